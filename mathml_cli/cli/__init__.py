@@ -1,0 +1,105 @@
+"""The `mathml` command: a Typer app with one small module per subcommand.
+
+Subcommand modules import the core and the renderers inside their functions,
+so `mathml --help` loads neither SymPy, NumPy nor plotext.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from mathml_cli import __version__
+from mathml_cli.cli.derive import derive_command
+from mathml_cli.errors import ExitCode, MathmlError
+
+
+class _MathmlGroup(TyperGroup):
+    """Runs the app so that every failure ends as one line and a documented exit code."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except MathmlError as error:
+            _fail(str(error), error.exit_code)
+        except typer._click.exceptions.ClickException as error:  # bad options or arguments
+            if type(error).__name__ == "NoArgsIsHelpError":
+                sys.exit(ExitCode.OK)  # `mathml` alone: the help was shown, as asked
+            _fail(_usage_message(error), ExitCode.INPUT_ERROR)
+        except typer.exceptions.Abort:
+            _fail("interrupted", ExitCode.INTERRUPTED)
+        except KeyboardInterrupt:
+            _fail("interrupted", ExitCode.INTERRUPTED)
+        except BrokenPipeError:
+            # The reader (head, less) went away: not an error of ours.
+            sys.stderr.close()
+            sys.exit(ExitCode.OK)
+        except Exception as error:
+            if os.environ.get("MATHML_DEBUG"):
+                raise
+            _fail(
+                f"internal error ({type(error).__name__}: {error}); this is a bug in mathml. "
+                "Run again with MATHML_DEBUG=1 for the traceback.",
+                ExitCode.INTERNAL_ERROR,
+            )
+        sys.exit(code if isinstance(code, int) else ExitCode.OK)
+
+
+def _usage_message(error: Any) -> str:
+    message = error.format_message()
+    context = getattr(error, "ctx", None)
+    if context is not None:
+        message += f" (see '{context.command_path} --help')"
+    return message
+
+
+def _fail(message: str, code: int) -> None:
+    # One line, whatever the message held.
+    line = " ".join(message.split())
+    print(f"Error: {line}", file=sys.stderr)
+    sys.exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"mathml {__version__}")
+        raise typer.Exit()
+
+
+app = typer.Typer(
+    cls=_MathmlGroup,
+    name="mathml",
+    help="The math behind machine learning, step by step. "
+    "Each command shows its working and checks its answer.",
+    epilog="Exit codes: 0 success, 2 bad input or usage, 130 interrupted, 1 a bug in mathml. "
+    "Docs: docs/index.md",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", "-V", help="Show the version and exit.", callback=_version, is_eager=True
+        ),
+    ] = False,
+) -> None:
+    """The math behind machine learning, step by step."""
+
+
+app.command("derive")(derive_command)
+
+
+def main() -> None:
+    """Entry point of the `mathml` console script."""
+    app()

@@ -1,0 +1,1 @@
+"""Pure computation: returns plain data, never prints, never exits."""

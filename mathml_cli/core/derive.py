@@ -1,0 +1,461 @@
+"""Differentiation as a tree of named rule applications.
+
+`differentiate` walks a SymPy expression and returns a `Step` for the rule
+that applies at its top (sum, product, chain, ...) holding the steps for its
+parts, in the spirit of SymPy's manualintegrate. Every step's `result` is
+SymPy's own derivative of that step's expression, so the steps can never
+disagree with the answer; the rule only explains how it comes about.
+`derive` is the whole command: parse, one pass per variable and order, the
+gradient, values at a point, and a numeric check of every answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy
+
+from mathml_cli.core.expr import evaluate, free_variables, parse_expression, to_text
+from mathml_cli.core.functions import relu, sigmoid, softplus, step
+from mathml_cli.core.verify import Verification, check_derivative
+from mathml_cli.errors import InputError, did_you_mean
+
+MAX_ORDER = 10
+# simplify() can take very long on large expressions; past this size the
+# derivative is shown as the rules produce it.
+SIMPLIFY_MAX_OPS = 60
+
+# The chain rule names inner functions with these letters, in this order.
+LETTERS = ("u", "v", "w", "s", "t", "p", "q", "r", "g", "h", "k", "m")
+
+# One-argument functions whose derivative is a rule of its own: rule id -> class.
+_FUNCTION_RULES: dict[Any, str] = {
+    sympy.exp: "exp",
+    sympy.log: "log",
+    sympy.sin: "sin",
+    sympy.cos: "cos",
+    sympy.tan: "tan",
+    sympy.asin: "asin",
+    sympy.acos: "acos",
+    sympy.atan: "atan",
+    sympy.sinh: "sinh",
+    sympy.cosh: "cosh",
+    sympy.tanh: "tanh",
+    sigmoid: "sigmoid",
+    relu: "relu",
+    softplus: "softplus",
+    sympy.Abs: "abs",
+    sympy.sign: "step",
+    step: "step",
+}
+
+# Where a derivative teaches something about training a model.
+ML_NOTES = {
+    "sigmoid": "sigmoid' = σ(1 − σ) is at most 1/4 (at x = 0): stacked sigmoids shrink "
+    "gradients, the vanishing-gradient problem.",
+    "tanh": "tanh' = 1 − tanh² is at most 1 (at x = 0) and near 0 once |x| is large: "
+    "saturated units pass almost no gradient.",
+    "relu": "relu' is a step: 1 for x > 0, 0 for x < 0, undefined at 0; mathml, like "
+    "PyTorch, uses 0 there.",
+    "softplus": "softplus is a smooth relu, and its derivative is exactly the sigmoid.",
+    "abs": "abs' = sign(x) is undefined at 0.",
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One rule applied to one expression.
+
+    `parts` names the pieces the rule's formula speaks of (f, g, n, c, ...);
+    `applied` is the formula with those pieces and their derivatives put in,
+    before SymPy tidies it into `result`.
+    """
+
+    id: str
+    rule: str
+    variable: str
+    expression: Any
+    result: Any
+    parts: tuple[tuple[str, Any], ...] = ()
+    applied: Any = None
+    substeps: tuple[Step, ...] = ()
+    substitution: tuple[str, Any] | None = None  # chain rule: (letter, inner function)
+    reference: str | None = None  # rule "reference": the id of the step shown before
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Differentiation:
+    """One pass: d/d(variable) of `expression`, the `order`-th derivative overall."""
+
+    expression: Any
+    variable: str
+    order: int
+    constants: tuple[str, ...]
+    steps: tuple[Step, ...]
+    result: Any
+    verification: Verification
+
+
+@dataclass(frozen=True)
+class Partial:
+    """All passes for one variable: order 1 up to the requested order."""
+
+    variable: str
+    passes: tuple[Differentiation, ...]
+
+    @property
+    def result(self) -> Any:
+        return self.passes[-1].result
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """What `mathml derive` computes: every partial, the gradient, values at a point."""
+
+    text: str
+    expression: Any
+    variables: tuple[str, ...]
+    wrt: tuple[str, ...]
+    order: int
+    partials: tuple[Partial, ...]
+    point: dict[str, float] | None = None
+    value: float | None = None
+    derivative_values: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def verified(self) -> bool | None:
+        outcomes = [p.verification.verified for q in self.partials for p in q.passes]
+        if any(outcome is False for outcome in outcomes):
+            return False
+        if outcomes and all(outcome is True for outcome in outcomes):
+            return True
+        return None
+
+
+def derive(
+    text: str,
+    wrt: Sequence[str] = (),
+    order: int = 1,
+    at: Mapping[str, float] | None = None,
+) -> Derivation:
+    """Differentiate the expression `text` with every step named and checked."""
+    expression = parse_expression(text)
+    variables = tuple(free_variables(expression))
+    if order < 1 or order > MAX_ORDER:
+        raise InputError(f"--order must be between 1 and {MAX_ORDER}, got {order}")
+    targets = _targets(wrt, variables)
+    partials = tuple(_partial(expression, name, order, variables) for name in targets)
+    if at is None:
+        return Derivation(text, expression, variables, targets, order, partials)
+    point = _check_point(at, variables)
+    value = evaluate(expression, point)
+    if value != value:
+        raise InputError(f"{text} is undefined at {_describe_point(point)}")
+    derivative_values = {p.variable: evaluate(p.result, point) for p in partials}
+    return Derivation(
+        text, expression, variables, targets, order, partials, point, value, derivative_values
+    )
+
+
+def _targets(wrt: Sequence[str], variables: tuple[str, ...]) -> tuple[str, ...]:
+    if not wrt:
+        # A constant expression still has a derivative: 0 with respect to x.
+        return variables or ("x",)
+    seen: list[str] = []
+    for name in wrt:
+        if not name.isidentifier():
+            raise InputError(f"--wrt: {name!r} is not a variable name")
+        if name not in seen:
+            seen.append(name)
+    return tuple(seen)
+
+
+def _check_point(at: Mapping[str, float], variables: tuple[str, ...]) -> dict[str, float]:
+    missing = [name for name in variables if name not in at]
+    if missing:
+        raise InputError(
+            f"--at gives no value for {', '.join(missing)} (the expression's variables: "
+            f"{', '.join(variables)})"
+        )
+    extra = [name for name in at if name not in variables]
+    if extra:
+        hint = did_you_mean(extra[0], variables)
+        raise InputError(f"--at names {', '.join(extra)}, which the expression does not use{hint}")
+    return {name: float(at[name]) for name in variables}
+
+
+def _describe_point(point: Mapping[str, float]) -> str:
+    return ", ".join(f"{name} = {value:g}" for name, value in point.items())
+
+
+def _partial(expression: Any, variable: str, order: int, variables: tuple[str, ...]) -> Partial:
+    constants = tuple(name for name in variables if name != variable)
+    passes: list[Differentiation] = []
+    current = expression
+    for k in range(1, order + 1):
+        passes.append(differentiate(current, variable, order=k, constants=constants))
+        current = passes[-1].result
+    return Partial(variable, tuple(passes))
+
+
+def differentiate(
+    expression: Any, variable: str, *, order: int = 1, constants: tuple[str, ...] = ()
+) -> Differentiation:
+    """One derivative of `expression` with respect to `variable`, as named steps."""
+    symbol = sympy.Symbol(variable, real=True)
+    taken = {str(s) for s in expression.free_symbols} | {variable}
+    builder = _StepBuilder(taken)
+    root = builder.step(expression, symbol, str(order))
+    steps = [root]
+    result = root.result
+    simpler = _simplify(result)
+    if simpler is not None:
+        steps.append(Step(f"{root.id}.s", "simplify", variable, result, simpler, applied=simpler))
+        result = simpler
+    verification = check_derivative(expression, result, variable)
+    return Differentiation(
+        expression, variable, order, constants, tuple(steps), result, verification
+    )
+
+
+def _simplify(expression: Any) -> Any | None:
+    """A simpler form of `expression`, or None when there is none to show.
+
+    Only cheap rewrites (common factors, cancelled fractions): sympy.simplify
+    can take seconds, and start-up speed is part of the product.
+    """
+    size = sympy.count_ops(expression)
+    if size > SIMPLIFY_MAX_OPS:
+        return None
+    candidates = [sympy.factor_terms(expression), sympy.cancel(expression)]
+    best = min(candidates, key=lambda c: (sympy.count_ops(c), len(to_text(c))))
+    if sympy.count_ops(best) >= size or to_text(best) == to_text(expression):
+        return None
+    return best
+
+
+def sympy_derivative(expression: Any, symbol: Any) -> Any:
+    """SymPy's derivative, with Heaviside written as mathml's step."""
+    result = sympy.diff(expression, symbol)
+    if result.has(sympy.Heaviside):
+        result = result.replace(sympy.Heaviside, lambda arg, *rest: step(arg))
+    if result.has(sympy.DiracDelta):
+        # The derivative of a step is 0 wherever it is defined.
+        result = result.replace(sympy.DiracDelta, lambda *args: sympy.S.Zero)
+    return result
+
+
+class _StepBuilder:
+    def __init__(self, taken: set[str]) -> None:
+        self.taken = set(taken)
+        self.seen: dict[tuple[Any, Any], str] = {}
+        self.letters = iter(self._letters())
+
+    def _letters(self) -> Any:
+        yield from LETTERS
+        index = 1
+        while True:
+            yield f"u{index}"
+            index += 1
+
+    def fresh_letter(self) -> Any:
+        for letter in self.letters:
+            if letter not in self.taken:
+                self.taken.add(letter)
+                return sympy.Symbol(letter, real=True)
+        raise AssertionError("unreachable: the letter supply is endless")
+
+    def step(self, expr: Any, x: Any, id: str) -> Step:
+        key = (expr, x)
+        if key in self.seen:
+            return Step(
+                id, "reference", str(x), expr, sympy_derivative(expr, x), reference=self.seen[key]
+            )
+        made = self.make(expr, x, id)
+        if made.substeps:
+            self.seen[key] = id
+        return made
+
+    def make(self, expr: Any, x: Any, id: str) -> Step:
+        name = str(x)
+        result = sympy_derivative(expr, x)
+
+        def make_step(rule: str, **kwargs: Any) -> Step:
+            return Step(id, rule, name, expr, result, **kwargs)
+
+        if not expr.has(x):
+            held = sorted(str(s) for s in expr.free_symbols)
+            note = (
+                f"{', '.join(held)} {'is' if len(held) == 1 else 'are'} held constant "
+                f"with respect to {name}"
+                if held
+                else None
+            )
+            return make_step("constant", parts=(("c", expr),), applied=sympy.S.Zero, note=note)
+        if expr == x:
+            return make_step("identity", applied=sympy.S.One)
+        if isinstance(expr, sympy.Add):
+            subs = self.children(expr.as_ordered_terms(), x, id)
+            return make_step("sum", substeps=subs, applied=_add(*[s.result for s in subs]))
+        if isinstance(expr, sympy.Mul):
+            return self.product(expr, x, id, result)
+        if isinstance(expr, sympy.Pow):
+            return self.power(expr, x, id, result)
+        if isinstance(expr, (sympy.Max, sympy.Min)) and len(expr.args) == 2:
+            f, g = expr.args
+            subs = self.children((f, g), x, id)
+            return make_step("max", parts=(("f", f), ("g", g)), substeps=subs, applied=result)
+        rule = _function_rule(expr)
+        if rule is not None:
+            inner = expr.args[0]
+            if inner == x:
+                return make_step(rule, applied=result, note=ML_NOTES.get(rule))
+            return self.chain(expr, x, id, result, rule)
+        return make_step(
+            "fallback",
+            applied=result,
+            note=f"mathml has no rule for {type(expr).__name__}; the result is SymPy's",
+        )
+
+    def children(self, parts: Sequence[Any], x: Any, id: str) -> tuple[Step, ...]:
+        return tuple(self.step(part, x, f"{id}.{i}") for i, part in enumerate(parts, 1))
+
+    def product(self, expr: Any, x: Any, id: str, result: Any) -> Step:
+        name = str(x)
+        factors = expr.as_ordered_factors()
+        constant = sympy.Mul(*[f for f in factors if not f.has(x)])
+        varying = [f for f in factors if f.has(x)]
+        if constant != 1:
+            rest = sympy.Mul(*varying)
+            (sub,) = self.children([rest], x, id)
+            held = sorted(str(s) for s in constant.free_symbols)
+            note = (
+                f"{', '.join(held)} {'is' if len(held) == 1 else 'are'} held constant "
+                f"with respect to {name}"
+                if held
+                else None
+            )
+            return Step(
+                id,
+                "constant_multiple",
+                name,
+                expr,
+                result,
+                parts=(("c", constant), ("f", rest)),
+                applied=_mul(constant, sub.result),
+                substeps=(sub,),
+                note=note,
+            )
+        numerator = [f for f in varying if not _is_reciprocal(f)]
+        denominator = [1 / f for f in varying if _is_reciprocal(f)]
+        if numerator and denominator:
+            f, g = sympy.Mul(*numerator), sympy.Mul(*denominator)
+            df, dg = self.children([f, g], x, id)
+            applied = _mul(
+                _add(_mul(df.result, g), -_mul(f, dg.result)), sympy.Pow(g, -2, evaluate=False)
+            )
+            return Step(
+                id,
+                "quotient",
+                name,
+                expr,
+                result,
+                parts=(("f", f), ("g", g)),
+                applied=applied,
+                substeps=(df, dg),
+            )
+        f, g = varying[0], sympy.Mul(*varying[1:])
+        df, dg = self.children([f, g], x, id)
+        applied = _add(_mul(df.result, g), _mul(f, dg.result))
+        return Step(
+            id,
+            "product",
+            name,
+            expr,
+            result,
+            parts=(("f", f), ("g", g)),
+            applied=applied,
+            substeps=(df, dg),
+        )
+
+    def power(self, expr: Any, x: Any, id: str, result: Any) -> Step:
+        name = str(x)
+        base, exponent = expr.args
+        if not exponent.has(x):
+            if base == x:
+                applied = _mul(exponent, sympy.Pow(x, exponent - 1, evaluate=False))
+                return Step(
+                    id, "power", name, expr, result, parts=(("n", exponent),), applied=applied
+                )
+            return self.chain(expr, x, id, result, "power")
+        if not base.has(x):
+            if exponent == x:
+                applied = _mul(expr, sympy.log(base))
+                return Step(
+                    id, "exponential", name, expr, result, parts=(("a", base),), applied=applied
+                )
+            return self.chain(expr, x, id, result, "exponential")
+        df, dg = self.children([base, exponent], x, id)
+        applied = _mul(
+            expr, _add(_mul(dg.result, sympy.log(base)), _mul(exponent, df.result, 1 / base))
+        )
+        return Step(
+            id,
+            "log_derivative",
+            name,
+            expr,
+            result,
+            parts=(("f", base), ("g", exponent)),
+            applied=applied,
+            substeps=(df, dg),
+        )
+
+    def chain(self, expr: Any, x: Any, id: str, result: Any, outer_rule: str) -> Step:
+        """f(g(x)): name g with a fresh letter u, derive f(u) in u, derive g, multiply."""
+        name = str(x)
+        u = self.fresh_letter()
+        if isinstance(expr, sympy.Pow):
+            base, exponent = expr.args
+            inner = base if outer_rule == "power" else exponent
+            outer = sympy.Pow(u, exponent) if outer_rule == "power" else sympy.Pow(base, u)
+        else:
+            inner = expr.args[0]
+            outer = expr.func(u)
+        outer_step = self.make(outer, u, f"{id}.1")
+        inner_step = self.step(inner, x, f"{id}.2")
+        applied = _mul(outer_step.result.subs(u, inner), inner_step.result)
+        return Step(
+            id,
+            "chain",
+            name,
+            expr,
+            result,
+            parts=(("f", outer), (str(u), inner)),
+            applied=applied,
+            substeps=(outer_step, inner_step),
+            substitution=(str(u), inner),
+        )
+
+
+def _function_rule(expr: Any) -> str | None:
+    if len(expr.args) != 1:
+        return None
+    for function, rule in _FUNCTION_RULES.items():
+        if expr.func == function:
+            return rule
+    return None
+
+
+def _is_reciprocal(factor: Any) -> bool:
+    return bool(isinstance(factor, sympy.Pow) and factor.exp.is_number and factor.exp.is_negative)
+
+
+def _add(*terms: Any) -> Any:
+    return sympy.Add(*terms, evaluate=False)
+
+
+def _mul(*factors: Any) -> Any:
+    return sympy.Mul(*factors, evaluate=False)

@@ -1,0 +1,602 @@
+"""The safe expression parser: user text -> SymPy expression, never `eval`.
+
+The text is scanned first (characters, tokens, nesting, implicit
+multiplication, `^`), then parsed by `ast.parse(mode="eval")` and walked
+against a whitelist of node types that builds SymPy objects directly.
+Nothing in the text is ever executed, and every size that could make SymPy
+hang or exhaust memory is bounded before SymPy sees it. See
+docs/expressions.md for the language and its limits.
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import math
+import re
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sympy
+from sympy.printing.str import StrPrinter
+
+from mathml_cli.core.functions import relu, sigmoid, softplus, step
+from mathml_cli.errors import ExpressionError, InputError, did_you_mean
+
+MAX_LENGTH = 50_000
+MAX_NESTING = 100
+MAX_UNARY_RUN = 20
+MAX_INTEGER_DIGITS = 100
+MAX_EXPONENT = 1000
+MAX_INTEGER_BITS = 10_000
+
+
+def _log(*args: Any) -> Any:
+    return sympy.log(*args)
+
+
+# name -> (SymPy constructor, smallest and largest number of arguments; None: any)
+FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int | None]] = {
+    "exp": (sympy.exp, 1, 1),
+    "log": (_log, 1, 2),
+    "ln": (sympy.log, 1, 1),
+    "sqrt": (sympy.sqrt, 1, 1),
+    "abs": (sympy.Abs, 1, 1),
+    "sign": (sympy.sign, 1, 1),
+    "sin": (sympy.sin, 1, 1),
+    "cos": (sympy.cos, 1, 1),
+    "tan": (sympy.tan, 1, 1),
+    "asin": (sympy.asin, 1, 1),
+    "acos": (sympy.acos, 1, 1),
+    "atan": (sympy.atan, 1, 1),
+    "sinh": (sympy.sinh, 1, 1),
+    "cosh": (sympy.cosh, 1, 1),
+    "tanh": (sympy.tanh, 1, 1),
+    "sigmoid": (sigmoid, 1, 1),
+    "relu": (relu, 1, 1),
+    "softplus": (softplus, 1, 1),
+    "step": (step, 1, 1),
+    "max": (sympy.Max, 2, None),
+    "min": (sympy.Min, 2, None),
+}
+
+CONSTANTS: dict[str, Any] = {"pi": sympy.pi, "e": sympy.E}
+
+_TOKEN = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<number>(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?)
+  | (?P<name>[^\W\d]\w*)
+  | (?P<power>\*\*|\^)
+  | (?P<op>[-+*/(),])
+    """,
+    re.VERBOSE,
+)
+
+_NOT_ALLOWED = {
+    "=": "'=' (assignment or keyword arguments) is not allowed",
+    ".": "'.' (attribute access) is not allowed",
+    "[": "'[' (subscripts and lists) is not allowed",
+    "]": "']' (subscripts and lists) is not allowed",
+    "{": "'{' is not allowed",
+    "}": "'}' is not allowed",
+    "'": "strings are not allowed",
+    '"': "strings are not allowed",
+    ":": "':' is not allowed",
+    ";": "';' is not allowed",
+    "@": "'@' is not allowed: write * for products",
+    "%": "'%' is not allowed",
+    "!": "'!' is not allowed (no factorials)",
+    "<": "comparisons are not allowed",
+    ">": "comparisons are not allowed",
+    "&": "'&' is not allowed",
+    "|": "'|' is not allowed: write abs(x)",
+    "~": "'~' is not allowed",
+    "#": "comments are not allowed",
+    "\\": "'\\' is not allowed",
+    "$": "'$' is not allowed",
+    "?": "'?' is not allowed",
+}
+
+_OPERAND_END = {"number", "name", ")"}
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # "number", "name", "power", or the operator character itself
+    text: str
+    column: int  # 1-based, in the user's text
+
+
+def _scan(text: str) -> list[_Token]:
+    """Split `text` into tokens, rejecting what the language does not have."""
+    tokens: list[_Token] = []
+    position = 0
+    depth = 0
+    unary_run = 0
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        column = position + 1
+        if match is None:
+            char = text[position]
+            problem = _NOT_ALLOWED.get(char, f"unexpected character {char!r}")
+            raise ExpressionError(problem, text, column)
+        kind = match.lastgroup or ""
+        value = match.group()
+        position = match.end()
+        if kind == "space":
+            continue
+        if kind == "op":
+            kind = value
+        previous = tokens[-1] if tokens else None
+        if kind == "number" and "__" in value:
+            raise ExpressionError(f"malformed number {value!r}", text, column)
+        if kind == "name":
+            _check_name(value, text, column)
+        if previous is not None and previous.kind in _OPERAND_END:
+            # A name before '(' is a call; anything else side by side is a
+            # missing operator, which mathml never guesses at.
+            is_call = previous.kind == "name" and kind == "("
+            if kind in ("number", "name", "(") and not is_call:
+                hint = f"write {previous.text}*{value}"
+                raise ExpressionError(
+                    f"missing operator before {value!r} ({hint}; "
+                    "mathml has no implicit multiplication)",
+                    text,
+                    column,
+                )
+        if kind in "+-" and (previous is None or previous.kind not in _OPERAND_END):
+            unary_run += 1
+            if unary_run > MAX_UNARY_RUN:
+                raise ExpressionError(f"more than {MAX_UNARY_RUN} signs in a row", text, column)
+        else:
+            unary_run = 0
+        if kind == "(":
+            depth += 1
+            if depth > MAX_NESTING:
+                raise ExpressionError(
+                    f"too deeply nested: more than {MAX_NESTING} levels of parentheses",
+                    text,
+                    column,
+                )
+        elif kind == ")":
+            depth -= 1
+            if depth < 0:
+                raise ExpressionError("unmatched ')'", text, column)
+        tokens.append(_Token(kind, value, column))
+    if depth > 0:
+        opening = _last_unclosed(tokens)
+        raise ExpressionError("'(' is never closed", text, opening)
+    return tokens
+
+
+def _last_unclosed(tokens: list[_Token]) -> int:
+    stack: list[int] = []
+    for token in tokens:
+        if token.kind == "(":
+            stack.append(token.column)
+        elif token.kind == ")":
+            stack.pop()
+    return stack[-1]
+
+
+def _check_name(name: str, text: str, column: int) -> None:
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        what = "a Python keyword" if keyword.iskeyword(name) else "a reserved word"
+        hint = "; as a variable, write lambda_" if name == "lambda" else ""
+        raise ExpressionError(f"'{name}' is {what} and not allowed{hint}", text, column)
+    if name.startswith("__"):
+        raise ExpressionError(f"names starting with '__' ({name}) are not allowed", text, column)
+
+
+def _normalise(tokens: list[_Token]) -> tuple[str, list[int]]:
+    """Python source for the tokens (`^` becomes `**`) and, per character, its user column."""
+    parts: list[str] = []
+    columns: list[int] = []
+    for token in tokens:
+        piece = "**" if token.kind == "power" else token.text
+        if parts:
+            parts.append(" ")
+            columns.append(token.column)
+        parts.append(piece)
+        columns.extend([token.column] * len(piece))
+    return "".join(parts), columns
+
+
+def parse_expression(text: str) -> Any:
+    """Parse mathml's expression language into a SymPy expression.
+
+    Raises ExpressionError, naming the problem and its column, for anything
+    outside the language or beyond its limits.
+    """
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(
+            f"expression too long: {len(text):,} characters (limit {MAX_LENGTH:,})",
+            text,
+        )
+    tokens = _scan(text)
+    if not tokens:
+        raise ExpressionError("empty expression", text)
+    source, columns = _normalise(tokens)
+    tree = _parse_python(source, columns, tokens, text)
+    return _Builder(text, columns).build(tree)
+
+
+def _parse_python(source: str, columns: list[int], tokens: list[_Token], text: str) -> ast.expr:
+    limit = sys.getrecursionlimit()
+    # Long flat sums are deep trees to the ast module; the scan has already
+    # bounded true nesting, so a higher limit here is safe.
+    sys.setrecursionlimit(max(limit, 4 * len(tokens) + 1000))
+    try:
+        return ast.parse(source, mode="eval").body
+    except SyntaxError as error:
+        raise _syntax_error(error, source, columns, text) from None
+    except (RecursionError, MemoryError):
+        raise ExpressionError("expression too deeply nested", text) from None
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _syntax_error(
+    error: SyntaxError, source: str, columns: list[int], text: str
+) -> ExpressionError:
+    offset = (error.offset or 0) - 1
+    if offset < 0 or offset >= len(source) or "never closed" in (error.msg or ""):
+        return ExpressionError("unexpected end of expression", text)
+    if source[offset] == " " and offset + 1 < len(source):
+        offset += 1
+    rest = source[offset:]
+    match = re.match(r"\*\*|\w+|\S", rest)
+    shown = match.group() if match else rest[:1]
+    user_column = columns[offset]
+    if shown == "**":
+        shown = text[user_column - 1 : user_column + 1].rstrip() or "**"
+    return ExpressionError(f"unexpected {shown!r}", text, user_column)
+
+
+class _Builder:
+    """Walk a whitelisted Python AST and build the SymPy expression."""
+
+    def __init__(self, text: str, columns: list[int]) -> None:
+        self.text = text
+        self.columns = columns
+        self.symbols: dict[str, sympy.Symbol] = {}
+
+    def error(self, problem: str, node: ast.AST) -> ExpressionError:
+        offset = getattr(node, "col_offset", None)
+        column = self.columns[offset] if offset is not None and offset < len(self.columns) else None
+        return ExpressionError(problem, self.text, column)
+
+    def build(self, tree: ast.expr) -> Any:
+        result = self.walk(tree, 0)
+        self.check_defined(result, tree)
+        return result
+
+    def walk(self, node: ast.AST, depth: int) -> Any:
+        if depth > 2 * MAX_NESTING:
+            raise self.error(f"too deeply nested (more than {2 * MAX_NESTING} levels)", node)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+            return self.walk_sum(node, depth)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div)):
+            return self.walk_product(node, depth)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            return self.walk_power(node, depth)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            operand = self.walk(node.operand, depth + 1)
+            return -operand if isinstance(node.op, ast.USub) else operand
+        if isinstance(node, ast.Constant):
+            return self.number(node)
+        if isinstance(node, ast.Name):
+            return self.name(node)
+        if isinstance(node, ast.Call):
+            return self.call(node, depth)
+        raise self.error(f"{_describe(node)} is not allowed", node)
+
+    def walk_sum(self, node: ast.BinOp, depth: int) -> Any:
+        # a + b - c + d is a left-leaning chain; walk its spine with a loop so
+        # that a sum of thousands of terms is not thousands of levels deep.
+        terms: list[Any] = []
+        current: ast.AST = node
+        while isinstance(current, ast.BinOp) and isinstance(current.op, (ast.Add, ast.Sub)):
+            right = self.walk(current.right, depth + 1)
+            terms.append(-right if isinstance(current.op, ast.Sub) else right)
+            current = current.left
+        terms.append(self.walk(current, depth + 1))
+        return sympy.Add(*reversed(terms))
+
+    def walk_product(self, node: ast.BinOp, depth: int) -> Any:
+        factors: list[Any] = []
+        current: ast.AST = node
+        while isinstance(current, ast.BinOp) and isinstance(current.op, (ast.Mult, ast.Div)):
+            right = self.walk(current.right, depth + 1)
+            if isinstance(current.op, ast.Div):
+                if right.is_zero:
+                    raise self.error("division by zero", current.right)
+                right = sympy.Pow(right, -1)
+            factors.append(right)
+            current = current.left
+        factors.append(self.walk(current, depth + 1))
+        return self.bounded(sympy.Mul(*reversed(factors)), node)
+
+    def walk_power(self, node: ast.BinOp, depth: int) -> Any:
+        base = self.walk(node.left, depth + 1)
+        exponent = self.walk(node.right, depth + 1)
+        if exponent.is_number and not exponent.has(sympy.zoo, sympy.nan):
+            size = abs(safe_float(exponent))
+            if not size <= MAX_EXPONENT and not _is_unit(base):
+                raise self.error(
+                    f"exponent {_short(exponent)} is too large (limit {MAX_EXPONENT})", node.right
+                )
+            if isinstance(base, sympy.Rational) and isinstance(exponent, sympy.Integer):
+                bits = max(abs(int(base.p)).bit_length(), int(base.q).bit_length())
+                self.check_bits(bits * abs(int(exponent)), node)
+            if base.is_zero and exponent.is_negative:
+                raise self.error("division by zero (0 to a negative power)", node)
+        return self.bounded(sympy.Pow(base, exponent), node)
+
+    def bounded(self, value: Any, node: ast.AST) -> Any:
+        for number in value.atoms(sympy.Rational):
+            bits = max(abs(int(number.p)).bit_length(), abs(int(number.q)).bit_length())
+            self.check_bits(bits, node)
+        return value
+
+    def check_bits(self, bits: int, node: ast.AST) -> None:
+        if bits > MAX_INTEGER_BITS:
+            raise self.error(
+                f"number too large: about {int(bits * math.log10(2)):,} digits "
+                f"(limit {int(MAX_INTEGER_BITS * math.log10(2)):,})",
+                node,
+            )
+
+    def number(self, node: ast.Constant) -> Any:
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.error(f"{_describe(node)} is not allowed", node)
+        if isinstance(value, int):
+            digits = len(str(value)) if value.bit_length() < 4 * MAX_INTEGER_DIGITS else None
+            if digits is None or digits > MAX_INTEGER_DIGITS:
+                raise self.error(f"integer too large (limit {MAX_INTEGER_DIGITS} digits)", node)
+            return sympy.Integer(value)
+        if not math.isfinite(value):
+            raise self.error("number too large for a float", node)
+        return sympy.Float(repr(value))
+
+    def name(self, node: ast.Name) -> Any:
+        name = node.id
+        if name in CONSTANTS:
+            return CONSTANTS[name]
+        if name in FUNCTIONS:
+            raise self.error(f"'{name}' is a function: write {name}(...)", node)
+        if name not in self.symbols:
+            self.symbols[name] = sympy.Symbol(name, real=True)
+        return self.symbols[name]
+
+    def call(self, node: ast.Call, depth: int) -> Any:
+        if not isinstance(node.func, ast.Name):
+            raise self.error("only named functions such as sin(x) can be called", node)
+        name = node.func.id
+        if name not in FUNCTIONS:
+            known = ", ".join(sorted(FUNCTIONS))
+            hint = did_you_mean(name, FUNCTIONS) or f" (to multiply, write {name}*(...))"
+            raise self.error(f"unknown function '{name}'{hint}; known: {known}", node)
+        if node.keywords:
+            raise self.error("keyword arguments are not allowed", node.keywords[0])
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                raise self.error("starred arguments are not allowed", arg)
+        constructor, fewest, most = FUNCTIONS[name]
+        count = len(node.args)
+        if count < fewest or (most is not None and count > most):
+            raise self.error(f"{name}() takes {_arity(fewest, most)}, got {count}", node)
+        args = [self.walk(arg, depth + 1) for arg in node.args]
+        if name in ("log", "ln") and args[0].is_zero:
+            raise self.error(f"{name}(0) is undefined", node)
+        if name == "log" and len(args) == 2 and (args[1].is_zero or args[1] == 1):
+            raise self.error(f"log base {args[1]} is undefined", node.args[1])
+        return self.bounded(constructor(*args), node)
+
+    def check_defined(self, result: Any, tree: ast.AST) -> None:
+        if result.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+            raise ExpressionError(
+                "the expression is undefined (it contains a division by zero or log(0))", self.text
+            )
+        if result.has(sympy.I):
+            raise ExpressionError(
+                "the expression has an imaginary value; mathml works over the real numbers",
+                self.text,
+            )
+
+
+def _is_unit(base: Any) -> bool:
+    return bool(base.is_number and (base == 1 or base == -1 or base.is_zero))
+
+
+def _short(value: Any) -> str:
+    text = to_text(value)
+    return text if len(text) <= 30 else text[:27] + "..."
+
+
+def _arity(fewest: int, most: int | None) -> str:
+    if most is None:
+        return f"at least {fewest} arguments"
+    if fewest == most:
+        return f"{fewest} argument" + ("s" if fewest != 1 else "")
+    return f"{fewest} or {most} arguments"
+
+
+def _describe(node: ast.AST) -> str:
+    names = {
+        ast.Attribute: "attribute access",
+        ast.Subscript: "subscripting",
+        ast.Lambda: "a lambda",
+        ast.IfExp: "a conditional expression",
+        ast.Compare: "a comparison",
+        ast.BoolOp: "a boolean operator",
+        ast.List: "a list",
+        ast.Tuple: "a tuple",
+        ast.Dict: "a dict",
+        ast.Set: "a set",
+        ast.JoinedStr: "an f-string",
+        ast.NamedExpr: "an assignment",
+    }
+    for kind, description in names.items():
+        if isinstance(node, kind):
+            return description
+    if isinstance(node, ast.Constant):
+        return f"the literal {node.value!r}"
+    if isinstance(node, ast.BinOp):
+        return f"the operator {type(node.op).__name__}"
+    if isinstance(node, ast.UnaryOp):
+        return f"the operator {type(node.op).__name__}"
+    return type(node).__name__
+
+
+def free_variables(expr: Any) -> list[str]:
+    """The expression's variables, sorted by name."""
+    return sorted(str(symbol) for symbol in expr.free_symbols)
+
+
+def parse_assignments(text: str, *, option: str = "--at") -> dict[str, float]:
+    """Parse "x=3, y=-1.5, z=pi/2" into {"x": 3.0, "y": -1.5, "z": 1.5707...}."""
+    values: dict[str, float] = {}
+    if not text.strip():
+        raise InputError(f'{option} is empty: give values such as "x=3,y=2"')
+    for part in _split_top_level(text):
+        name, sep, value_text = part.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise InputError(f"{option}: expected name=value, got {part.strip()!r}")
+        if not name.isidentifier() or keyword.iskeyword(name):
+            raise InputError(f"{option}: {name!r} is not a variable name")
+        if name in values:
+            raise InputError(f"{option}: {name} is given twice")
+        values[name] = parse_number(value_text.strip(), what=f"{option} value of {name}")
+    return values
+
+
+def _split_top_level(text: str) -> list[str]:
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for char in text:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        if char in ",;" and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return [part for part in parts if part.strip()]
+
+
+def parse_number(text: str, *, what: str = "number") -> float:
+    """A real number from text such as "3", "-1.5e-3", "pi/2" or "sqrt(2)"."""
+    if not text:
+        raise InputError(f"{what} is empty")
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        expr = parse_expression(text)
+    except ExpressionError as error:
+        raise InputError(f"{what}: {error}") from None
+    if expr.free_symbols:
+        raise InputError(f"{what} must be a number, got {text!r}")
+    value = safe_float(expr)
+    if not math.isfinite(value):
+        raise InputError(f"{what} is not finite: {text!r}")
+    return value
+
+
+class _InputLanguagePrinter(StrPrinter):
+    """Prints SymPy expressions in mathml's own input language."""
+
+    def _print_Exp1(self, expr: Any) -> str:
+        return "e"
+
+    def _print_Abs(self, expr: Any) -> str:
+        return f"abs({self._print(expr.args[0])})"
+
+    def _print_Max(self, expr: Any) -> str:
+        return "max(%s)" % ", ".join(self._print(a) for a in expr.args)
+
+    def _print_Min(self, expr: Any) -> str:
+        return "min(%s)" % ", ".join(self._print(a) for a in expr.args)
+
+    def _print_Heaviside(self, expr: Any) -> str:
+        return f"step({self._print(expr.args[0])})"
+
+
+_PRINTER = _InputLanguagePrinter({"full_prec": False})
+
+
+def to_text(expr: Any) -> str:
+    """The expression in mathml's input language (parseable by mathml and by SymPy)."""
+    return str(_PRINTER.doprint(expr))
+
+
+def to_latex(expr: Any) -> str:
+    return str(sympy.latex(expr))
+
+
+def numeric_function(expr: Any, variables: list[str], backend: str = "numpy") -> Callable[..., Any]:
+    """A function of `variables` (in that order) computing `expr`.
+
+    backend "numpy" works on arrays; "math" works on floats, raises on a domain
+    error, and spares a command the import of NumPy when it needs a few values.
+    """
+    from mathml_cli.core.functions import MATH_IMPLEMENTATIONS, NUMPY_IMPLEMENTATIONS
+
+    symbols = [sympy.Symbol(name, real=True) for name in variables]
+    modules: list[Any] = (
+        [NUMPY_IMPLEMENTATIONS, "numpy"] if backend == "numpy" else [MATH_IMPLEMENTATIONS, "math"]
+    )
+    return sympy.lambdify(symbols, expr, modules=modules, dummify=True)  # type: ignore[no-any-return]
+
+
+def point_evaluator(expr: Any, variables: list[str]) -> Callable[..., float]:
+    """A float function of `variables` that returns nan where `expr` is undefined."""
+    function = numeric_function(expr, variables, backend="math")
+
+    def value(*args: float) -> float:
+        try:
+            result = complex(function(*args))
+        except (ArithmeticError, ValueError, TypeError):
+            return math.nan
+        if result.imag != 0 or not math.isfinite(result.real):
+            return math.nan
+        return result.real
+
+    return value
+
+
+def safe_float(expr: Any) -> float:
+    """A constant expression as a float, in float64 (never SymPy's arbitrary precision,
+    which can take forever on towers such as exp(exp(exp(100))))."""
+    return evaluate(expr, {})
+
+
+def evaluate(expr: Any, values: Mapping[str, float]) -> float:
+    """expr at the given point, as a float (nan where it is undefined or overflows)."""
+    names = sorted(values)
+    return point_evaluator(expr, names)(*[values[name] for name in names])
+
+
+def sample(
+    expr: Any, variable: str, low: float, high: float, count: int = 400
+) -> tuple[list[float], list[float]]:
+    """expr at `count` evenly spaced points of [low, high]; nan where it is undefined."""
+    import numpy as np
+
+    xs = np.linspace(low, high, count)
+    function = numeric_function(expr, [variable])
+    with np.errstate(all="ignore"):
+        ys = np.broadcast_to(np.asarray(function(xs), dtype=complex), xs.shape)
+    real = np.where(np.abs(ys.imag) > 1e-12, np.nan, ys.real)
+    return xs.tolist(), real.tolist()

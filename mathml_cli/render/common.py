@@ -1,0 +1,43 @@
+"""Small pieces every renderer shares: number formatting and styles."""
+
+from __future__ import annotations
+
+import math
+
+# Rich style names, in one place so every command looks alike.
+TITLE = "bold"
+RULE = "bold cyan"
+FORMULA = "magenta"
+RESULT = "bold green"
+NOTE = "yellow"
+DIM = "dim"
+GOOD = "green"
+BAD = "bold red"
+
+
+def format_number(value: float | None, digits: int = 6) -> str:
+    """A float for people: 6 significant digits, no '-0', 'undefined' for nan."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "undefined"
+    if isinstance(value, float) and math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    if value == 0:
+        return "0"
+    return f"{value:.{digits}g}"
+
+
+def latex_escape(text: str) -> str:
+    """Text safe inside \\text{...}."""
+    replacements = {
+        "\\": r"\textbackslash{}",
+        "{": r"\{",
+        "}": r"\}",
+        "_": r"\_",
+        "%": r"\%",
+        "$": r"\$",
+        "#": r"\#",
+        "&": r"\&",
+        "^": r"\^{}",
+        "~": r"\~{}",
+    }
+    return "".join(replacements.get(char, char) for char in text)

@@ -1,0 +1,99 @@
+"""The one output pipeline every command goes through.
+
+A command computes its result first, then hands it here with the four ways
+to render it: a Rich renderable, JSON-ready data, LaTeX and Markdown. Output
+is produced whole and written in one go, so a failure never leaves half an
+answer on the screen.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+from collections.abc import Callable
+from enum import Enum
+from typing import IO, Any
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+    latex = "latex"
+    markdown = "markdown"
+
+
+def make_console(file: IO[str] | None = None, *, stderr: bool = False) -> Any:
+    """A Rich console: colour only on a terminal and never with NO_COLOR."""
+    from rich.console import Console
+
+    target = file if file is not None else (sys.stderr if stderr else sys.stdout)
+    no_color = bool(os.environ.get("NO_COLOR"))
+    return Console(
+        file=target,
+        no_color=no_color,
+        highlight=False,
+        soft_wrap=False,
+        emoji=False,
+        markup=False,
+        width=_width(target),
+    )
+
+
+def _width(target: IO[str]) -> int | None:
+    # Rich uses 80 columns when not on a terminal; honour COLUMNS there too.
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 20:
+        return int(columns)
+    isatty = getattr(target, "isatty", None)
+    return None if isatty and isatty() else 100
+
+
+def render_text(renderable: Any, file: IO[str] | None = None) -> str:
+    """The renderable as the text (with ANSI codes only on a terminal) Rich would print."""
+    console = make_console(file)
+    with console.capture() as capture:
+        console.print(renderable)
+    return str(capture.get())
+
+
+def to_json(data: Any) -> str:
+    """JSON text; NaN and infinities (which JSON lacks) become null."""
+    return json.dumps(_finite(data), indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+def emit(
+    output_format: OutputFormat,
+    *,
+    rich: Callable[[], Any],
+    data: Callable[[], dict[str, Any]],
+    latex: Callable[[], str],
+    markdown: Callable[[], str],
+    extra: str = "",
+) -> None:
+    """Render a result in `output_format` and write it to stdout in one piece.
+
+    Each argument makes one rendering of the same result, so only the one
+    asked for is built; `extra` is appended to text output (a terminal plot).
+    """
+    if output_format is OutputFormat.json:
+        text = to_json(data()) + "\n"
+    elif output_format is OutputFormat.latex:
+        text = latex().rstrip("\n") + "\n"
+    elif output_format is OutputFormat.markdown:
+        text = markdown().rstrip("\n") + "\n"
+    else:
+        text = render_text(rich(), sys.stdout) + extra
+    sys.stdout.write(text)
+    sys.stdout.flush()

@@ -1,0 +1,74 @@
+"""Every plotext call in mathml lives here (plotext 5.x, its classic API).
+
+Each function takes plain numbers and returns the plot as a string, which the
+output pipeline appends to the text output. Colour follows the same rule as
+Rich: only on a terminal, never with NO_COLOR.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    x: Sequence[float]
+    y: Sequence[float]
+    style: str = "line"  # "line" or "scatter"
+
+
+def _colour_allowed() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def line_plot(
+    series: Sequence[Series],
+    *,
+    title: str,
+    xlabel: str = "",
+    ylabel: str = "",
+    width: int = 78,
+    height: int = 22,
+    log_y: bool = False,
+) -> str:
+    """Curves and point sets on one pair of axes, as a string."""
+    import plotext as plt
+
+    plt.clear_figure()
+    plt.plotsize(width, height)
+    plt.title(title)
+    if xlabel:
+        plt.xlabel(xlabel)
+    if ylabel:
+        plt.ylabel(ylabel)
+    if log_y:
+        plt.yscale("log")
+    markers = "•+x*o"
+    for index, item in enumerate(series):
+        finite = [(a, b) for a, b in zip(item.x, item.y, strict=True) if _finite(a) and _finite(b)]
+        if not finite:
+            continue
+        xs, ys = zip(*finite, strict=True)
+        if item.style == "scatter":
+            plt.scatter(list(xs), list(ys), label=item.label, marker=markers[index % len(markers)])
+        else:
+            plt.plot(list(xs), list(ys), label=item.label, marker="braille")
+    if not _colour_allowed():
+        plt.theme("clear")
+    text = str(plt.build())
+    plt.clear_figure()
+    return _strip_colour(text) if not _colour_allowed() else text
+
+
+def _finite(value: float) -> bool:
+    return value == value and abs(value) != float("inf")
+
+
+def _strip_colour(text: str) -> str:
+    import re
+
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
