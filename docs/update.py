@@ -6,6 +6,7 @@ A page marks each example with an HTML comment; everything up to the matching
     <!-- run: mathml derive "x**2" -->          runs the command
     <!-- run: mathml regress - < docs/data/houses.csv -->   with a file on stdin
     <!-- help: derive -->                        the output of `mathml derive --help`
+    <!-- help: mathml -->                        the output of `mathml --help`
 
     python docs/update.py           rewrite stale pages
     python docs/update.py --check   exit 1 if any page is stale (tests/test_docs.py)
@@ -23,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 WIDTH = "100"
 MARKER = re.compile(
-    r"(?P<open><!-- (?P<kind>run|help): (?P<command>.+?) -->\n)"
+    r"(?P<open><!-- (?P<kind>run|help): (?P<command>[^\n]+?) -->\n)"
     r"(?P<body>.*?)(?P<close><!-- end -->)",
     re.DOTALL,
 )
@@ -47,14 +48,15 @@ def run(args: list[str], stdin: str | None) -> tuple[str, int]:
             else:
                 os.environ[key] = value
     # What a person at the terminal sees: stdout and stderr as they came.
-    return result.output.rstrip() + "\n", result.exit_code
+    lines = [line.rstrip() for line in result.output.rstrip().splitlines()]
+    return "\n".join(lines) + "\n", result.exit_code
 
 
 def render_block(kind: str, command: str) -> str:
     if kind == "help":
-        args = [*shlex.split(command), "--help"] if command.strip() else ["--help"]
-        output, _ = run(args, None)
-        shown = "mathml " + " ".join([command, "--help"]).strip()
+        words = [] if command.strip() == "mathml" else shlex.split(command)
+        output, _ = run([*words, "--help"], None)
+        shown = " ".join(["mathml", *words, "--help"])
         return f"```console\n$ {shown}\n{output}```\n"
     stdin = None
     if " < " in command:

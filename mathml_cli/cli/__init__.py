@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 
 from mathml_cli import __version__
 from mathml_cli.cli.derive import derive_command
+from mathml_cli.cli.options import DashFriendlyCommand
 from mathml_cli.errors import ExitCode, MathmlError
 
 
@@ -97,7 +98,7 @@ def _root(
     """The math behind machine learning, step by step."""
 
 
-app.command("derive")(derive_command)
+app.command("derive", cls=DashFriendlyCommand)(derive_command)
 
 
 def main() -> None:

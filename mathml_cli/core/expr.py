@@ -499,9 +499,13 @@ def parse_number(text: str, *, what: str = "number") -> float:
     if not text:
         raise InputError(f"{what} is empty")
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         pass
+    else:
+        if not math.isfinite(value):
+            raise InputError(f"{what} is not finite: {text!r}")
+        return value
     try:
         expr = parse_expression(text)
     except ExpressionError as error:

@@ -1,0 +1,88 @@
+"""Start-up is part of the product: `mathml --help` loads no heavy library."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAVY = ["sympy", "numpy", "plotext"]
+
+PROBE = """
+import json, sys
+sys.argv = ["mathml", *json.loads(sys.argv[1])]
+from mathml_cli.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+heavy = [name for name in {heavy!r} if name in sys.modules]
+print(json.dumps(heavy), file=sys.stderr)
+"""
+
+
+def loaded_modules(*args: str) -> list[str]:
+    """Which heavy libraries a real `mathml ARGS` process imported."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    completed = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=HEAVY), json.dumps(list(args))],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
+    return json.loads(completed.stderr.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["derive", "--help"]])
+def test_help_loads_no_heavy_library(args):
+    assert loaded_modules(*args) == []
+
+
+def test_derive_needs_sympy_but_not_plotext():
+    assert loaded_modules("derive", "x**2") == ["sympy"]
+
+
+def test_python_dash_m_works():
+    completed = subprocess.run(
+        [sys.executable, "-m", "mathml_cli", "derive", "x**3", "--no-steps"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"},
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert completed.returncode == 0
+    assert "3*x**2" in completed.stdout
+
+
+def test_piped_output_has_no_colour_codes():
+    completed = subprocess.run(
+        [sys.executable, "-m", "mathml_cli", "derive", "x**2*sin(x)"],
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "NO_COLOR"} | {"PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert completed.returncode == 0
+    assert "\x1b[" not in completed.stdout
+
+
+def test_errors_in_a_real_process_are_one_line_and_exit_2():
+    completed = subprocess.run(
+        [sys.executable, "-m", "mathml_cli", "derive", "x +* 3"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert completed.returncode == 2
+    assert completed.stderr == "Error: unexpected '*' at column 4 in \"x +* 3\"\n"
