@@ -15,12 +15,17 @@ from typer.core import TyperGroup
 
 from mathml_cli import __version__
 from mathml_cli.cli.derive import derive_command
-from mathml_cli.cli.options import DashFriendlyCommand
+from mathml_cli.cli.options import MathmlCommand, install_fast_coercion
 from mathml_cli.errors import ExitCode, MathmlError
 
 
 class _MathmlGroup(TyperGroup):
     """Runs the app so that every failure ends as one line and a documented exit code."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        for param in self.get_params(ctx):  # with the --help option typer adds
+            install_fast_coercion(param)
+        return list(super().parse_args(ctx, args))
 
     def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         kwargs["standalone_mode"] = False
@@ -82,6 +87,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help: typer's Rich help costs ~60 ms of imports on every `--help`.
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -98,7 +105,7 @@ def _root(
     """The math behind machine learning, step by step."""
 
 
-app.command("derive", cls=DashFriendlyCommand)(derive_command)
+app.command("derive", cls=MathmlCommand)(derive_command)
 
 
 def main() -> None:

@@ -47,7 +47,7 @@ def derive_command(
     ] = None,
     output_format: FormatOption = OutputFormat.text,
 ) -> None:
-    """Differentiate an expression, naming and showing every rule it uses.
+    """Derivatives, with every rule named and checked.
 
     Each step names its rule (product, chain, quotient, ...), states the rule's
     formula, fills it in, and gives the result; the answer is checked against

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from enum import Enum
+from typing import Annotated, Any, get_args, get_origin
 
 import typer
+from typer._click.exceptions import BadParameter
 from typer.core import TyperCommand
 
 from mathml_cli.render.output import OutputFormat
@@ -28,17 +30,25 @@ _DASH_MARK = "\x00mathml-dash:"
 _MATH_CHARS = set("*/()^+ .")
 
 
-class DashFriendlyCommand(TyperCommand):
-    """A command whose arguments may start with '-', as expressions and numbers do.
+class MathmlCommand(TyperCommand):
+    """The click command class of every mathml subcommand.
 
-    `mathml derive "-x**2"` and `mathml softmax 1 -2 3` should just work; plain
-    click would read "-x**2" as an unknown option. A token is an option only if
-    it is one of this command's option names (or `--name=value`, or a short
-    option with a plain value attached such as `-n2`); anything else that starts
-    with '-' is an argument. After `--`, everything is an argument, as usual.
+    1. Arguments may start with '-', as expressions and numbers do:
+       `mathml derive "-x**2"` and `mathml softmax 1 -2 3` just work, where plain
+       click would read "-x**2" as an unknown option. A token is an option only
+       if it is one of this command's option names (or `--name=value`, or a short
+       option with a plain value attached such as `-n2`), or looks like a long
+       option; anything else that starts with '-' is an argument. After `--`,
+       everything is an argument, as usual.
+    2. Option values are converted without pydantic: typer 0.29 imports it
+       (about 0.1 s) to coerce any value, which would double the start-up cost
+       of a quick command. Plain str, int, float, Enum and lists of those are
+       converted here; anything else is left to typer.
     """
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        for param in self.get_params(ctx):  # with the --help option typer adds
+            install_fast_coercion(param)
         names: set[str] = set()
         takes_value: set[str] = set()
         for param in self.get_params(ctx):
@@ -91,3 +101,58 @@ def _unmark(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return type(value)(_unmark(item) for item in value)
     return value
+
+
+class _FastCoercion:
+    """typer's RuntimeParam contract (`coerce`) for simple annotations."""
+
+    def __init__(self, annotation: Any) -> None:
+        self.annotation = annotation
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        if value is None:
+            return () if (param.multiple or param.nargs == -1) else None
+        if get_origin(self.annotation) is list:
+            (item_type,) = get_args(self.annotation)
+            return [_convert(item, item_type, param, ctx) for item in value]
+        return _convert(value, self.annotation, param, ctx)
+
+
+_SIMPLE = (str, int, float, bool)
+
+
+def _is_simple(annotation: Any) -> bool:
+    if get_origin(annotation) is list:
+        args = get_args(annotation)
+        return len(args) == 1 and _is_simple(args[0])
+    if annotation in _SIMPLE:
+        return True
+    return isinstance(annotation, type) and issubclass(annotation, Enum)
+
+
+def install_fast_coercion(param: Any) -> None:
+    """Give a typer parameter the pydantic-free conversion, if its type is simple."""
+    descriptor = getattr(param, "type_descriptor", None)
+    if descriptor is None or getattr(param, "_runtime_param", "absent") is not None:
+        return
+    if descriptor.file_annotation is None and _is_simple(descriptor.annotation):
+        param._runtime_param = _FastCoercion(descriptor.annotation)
+
+
+def _convert(value: Any, target: Any, param: Any, ctx: Any) -> Any:
+    if isinstance(value, target):
+        return value
+    text = str(value)
+    if target is bool:
+        return text.lower() in ("1", "true", "yes", "on")
+    if isinstance(target, type) and issubclass(target, Enum):
+        for member in target:
+            if str(member.value).lower() == text.lower():
+                return member
+        choices = ", ".join(f"'{member.value}'" for member in target)
+        raise BadParameter(f"{text!r} is not one of {choices}.", ctx=ctx, param=param)
+    try:
+        return target(text)
+    except ValueError:
+        kind = {int: "an integer", float: "a number"}.get(target, target.__name__)
+        raise BadParameter(f"{text!r} is not {kind}.", ctx=ctx, param=param) from None

@@ -230,7 +230,9 @@ def _simplify(expression: Any) -> Any | None:
     size = sympy.count_ops(expression)
     if size > SIMPLIFY_MAX_OPS:
         return None
-    candidates = [sympy.factor_terms(expression), sympy.cancel(expression)]
+    candidates = [sympy.factor_terms(expression)]
+    if any(_is_reciprocal(power) for power in expression.atoms(sympy.Pow)):
+        candidates.append(sympy.cancel(expression))  # fractions: worth the polys machinery
     best = min(candidates, key=lambda c: (sympy.count_ops(c), len(to_text(c))))
     if sympy.count_ops(best) >= size or to_text(best) == to_text(expression):
         return None

@@ -571,7 +571,8 @@ def point_evaluator(expr: Any, variables: list[str]) -> Callable[..., float]:
     def value(*args: float) -> float:
         try:
             result = complex(function(*args))
-        except (ArithmeticError, ValueError, TypeError):
+        except (ArithmeticError, ValueError, TypeError, NameError):
+            # NameError: a function the float backend lacks; treated as undefined.
             return math.nan
         if result.imag != 0 or not math.isfinite(result.real):
             return math.nan

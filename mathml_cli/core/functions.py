@@ -9,6 +9,7 @@ its LaTeX form, so the math of one function sits in one place.
 
 from __future__ import annotations
 
+import cmath
 import math
 from typing import Any
 
@@ -215,4 +216,8 @@ MATH_IMPLEMENTATIONS = {
     "relu": lambda x: max(x, 0.0),
     "step": lambda x: 1.0 if x > 0 else 0.0,
     "sign": _math_sign,
+    # SymPy writes derivatives of abs(f) with these when f might be complex.
+    "re": lambda z: complex(z).real,
+    "im": lambda z: complex(z).imag,
+    "arg": lambda z: cmath.phase(complex(z)),
 }

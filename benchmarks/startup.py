@@ -1,0 +1,117 @@
+"""Start-up and step-generation speed of `mathml derive`, as ratios measured in one run.
+
+    python benchmarks/startup.py
+
+Targets (issue #2): `mathml --help` ≤ 1.6× `python -c "import typer"`;
+`mathml derive "x**2*sin(x)"` ≤ 1.4× `python -c "import typer, rich, sympy"`;
+step generation ≤ 3× bare `sympy.diff` on a 200-term sum.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNS = 15
+
+
+def mathml_command() -> list[str]:
+    script = Path(sys.executable).with_name("mathml")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("mathml")
+    return [found] if found else [sys.executable, "-m", "mathml_cli"]
+
+
+def wall_time(command: list[str]) -> float:
+    """Median wall time of `command` over RUNS runs (after one warm-up run)."""
+    env = {**os.environ, "NO_COLOR": "1"}
+    subprocess.run(command, capture_output=True, env=env, check=True)
+    times = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        subprocess.run(command, capture_output=True, env=env, check=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def best_of(function, repeat: int = 3) -> float:
+    """Best time of `function`, each run starting from an empty SymPy cache.
+
+    SymPy caches derivatives, so without clearing the cache a repeated
+    sympy.diff costs nothing and the comparison means nothing.
+    """
+    from sympy.core.cache import clear_cache
+
+    times = []
+    for _ in range(repeat):
+        clear_cache()
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def step_generation_ratio() -> tuple[float, float, float]:
+    import sympy
+
+    sys.path.insert(0, str(ROOT))
+    from mathml_cli.core.derive import _StepBuilder, differentiate
+    from mathml_cli.core.expr import parse_expression
+
+    text = " + ".join(f"{i % 7 + 1}*x**{i % 5 + 1}*sin({i}*x)" for i in range(1, 201))
+    expression = parse_expression(text)
+    x = sympy.Symbol("x", real=True)
+    bare = best_of(lambda: sympy.diff(expression, x))
+    steps = best_of(lambda: _StepBuilder({"x"}).step(expression, x, "1"))
+    whole = best_of(lambda: differentiate(expression, "x"))
+    return bare, steps, whole
+
+
+def main() -> None:
+    mathml = mathml_command()
+    python = sys.executable
+    rows = []
+    typer_only = wall_time([python, "-c", "import typer"])
+    help_time = wall_time([*mathml, "--help"])
+    rows.append(("mathml --help", help_time, 'python -c "import typer"', typer_only, 1.6))
+    baseline = wall_time([python, "-c", "import typer, rich, sympy"])
+    derive_time = wall_time([*mathml, "derive", "x**2*sin(x)"])
+    rows.append(
+        (
+            'mathml derive "x**2*sin(x)"',
+            derive_time,
+            'python -c "import typer, rich, sympy"',
+            baseline,
+            1.4,
+        )
+    )
+    bare, steps, whole = step_generation_ratio()
+    rows.append(("step tree, 200-term sum", steps, "sympy.diff, same sum", bare, 3.0))
+    print(
+        f"{'measured':<34}{'seconds':>9}   {'against':<38}{'seconds':>9}{'ratio':>8}{'target':>8}"
+    )
+    failed = False
+    for name, ours, against, theirs, target in rows:
+        ratio = ours / theirs
+        failed |= ratio > target
+        mark = "ok" if ratio <= target else "OVER"
+        print(
+            f"{name:<34}{ours:>9.3f}   {against:<38}{theirs:>9.3f}{ratio:>7.2f}x"
+            f"{target:>6.1f}x {mark}"
+        )
+    print(
+        f"(whole derivation of the 200-term sum, steps + simplify + finite-difference check: "
+        f"{whole:.3f} s, {whole / bare:.1f}x sympy.diff)"
+    )
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
