@@ -224,19 +224,25 @@ def differentiate(
 def _simplify(expression: Any) -> Any | None:
     """A simpler form of `expression`, or None when there is none to show.
 
-    Only cheap rewrites (common factors, cancelled fractions): sympy.simplify
+    Only cheap rewrites (common factors, one common denominator): sympy.simplify
     can take seconds, and start-up speed is part of the product.
     """
-    size = sympy.count_ops(expression)
-    if size > SIMPLIFY_MAX_OPS:
+    size = _complexity(expression)
+    if sympy.count_ops(expression) > SIMPLIFY_MAX_OPS:
         return None
     candidates = [sympy.factor_terms(expression)]
     if any(_is_reciprocal(power) for power in expression.atoms(sympy.Pow)):
-        candidates.append(sympy.cancel(expression))  # fractions: worth the polys machinery
-    best = min(candidates, key=lambda c: (sympy.count_ops(c), len(to_text(c))))
-    if sympy.count_ops(best) >= size or to_text(best) == to_text(expression):
+        candidates.append(sympy.together(expression))
+    best = min(candidates, key=lambda c: (_complexity(c), len(to_text(c))))
+    if _complexity(best) >= size or to_text(best) == to_text(expression):
         return None
     return best
+
+
+def _complexity(expression: Any) -> int:
+    # Operations, plus a charge per division: (a - b/c)/d reads worse than (a*c - b)/(c*d).
+    divisions = sum(1 for node in sympy.preorder_traversal(expression) if _is_reciprocal(node))
+    return int(sympy.count_ops(expression)) + 2 * divisions
 
 
 def sympy_derivative(expression: Any, symbol: Any) -> Any:
