@@ -238,3 +238,11 @@ def test_unknown_long_options_are_still_reported(run):
     result = run("derive", "x", "--bogus")
     assert result.exit_code == 2
     assert "No such option: --bogus" in result.stderr
+
+
+def test_a_large_derivation_is_thinned_in_text_but_whole_in_json(run):
+    text = " + ".join(f"{i}*x**{i % 4 + 1}" for i in range(1, 41))
+    out = run("derive", text).stdout
+    assert "… 32 more parts, by the same rules" in out
+    data = json.loads(run("derive", text, "-f", "json").stdout)
+    assert len(data["steps"][0]["substeps"]) == 40

@@ -11,6 +11,7 @@ docs/expressions.md for the language and its limits.
 from __future__ import annotations
 
 import ast
+import functools
 import keyword
 import math
 import re
@@ -324,7 +325,8 @@ class _Builder:
         base = self.walk(node.left, depth + 1)
         exponent = self.walk(node.right, depth + 1)
         if exponent.is_number and not exponent.has(sympy.zoo, sympy.nan):
-            size = abs(safe_float(exponent))
+            # Plain numbers convert directly; anything else (exp(exp(9))) in float64.
+            size = abs(float(exponent)) if exponent.is_Number else abs(safe_float(exponent))
             if not size <= MAX_EXPONENT and not _is_unit(base):
                 raise self.error(
                     f"exponent {_short(exponent)} is too large (limit {MAX_EXPONENT})", node.right
@@ -540,11 +542,14 @@ class _InputLanguagePrinter(StrPrinter):
 _PRINTER = _InputLanguagePrinter({"full_prec": False})
 
 
+@functools.lru_cache(maxsize=4096)
 def to_text(expr: Any) -> str:
     """The expression in mathml's input language (parseable by mathml and by SymPy)."""
+    # Cached: a derivation prints the same sub-expressions at several steps.
     return str(_PRINTER.doprint(expr))
 
 
+@functools.lru_cache(maxsize=4096)
 def to_latex(expr: Any) -> str:
     return str(sympy.latex(expr))
 

@@ -39,5 +39,6 @@ def latex_escape(text: str) -> str:
         "&": r"\&",
         "^": r"\^{}",
         "~": r"\~{}",
+        "…": r"\ldots{}",
     }
     return "".join(replacements.get(char, char) for char in text)

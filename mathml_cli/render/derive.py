@@ -22,6 +22,24 @@ from mathml_cli.render.common import (
 )
 
 
+# A sum of 200 terms has 200 sub-derivations; the text shows the first few and
+# the last, and says how many it left out (JSON always has every step).
+MAX_SUBSTEPS_SHOWN = 8
+
+
+def _shown_substeps(step: Step) -> tuple[list[Step], int]:
+    """The substeps to display, and how many are left out (between them and the last)."""
+    subs = list(step.substeps)
+    if len(subs) <= MAX_SUBSTEPS_SHOWN:
+        return subs, 0
+    keep = MAX_SUBSTEPS_SHOWN - 1
+    return [*subs[:keep], subs[-1]], len(subs) - keep - 1
+
+
+def _omitted_words(count: int) -> str:
+    return f"… {count} more parts, by the same rules (--format json lists every step)"
+
+
 def _d(variable: str, partial: bool) -> str:
     return f"∂/∂{variable}" if partial else f"d/d{variable}"
 
@@ -95,8 +113,13 @@ def _step_tree(one_pass: Differentiation, partial: bool) -> Any:
 
 
 def _add_step(parent: Any, step: Step, partial: bool) -> None:
+    from rich.text import Text
+
     branch = parent.add(_step_label(step, partial))
-    for sub in step.substeps:
+    shown, omitted = _shown_substeps(step)
+    for index, sub in enumerate(shown):
+        if omitted and index == len(shown) - 1:
+            branch.add(Text(_omitted_words(omitted), style=DIM))
         _add_step(branch, sub, partial)
 
 
@@ -335,7 +358,10 @@ def _latex_steps(step: Step, partial: bool) -> list[str]:
     if step.substeps:
         detail = ", ".join(f"{n} = {to_latex(v)}" for n, v in step.parts)
         lines.append(rf"&\quad {rule.latex}" + (rf",\ {detail}" if detail else "") + r" \\")
-    for sub in step.substeps:
+    shown, omitted = _shown_substeps(step)
+    for index, sub in enumerate(shown):
+        if omitted and index == len(shown) - 1:
+            lines.append(rf"&\quad \text{{{latex_escape(_omitted_words(omitted))}}} \\")
         lines.extend(_latex_steps(sub, partial))
     return lines
 
@@ -405,6 +431,9 @@ def _markdown_steps(step: Step, partial: bool, depth: int) -> list[str]:
     lines.append(f"{indent}  - rule: ${rule.latex}$" + (f" with {detail}" if detail else ""))
     if step.note:
         lines.append(f"{indent}  - *{step.note}*")
-    for sub in step.substeps:
+    shown, omitted = _shown_substeps(step)
+    for index, sub in enumerate(shown):
+        if omitted and index == len(shown) - 1:
+            lines.append(f"{indent}  - *{_omitted_words(omitted)}*")
         lines.extend(_markdown_steps(sub, partial, depth + 1))
     return lines
