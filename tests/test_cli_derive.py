@@ -241,7 +241,7 @@ def test_unknown_long_options_are_still_reported(run):
 
 
 def test_a_large_derivation_is_thinned_in_text_but_whole_in_json(run):
-    text = " + ".join(f"{i}*x**{i % 4 + 1}" for i in range(1, 41))
+    text = " + ".join(f"sin({i}*x)" for i in range(1, 41))
     out = run("derive", text).stdout
     assert "… 32 more parts, by the same rules" in out
     data = json.loads(run("derive", text, "-f", "json").stdout)

@@ -21,7 +21,6 @@ from mathml_cli.render.common import (
     latex_escape,
 )
 
-
 # A sum of 200 terms has 200 sub-derivations; the text shows the first few and
 # the last, and says how many it left out (JSON always has every step).
 MAX_SUBSTEPS_SHOWN = 8
