@@ -43,9 +43,12 @@ class ExpressionError(InputError):
         super().__init__(f'{problem}{where} in "{shown}"')
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """' (did you mean 'sigmoid'?)' for a near miss, else ''."""
-    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.7)
+def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.7) -> str:
+    """' (did you mean 'sigmoid'?)' for a near miss, else ''.
+
+    Short names such as x1 and x2 need a lower `cutoff` to count as near.
+    """
+    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
     return f" (did you mean '{matches[0]}'?)" if matches else ""
 
 

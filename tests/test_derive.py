@@ -249,9 +249,12 @@ def test_undefined_at_the_point_is_an_error():
         derive("log(x)", at={"x": -1.0})
 
 
-def test_a_variable_the_expression_lacks_gives_zero():
-    derivation = derive("x**2", ["y"])
+def test_a_variable_the_expression_lacks_gives_zero_and_a_warning():
+    derivation = derive("x**2 + x1", ["x2"])
     assert derivation.partials[0].result == 0
+    assert derivation.warnings == (
+        "x2 does not appear in the expression, so its derivative is 0 (did you mean 'x1'?)",
+    )
 
 
 def test_results_parse_back_in_mathml_and_in_sympy():

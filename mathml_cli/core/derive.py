@@ -124,6 +124,7 @@ class Derivation:
     point: dict[str, float] | None = None
     value: float | None = None
     derivative_values: dict[str, float] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
     @property
     def verified(self) -> bool | None:
@@ -147,16 +148,32 @@ def derive(
     if order < 1 or order > MAX_ORDER:
         raise InputError(f"--order must be between 1 and {MAX_ORDER}, got {order}")
     targets = _targets(wrt, variables)
+    # Probably a typo, so say so: the derivative is 0, correctly but uselessly.
+    warnings = tuple(
+        f"{name} does not appear in the expression, so its derivative is 0"
+        f"{did_you_mean(name, variables, cutoff=0.5)}"
+        for name in targets
+        if variables and name not in variables
+    )
     partials = tuple(_partial(expression, name, order, variables) for name in targets)
     if at is None:
-        return Derivation(text, expression, variables, targets, order, partials)
+        return Derivation(text, expression, variables, targets, order, partials, warnings=warnings)
     point = _check_point(at, variables)
     value = evaluate(expression, point)
     if value != value:
         raise InputError(f"{text} is undefined at {_describe_point(point)}")
     derivative_values = {p.variable: evaluate(p.result, point) for p in partials}
     return Derivation(
-        text, expression, variables, targets, order, partials, point, value, derivative_values
+        text,
+        expression,
+        variables,
+        targets,
+        order,
+        partials,
+        point,
+        value,
+        derivative_values,
+        warnings,
     )
 
 
@@ -182,7 +199,7 @@ def _check_point(at: Mapping[str, float], variables: tuple[str, ...]) -> dict[st
         )
     extra = [name for name in at if name not in variables]
     if extra:
-        hint = did_you_mean(extra[0], variables)
+        hint = did_you_mean(extra[0], variables, cutoff=0.5)
         raise InputError(f"--at names {', '.join(extra)}, which the expression does not use{hint}")
     return {name: float(at[name]) for name in variables}
 

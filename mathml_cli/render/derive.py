@@ -71,6 +71,8 @@ def rich(derivation: Derivation, show_steps: bool = True) -> Any:
     ]
     if derivation.text.strip() != to_text(derivation.expression):
         parts.append(Text(f"  (read from {derivation.text.strip()!r})", style=DIM))
+    for warning in derivation.warnings:
+        parts.append(Text(f"Warning: {warning}", style=NOTE))
     for item in derivation.partials:
         for one_pass in item.passes:
             parts.append(Text(""))
@@ -239,6 +241,7 @@ def data(derivation: Derivation) -> dict[str, Any]:
             "derivatives": dict(derivation.derivative_values),
         }
     common["verified"] = derivation.verified
+    common["warnings"] = list(derivation.warnings)
     return common
 
 
