@@ -15,6 +15,9 @@ from typer.core import TyperGroup
 
 from mathml_cli import __version__
 from mathml_cli.cli.derive import derive_command
+from mathml_cli.cli.dot import dot_command
+from mathml_cli.cli.number_args import NumberArgsCommand
+from mathml_cli.cli.softmax import softmax_command
 from mathml_cli.errors import ExitCode, MathmlError
 
 
@@ -98,6 +101,8 @@ def _root(
 
 
 app.command("derive")(derive_command)
+app.command("softmax", cls=NumberArgsCommand)(softmax_command)
+app.command("dot", cls=NumberArgsCommand)(dot_command)
 
 
 def main() -> None:
