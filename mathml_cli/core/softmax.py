@@ -105,7 +105,7 @@ def softmax(
         sum=total,
         probabilities=tuple(probabilities.tolist()),
         log_probabilities=tuple(log_probabilities.tolist()),
-        prediction=int(np.argmax(probabilities)),
+        prediction=int(np.argmax(scaled)),  # of the logits: p may round ties
         would_overflow=maximum > EXP_OVERFLOW,
         target=target,
         loss=loss,

@@ -95,14 +95,14 @@ def _rich_one(result: Softmax, labels: Sequence[str] | None, show_log: bool) -> 
         parts.append(
             Text(
                 f"   Without it exp({format_number(result.maximum)}) overflows (float64 ends at "
-                f"exp({EXP_OVERFLOW:.2f}) ≈ 1.8e308): ∞/∞ would give nan.",
+                f"exp({EXP_OVERFLOW:.2f}) ≈ 1.8e308) and p = ∞/∞ is undefined.",
                 style=NOTE,
             )
         )
     parts.append(
         Text(
-            "   Why: e^(z−m) = e^z·e^(−m) and e^(−m) cancels top and bottom, so p is unchanged; "
-            "every exponent is now ≤ 0, so no exp overflows.",
+            "   Why: e^(z−m) = e^z·e^(−m), and e^(−m) cancels top and bottom: the same p, "
+            "every exponent ≤ 0.",
             style=DIM,
         )
     )
