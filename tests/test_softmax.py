@@ -320,7 +320,8 @@ def _loaded_modules(*args: str) -> list[str]:
         "from mathml_cli.cli import main\n"
         f"sys.argv = ['mathml', {', '.join(repr(a) for a in args)}]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in ('sympy', 'plotext', 'numpy') if m in sys.modules), file=sys.stderr)\n"
+        "heavy = [m for m in ('numpy', 'plotext', 'sympy') if m in sys.modules]\n"
+        "print(','.join(heavy), file=sys.stderr)\n"
     )
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
@@ -332,7 +333,8 @@ def _loaded_modules(*args: str) -> list[str]:
         check=True,
         timeout=60,
     )
-    return eval(done.stderr.strip().splitlines()[-1])  # noqa: S307 - our own printed list
+    last_line = (done.stderr.strip().splitlines() or [""])[-1]
+    return [name for name in last_line.split(",") if name]
 
 
 def test_no_sympy_or_plotext_without_plot():
