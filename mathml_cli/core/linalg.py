@@ -182,11 +182,12 @@ def _cell(a: np.ndarray, b: np.ndarray, product: np.ndarray, cell: tuple[int, ..
 def _geometry(a: np.ndarray, b: np.ndarray) -> Geometry:
     import numpy as np
 
-    norm_a = float(np.linalg.norm(a))
-    norm_b = float(np.linalg.norm(b))
+    # math.hypot scales internally, so tiny or huge entries neither underflow nor overflow.
+    norm_a = math.hypot(*a.tolist())
+    norm_b = math.hypot(*b.tolist())
     if norm_a == 0 or norm_b == 0:
         return Geometry(norm_a, norm_b, None, None)
-    cosine = float(np.clip(np.dot(a, b) / (norm_a * norm_b), -1.0, 1.0))
+    cosine = float(np.clip(np.dot(a / norm_a, b / norm_b), -1.0, 1.0))
     return Geometry(norm_a, norm_b, cosine, math.degrees(math.acos(cosine)))
 
 
