@@ -18,14 +18,18 @@ def dot_command(
             help="A: a vector [1,2,3] or 1,2,3; a matrix [[1,2],[3,4]] or 1,2;3,4; "
             "@file.csv; or - for stdin.",
             show_default=False,
+            metavar="A",
         ),
     ],
-    b: Annotated[str, typer.Argument(help="B, in the same forms as A.", show_default=False)],
+    b: Annotated[
+        str, typer.Argument(help="B, in the same forms as A.", show_default=False, metavar="B")
+    ],
     bias: Annotated[
         str | None,
         typer.Option(
             "--bias",
             "-b",
+            metavar="B",
             help="Add a bias: one number, or one per output (a vector bias is added to every "
             "row, NumPy's broadcasting).",
         ),
@@ -35,12 +39,15 @@ def dot_command(
         typer.Option(
             "--activation",
             "-a",
+            metavar="F",
             help="Apply relu, sigmoid, tanh or softmax: a dense layer y = f(A·B + b).",
         ),
     ] = None,
     cell: Annotated[
         str | None,
-        typer.Option("--cell", help="Explain one output cell, i,j (or i for a vector result)."),
+        typer.Option(
+            "--cell", metavar="I,J", help="Explain one output cell, i,j (or i for a vector result)."
+        ),
     ] = None,
     output_format: FormatOption = OutputFormat.text,
 ) -> None:

@@ -18,6 +18,7 @@ def softmax_command(
             help="The logits: numbers (negative ones too), or one comma-separated list, "
             "or - to read them from stdin.",
             show_default=False,
+            metavar="LOGITS",
         ),
     ] = None,
     temperature: Annotated[
@@ -25,6 +26,7 @@ def softmax_command(
         typer.Option(
             "--temperature",
             "-t",
+            metavar="T",
             help="Divide the logits by T first: T > 1 flattens, T < 1 sharpens.",
         ),
     ] = "1",
@@ -33,13 +35,16 @@ def softmax_command(
         typer.Option(
             "--target",
             "-y",
+            metavar="K",
             help="The true class (index, or label with --labels): adds the cross-entropy loss "
             "and its gradient. For several rows, one for all or one per row (0,2,1).",
         ),
     ] = None,
     labels: Annotated[
         str | None,
-        typer.Option("--labels", help="Class names, comma-separated, e.g. cat,dog,bird."),
+        typer.Option(
+            "--labels", metavar="NAMES", help="Class names, comma-separated, e.g. cat,dog,bird."
+        ),
     ] = None,
     log: Annotated[
         bool, typer.Option("--log", help="Also show log-softmax (via log-sum-exp).")
@@ -51,6 +56,7 @@ def softmax_command(
         str | None,
         typer.Option(
             "--rows",
+            metavar="FILE",
             help="A CSV file (or - for stdin) with one row of logits per line: "
             "softmax of each row (a batch).",
         ),

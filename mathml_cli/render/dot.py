@@ -12,6 +12,8 @@ from mathml_cli.render.common import DIM, FORMULA, NOTE, RESULT, RULE, TITLE, fo
 MAX_SHOWN = 8
 # Longer sums of products are written as their first and last terms around a "…".
 MAX_TERMS = 5
+# The cell named by --cell is written out in full up to this many products.
+ASKED_TERMS = 40
 
 _ACTIVATION_FORMULAS = {
     "relu": "relu(z) = max(0, z)",
@@ -32,9 +34,9 @@ def _index_text(index: tuple[int, ...]) -> str:
     return "[" + ",".join(str(i) for i in index) + "]" if index else ""
 
 
-def _terms(cell: CellSum, joiner: str = "·") -> tuple[str, str]:
+def _terms(cell: CellSum, joiner: str = "·", limit: int = MAX_TERMS) -> tuple[str, str]:
     """('1·5 + 2·7', '5 + 14'): the products written out, and their values."""
-    positions = _shown(len(cell.pairs), MAX_TERMS)
+    positions = _shown(len(cell.pairs), limit)
     factors = []
     values = []
     for position in positions:
@@ -147,20 +149,20 @@ def _rich_cells(result: DotProduct) -> list[Any]:
         )
     if result.cell is not None:
         lines.append(Text(f"Cell {_index_text(result.cell.index)} (asked for):", style=TITLE))
-        lines.append(_cell_line(result, result.cell))
+        lines.append(_cell_line(result, result.cell, ASKED_TERMS))
     return lines
 
 
-def _cell_line(result: DotProduct, cell: CellSum) -> Any:
+def _cell_line(result: DotProduct, cell: CellSum, limit: int = MAX_TERMS) -> Any:
     from rich.text import Text
 
-    factors, products = _terms(cell)
+    factors, products = _terms(cell, limit=limit)
     line = Text(f"   {_cell_name(result, cell.index)} = {factors}")
     if 1 < len(cell.pairs) <= MAX_TERMS:
         line.append(f" = {products}")
     line.append(" = ")
     line.append(format_number(cell.value), style=RESULT)
-    if len(cell.pairs) > MAX_TERMS:
+    if len(cell.pairs) > limit:
         line.append(f"  ({len(cell.pairs):,} products)", style=DIM)
     return line
 

@@ -265,8 +265,7 @@ def _rich_batch(batch: SoftmaxBatch, show_log: bool) -> Any:
             style=FORMULA,
         ),
         Text(
-            "  Each row subtracts its own maximum so no exp overflows; e^(−m) cancels, "
-            "so the probabilities are unchanged.",
+            "  Each row subtracts its own maximum: no exp overflows, and e^(−m) cancels.",
             style=DIM,
         ),
     ]
