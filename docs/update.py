@@ -21,6 +21,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Examples run this checkout's code, not whatever copy of mathml is installed.
+sys.path.insert(0, str(ROOT))
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 WIDTH = "100"
 MARKER = re.compile(

@@ -15,7 +15,9 @@ from typer.core import TyperGroup
 
 from mathml_cli import __version__
 from mathml_cli.cli.derive import derive_command
+from mathml_cli.cli.dot import dot_command
 from mathml_cli.cli.options import MathmlCommand, install_fast_coercion
+from mathml_cli.cli.softmax import softmax_command
 from mathml_cli.errors import ExitCode, MathmlError
 
 
@@ -106,6 +108,8 @@ def _root(
 
 
 app.command("derive", cls=MathmlCommand)(derive_command)
+app.command("softmax", cls=MathmlCommand)(softmax_command)
+app.command("dot", cls=MathmlCommand)(dot_command)
 
 
 def main() -> None:

@@ -23,84 +23,82 @@ FormatOption = Annotated[
 ]
 
 
-# A token that starts with '-' but is not an option ("-x**2", "-(a+b)", "-2.5")
-# travels through click with this prefix, so click takes it for an argument,
-# and loses it again before the command runs.
-_DASH_MARK = "\x00mathml-dash:"
-_MATH_CHARS = set("*/()^+ .")
+_MATH_CHARS = set("*/()^+ .,")
 
 
 class MathmlCommand(TyperCommand):
     """The click command class of every mathml subcommand.
 
     1. Arguments may start with '-', as expressions and numbers do:
-       `mathml derive "-x**2"` and `mathml softmax 1 -2 3` just work, where plain
-       click would read "-x**2" as an unknown option. A token is an option only
-       if it is one of this command's option names (or `--name=value`, or a short
-       option with a plain value attached such as `-n2`), or looks like a long
-       option; anything else that starts with '-' is an argument. After `--`,
+       `mathml derive "-x**2"` and `mathml softmax 1 -2 3 -t 2` just work, where
+       plain click would read "-x**2" and "-2" as unknown options. A token is an
+       option only if it is one of this command's option names (or
+       `--name=value`, or a short option with a plain value attached such as
+       `-n2`), or looks like a long option (`--bogus`, which click then names);
+       any other token starting with '-' is an argument. The tokens are sorted
+       before click sees them: options (with their values) first, then `--`,
+       then the arguments in their order. After a `--` of the user's own,
        everything is an argument, as usual.
     2. Option values are converted without pydantic: typer 0.29 imports it
        (about 0.1 s) to coerce any value, which would double the start-up cost
-       of a quick command. Plain str, int, float, Enum and lists of those are
-       converted here; anything else is left to typer.
+       of a quick command. Plain str, int, float, bool, Enum and lists of those
+       are converted here; anything else is left to typer.
     """
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         for param in self.get_params(ctx):  # with the --help option typer adds
             install_fast_coercion(param)
+        return list(super().parse_args(ctx, self._options_first(ctx, args)))
+
+    def _options_first(self, ctx: Any, args: list[str]) -> list[str]:
         names: set[str] = set()
         takes_value: set[str] = set()
         for param in self.get_params(ctx):
-            opts = [*param.opts, *getattr(param, "secondary_opts", [])]
-            if param.param_type_name == "option":
-                names.update(opts)
-                if not getattr(param, "is_flag", False) and not getattr(param, "count", False):
-                    takes_value.update(param.opts)
-        marked: list[str] = []
-        previous = ""
-        for index, token in enumerate(args):
+            if param.param_type_name != "option":
+                continue
+            names.update([*param.opts, *param.secondary_opts])
+            if not getattr(param, "is_flag", False) and not getattr(param, "count", False):
+                takes_value.update(param.opts)
+        options: list[str] = []
+        arguments: list[str] = []
+        index = 0
+        while index < len(args):
+            token = args[index]
+            index += 1
             if token == "--":
-                marked.extend(args[index:])
+                arguments.extend(args[index:])
                 break
-            is_value = previous in takes_value
-            if not is_value and _is_dash_argument(token, names):
-                marked.append(_DASH_MARK + token)
-            else:
-                marked.append(token)
-            previous = token if not is_value else ""
-        return list(super().parse_args(ctx, marked))
-
-    def invoke(self, ctx: Any) -> Any:
-        ctx.params = {name: _unmark(value) for name, value in ctx.params.items()}
-        return super().invoke(ctx)
+            if not token.startswith("-") or _is_dash_argument(token, names):
+                arguments.append(token)
+                continue
+            options.append(token)
+            attached = "=" in token if token.startswith("--") else len(token) > 2
+            if token in takes_value and not attached and index < len(args):
+                options.append(args[index])  # the option's value, even "-2"
+                index += 1
+        return [*options, "--", *arguments] if arguments else options
 
 
 def _is_dash_argument(token: str, names: set[str]) -> bool:
-    if not token.startswith("-") or token in ("-", "--") or token in names:
+    """Is this token, which starts with '-', an argument rather than an option?"""
+    if token == "-" or _is_number(token):
+        return True  # stdin, or a negative number such as -2, -.5e-3, -1,2,3, -inf
+    if token in names:
         return False
     if token.startswith("--") and token[2:3].isalpha():
         return False  # a long option, known or not: click names the unknown ones
     short, rest = token[:2], token[2:]
-    if short in names and rest and not (set(rest) & _MATH_CHARS) and not _is_number(token):
+    if short in names and rest and not (set(rest) & _MATH_CHARS):
         return False  # "-n2", "-wx": a short option with its value attached
     return True
 
 
 def _is_number(text: str) -> bool:
     try:
-        float(text)
+        float(text.split(",")[0])
     except ValueError:
         return False
     return True
-
-
-def _unmark(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_DASH_MARK):
-        return value[len(_DASH_MARK) :]
-    if isinstance(value, (list, tuple)):
-        return type(value)(_unmark(item) for item in value)
-    return value
 
 
 class _FastCoercion:

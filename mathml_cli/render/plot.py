@@ -72,3 +72,25 @@ def _strip_colour(text: str) -> str:
     import re
 
     return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+def bar_chart(
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    title: str,
+    width: int = 78,
+) -> str:
+    """Horizontal bars, one per label, as a string (e.g. softmax probabilities)."""
+    import plotext as plt
+
+    plt.clear_figure()
+    plt.plotsize(width, min(4 + 2 * len(labels), 40))
+    plt.title(title)
+    plt.bar(list(labels), list(values), orientation="horizontal", width=0.3)
+    plt.xlim(0, 1)
+    if not _colour_allowed():
+        plt.theme("clear")
+    text = str(plt.build())
+    plt.clear_figure()
+    return _strip_colour(text) if not _colour_allowed() else text

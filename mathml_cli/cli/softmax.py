@@ -1,0 +1,160 @@
+"""`mathml softmax`: logits to probabilities, every step shown, with loss and gradient."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from mathml_cli.cli.options import FormatOption
+from mathml_cli.errors import InputError
+from mathml_cli.render.output import OutputFormat
+
+
+def softmax_command(
+    logits: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="The logits: numbers (negative ones too), or one comma-separated list, "
+            "or - to read them from stdin.",
+            show_default=False,
+            metavar="LOGITS",
+        ),
+    ] = None,
+    temperature: Annotated[
+        str,
+        typer.Option(
+            "--temperature",
+            "-t",
+            metavar="T",
+            help="Divide the logits by T first: T > 1 flattens, T < 1 sharpens.",
+        ),
+    ] = "1",
+    target: Annotated[
+        str | None,
+        typer.Option(
+            "--target",
+            "-y",
+            metavar="K",
+            help="The true class (index, or label with --labels): adds the cross-entropy loss "
+            "and its gradient. For several rows, one for all or one per row (0,2,1).",
+        ),
+    ] = None,
+    labels: Annotated[
+        str | None,
+        typer.Option(
+            "--labels", metavar="NAMES", help="Class names, comma-separated, e.g. cat,dog,bird."
+        ),
+    ] = None,
+    log: Annotated[
+        bool, typer.Option("--log", help="Also show log-softmax (via log-sum-exp).")
+    ] = False,
+    plot: Annotated[
+        bool, typer.Option("--plot", help="Bar chart of the probabilities (one row).")
+    ] = False,
+    rows: Annotated[
+        str | None,
+        typer.Option(
+            "--rows",
+            metavar="FILE",
+            help="A CSV file (or - for stdin) with one row of logits per line: "
+            "softmax of each row (a batch).",
+        ),
+    ] = None,
+    output_format: FormatOption = OutputFormat.text,
+) -> None:
+    """Turn logits into probabilities with softmax, showing every step.
+
+    Divides by the temperature, subtracts the maximum (and says why), exponentiates,
+    sums, divides, checks that the probabilities sum to 1, and names the prediction.
+    With --target: the cross-entropy loss −log p_target and its gradient p − onehot.
+    From stdin, one number per line is one list; lines of several numbers are a batch.
+
+    Examples:
+
+      mathml softmax 2 1 0.1
+
+      mathml softmax 1 -2 3 -t 2
+
+      mathml softmax 2,1,0.1 --labels cat,dog,bird --target dog
+
+      mathml softmax 1000 1001 1002 --log
+
+      mathml softmax --rows logits.csv --target 0 --format json
+    """
+    from mathml_cli.core.data import read_number, read_number_list, read_rows, read_text
+    from mathml_cli.core.softmax import resolve_target, softmax_rows
+    from mathml_cli.render import softmax as render
+    from mathml_cli.render.output import emit
+
+    arguments = logits or []
+    if rows is not None:
+        if arguments:
+            raise InputError("give the logits either as arguments or with --rows, not both")
+        text, source = read_text(rows)
+        table = read_rows(text, source)
+        if not table:
+            raise InputError(f"no logits given: {source} holds no numbers")
+    elif "-" in arguments:
+        if arguments != ["-"]:
+            raise InputError("- (read stdin) cannot be mixed with logits given as arguments")
+        table = read_rows(read_text("-")[0], "stdin")
+        if table and all(len(row) == 1 for row in table):
+            table = [[row[0] for row in table]]  # one number per line: a single list
+        if not table:
+            raise InputError("no logits given: stdin holds no numbers")
+    else:
+        values = read_number_list(arguments, "logit")
+        if not values:
+            raise InputError("no logits given: try 'mathml softmax 2 1 0.1'")
+        table = [values]
+
+    names = _labels(labels)
+    classes = len(table[0])
+    targets = None
+    if target is not None:
+        given = [item for item in target.split(",") if item.strip()]
+        if not given:
+            raise InputError("--target is empty")
+        if len(given) == 1:
+            given = given * len(table)
+        targets = [resolve_target(item, classes, names) for item in given]
+    t = read_number(temperature, "--temperature")
+    result = softmax_rows(table, t, targets, names)
+
+    extra = ""
+    if plot and output_format is OutputFormat.text:
+        extra = _plot(result)
+    emit(
+        output_format,
+        rich=lambda: render.rich(result, show_log=log),
+        data=lambda: render.data(result, show_log=log),
+        latex=lambda: render.latex(result, show_log=log),
+        markdown=lambda: render.markdown(result, show_log=log),
+        extra=extra,
+    )
+
+
+def _labels(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    names = [name.strip() for name in text.split(",")]
+    if any(not name for name in names):
+        raise InputError(f"--labels has an empty name in {text!r}")
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise InputError(f"--labels repeats {', '.join(repeated)}")
+    return names
+
+
+def _plot(result: object) -> str:
+    from mathml_cli.core.softmax import SoftmaxBatch
+    from mathml_cli.render.plot import bar_chart
+
+    assert isinstance(result, SoftmaxBatch)
+    if len(result.rows) != 1:
+        raise InputError("--plot draws one row of logits; this input has several rows")
+    row = result.rows[0]
+    names = result.labels or [str(index) for index in range(len(row.logits))]
+    # plotext draws horizontal bars bottom-up; reversed, class 0 is on top.
+    return "\n" + bar_chart(names[::-1], row.probabilities[::-1], title="softmax probabilities")
