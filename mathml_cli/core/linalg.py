@@ -187,8 +187,21 @@ def _geometry(a: np.ndarray, b: np.ndarray) -> Geometry:
     norm_b = math.hypot(*b.tolist())
     if norm_a == 0 or norm_b == 0:
         return Geometry(norm_a, norm_b, None, None)
-    cosine = float(np.clip(np.dot(a / norm_a, b / norm_b), -1.0, 1.0))
-    return Geometry(norm_a, norm_b, cosine, math.degrees(math.acos(cosine)))
+    unit_a, unit_b = _unit(a), _unit(b)
+    cosine = float(np.clip(np.dot(unit_a, unit_b), -1.0, 1.0))
+    # Kahan's angle formula: accurate near 0° and 180°, where acos(cosine) is not.
+    gap = math.hypot(*(unit_a - unit_b).tolist())
+    total = math.hypot(*(unit_a + unit_b).tolist())
+    return Geometry(norm_a, norm_b, cosine, math.degrees(2 * math.atan2(gap, total)))
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    # Scale to max |entry| = 1 first: dividing tiny (subnormal) entries by their
+    # tiny norm directly would lose most of their precision.
+    scaled = vector / np.abs(vector).max()
+    return scaled / math.hypot(*scaled.tolist())  # type: ignore[no-any-return]
 
 
 def _fit_bias(bias: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
