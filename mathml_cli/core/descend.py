@@ -194,7 +194,9 @@ def prepare(text: str, start: Mapping[str, float] | None) -> Problem:
     if start is None:
         if preset is None:
             example = ",".join(f"{name}=1" for name in variables)
-            raise InputError(f'--start is missing: give a value for each variable, e.g. "{example}"')
+            raise InputError(
+                f'--start is missing: give a value for each variable, e.g. "{example}"'
+            )
         start = preset.start
     missing = [name for name in variables if name not in start]
     if missing:
@@ -214,8 +216,10 @@ def prepare(text: str, start: Mapping[str, float] | None) -> Problem:
     where = ", ".join(f"{name} = {start[name]:g}" for name in variables)
     try:
         f0, g0 = _evaluate(value, gradient_function, point)
-    except _Undefined as problem:
-        raise InputError(f"f or its gradient is undefined at the start ({where}): {problem}") from None
+    except _UndefinedError as problem:
+        raise InputError(
+            f"f or its gradient is undefined at the start ({where}): {problem}"
+        ) from None
     if not math.isfinite(f0) or not all(math.isfinite(g) for g in g0):
         raise InputError(f"f or its gradient is not finite at the start ({where})")
     return Problem(
@@ -230,7 +234,7 @@ def prepare(text: str, start: Mapping[str, float] | None) -> Problem:
     )
 
 
-class _Undefined(Exception):
+class _UndefinedError(Exception):
     """f or ∇f cannot be evaluated at a point (a domain error)."""
 
 
@@ -244,7 +248,7 @@ def _evaluate(
         return math.inf, [math.inf] * len(point)
     except (ValueError, ZeroDivisionError, TypeError) as error:
         # TypeError: float() of a complex number, e.g. (-1)**0.5.
-        raise _Undefined(_domain_message(error)) from None
+        raise _UndefinedError(_domain_message(error)) from None
     return f, g
 
 
@@ -253,7 +257,7 @@ def _domain_message(error: Exception) -> str:
         return "division by zero"
     if isinstance(error, TypeError):
         return "the value is not a real number"
-    return str(error) or "math domain error"
+    return "outside the domain of a function in it (such as log or sqrt of a negative number)"
 
 
 def descend(
@@ -326,15 +330,21 @@ def _run(
     constant_rate = plan.rate(0) if plan.name == "constant" else None
     gradient_norm = math.hypot(*g)
     if gradient_norm <= tol:
-        return points, values, gradients, rates, states, "converged", _small_gradient(
-            gradient_norm, tol, 0
+        return (
+            points,
+            values,
+            gradients,
+            rates,
+            states,
+            "converged",
+            _small_gradient(gradient_norm, tol, 0),
         )
     for t in range(1, steps + 1):
         lr = constant_rate if constant_rate is not None else plan.rate(t - 1)
         new_theta = engine.step(theta, g, lr, t)
         try:
             new_f, g = _evaluate(value, gradient, new_theta)
-        except _Undefined as problem_there:
+        except _UndefinedError as problem_there:
             where = ", ".join(
                 f"{name} = {x:.6g}" for name, x in zip(problem.variables, new_theta, strict=True)
             )
@@ -448,7 +458,8 @@ def _explain(
         parts.append(_oscillation_words(oscillation))
     if curvature is not None and curvature.bound is not None:
         bound = (
-            f"the Hessian at the start has largest eigenvalue L = {curvature.largest_eigenvalue:.4g}, "
+            "the Hessian at the start has largest eigenvalue "
+            f"L = {curvature.largest_eigenvalue:.4g}, "
             f"so plain gradient descent needs lr < 2/L = {curvature.bound:.4g}"
         )
         if status == "diverged" or lr >= curvature.bound:
@@ -477,3 +488,30 @@ def run_named(
 
 def to_text_gradient(descent: Descent) -> dict[str, str]:
     return {name: to_text(d) for name, d in zip(descent.variables, descent.gradient, strict=True)}
+
+
+def thin(
+    count: int, every: int | None = None, head: int = 10, tail: int = 5, middle: int = 15
+) -> list[int]:
+    """Which of `count` rows to show: all when few; else the first `head`, every
+    k-th (k chosen to show about `middle` rows, or `every`), and the last `tail`.
+    With `every`, the rows 0, k, 2k, ... and the last one."""
+    if every is not None:
+        return sorted({*range(0, count, every), count - 1})
+    if count <= head + tail + middle:
+        return list(range(count))
+    stride = max(1, math.ceil((count - head - tail) / middle))
+    chosen = {*range(head), *range(0, count, stride), *range(count - tail, count)}
+    return sorted(chosen)
+
+
+def grid_values(descent: Descent, xs: Sequence[float], ys: Sequence[float]) -> list[list[float]]:
+    """f on the grid xs × ys (rows follow ys), nan where it is undefined."""
+    import numpy as np
+
+    function = numeric_function(descent.expression, list(descent.variables))
+    x, y = np.meshgrid(np.asarray(xs, dtype=float), np.asarray(ys, dtype=float))
+    with np.errstate(all="ignore"):
+        values = np.broadcast_to(np.asarray(function(x, y), dtype=complex), x.shape)
+    real = np.where(np.abs(values.imag) > 1e-12, np.nan, values.real)
+    return [[float(v) for v in row] for row in real]

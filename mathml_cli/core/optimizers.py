@@ -124,7 +124,9 @@ class SGD(Optimizer):
     def rule(self) -> list[RuleLine]:
         lines = [RuleLine("g_t = ∇f(θ_{t-1})", r"g_t &= \nabla f(\theta_{t-1})")]
         if float(self.hyper["weight_decay"]) != 0:
-            lines.append(RuleLine("g_t ← g_t + λ·θ_{t-1}", r"g_t &\leftarrow g_t + \lambda\theta_{t-1}"))
+            lines.append(
+                RuleLine("g_t ← g_t + λ·θ_{t-1}", r"g_t &\leftarrow g_t + \lambda\theta_{t-1}")
+            )
         if float(self.hyper["momentum"]) != 0:
             lines.append(
                 RuleLine(
@@ -222,9 +224,13 @@ class RMSprop(Optimizer):
     def rule(self) -> list[RuleLine]:
         lines = [RuleLine("g_t = ∇f(θ_{t-1})", r"g_t &= \nabla f(\theta_{t-1})")]
         if float(self.hyper["weight_decay"]) != 0:
-            lines.append(RuleLine("g_t ← g_t + λ·θ_{t-1}", r"g_t &\leftarrow g_t + \lambda\theta_{t-1}"))
+            lines.append(
+                RuleLine("g_t ← g_t + λ·θ_{t-1}", r"g_t &\leftarrow g_t + \lambda\theta_{t-1}")
+            )
         lines.append(
-            RuleLine("v_t = α·v_{t-1} + (1 − α)·g_t²", r"v_t &= \alpha v_{t-1} + (1 - \alpha) g_t^2")
+            RuleLine(
+                "v_t = α·v_{t-1} + (1 − α)·g_t²", r"v_t &= \alpha v_{t-1} + (1 - \alpha) g_t^2"
+            )
         )
         root = "√v_t"
         root_latex = r"\sqrt{v_t}"
@@ -244,7 +250,9 @@ class RMSprop(Optimizer):
                     rf"b_t &= \mu b_{{t-1}} + \frac{{g_t}}{{{root_latex} + \epsilon}}",
                 )
             )
-            lines.append(RuleLine("θ_t = θ_{t-1} − γ·b_t", r"\theta_t &= \theta_{t-1} - \gamma b_t"))
+            lines.append(
+                RuleLine("θ_t = θ_{t-1} − γ·b_t", r"\theta_t &= \theta_{t-1} - \gamma b_t")
+            )
         else:
             lines.append(
                 RuleLine(
@@ -293,17 +301,22 @@ class Adagrad(Optimizer):
         lines = [RuleLine("g_t = ∇f(θ_{t-1})", r"g_t &= \nabla f(\theta_{t-1})")]
         if float(self.hyper["lr_decay"]) != 0:
             lines.append(
-                RuleLine("γ̃_t = γ / (1 + (t − 1)·η)", r"\tilde\gamma_t &= \frac{\gamma}{1 + (t-1)\eta}")
+                RuleLine(
+                    "γ̃_t = γ / (1 + (t − 1)·η)", r"\tilde\gamma_t &= \frac{\gamma}{1 + (t-1)\eta}"
+                )
             )
         if float(self.hyper["weight_decay"]) != 0:
-            lines.append(RuleLine("g_t ← g_t + λ·θ_{t-1}", r"g_t &\leftarrow g_t + \lambda\theta_{t-1}"))
+            lines.append(
+                RuleLine("g_t ← g_t + λ·θ_{t-1}", r"g_t &\leftarrow g_t + \lambda\theta_{t-1}")
+            )
         lines.append(RuleLine("s_t = s_{t-1} + g_t²   (s_0 given)", r"s_t &= s_{t-1} + g_t^2"))
         rate = "γ̃_t" if float(self.hyper["lr_decay"]) != 0 else "γ"
         rate_latex = r"\tilde\gamma_t" if float(self.hyper["lr_decay"]) != 0 else r"\gamma"
         lines.append(
             RuleLine(
                 f"θ_t = θ_{{t-1}} − {rate}·g_t / (√s_t + ε)",
-                rf"\theta_t &= \theta_{{t-1}} - {rate_latex} \frac{{g_t}}{{\sqrt{{s_t}} + \epsilon}}",
+                rf"\theta_t &= \theta_{{t-1}} - {rate_latex} "
+                r"\frac{g_t}{\sqrt{s_t} + \epsilon}",
             )
         )
         return lines
@@ -375,9 +388,13 @@ class Adam(Optimizer):
                 )
             )
         elif decay:
-            lines.append(RuleLine("g_t ← g_t + λ·θ_{t-1}", r"g_t &\leftarrow g_t + \lambda\theta_{t-1}"))
+            lines.append(
+                RuleLine("g_t ← g_t + λ·θ_{t-1}", r"g_t &\leftarrow g_t + \lambda\theta_{t-1}")
+            )
         lines += [
-            RuleLine("m_t = β1·m_{t-1} + (1 − β1)·g_t", r"m_t &= \beta_1 m_{t-1} + (1 - \beta_1) g_t"),
+            RuleLine(
+                "m_t = β1·m_{t-1} + (1 − β1)·g_t", r"m_t &= \beta_1 m_{t-1} + (1 - \beta_1) g_t"
+            ),
             RuleLine(
                 "v_t = β2·v_{t-1} + (1 − β2)·g_t²", r"v_t &= \beta_2 v_{t-1} + (1 - \beta_2) g_t^2"
             ),
@@ -389,7 +406,9 @@ class Adam(Optimizer):
                     "v_max_t = max(v_max_{t-1}, v_t)",
                     r"v^{max}_t &= \max(v^{max}_{t-1}, v_t)",
                 ),
-                RuleLine("v̂_t = v_max_t / (1 − β2^t)", r"\hat v_t &= \frac{v^{max}_t}{1 - \beta_2^t}"),
+                RuleLine(
+                    "v̂_t = v_max_t / (1 − β2^t)", r"\hat v_t &= \frac{v^{max}_t}{1 - \beta_2^t}"
+                ),
             ]
         else:
             lines.append(
@@ -422,9 +441,7 @@ def optimizer_class(name: str) -> type[Optimizer]:
     key = name.strip().lower()
     if key not in OPTIMIZERS:
         hint = did_you_mean(key, OPTIMIZERS)
-        raise InputError(
-            f"unknown optimizer '{name}'{hint}; known: {', '.join(OPTIMIZERS)}"
-        )
+        raise InputError(f"unknown optimizer '{name}'{hint}; known: {', '.join(OPTIMIZERS)}")
     return OPTIMIZERS[key]
 
 
