@@ -329,7 +329,7 @@ def _run(
     rising = 0
     constant_rate = plan.rate(0) if plan.name == "constant" else None
     gradient_norm = math.hypot(*g)
-    if gradient_norm <= tol:
+    if gradient_norm < tol:
         return (
             points,
             values,
@@ -376,11 +376,11 @@ def _run(
                 f"from {f0:.6g} at the start to {new_f:.6g}"
             )
             return points, values, gradients, rates, states, "diverged", reason
-        if gradient_norm <= tol:
+        if gradient_norm < tol:
             reason = _small_gradient(gradient_norm, tol, t)
             return points, values, gradients, rates, states, "converged", reason
-        if step_norm <= tol:
-            reason = f"the step at update {t} was {step_norm:.3g}, at most --tol {tol:g}"
+        if step_norm < tol:
+            reason = f"the step at update {t} was {step_norm:.3g} < --tol {tol:g}"
             return points, values, gradients, rates, states, "converged", reason
         theta, f = new_theta, new_f
     reason = f"stopped after --steps {steps} updates; |∇f| = {gradient_norm:.3g} > --tol {tol:g}"
@@ -388,7 +388,7 @@ def _run(
 
 
 def _small_gradient(norm: float, tol: float, t: int) -> str:
-    return f"|∇f| = {norm:.3g} ≤ --tol {tol:g} at step {t}"
+    return f"|∇f| = {norm:.3g} < --tol {tol:g} at step {t}"
 
 
 def _oscillation(points: Sequence[Sequence[float]], variables: Sequence[str]) -> Oscillation | None:
