@@ -340,3 +340,18 @@ def test_undefined_during_the_run_is_reported(run):
     result = run("descend", "sqrt(x)", "--start", "x=1", "--lr", "1")
     assert result.exit_code == 0
     assert "Status: undefined" in result.stdout
+
+
+def test_the_command_module_imports_nothing_heavy():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys, mathml_cli.cli.descend; "
+        "heavy = [m for m in ('sympy', 'numpy', 'plotext', 'rich') if m in sys.modules]; "
+        "print(heavy)"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert out.stdout.strip() == "[]"

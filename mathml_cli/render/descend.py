@@ -564,7 +564,7 @@ def heat_map(descent: Descent, width: int = 64, height: int = 22) -> str:
     x_name, y_name = descent.variables
     lines = [
         f"f over {x_name} ∈ [{x_low:.3g}, {x_high:.3g}] (left to right), "
-        f"{y_name} ∈ [{y_low:.3g}, {y_high:.3g}] (top to bottom)"
+        f"{y_name} ∈ [{y_low:.3g}, {y_high:.3g}] (bottom to top)"
     ]
     lines.append("shades: light = low f, dark = high f;  • path, S start, E end")
     border = "+" + "-" * width + "+"
