@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 
 from mathml_cli import __version__
 from mathml_cli.cli.derive import derive_command
+from mathml_cli.cli.descend import descend_command
 from mathml_cli.cli.dot import dot_command
 from mathml_cli.cli.options import MathmlCommand, install_fast_coercion
 from mathml_cli.cli.softmax import softmax_command
@@ -108,6 +109,7 @@ def _root(
 
 
 app.command("derive", cls=MathmlCommand)(derive_command)
+app.command("descend", cls=MathmlCommand)(descend_command)
 app.command("softmax", cls=MathmlCommand)(softmax_command)
 app.command("dot", cls=MathmlCommand)(dot_command)
 

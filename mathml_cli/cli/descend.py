@@ -1,0 +1,289 @@
+"""`mathml descend`: gradient descent you can watch, with torch.optim's exact update rules."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from mathml_cli.cli.options import FormatOption
+from mathml_cli.errors import InputError
+from mathml_cli.render.output import OutputFormat
+
+_HYPER = "Hyperparameters (each is an error with an optimizer that lacks it)"
+_SCHEDULE = "Learning-rate schedule"
+
+
+def descend_command(
+    expression: Annotated[
+        str | None,
+        typer.Argument(
+            help='The function to minimise, e.g. "(x-1)**2 + y**2", or a preset name '
+            "(bowl, rosenbrock, himmelblau, rastrigin, beale; see --list).",
+            show_default=False,
+        ),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--start", "-s", help='Start point, e.g. "x=5,y=-1" (presets have their own).'
+        ),
+    ] = None,
+    optimizer: Annotated[
+        str,
+        typer.Option(
+            "--optimizer",
+            "-o",
+            help="sgd, momentum, nesterov, rmsprop, adagrad, adam or adamw (torch.optim rules).",
+        ),
+    ] = "sgd",
+    lr: Annotated[
+        float | None,
+        typer.Option("--lr", help="Learning rate γ. Default: the optimizer's torch default."),
+    ] = None,
+    steps: Annotated[int, typer.Option("--steps", "-n", help="Maximum number of updates.")] = 1000,
+    tol: Annotated[
+        float,
+        typer.Option("--tol", help="Stop when |∇f| or the step's length is at most this."),
+    ] = 1e-8,
+    momentum: Annotated[
+        float | None,
+        typer.Option(
+            "--momentum", help="μ (sgd, momentum, nesterov, rmsprop).", rich_help_panel=_HYPER
+        ),
+    ] = None,
+    dampening: Annotated[
+        float | None,
+        typer.Option("--dampening", help="τ (sgd, momentum).", rich_help_panel=_HYPER),
+    ] = None,
+    beta1: Annotated[
+        float | None, typer.Option("--beta1", help="β1 (adam, adamw).", rich_help_panel=_HYPER)
+    ] = None,
+    beta2: Annotated[
+        float | None, typer.Option("--beta2", help="β2 (adam, adamw).", rich_help_panel=_HYPER)
+    ] = None,
+    eps: Annotated[
+        float | None,
+        typer.Option("--eps", help="ε (rmsprop, adagrad, adam, adamw).", rich_help_panel=_HYPER),
+    ] = None,
+    alpha: Annotated[
+        float | None,
+        typer.Option("--alpha", help="α, smoothing constant (rmsprop).", rich_help_panel=_HYPER),
+    ] = None,
+    weight_decay: Annotated[
+        float | None,
+        typer.Option("--weight-decay", help="λ (all; adamw decouples it).", rich_help_panel=_HYPER),
+    ] = None,
+    centered: Annotated[
+        bool | None,
+        typer.Option("--centered", help="Centered RMSprop.", rich_help_panel=_HYPER),
+    ] = None,
+    amsgrad: Annotated[
+        bool | None,
+        typer.Option("--amsgrad", help="AMSGrad (adam, adamw).", rich_help_panel=_HYPER),
+    ] = None,
+    lr_decay: Annotated[
+        float | None,
+        typer.Option("--lr-decay", help="η (adagrad).", rich_help_panel=_HYPER),
+    ] = None,
+    initial_accumulator: Annotated[
+        float | None,
+        typer.Option(
+            "--initial-accumulator",
+            help="s₀, initial accumulator (adagrad).",
+            rich_help_panel=_HYPER,
+        ),
+    ] = None,
+    schedule: Annotated[
+        str,
+        typer.Option(
+            "--schedule",
+            help="constant, step, exponential or cosine (torch.optim.lr_scheduler).",
+            rich_help_panel=_SCHEDULE,
+        ),
+    ] = "constant",
+    step_size: Annotated[
+        int | None,
+        typer.Option(
+            "--step-size", help="step: decay every k updates [100].", rich_help_panel=_SCHEDULE
+        ),
+    ] = None,
+    gamma: Annotated[
+        float | None,
+        typer.Option(
+            "--gamma",
+            help="step: factor Γ [0.1]; exponential: factor per update [0.99].",
+            rich_help_panel=_SCHEDULE,
+        ),
+    ] = None,
+    t_max: Annotated[
+        int | None,
+        typer.Option("--t-max", help="cosine: period T_max [--steps].", rich_help_panel=_SCHEDULE),
+    ] = None,
+    eta_min: Annotated[
+        float | None,
+        typer.Option("--eta-min", help="cosine: smallest rate [0].", rich_help_panel=_SCHEDULE),
+    ] = None,
+    every: Annotated[
+        int | None,
+        typer.Option("--every", "-k", help="Show every K-th row of the table (JSON has all)."),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show the optimizer's state (m, v, ...).")
+    ] = False,
+    plot: Annotated[
+        bool,
+        typer.Option("--plot", help="Plot the loss per step and the path (1 or 2 variables)."),
+    ] = False,
+    compare: Annotated[
+        str | None,
+        typer.Option(
+            "--compare",
+            help="Several optimizers from the same start, e.g. sgd,momentum,adam: "
+            "one summary table (and with --plot, overlaid loss curves).",
+        ),
+    ] = None,
+    list_presets: Annotated[
+        bool, typer.Option("--list", help="List the preset functions and exit.")
+    ] = False,
+    output_format: FormatOption = OutputFormat.text,
+) -> None:
+    """Minimise a function by gradient descent and show every step.
+
+    Shows f, its symbolic gradient, the optimizer's update rule with the values
+    in use (exactly torch.optim's, PyTorch 2.13), a table of the iterations and
+    how the run ended: converged, max_steps, diverged (with the 2/L learning-rate
+    bound from the Hessian) or undefined.
+
+    Examples:
+
+      mathml descend "(x-3)**2" --start x=0 --lr 0.1
+
+      mathml descend bowl --optimizer adam --lr 0.1 --steps 300
+
+      mathml descend rosenbrock --compare sgd,momentum,adam --lr 0.001 --plot
+
+      mathml descend --list
+    """
+    from mathml_cli.render import descend as render
+    from mathml_cli.render.output import emit
+
+    if list_presets:
+        if expression is not None:
+            raise InputError("--list takes no expression")
+        emit(
+            output_format,
+            rich=render.presets_rich,
+            data=render.presets_data,
+            latex=render.presets_latex,
+            markdown=render.presets_markdown,
+        )
+        return
+    if expression is None:
+        raise InputError(
+            "give a function to minimise, or a preset name (see mathml descend --list)"
+        )
+    if every is not None and every < 1:
+        raise InputError(f"--every must be at least 1, got {every}")
+
+    from mathml_cli.core.descend import descend, prepare
+    from mathml_cli.core.expr import parse_assignments
+
+    point = parse_assignments(start, option="--start") if start is not None else None
+    problem = prepare(expression, point)
+    given = {
+        key: value
+        for key, value in {
+            "lr": lr,
+            "momentum": momentum,
+            "dampening": dampening,
+            "beta1": beta1,
+            "beta2": beta2,
+            "eps": eps,
+            "alpha": alpha,
+            "weight_decay": weight_decay,
+            "centered": centered,
+            "amsgrad": amsgrad,
+            "lr_decay": lr_decay,
+            "initial_accumulator_value": initial_accumulator,
+        }.items()
+        if value is not None
+    }
+    schedule_given = {
+        key: float(value)
+        for key, value in {
+            "step_size": step_size,
+            "gamma": gamma,
+            "t_max": t_max,
+            "eta_min": eta_min,
+        }.items()
+        if value is not None
+    }
+    options = {
+        "steps": steps,
+        "tol": tol,
+        "schedule": schedule,
+        "schedule_parameters": schedule_given,
+    }
+
+    if compare is not None:
+        names = [name.strip() for name in compare.split(",") if name.strip()]
+        if optimizer != "sgd":
+            raise InputError("give the optimizers with --compare only, not also --optimizer")
+        runs = _compare(problem, names, given, options)
+        extra = ""
+        if plot and output_format is OutputFormat.text:
+            extra = "\n" + render.loss_plot(runs)
+        emit(
+            output_format,
+            rich=lambda: render.compare_rich(runs),
+            data=lambda: render.compare_data(runs),
+            latex=lambda: render.compare_latex(runs),
+            markdown=lambda: render.compare_markdown(runs),
+            extra=extra,
+        )
+        return
+
+    result = descend(problem, optimizer, given, **options)  # type: ignore[arg-type]
+    extra = ""
+    if plot and output_format is OutputFormat.text:
+        extra = "\n" + render.loss_plot([result])
+        path = render.path_plot(result)
+        extra += ("\n" + path) if path else "\n(no path plot: f has more than two variables)\n"
+    emit(
+        output_format,
+        rich=lambda: render.rich(result, every=every, verbose=verbose),
+        data=lambda: render.data(result),
+        latex=lambda: render.latex(result),
+        markdown=lambda: render.markdown(result, every=every),
+        extra=extra,
+    )
+
+
+def _compare(problem: object, names: list[str], given: dict, options: dict) -> list:  # type: ignore[type-arg]
+    from mathml_cli.core.descend import Problem, descend
+    from mathml_cli.core.optimizers import HYPERPARAMETERS, applies_to, optimizer_class
+
+    assert isinstance(problem, Problem)
+    if len(names) < 2:
+        raise InputError("--compare needs at least two optimizers, e.g. sgd,adam")
+    if len(set(names)) != len(names):
+        raise InputError("--compare names an optimizer twice")
+    classes = [optimizer_class(name) for name in names]
+    for key in given:
+        if not any(key in cls.defaults for cls in classes):
+            users = ", ".join(applies_to(key))
+            raise InputError(
+                f"{HYPERPARAMETERS[key].option} applies to none of {', '.join(names)} "
+                f"(it applies to: {users})"
+            )
+    # Each optimizer takes the options it has; the others are its torch defaults.
+    return [
+        descend(
+            problem,
+            cls.name,
+            {key: value for key, value in given.items() if key in cls.defaults},
+            **options,
+        )
+        for cls in classes
+    ]
