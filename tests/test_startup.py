@@ -40,7 +40,17 @@ def loaded_modules(*args: str) -> list[str]:
     return json.loads(completed.stderr.strip().splitlines()[-1])
 
 
-@pytest.mark.parametrize("args", [["--help"], ["--version"], ["derive", "--help"]])
+def _commands() -> list[str]:
+    from typer.main import get_command
+
+    from mathml_cli.cli import app
+
+    return sorted(get_command(app).commands)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "args", [["--help"], ["--version"], *[[name, "--help"] for name in _commands()]]
+)
 def test_help_loads_no_heavy_library(args):
     assert loaded_modules(*args) == []
 
