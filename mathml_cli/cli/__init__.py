@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 
 from mathml_cli import __version__
 from mathml_cli.cli.derive import derive_command
+from mathml_cli.cli.regress import regress_command
 from mathml_cli.errors import ExitCode, MathmlError
 
 
@@ -98,6 +99,7 @@ def _root(
 
 
 app.command("derive")(derive_command)
+app.command("regress")(regress_command)
 
 
 def main() -> None:
