@@ -341,7 +341,7 @@ def fit(
     all_slopes[kept] = slopes
     fitted_values = intercept + rows[:, :p] @ all_slopes
     residuals = rows[:, p] - fitted_values
-    quartiles = np.percentile(residuals, [0, 25, 50, 75, 100]) if len(residuals) else [math.nan] * 5
+    low, q1, median, q3, high = (float(q) for q in np.percentile(residuals, [0, 25, 50, 75, 100]))
 
     normal = _normal_equation(moments, keeper, features, kept, slopes, intercept, syy)
     descent = None
@@ -372,7 +372,7 @@ def fit(
         aic=-2 * log_likelihood + 2 * parameters,
         bic=-2 * log_likelihood + math.log(n) * parameters,
         condition_number=_condition_number(n, mean_x[kept], sxx),
-        residuals=ResidualSummary(*(float(q) for q in quartiles), exact, len(residuals)),
+        residuals=ResidualSummary(low, q1, median, q3, high, exact, len(residuals)),
         warnings=tuple(warnings),
         dropped_rows=dropped,
         normal=normal,

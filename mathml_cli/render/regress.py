@@ -123,7 +123,8 @@ def _normal_steps(result: Regression) -> list[Any]:
         )
     )
     means = ", ".join(
-        f"{name}: {fmt(m)}" for name, m in zip([*result.features, result.target], eq.means)
+        f"{name}: {fmt(m)}"
+        for name, m in zip([*result.features, result.target], eq.means, strict=True)
     )
     parts.append(Text(f"means: {means}"))
     if eq.fitted and len(eq.fitted) <= MATRIX_LIMIT:
