@@ -298,13 +298,13 @@ def fit(
     intercept_se = math.sqrt(sigma2 * (1 / n + float(centre @ inverse_sxx @ centre)))
     if k:
         vif = np.diag(np.linalg.inv(correlation))
-        high = [
+        inflated = [
             f"{features[j]} ({v:.3g})" for j, v in zip(kept, vif, strict=True) if v > VIF_WARNING
         ]
-        if high:
+        if inflated:
             warnings.append(
                 "strong multicollinearity: variance inflation factor above "
-                f"{VIF_WARNING:g} for {', '.join(high)}; their coefficients are unstable "
+                f"{VIF_WARNING:g} for {', '.join(inflated)}; their coefficients are unstable "
                 "(large standard errors); consider removing or combining those features"
             )
     if syy == 0:
