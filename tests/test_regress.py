@@ -263,6 +263,7 @@ def test_collinear_feature_is_named_with_its_partners(run):
     (warning,) = data["warnings"]
     assert "'combo' is collinear with a, b" in warning
     assert "combo = 2·a - 3·b + constant" in warning
+    assert "'combo' was left out of the fit (drop it or one of a, b with --features)" in warning
     model = sm.OLS(y, sm.add_constant(x)).fit()
     np.testing.assert_allclose(
         [data["coefficients"][k] for k in ("intercept", "a", "b")], model.params, rtol=1e-8

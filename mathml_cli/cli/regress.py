@@ -56,10 +56,9 @@ def regress_command(
     drop_missing: Annotated[
         bool, typer.Option("--drop-missing", help="Leave out rows with a missing value.")
     ] = False,
-    show_steps: Annotated[
-        bool,
-        typer.Option("--steps-shown/--no-steps-shown", help="Show the normal equation's steps."),
-    ] = True,
+    brief: Annotated[
+        bool, typer.Option("--brief", help="Only the results: skip the normal equation's steps.")
+    ] = False,
     plot: Annotated[
         bool,
         typer.Option(
@@ -129,10 +128,10 @@ def regress_command(
     extra = _plot(result) if plot and output_format is OutputFormat.text else ""
     emit(
         output_format,
-        rich=lambda: render.rich(result, show_steps=show_steps),
+        rich=lambda: render.rich(result, show_steps=not brief),
         data=lambda: render.data(result),
-        latex=lambda: render.latex(result, show_steps=show_steps),
-        markdown=lambda: render.markdown(result, show_steps=show_steps),
+        latex=lambda: render.latex(result, show_steps=not brief),
+        markdown=lambda: render.markdown(result, show_steps=not brief),
         extra=extra,
     )
 

@@ -467,9 +467,9 @@ def _independent_features(
                 ).lstrip("+ ")
                 involved = ", ".join(n for n, _ in terms)
                 warnings.append(
-                    f"'{name}' is collinear with {involved} ({name} = {formula} + constant, "
-                    f"to {1 - unexplained:.12g} of its variance), so their effects cannot be "
-                    f"told apart; '{name}' was left out of the fit (drop it or one of "
+                    f"'{name}' is collinear with {involved} ({name} = {formula} + constant), "
+                    f"so their effects cannot be told apart; '{name}' was left out of the fit "
+                    "(drop it or one of "
                     f"{involved} with --features)"
                 )
                 continue

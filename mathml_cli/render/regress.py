@@ -145,7 +145,7 @@ def _descent_part(descent: Descent, result: Regression) -> list[Any]:
     from rich.text import Text
 
     parts: list[Any] = [
-        _step(5, "gradient descent"),
+        Text("\nGradient descent", style=TITLE),
         Text(
             "On standardised features z = (x − x̄)/s: J(b, w) = (1/2n)·Σ(b + zᵀw − y)², "
             f"b ← b − α·∂J/∂b, w ← w − α·∂J/∂w with α = {descent.learning_rate:g}; "
