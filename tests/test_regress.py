@@ -417,3 +417,10 @@ def test_bad_options(run, args, fragments):
 
 def test_missing_file(run):
     one_line_error(run("regress", "no/such.csv"), "no such file: no/such.csv")
+
+
+def test_an_exact_fit_says_its_statistics_mean_nothing(run):
+    result = run("regress", "-f", "json", input="x,y\n1,3\n2,5\n3,7\n4,9\n")
+    data = json.loads(result.stdout)
+    assert data["coefficients"]["x"] == pytest.approx(2.0, rel=1e-12)
+    assert any("predict 'y' exactly" in w for w in data["warnings"])

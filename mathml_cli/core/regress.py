@@ -309,6 +309,11 @@ def fit(
             )
     if syy == 0:
         warnings.append(f"the target '{target}' is constant: R² and the F-test are undefined")
+    elif ssr <= 1e-20 * syy:
+        warnings.append(
+            f"the features predict '{target}' exactly (the residuals are rounding error), so the "
+            "standard errors, t values, p-values and intervals carry no information"
+        )
 
     quantile = stats.t_quantile(0.975, df_resid)
     estimates = {features[j]: float(b) for j, b in zip(kept, slopes, strict=True)}
