@@ -18,6 +18,7 @@ from mathml_cli.cli.derive import derive_command
 from mathml_cli.cli.descend import descend_command
 from mathml_cli.cli.dot import dot_command
 from mathml_cli.cli.options import MathmlCommand, install_fast_coercion
+from mathml_cli.cli.regress import regress_command
 from mathml_cli.cli.softmax import softmax_command
 from mathml_cli.errors import ExitCode, MathmlError
 
@@ -112,6 +113,7 @@ app.command("derive", cls=MathmlCommand)(derive_command)
 app.command("descend", cls=MathmlCommand)(descend_command)
 app.command("softmax", cls=MathmlCommand)(softmax_command)
 app.command("dot", cls=MathmlCommand)(dot_command)
+app.command("regress", cls=MathmlCommand)(regress_command)
 
 
 def main() -> None:

@@ -1,0 +1,141 @@
+"""Benchmark: `mathml regress` on 1,000,000 rows x 10 features from stdin.
+
+Measured side by side in one run, each in its own process reading the same
+file on stdin:
+
+- mathml:   python -m mathml_cli regress - --format json   (full OLS statistics)
+- baseline: pandas.read_csv(sys.stdin) + numpy.linalg.lstsq (coefficients only)
+- optional: statsmodels OLS(...).fit() with --statsmodels (slow, ~0.7 GB)
+
+Wall time and peak memory (the child's max RSS, from wait4) are printed, and
+the coefficients are checked to agree. The data file is generated once into
+/tmp and never committed.
+
+    python benchmarks/regress.py [--rows 1000000] [--statsmodels]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+FEATURES = 10
+LIMIT_MB = 150
+
+BASELINE = """
+import sys, numpy as np, pandas as pd
+frame = pd.read_csv(sys.stdin)
+values = frame.to_numpy()
+design = np.column_stack([np.ones(len(values)), values[:, :-1]])
+beta = np.linalg.lstsq(design, values[:, -1], rcond=None)[0]
+print(",".join(repr(float(b)) for b in beta))
+"""
+
+STATSMODELS = """
+import sys, numpy as np, pandas as pd, statsmodels.api as sm
+frame = pd.read_csv(sys.stdin)
+values = frame.to_numpy()
+model = sm.OLS(values[:, -1], sm.add_constant(values[:, :-1])).fit()
+model.summary()
+print(",".join(repr(float(b)) for b in model.params))
+"""
+
+
+def make_data(rows: int) -> Path:
+    path = Path(f"/tmp/mathml-regress-bench-{rows}x{FEATURES}.csv")
+    if path.exists():
+        return path
+    rng = np.random.default_rng(2024)
+    beta = rng.normal(size=FEATURES)
+    partial = path.with_suffix(".partial")
+    with partial.open("w") as file:
+        file.write(",".join([f"x{i}" for i in range(1, FEATURES + 1)] + ["y"]) + "\n")
+        for start in range(0, rows, 100_000):
+            count = min(100_000, rows - start)
+            x = rng.uniform(0, 100, size=(count, FEATURES))
+            y = 4.0 + x @ beta + rng.normal(0, 5, size=count)
+            np.savetxt(file, np.column_stack([x, y]), fmt="%.6f", delimiter=",")
+    partial.rename(path)
+    return path
+
+
+def measure(command: list[str], data: Path) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS in MB and stdout of `command` reading `data` on stdin."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    with data.open("rb") as stdin:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdin=stdin, stdout=subprocess.PIPE, env=env, cwd=ROOT)
+        assert process.stdout is not None
+        output = process.stdout.read().decode()
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise SystemExit(f"{command[:4]} failed with exit code {process.returncode}")
+    return elapsed, usage.ru_maxrss / 1024, output
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--statsmodels", action="store_true", help="also time statsmodels")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of each, interleaved; the best time counts"
+    )
+    args = parser.parse_args()
+    data = make_data(args.rows)
+    print(f"data: {data} ({data.stat().st_size / 1e6:.0f} MB, {args.rows} rows x {FEATURES})")
+
+    mathml = [sys.executable, "-m", "mathml_cli", "regress", "-", "--format", "json"]
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        pandas_installed = False
+        print("pandas is not installed: no baseline to compare with")
+    else:
+        pandas_installed = True
+    # Interleaved runs, best of each: the machine's other load hits both sides alike.
+    ours_runs, base_runs = [], []
+    for _ in range(args.repeat):
+        ours_runs.append(measure(mathml, data))
+        if pandas_installed:
+            base_runs.append(measure([sys.executable, "-c", BASELINE], data))
+    ours_s = min(run[0] for run in ours_runs)
+    ours_mb = max(run[1] for run in ours_runs)
+    ours = json.loads(ours_runs[0][2])
+    times = ", ".join(f"{run[0]:.2f}" for run in ours_runs)
+    print(f"mathml regress:            {ours_s:6.2f} s  {ours_mb:6.0f} MB peak   (runs: {times})")
+    if not pandas_installed:
+        return 0 if ours_mb < LIMIT_MB else 1
+    base_s = min(run[0] for run in base_runs)
+    base_mb = max(run[1] for run in base_runs)
+    times = ", ".join(f"{run[0]:.2f}" for run in base_runs)
+    print(f"pandas.read_csv + lstsq:   {base_s:6.2f} s  {base_mb:6.0f} MB peak   (runs: {times})")
+    baseline = [float(v) for v in base_runs[0][2].strip().split(",")]
+    coefficients = list(ours["coefficients"].values())
+    difference = float(np.max(np.abs(np.array(coefficients) - baseline)))
+    print(f"largest coefficient difference from lstsq: {difference:.3g}")
+
+    if args.statsmodels:
+        sm_s, sm_mb, _ = measure([sys.executable, "-c", STATSMODELS], data)
+        print(f"statsmodels OLS + summary: {sm_s:6.2f} s  {sm_mb:6.0f} MB peak")
+
+    ratio = ours_s / base_s
+    ok = ratio <= 1.0 and ours_mb < LIMIT_MB and difference < 1e-6
+    print(
+        f"time ratio mathml/baseline: {ratio:.2f} (must be <= 1); "
+        f"peak {ours_mb:.0f} MB (must be < {LIMIT_MB}): {'PASS' if ok else 'FAIL'}"
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,426 @@
+"""`mathml regress` against statsmodels' OLS, the independent oracle."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import statsmodels.api as sm
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mathml_cli.core import table as table_module
+from mathml_cli.core.regress import regress
+from mathml_cli.core.table import CsvTable
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data" / "regress"
+
+
+def to_csv(names: list[str], columns: np.ndarray) -> str:
+    lines = [",".join(names)]
+    lines += [",".join(repr(float(v)) for v in row) for row in columns]
+    return "\n".join(lines) + "\n"
+
+
+def fit_text(text: str, **options):
+    return regress(CsvTable(io.BytesIO(text.encode()), "test"), **options)
+
+
+def generated(seed: int, n: int, p: int, offset: float = 0.0, spread: float = 1.0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(offset, spread, size=(n, p)) + rng.normal(size=(n, 1)) * 0.3 * spread
+    beta = rng.normal(size=p)
+    y = 1.5 + x @ beta + rng.normal(0, 2.0, size=n)
+    return x, y
+
+
+def assert_matches_statsmodels(result, model, *, rtol=1e-8, skip_intercept=False):
+    start = 1 if skip_intercept else 0
+    estimates = [c.estimate for c in result.coefficients]
+    np.testing.assert_allclose(estimates[start:], model.params[start:], rtol=rtol, atol=1e-12)
+    np.testing.assert_allclose(
+        [c.std_error for c in result.coefficients][start:], model.bse[start:], rtol=rtol
+    )
+    np.testing.assert_allclose(
+        [c.t_value for c in result.coefficients][start:], model.tvalues[start:], rtol=rtol
+    )
+    np.testing.assert_allclose(
+        [c.p_value for c in result.coefficients][start:],
+        model.pvalues[start:],
+        rtol=max(rtol, 1e-6),
+        atol=1e-300,
+    )
+    intervals = np.array([[c.conf_low, c.conf_high] for c in result.coefficients])
+    np.testing.assert_allclose(intervals[start:], model.conf_int()[start:], rtol=rtol)
+    assert result.r_squared == pytest.approx(model.rsquared, rel=rtol)
+    assert result.adj_r_squared == pytest.approx(model.rsquared_adj, rel=rtol)
+    assert result.residual_std_error == pytest.approx(np.sqrt(model.scale), rel=rtol)
+    assert result.f_statistic == pytest.approx(model.fvalue, rel=rtol)
+    assert result.f_p_value == pytest.approx(model.f_pvalue, rel=max(rtol, 1e-6), abs=1e-300)
+    assert result.df_model == model.df_model
+    assert result.df_resid == model.df_resid
+    assert result.n == model.nobs
+    assert result.log_likelihood == pytest.approx(model.llf, rel=rtol)
+    assert result.aic == pytest.approx(model.aic, rel=rtol)
+    assert result.bic == pytest.approx(model.bic, rel=rtol)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(8, 300),
+    p=st.integers(1, 5),
+)
+def test_statistics_match_statsmodels(seed, n, p):
+    x, y = generated(seed, n, p)
+    names = [f"f{i}" for i in range(p)]
+    result = fit_text(to_csv([*names, "y"], np.column_stack([x, y])))
+    model = sm.OLS(y, sm.add_constant(x, has_constant="add")).fit()
+    assert_matches_statsmodels(result, model)
+    assert result.condition_number == pytest.approx(model.condition_number, rel=1e-6)
+    assert result.warnings == ()
+    residuals = np.percentile(model.resid, [0, 25, 50, 75, 100])
+    r = result.residuals
+    assert r.exact
+    np.testing.assert_allclose(
+        [r.minimum, r.first_quartile, r.median, r.third_quartile, r.maximum],
+        residuals,
+        rtol=1e-7,
+        atol=1e-9,
+    )
+
+
+def test_ill_conditioned_feature_near_a_million():
+    # A feature of 1e6 give or take 1: the raw XᵀX has a condition number near
+    # 1e24, but the centred sums keep every digit that matters.
+    rng = np.random.default_rng(7)
+    n = 500
+    big = 1e6 + rng.normal(0, 1, n)
+    other = rng.normal(0, 1, n)
+    y = 3.0 * (big - 1e6) - 2.0 * other + 5 + rng.normal(0, 0.5, n)
+    result = fit_text(to_csv(["big", "other", "y"], np.column_stack([big, other, y])))
+    # Oracle: statsmodels on the same data shifted by 1e6 (exact in floating
+    # point for these values), where its solve is well conditioned.
+    shifted = sm.OLS(y, sm.add_constant(np.column_stack([big - 1e6, other]))).fit()
+    assert_matches_statsmodels(result, shifted, skip_intercept=True, rtol=1e-7)
+    intercept = result.coefficients[0]
+    assert intercept.estimate == pytest.approx(
+        shifted.params[0] - 1e6 * shifted.params[1], rel=1e-7
+    )
+    raw = sm.OLS(y, sm.add_constant(np.column_stack([big, other]))).fit()
+    assert intercept.std_error == pytest.approx(raw.bse[0], rel=1e-5)
+    assert result.condition_number == pytest.approx(raw.condition_number, rel=1e-4)
+    assert result.condition_number > 1e9
+
+
+def test_many_blocks_merge_exactly(monkeypatch):
+    # Small blocks force many merges of the centred sums (and the fast parser
+    # on each block); the answer must not change.
+    monkeypatch.setattr(table_module, "BLOCK_BYTES", 997)
+    x, y = generated(3, 2000, 3, offset=1e4, spread=0.5)
+    text = "a,b,c,y\n" + "\n".join(
+        ",".join(f"{v:.6f}" for v in row) for row in np.column_stack([x, y])
+    )
+    result = fit_text(text)
+    parsed = np.loadtxt(io.StringIO(text), delimiter=",", skiprows=1)
+    model = sm.OLS(parsed[:, -1], sm.add_constant(parsed[:, :-1])).fit()
+    assert_matches_statsmodels(result, model, rtol=1e-6)
+
+
+def test_target_that_is_not_the_last_column(run):
+    x, y = generated(11, 60, 2)
+    csv = to_csv(["y", "a", "b"], np.column_stack([y, x]))
+    result = run("regress", "-", "--target", "y", "--format", "json", input=csv)
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    model = sm.OLS(y, sm.add_constant(x)).fit()
+    assert data["target"] == "y"
+    assert data["features"] == ["a", "b"]
+    np.testing.assert_allclose(list(data["coefficients"].values()), model.params, rtol=1e-9)
+    np.testing.assert_allclose(list(data["p_values"].values()), model.pvalues, rtol=1e-6)
+
+
+def test_features_option_picks_and_orders_columns(run):
+    x, y = generated(12, 40, 3)
+    csv = to_csv(["a", "b", "c", "y"], np.column_stack([x, y]))
+    result = run("regress", "-x", "c,a", "-f", "json", input=csv)
+    data = json.loads(result.stdout)
+    model = sm.OLS(y, sm.add_constant(x[:, [2, 0]])).fit()
+    assert list(data["coefficients"]) == ["intercept", "c", "a"]
+    np.testing.assert_allclose(list(data["coefficients"].values()), model.params, rtol=1e-9)
+
+
+def test_json_has_every_key_the_issue_lists(run):
+    result = run("regress", str(ROOT / "docs" / "data" / "houses.csv"), "-f", "json")
+    data = json.loads(result.stdout)
+    for key in (
+        "n target features method coefficients std_errors t_values p_values conf_int "
+        "r_squared adj_r_squared residual_std_error f_statistic f_p_value "
+        "condition_number warnings"
+    ).split():
+        assert key in data
+    assert data["method"] == "normal"
+    assert "iterations" not in data
+
+
+def test_houses_against_statsmodels_and_prediction(run):
+    values = np.loadtxt(ROOT / "docs" / "data" / "houses.csv", delimiter=",", skiprows=1)
+    model = sm.OLS(values[:, -1], sm.add_constant(values[:, :-1])).fit()
+    result = run(
+        "regress",
+        str(ROOT / "docs" / "data" / "houses.csv"),
+        "--predict",
+        "sqft=1600,rooms=3,age=10",
+        "-f",
+        "json",
+    )
+    data = json.loads(result.stdout)
+    np.testing.assert_allclose(list(data["std_errors"].values()), model.bse, rtol=1e-9)
+    frame = model.get_prediction(np.array([[1.0, 1600, 3, 10]])).summary_frame(alpha=0.05)
+    prediction = data["prediction"]
+    assert prediction["value"] == pytest.approx(frame["mean"][0], rel=1e-10)
+    np.testing.assert_allclose(
+        prediction["conf_int"], [frame["mean_ci_lower"][0], frame["mean_ci_upper"][0]], rtol=1e-9
+    )
+    np.testing.assert_allclose(
+        prediction["pred_int"], [frame["obs_ci_lower"][0], frame["obs_ci_upper"][0]], rtol=1e-9
+    )
+
+
+def test_prediction_arithmetic_is_written_out(run):
+    result = run("regress", str(ROOT / "docs" / "data" / "study.csv"), "--predict", "hours=4.5")
+    assert result.exit_code == 0
+    data = np.loadtxt(ROOT / "docs" / "data" / "study.csv", delimiter=",", skiprows=1)
+    slope, intercept = np.polyfit(data[:, 0], data[:, 1], 1)
+    assert f"{intercept:.6g} + {slope:.6g}·4.5" in result.stdout
+    assert f"= {intercept + 4.5 * slope:.6g}" in result.stdout
+
+
+def test_stdin_in_a_subprocess_is_the_same_as_a_file():
+    path = ROOT / "docs" / "data" / "houses.csv"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    command = [sys.executable, "-m", "mathml_cli", "regress", "-f", "json"]
+    piped = subprocess.run(
+        command, input=path.read_bytes(), capture_output=True, env=env, cwd=ROOT, check=True
+    )
+    from_file = subprocess.run(
+        [*command, str(path)], capture_output=True, env=env, cwd=ROOT, check=True
+    )
+    assert json.loads(piped.stdout) == json.loads(from_file.stdout)
+
+
+def test_regress_does_not_import_sympy_and_help_imports_nothing_heavy():
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    probe = (
+        "import sys, runpy; sys.argv = ['mathml'] + sys.argv[1:]\n"
+        "try:\n    runpy.run_module('mathml_cli', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('sympy', 'numpy', 'plotext', 'mpmath') if m in sys.modules),"
+        " file=sys.stderr)\n"
+    )
+    helped = subprocess.run(
+        [sys.executable, "-c", probe, "regress", "--help"], capture_output=True, text=True, env=env
+    )
+    assert helped.stderr.strip().endswith("[]")
+    ran = subprocess.run(
+        [sys.executable, "-c", probe, "regress", str(ROOT / "docs" / "data" / "study.csv")],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert "sympy" not in ran.stderr.strip().splitlines()[-1]
+    assert "numpy" in ran.stderr.strip().splitlines()[-1]
+
+
+def test_constant_feature_is_named_and_left_out(run):
+    x, y = generated(5, 50, 2)
+    csv = to_csv(["a", "flat", "b", "y"], np.column_stack([x[:, 0], np.full(50, 7.0), x[:, 1], y]))
+    result = run("regress", "-f", "json", input=csv)
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["coefficients"]["flat"] is None
+    assert any("'flat' is constant" in w and "--features" in w for w in data["warnings"])
+    model = sm.OLS(y, sm.add_constant(x)).fit()
+    fitted = [v for v in data["coefficients"].values() if v is not None]
+    np.testing.assert_allclose(fitted, model.params, rtol=1e-9)
+    assert data["df_model"] == 2
+
+
+def test_collinear_feature_is_named_with_its_partners(run):
+    x, y = generated(6, 80, 2)
+    combo = 2 * x[:, 0] - 3 * x[:, 1] + 1
+    csv = to_csv(["a", "b", "combo", "y"], np.column_stack([x, combo, y]))
+    result = run("regress", "-f", "json", input=csv)
+    data = json.loads(result.stdout)
+    assert data["coefficients"]["combo"] is None
+    (warning,) = data["warnings"]
+    assert "'combo' is collinear with a, b" in warning
+    assert "combo = 2·a - 3·b + constant" in warning
+    assert "'combo' was left out of the fit (drop it or one of a, b with --features)" in warning
+    model = sm.OLS(y, sm.add_constant(x)).fit()
+    np.testing.assert_allclose(
+        [data["coefficients"][k] for k in ("intercept", "a", "b")], model.params, rtol=1e-8
+    )
+    text = run("regress", input=csv).stdout
+    assert "not fitted" in text and "Warning: 'combo' is collinear" in text
+
+
+def test_strong_but_not_exact_collinearity_warns():
+    rng = np.random.default_rng(9)
+    a = rng.normal(size=100)
+    b = a + rng.normal(0, 1e-3, 100)
+    y = a + b + rng.normal(size=100)
+    result = fit_text(to_csv(["a", "b", "y"], np.column_stack([a, b, y])))
+    (warning,) = result.warnings
+    assert "variance inflation factor" in warning and "a (" in warning and "b (" in warning
+    model = sm.OLS(y, sm.add_constant(np.column_stack([a, b]))).fit()
+    assert_matches_statsmodels(result, model, rtol=1e-6)
+
+
+def test_gradient_descent_ends_at_the_closed_form(run):
+    x, y = generated(21, 120, 3, offset=50, spread=10)
+    csv = to_csv(["a", "b", "c", "y"], np.column_stack([x, y]))
+    result = run("regress", "--method", "gd", "-f", "json", input=csv)
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    model = sm.OLS(y, sm.add_constant(x)).fit()
+    assert data["method"] == "gd"
+    assert data["descent"]["status"] == "converged"
+    np.testing.assert_allclose(list(data["coefficients"].values()), model.params, rtol=1e-6)
+    assert data["descent"]["max_difference"] < 1e-6
+    iterations = data["iterations"]
+    assert iterations[0]["step"] == 0
+    losses = [row["loss"] for row in iterations]
+    assert losses == sorted(losses, reverse=True)
+    # The loss J = (1/2n) Σ residual², checked at the end against statsmodels' residuals.
+    assert losses[-1] == pytest.approx(model.ssr / (2 * len(y)), rel=1e-8)
+    text = run("regress", "--method", "gd", input=csv).stdout
+    assert "Converged after" in text and "Closed form" in text
+
+
+def test_gradient_descent_with_too_large_a_rate_diverges_as_a_result(run):
+    csv = (ROOT / "docs" / "data" / "houses.csv").read_text()
+    result = run("regress", "--method", "gd", "--lr", "5", input=csv)
+    assert result.exit_code == 0
+    assert "Diverged" in result.stdout and "too large" in result.stdout
+
+
+def test_plot_one_feature_and_several(run):
+    one = run("regress", str(ROOT / "docs" / "data" / "study.csv"), "--plot")
+    assert one.exit_code == 0 and "fitted line" in one.stdout
+    several = run("regress", str(ROOT / "docs" / "data" / "houses.csv"), "--plot", "-m", "gd")
+    assert several.exit_code == 0
+    for title in ("actual against predicted", "residuals against predicted", "loss by step"):
+        assert title in several.stdout
+
+
+def test_latex_and_markdown(run):
+    path = str(ROOT / "docs" / "data" / "study.csv")
+    latex = run("regress", path, "-f", "latex").stdout
+    assert latex.startswith("\\begin{align*}") and "X^\\top X" in latex
+    markdown = run("regress", path, "-f", "markdown").stdout
+    assert "| hours |" in markdown and "$R^2$" in markdown
+
+
+def test_large_input_estimates_residuals_from_a_sample(monkeypatch):
+    from mathml_cli.core import regress as regress_module
+
+    monkeypatch.setattr(regress_module, "EXACT_ROWS", 500)
+    monkeypatch.setattr(regress_module, "SAMPLE_ROWS", 200)
+    x, y = generated(4, 2000, 2)
+    result = fit_text(to_csv(["a", "b", "y"], np.column_stack([x, y])))
+    assert not result.residuals.exact
+    assert result.residuals.rows_used == 200
+    model = sm.OLS(y, sm.add_constant(x)).fit()
+    assert_matches_statsmodels(result, model)  # the statistics stay exact
+    assert abs(result.residuals.median - np.median(model.resid)) < 0.5
+
+
+# --- Bad input: one line on stderr, exit 2 --------------------------------------------
+
+
+def one_line_error(result, *fragments):
+    assert result.exit_code == 2, result.stdout
+    assert result.stdout == ""
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+    for fragment in fragments:
+        assert fragment in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "fragments"),
+    [
+        ("missing.csv", ["missing value in row 3 (line 4), column 'rooms'", "--drop-missing"]),
+        ("text_cell.csv", ["row 2 (line 3), column 'sqft': 'about 1500' is not a number"]),
+        ("ragged.csv", ["row 4 (line 5) has 2 fields", "3 columns"]),
+        ("header_only.csv", ["no data rows, only a header"]),
+        ("too_few_rows.csv", ["3 rows for 3 parameters", "more rows than parameters"]),
+        ("empty.csv", ["is empty"]),
+        ("one_column.csv", ["one column"]),
+        ("decimal_comma.csv", ["'1,5' is not a number (decimal commas are not supported)"]),
+    ],
+)
+def test_bad_input_files(run, name, fragments):
+    one_line_error(run("regress", str(DATA / name)), *fragments)
+
+
+def test_bad_input_on_stdin_too(run):
+    one_line_error(run("regress", input=""), "stdin is empty")
+    one_line_error(run("regress", "-", input="a,b\n1,2\n3,x\n5,6\n"), "row 2 (line 3), column 'b'")
+
+
+def test_drop_missing_says_how_many_rows_went(run):
+    result = run("regress", str(DATA / "missing.csv"), "--drop-missing", "-f", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["n"] == 8 and data["dropped_rows"] == 2
+    assert data["warnings"][0].startswith("2 rows with missing values left out")
+    values = np.genfromtxt(DATA / "missing.csv", delimiter=",", skip_header=1)
+    values = values[~np.isnan(values).any(axis=1)]
+    model = sm.OLS(values[:, -1], sm.add_constant(values[:, :-1])).fit()
+    np.testing.assert_allclose(list(data["coefficients"].values()), model.params, rtol=1e-9)
+
+
+def test_missing_value_in_an_unused_column_is_fine(run):
+    result = run("regress", str(DATA / "missing.csv"), "-x", "sqft", "-f", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["n"] == 10
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (["--target", "prise"], ["--target: no column named 'prise' (did you mean 'price'?)"]),
+        (["-x", "sqft,room"], ["--features: no column named 'room' (did you mean 'rooms'?)"]),
+        (["-x", "sqft,price"], ["--features includes the target 'price'"]),
+        (["-x", "sqft,sqft"], ["--features names sqft more than once"]),
+        (["-x", ","], ["--features is empty"]),
+        (["--method", "sgd"], ["--method must be normal or gd"]),
+        (["--lr", "0"], ["--lr must be positive"]),
+        (["--steps", "0"], ["--steps must be between 1 and 1000000"]),
+        (["--predict", "sqft=1600"], ["--predict needs a value for every feature", "rooms"]),
+        (["--predict", "sqft=1600,rooms=x,age=1"], ["'x' for rooms is not a number"]),
+        (["--predict", "sqft=1,rooms=2,age=3,size=4"], ["'size' is not a feature"]),
+        (["--predict", "1600"], ["--predict must look like"]),
+    ],
+)
+def test_bad_options(run, args, fragments):
+    one_line_error(run("regress", str(ROOT / "docs" / "data" / "houses.csv"), *args), *fragments)
+
+
+def test_missing_file(run):
+    one_line_error(run("regress", "no/such.csv"), "no such file: no/such.csv")
+
+
+def test_an_exact_fit_says_its_statistics_mean_nothing(run):
+    result = run("regress", "-f", "json", input="x,y\n1,3\n2,5\n3,7\n4,9\n")
+    data = json.loads(result.stdout)
+    assert data["coefficients"]["x"] == pytest.approx(2.0, rel=1e-12)
+    assert any("predict 'y' exactly" in w for w in data["warnings"])

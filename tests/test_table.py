@@ -1,0 +1,130 @@
+"""The streaming CSV reader: layouts, and numbers exactly as float() reads them."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mathml_cli.core import table as table_module
+from mathml_cli.core.table import CsvTable, _parse_plain
+from mathml_cli.errors import InputError
+
+
+def read(data: bytes | str, columns=None, **options):
+    raw = data.encode() if isinstance(data, str) else data
+    table = CsvTable(io.BytesIO(raw), "test", **options)
+    chosen = list(range(len(table.names))) if columns is None else columns
+    blocks = list(table.blocks(chosen))
+    values = np.concatenate(blocks) if blocks else np.empty((0, len(chosen)))
+    return table, values
+
+
+decimal_text = st.builds(
+    lambda sign, whole, frac: f"{sign}{whole}{'.' + frac if frac is not None else ''}",
+    st.sampled_from(["", "-", "+"]),
+    st.from_regex(r"[0-9]{1,8}", fullmatch=True),
+    st.one_of(st.none(), st.from_regex(r"[0-9]{0,7}", fullmatch=True)),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(decimal_text, min_size=3, max_size=3), min_size=1, max_size=40))
+def test_fast_parser_gives_exactly_what_float_gives(rows):
+    block = "".join(",".join(row) + "\n" for row in rows).encode()
+    parsed = _parse_plain(block, 3, ord(","))
+    assert parsed is not None
+    expected = np.array([[float(cell) for cell in row] for row in rows])
+    assert np.array_equal(parsed, expected)  # bit for bit, not approximately
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        b"1,2\n3\n",  # ragged
+        b"1,2\n3,4,5\n",
+        b"1,,2\n",  # empty cell
+        b"1e5,2\n",  # exponent: left to numpy
+        b"1.2.3,4\n",
+        b"1-2,3\n",
+        b"nan,1\n",
+        b"1,2\n\n3,4\n",  # blank line
+        b"1234567890123456,1\n",  # 16 digits: may not be exact as an integer
+        b"-,1\n",
+    ],
+)
+def test_fast_parser_declines_what_it_cannot_read_exactly(block):
+    width = 2 if block.count(b",") != 2 * block.count(b"\n") else 3
+    assert _parse_plain(block, width, ord(",")) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "delimiter"),
+    [
+        ("a,b,y\n1,2,3\n4,5,6\n", ","),
+        ("a;b;y\n1;2;3\n4;5;6\n", ";"),
+        ("a\tb\ty\n1\t2\t3\n4\t5\t6\n", "\t"),
+        ('"a","b","y"\n"1","2","3"\n4,5,6\n', ","),
+        ("\ufeffa,b,y\r\n1,2,3\r\n4,5,6\r\n", ","),
+        ("a, b, y\n 1, 2, 3\n4 ,5 ,6\n", ","),
+        ("a;b;y\n1;2;3\n4;5;6", ";"),  # no final newline
+    ],
+)
+def test_layouts(text, delimiter):
+    table, values = read(text)
+    assert table.layout.delimiter == delimiter
+    assert table.names == ("a", "b", "y")
+    np.testing.assert_array_equal(values, [[1, 2, 3], [4, 5, 6]])
+
+
+def test_header_is_detected_or_refused():
+    table, values = read("1,2,3\n4,5,6\n")
+    assert not table.layout.has_header
+    assert table.names == ("x1", "x2", "y")
+    assert values.shape == (2, 3)
+    table, values = read("1,2,3\n4,5,6\n", header=False)
+    assert table.names == ("x1", "x2", "y") and values.shape == (2, 3)
+    with pytest.raises(InputError, match=r"row 1 \(line 1\), column 'x1': 'a' is not a number"):
+        read("a,b,y\n4,5,6\n", header=False)
+
+
+def test_exponents_quotes_and_text_columns_in_unused_places():
+    text = 'id,a,y\n"r1",1e3,2.5E-1\n"r2, second",-3e0,4\n'
+    table, values = read(text, columns=[1, 2])
+    np.testing.assert_array_equal(values, [[1000, 0.25], [-3, 4]])
+    with pytest.raises(InputError, match="column 'id': 'r1' is not a number"):
+        read(text, columns=[0, 2])
+
+
+def test_blank_lines_are_skipped_and_rows_counted_across_blocks(monkeypatch):
+    monkeypatch.setattr(table_module, "BLOCK_BYTES", 16)
+    lines = [f"{i},{2 * i}.5" for i in range(1, 200)]
+    text = "a,y\n" + "\n".join(lines[:100]) + "\n\n" + "\n".join(lines[100:]) + "\n"
+    table, values = read(text)
+    assert len(values) == 199 and table.counts.rows == 199
+    np.testing.assert_array_equal(values[:, 0], np.arange(1, 200))
+    bad = text.replace("150,300.5", "150,oops")
+    # Line numbers stay right across blocks; a row is a line after the header,
+    # so the blank line counts.
+    with pytest.raises(InputError, match=r"row 151 \(line 152\), column 'y': 'oops'"):
+        read(bad)
+
+
+def test_missing_markers_and_non_finite_text():
+    for marker in ("", "NA", "nan", "null", "N/A"):
+        with pytest.raises(InputError, match="missing value in row 2"):
+            read(f"a,y\n1,2\n{marker},3\n4,5\n")
+    with pytest.raises(InputError, match="'inf' is not a number"):
+        read("a,y\n1,2\ninf,3\n")
+    with pytest.raises(InputError, match="'1_000' is not a number"):
+        read("a,y\n1,2\n1_000,3\n")
+
+
+def test_duplicate_header_names_and_unclosed_quotes():
+    with pytest.raises(InputError, match="names column 'a' twice"):
+        read("a,a,y\n1,2,3\n")
+    with pytest.raises(InputError, match="unclosed quote"):
+        read('a,y\n"1,2\n3,4\n')
