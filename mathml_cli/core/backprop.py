@@ -15,6 +15,7 @@ import math
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from mathml_cli.core.graph import Backward, Graph, backward, build_graph, forward
 from mathml_cli.errors import InputError, did_you_mean
@@ -273,7 +274,7 @@ def _spread_sample(names: list[str], size: int) -> list[str]:
     return [names[round(i * step)] for i in range(size)]
 
 
-def _lambdify(expressions: object, names: list[str]) -> Callable[..., object]:
+def _lambdify(expressions: object, names: list[str]) -> Callable[..., Any]:
     """A float function of `names` computing `expressions` (one, or a list).
 
     core.expr.numeric_function dummifies every variable, one pass over the whole
@@ -295,7 +296,7 @@ def _lambdify(expressions: object, names: list[str]) -> Callable[..., object]:
 
 
 def _as_real(value: object) -> float | None:
-    number = complex(value)  # type: ignore[arg-type]
+    number = complex(value)  # type: ignore[arg-type,call-overload]
     if number.imag != 0 or not math.isfinite(number.real):
         return None
     return number.real
@@ -328,7 +329,7 @@ def _finite_difference_check(
             raw = {name: rng.gauss(0.0, 1.0) for name in names}
             norm = math.sqrt(sum(v * v for v in raw.values()))
             directions.append({name: v / norm for name, v in raw.items()})
-        what = f"the gradient along {FD_DIRECTIONS} random directions (too many variables to go one by one)"
+        what = f"the gradient along {FD_DIRECTIONS} random directions (too many variables for each)"
     largest = 0.0
     checked = 0
     for direction in directions:

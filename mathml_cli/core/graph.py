@@ -36,7 +36,7 @@ LABEL_MAX = 60
 CONSTANT_VALUES = {"pi": math.pi, "e": math.e}
 
 
-class Undefined(Exception):
+class UndefinedError(Exception):
     """An operation has no (real, finite) value or derivative at its inputs."""
 
 
@@ -91,20 +91,20 @@ def _others_formula(names: Sequence[str]) -> list[str]:
 
 def _divide(args: Sequence[float]) -> float:
     if args[1] == 0:
-        raise Undefined("division by zero: the divisor is 0")
+        raise UndefinedError("division by zero: the divisor is 0")
     return args[0] / args[1]
 
 
 def _power(args: Sequence[float]) -> float:
     base, exponent = args
     if base == 0 and exponent < 0:
-        raise Undefined(f"0 to the negative power {exponent:g} (a division by zero)")
+        raise UndefinedError(f"0 to the negative power {exponent:g} (a division by zero)")
     if base < 0 and not float(exponent).is_integer():
-        raise Undefined(f"{base:g} to the non-integer power {exponent:g} is not a real number")
+        raise UndefinedError(f"{base:g} to the non-integer power {exponent:g} is not a real number")
     try:
         return math.pow(base, exponent)
     except OverflowError:
-        raise Undefined(f"{base:g}**{exponent:g} overflows float64") from None
+        raise UndefinedError(f"{base:g}**{exponent:g} overflows float64") from None
 
 
 def _power_local(args: Sequence[float], out: float) -> list[Local]:
@@ -127,12 +127,12 @@ def _power_local(args: Sequence[float], out: float) -> list[Local]:
 
 def _log(args: Sequence[float]) -> float:
     if args[0] <= 0:
-        raise Undefined(f"log needs a positive input, got {args[0]:g}")
+        raise UndefinedError(f"log needs a positive input, got {args[0]:g}")
     if len(args) == 1:
         return math.log(args[0])
     base = args[1]
     if base <= 0 or base == 1:
-        raise Undefined(f"log base {base:g} is undefined (it must be positive and not 1)")
+        raise UndefinedError(f"log base {base:g} is undefined (it must be positive and not 1)")
     return math.log(args[0]) / math.log(base)
 
 
@@ -153,7 +153,7 @@ def _log_formulas(names: Sequence[str]) -> list[str]:
 
 def _sqrt(args: Sequence[float]) -> float:
     if args[0] < 0:
-        raise Undefined(f"sqrt needs a non-negative input, got {args[0]:g}")
+        raise UndefinedError(f"sqrt needs a non-negative input, got {args[0]:g}")
     return math.sqrt(args[0])
 
 
@@ -164,7 +164,7 @@ def _sqrt_local(args: Sequence[float], out: float) -> list[Local]:
 def _arc(name: str, function: Callable[[float], float]) -> Callable[[Sequence[float]], float]:
     def forward(args: Sequence[float]) -> float:
         if abs(args[0]) > 1:
-            raise Undefined(f"{name} needs an input between -1 and 1, got {args[0]:g}")
+            raise UndefinedError(f"{name} needs an input between -1 and 1, got {args[0]:g}")
         return function(args[0])
 
     return forward
@@ -187,9 +187,9 @@ def _guarded(name: str, function: Callable[[float], float]) -> Callable[[Sequenc
         try:
             return function(args[0])
         except OverflowError:
-            raise Undefined(f"{name}({args[0]:g}) overflows float64") from None
+            raise UndefinedError(f"{name}({args[0]:g}) overflows float64") from None
         except ValueError:
-            raise Undefined(f"{name}({args[0]:g}) is undefined") from None
+            raise UndefinedError(f"{name}({args[0]:g}) is undefined") from None
 
     return forward
 
@@ -557,7 +557,7 @@ def forward(graph: Graph, point: Mapping[str, float]) -> list[float]:
         args = [values[i] for i in node.inputs]
         try:
             value = OPERATIONS[node.op].forward(args)
-        except Undefined as reason:
+        except UndefinedError as reason:
             raise _undefined(node, str(reason), graph) from None
         except (OverflowError, ValueError, ZeroDivisionError) as error:
             raise _undefined(node, str(error), graph) from None
