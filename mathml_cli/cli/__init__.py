@@ -14,6 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from mathml_cli import __version__
+from mathml_cli.cli.backprop import backprop_command
 from mathml_cli.cli.derive import derive_command
 from mathml_cli.errors import ExitCode, MathmlError
 
@@ -98,6 +99,7 @@ def _root(
 
 
 app.command("derive")(derive_command)
+app.command("backprop")(backprop_command)
 
 
 def main() -> None:
