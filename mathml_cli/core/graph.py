@@ -558,7 +558,11 @@ def forward(graph: Graph, point: Mapping[str, float]) -> list[float]:
         try:
             value = OPERATIONS[node.op].forward(args)
         except UndefinedError as reason:
-            raise _undefined(node, str(reason), graph) from None
+            message = str(reason)
+            if node.op == "div":
+                divisor = graph.nodes[node.inputs[1]].label
+                message = f"division by zero: the divisor {divisor} is 0"
+            raise _undefined(node, message, graph) from None
         except (OverflowError, ValueError, ZeroDivisionError) as error:
             raise _undefined(node, str(error), graph) from None
         if not math.isfinite(value):
@@ -581,6 +585,7 @@ class Contribution:
     formula: str  # ∂source/∂target as text, in the nodes' ids
     local: float  # its value
     contribution: float  # upstream × local
+    previous: float  # ∂f/∂target before this contribution (0 on the first path)
     accumulated: float  # ∂f/∂target so far, this contribution included
     path: int  # this is the path-th of `paths` contributions target receives
     paths: int
@@ -630,13 +635,14 @@ def backward(graph: Graph, values: Sequence[float]) -> Backward:
             if isinstance(local, str):
                 raise _undefined(node, local, graph, "the gradient")
             contribution = upstream * local
-            accumulated = gradients[target] + contribution  # type: ignore[operator]
+            previous: float = gradients[target]  # type: ignore[assignment]
+            accumulated = previous + contribution
             gradients[target] = accumulated
             received[target] += 1
             contributions.append(
                 Contribution(
                     target, index, upstream, formulas[slot], local, contribution,
-                    accumulated, received[target], paths[target],
+                    previous, accumulated, received[target], paths[target],
                 )
             )  # fmt: skip
     return Backward(tuple(gradients), tuple(contributions), tuple(conventions))

@@ -64,8 +64,12 @@ def _local(step: Contribution) -> str:
 
 def _accumulated(step: Contribution) -> str:
     text = format_number(step.accumulated)
+    if step.path > 1:
+        shown = format_number(step.contribution)
+        added = f"({shown})" if shown.startswith("-") else shown
+        text = f"{format_number(step.previous)} + {added} = {text}"
     if step.paths > 1:
-        text += f"  (path {step.path} of {step.paths}" + (": summed)" if step.path > 1 else ")")
+        text += f"  (path {step.path} of {step.paths})"
     return text
 
 
@@ -157,19 +161,20 @@ def _tree(result: Backprop) -> Any:
     return root
 
 
-def _table(columns: Sequence[str]) -> Any:
+def _table(columns: Sequence[str], folding: str) -> Any:
+    """A table whose `folding` column takes the line breaks when the terminal is narrow."""
     from rich.table import Table
 
     table = Table(show_edge=False, pad_edge=False, header_style=TITLE)
     for column in columns:
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column != folding)
     return table
 
 
 def _forward(result: Backprop) -> Any:
     from rich.text import Text
 
-    table = _table(["node", "op", "inputs", "expression", "value"])
+    table = _table(["node", "op", "inputs", "expression", "value"], "expression")
     first, last, hidden = _shown(range(len(result.graph.nodes)), MAX_ROWS)
 
     def add(index: int) -> None:
@@ -195,7 +200,15 @@ def _backward(result: Backprop) -> Any:
     from rich.text import Text
 
     nodes = result.graph.nodes
-    table = _table(["node", "from", "upstream", "local derivative", "contribution", "accumulated"])
+    columns = [
+        "node",
+        "from",
+        "upstream ∂f/∂from",
+        "local derivative",
+        "contribution",
+        "accumulated",
+    ]
+    table = _table(columns, "local derivative")
     first, last, hidden = _shown(result.backward.contributions, MAX_ROWS)
 
     def add(step: Contribution) -> None:
@@ -203,7 +216,7 @@ def _backward(result: Backprop) -> Any:
         table.add_row(
             Text(nodes[step.target].id, style=RULE),
             Text(source),
-            Text(f"∂f/∂{source} = {format_number(step.upstream)}"),
+            Text(format_number(step.upstream)),
             Text(_local(step), style=FORMULA),
             Text(format_number(step.contribution)),
             Text(_accumulated(step), style=RESULT if step.path == step.paths else ""),
@@ -306,6 +319,7 @@ def data(result: Backprop) -> dict[str, Any]:
                 "local_formula": step.formula,
                 "local": step.local,
                 "contribution": step.contribution,
+                "previous": step.previous,
                 "accumulated": step.accumulated,
                 "path": step.path,
                 "paths": step.paths,
@@ -375,6 +389,9 @@ def latex(result: Backprop) -> str:
     if steps_hidden:
         lines.append(r"&\text{" + latex_escape(_hidden(steps_hidden, "rows")) + r"} \\")
     lines += [backward_line(step) for step in steps_last]
+    lines += [
+        r"&\text{convention: " + latex_escape(n) + r"} \\" for n in result.backward.conventions
+    ]
     lines.append(rf"f &= {format_number(result.output)} \\")
     for name, value in list(result.gradients.items())[:MAX_GRADIENTS]:
         lines.append(rf"\frac{{\partial f}}{{\partial {_tt(name)}}} &= {format_number(value)} \\")
@@ -412,7 +429,7 @@ def _markdown_table(
 def markdown(result: Backprop) -> str:
     nodes = result.graph.nodes
     lines = [f"**f** = {_cell(result.text.strip())} at {_point_text(result)}", ""]
-    lines += [f"> Warning: {warning}" for warning in result.warnings]
+    lines += [f"> Warning: {warning}\n" for warning in result.warnings]
     lines += ["**Forward pass** (topological order)", ""]
 
     def forward_row(index: int) -> list[str]:
