@@ -257,7 +257,8 @@ def test_extra_variable_is_a_warning(run):
         (["x*y"], "Error: --at gives no value for x, y"),
         (
             ["log(x - 3)", "--at", "x=1"],
-            "Error: the graph is undefined at node n2 = log(x - 3): log needs a positive input, got -2",
+            "Error: the graph is undefined at node n2 = log(x - 3): "
+            "log needs a positive input, got -2",
         ),
         (
             ["x/(y - 2)", "--at", "x=1,y=2"],

@@ -16,7 +16,7 @@ import ast
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mathml_cli.core.expr import (
     FUNCTIONS,
@@ -323,11 +323,13 @@ class Graph:
     variables: tuple[str, ...]  # sorted by name
     needs_grad: tuple[bool, ...]  # whether a node depends on some variable
 
+    positions: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.positions.update((node.id, i) for i, node in enumerate(self.nodes))
+
     def index(self, node_id: str) -> int:
-        for i, node in enumerate(self.nodes):
-            if node.id == node_id:
-                return i
-        raise KeyError(node_id)
+        return self.positions[node_id]
 
 
 def build_graph(text: str) -> Graph:
