@@ -14,6 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from mathml_cli import __version__
+from mathml_cli.cli.backprop import backprop_command
 from mathml_cli.cli.derive import derive_command
 from mathml_cli.cli.descend import descend_command
 from mathml_cli.cli.dot import dot_command
@@ -114,6 +115,7 @@ app.command("descend", cls=MathmlCommand)(descend_command)
 app.command("softmax", cls=MathmlCommand)(softmax_command)
 app.command("dot", cls=MathmlCommand)(dot_command)
 app.command("regress", cls=MathmlCommand)(regress_command)
+app.command("backprop", cls=MathmlCommand)(backprop_command)
 
 
 def main() -> None:

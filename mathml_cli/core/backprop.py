@@ -1,0 +1,396 @@
+"""`mathml backprop`: a forward and a backward pass through an expression's graph.
+
+`backprop` builds the graph (core.graph), runs it forward at the user's
+point, runs it backward from the output, and checks the gradients two
+independent ways: against SymPy's symbolic derivative (derive's core) and
+against finite differences of SymPy's own evaluation of the expression. A
+graph too large for SymPy to handle quickly is checked by finite
+differences of its forward pass along random directions instead, and the
+result says so.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mathml_cli.core.graph import Backward, Graph, backward, build_graph, forward
+from mathml_cli.errors import InputError, did_you_mean
+
+# Past this many nodes SymPy (parse, diff, lambdify) takes longer than the
+# whole backward pass by orders of magnitude; see benchmarks/backprop.py.
+SYMBOLIC_MAX_NODES = 500
+# Each symbolic partial derivative can be as large as the expression, so with
+# many variables SymPy checks an evenly spread sample of them.
+SYMBOLIC_SAMPLE = 20
+# Up to this many variables finite differences check each partial derivative;
+# past it, the gradient is checked along random directions.
+FD_MAX_VARIABLES = 40
+FD_DIRECTIONS = 3
+TOLERANCE = 1e-6  # relative, for finite differences (their own error is about 1e-10)
+SYMBOLIC_TOLERANCE = 1e-9  # relative: the same math in float64 along two routes
+
+KINK_NOTE = (
+    "the point sits on a kink (see the conventions above), where the derivative "
+    "depends on a convention"
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One independent check of the gradients: verified True, False, or None (not possible)."""
+
+    method: str
+    verified: bool | None
+    detail: str
+    largest_difference: float | None = None
+
+
+@dataclass(frozen=True)
+class Update:
+    learning_rate: float
+    values: dict[str, float]  # variable -> its value after one step
+    output: float | None  # the output at the new values (None: undefined there)
+
+
+@dataclass(frozen=True)
+class Backprop:
+    """What `mathml backprop` computes."""
+
+    text: str
+    graph: Graph
+    point: dict[str, float]
+    wrt: tuple[str, ...]
+    values: tuple[float, ...]
+    backward: Backward
+    checks: tuple[Check, ...]
+    warnings: tuple[str, ...]
+    update: Update | None
+
+    @property
+    def output(self) -> float:
+        return self.values[self.graph.output]
+
+    @property
+    def gradients(self) -> dict[str, float]:
+        return {name: self.gradient(name) for name in self.wrt}
+
+    def gradient(self, variable: str) -> float:
+        value = self.backward.gradients[self.graph.index(variable)]
+        return 0.0 if value is None else value
+
+    @property
+    def verified(self) -> bool | None:
+        outcomes = [check.verified for check in self.checks]
+        if False in outcomes:
+            return False
+        return True if True in outcomes else None
+
+
+def backprop(
+    text: str,
+    at: Mapping[str, float] | None,
+    wrt: Sequence[str] = (),
+    learning_rate: float | None = None,
+) -> Backprop:
+    """Run `text` forward at `at` and backward to every variable, and check the result."""
+    graph = build_graph(text)
+    point, warnings = _check_point(at or {}, graph.variables)
+    targets = _targets(wrt, graph.variables)
+    values = forward(graph, point)
+    result = backward(graph, values)
+    gradients = {name: result.gradients[graph.index(name)] or 0.0 for name in graph.variables}
+    checks = _checks(text, graph, point, values[graph.output], gradients, bool(result.conventions))
+    update = None
+    if learning_rate is not None:
+        update = _update(graph, point, gradients, targets, learning_rate)
+    return Backprop(
+        text, graph, point, targets, tuple(values), result, checks, tuple(warnings), update
+    )
+
+
+def _check_point(
+    at: Mapping[str, float], variables: tuple[str, ...]
+) -> tuple[dict[str, float], list[str]]:
+    missing = [name for name in variables if name not in at]
+    if missing:
+        raise InputError(
+            f"--at gives no value for {', '.join(missing)} (every variable needs one; "
+            f"the expression's variables: {', '.join(variables)})"
+        )
+    warnings = []
+    extra = [name for name in at if name not in variables]
+    if extra:
+        hint = did_you_mean(extra[0], variables)
+        verb = "is" if len(extra) == 1 else "are"
+        warnings.append(
+            f"--at gives {', '.join(extra)}, which the expression does not use: "
+            f"{'it' if len(extra) == 1 else 'they'} {verb} ignored{hint}"
+        )
+    return {name: float(at[name]) for name in variables}, warnings
+
+
+def _targets(wrt: Sequence[str], variables: tuple[str, ...]) -> tuple[str, ...]:
+    if not wrt:
+        return variables
+    chosen: list[str] = []
+    for name in wrt:
+        if name not in variables:
+            hint = did_you_mean(name, variables)
+            known = ", ".join(variables) or "none"
+            raise InputError(
+                f"--wrt names {name}, which the expression does not use{hint} "
+                f"(its variables: {known})"
+            )
+        if name not in chosen:
+            chosen.append(name)
+    return tuple(chosen)
+
+
+def _update(
+    graph: Graph,
+    point: dict[str, float],
+    gradients: dict[str, float],
+    targets: tuple[str, ...],
+    learning_rate: float,
+) -> Update:
+    if not math.isfinite(learning_rate) or learning_rate <= 0:
+        raise InputError(f"--lr must be a positive number, got {learning_rate:g}")
+    updated = {name: point[name] - learning_rate * gradients[name] for name in targets}
+    try:
+        output = forward(graph, {**point, **updated})[graph.output]
+    except InputError:
+        output = None
+    return Update(learning_rate, updated, output)
+
+
+# --- Verification ------------------------------------------------------------
+
+
+def _checks(
+    text: str,
+    graph: Graph,
+    point: dict[str, float],
+    output: float,
+    gradients: dict[str, float],
+    at_kink: bool,
+) -> tuple[Check, ...]:
+    size = len(graph.nodes)
+    if size <= SYMBOLIC_MAX_NODES:
+        symbolic, function = _symbolic_check(text, graph, point, output, gradients)
+        checks = [symbolic, _finite_difference_check(function, graph, point, gradients)]
+    else:
+        skipped = Check(
+            "symbolic",
+            None,
+            f"skipped: the graph has {size:,} nodes, more than the {SYMBOLIC_MAX_NODES:,} "
+            "SymPy handles in well under a second",
+        )
+
+        def run_forward(values: dict[str, float]) -> float | None:
+            try:
+                return forward(graph, values)[graph.output]
+            except InputError:
+                return None
+
+        checks = [skipped, _finite_difference_check(run_forward, graph, point, gradients)]
+    if at_kink:
+        checks = [
+            Check(c.method, None, f"{c.detail}; not conclusive: {KINK_NOTE}", c.largest_difference)
+            if c.verified is False
+            else c
+            for c in checks
+        ]
+    return tuple(checks)
+
+
+def _symbolic_check(
+    text: str,
+    graph: Graph,
+    point: dict[str, float],
+    output: float,
+    gradients: dict[str, float],
+) -> tuple[Check, Callable[[dict[str, float]], float | None]]:
+    """Compare with SymPy's diff of the expression; also return SymPy's f for the next check."""
+    import sympy
+
+    from mathml_cli.core.derive import sympy_derivative
+    from mathml_cli.core.expr import parse_expression
+
+    names = list(graph.variables)
+    sampled = _spread_sample(names, SYMBOLIC_SAMPLE)
+    expression = parse_expression(text)
+    derivatives = [sympy_derivative(expression, sympy.Symbol(name, real=True)) for name in sampled]
+    evaluate = _lambdify([expression, *derivatives], names)
+    function = _lambdify(expression, names)
+
+    def sympy_value(values: dict[str, float]) -> float | None:
+        return _real(function, [values[name] for name in names])
+
+    try:
+        expected = [_as_real(v) for v in evaluate(*[point[name] for name in names])]
+    except (ArithmeticError, ValueError, TypeError):
+        expected = [None] * (len(sampled) + 1)
+    ours = [output, *[gradients[name] for name in sampled]]
+    labels = ["f", *[f"∂f/∂{name}" for name in sampled]]
+    largest = 0.0
+    for label, want, got in zip(labels, expected, ours, strict=True):
+        if want is None:
+            return Check(
+                "symbolic", None, f"SymPy's {label} cannot be evaluated at this point"
+            ), sympy_value
+        difference = abs(want - got)
+        largest = max(largest, difference)
+        if difference > SYMBOLIC_TOLERANCE * max(1.0, abs(want), abs(got)):
+            return Check(
+                "symbolic",
+                False,
+                f"{label} disagrees with SymPy's derivative: {got!r} here, {want!r} from SymPy",
+                difference,
+            ), sympy_value
+    count = len(names)
+    if len(sampled) < count:
+        what = f"f and {len(sampled)} of the {count} partial derivatives (an even sample)"
+    elif count == 1:
+        what = "f and its derivative"
+    else:
+        what = f"f and all {count} partial derivatives"
+    return Check(
+        "symbolic",
+        True,
+        f"{what} agree with SymPy's diff (derive's core), largest difference {largest:.1e}",
+        largest,
+    ), sympy_value
+
+
+def _spread_sample(names: list[str], size: int) -> list[str]:
+    """All of `names`, or `size` of them evenly spread from the first to the last."""
+    if len(names) <= size:
+        return names
+    step = (len(names) - 1) / (size - 1)
+    return [names[round(i * step)] for i in range(size)]
+
+
+def _lambdify(expressions: object, names: list[str]) -> Callable[..., Any]:
+    """A float function of `names` computing `expressions` (one, or a list).
+
+    core.expr.numeric_function dummifies every variable, one pass over the whole
+    expression each, which takes minutes for a few hundred variables. Renaming
+    the variables once to safe names lets lambdify skip that.
+    """
+    import sympy
+
+    from mathml_cli.core.functions import MATH_IMPLEMENTATIONS
+
+    plain = [sympy.Symbol(f"_v{i}") for i in range(len(names))]
+    renaming = {sympy.Symbol(name, real=True): new for name, new in zip(names, plain, strict=True)}
+    if isinstance(expressions, list):
+        renamed: object = [item.xreplace(renaming) for item in expressions]
+    else:
+        renamed = expressions.xreplace(renaming)  # type: ignore[attr-defined]
+    modules = [MATH_IMPLEMENTATIONS, "math"]
+    return sympy.lambdify(plain, renamed, modules=modules, dummify=False)  # type: ignore[no-any-return]
+
+
+def _as_real(value: object) -> float | None:
+    number = complex(value)  # type: ignore[arg-type,call-overload]
+    if number.imag != 0 or not math.isfinite(number.real):
+        return None
+    return number.real
+
+
+def _real(function: Callable[..., object], args: list[float]) -> float | None:
+    try:
+        return _as_real(function(*args))
+    except (ArithmeticError, ValueError, TypeError):
+        return None
+
+
+def _finite_difference_check(
+    function: Callable[[dict[str, float]], float | None],
+    graph: Graph,
+    point: dict[str, float],
+    gradients: dict[str, float],
+) -> Check:
+    names = list(graph.variables)
+    method = "finite differences"
+    if not names:
+        return Check(method, None, "no variables: nothing to differentiate")
+    if len(names) <= FD_MAX_VARIABLES:
+        directions = [{name: 1.0} for name in names]
+        what = "each partial derivative"
+    else:
+        rng = random.Random(20261122)
+        directions = []
+        for _ in range(FD_DIRECTIONS):
+            raw = {name: rng.gauss(0.0, 1.0) for name in names}
+            norm = math.sqrt(sum(v * v for v in raw.values()))
+            directions.append({name: v / norm for name, v in raw.items()})
+        what = f"the gradient along {FD_DIRECTIONS} random directions (too many variables for each)"
+    largest = 0.0
+    checked = 0
+    for direction in directions:
+        expected = _directional_difference(function, point, direction)
+        if expected is None:
+            continue
+        got = math.fsum(gradients[name] * weight for name, weight in direction.items())
+        difference = abs(expected - got)
+        checked += 1
+        largest = max(largest, difference)
+        if difference > TOLERANCE * max(1.0, abs(expected), abs(got)):
+            where = next(iter(direction)) if len(direction) == 1 else "a random direction"
+            return Check(
+                method,
+                False,
+                f"disagree along {where}: {got!r} by backprop, {expected!r} by differences",
+                difference,
+            )
+    if checked == 0:
+        return Check(
+            method, None, "not possible here (a kink or an edge of the domain is too close)"
+        )
+    return Check(
+        method,
+        True,
+        f"central differences (Richardson-extrapolated) agree for {what}, "
+        f"largest difference {largest:.1e}"
+        + (
+            f" ({len(directions) - checked} skipped near a kink)"
+            if checked < len(directions)
+            else ""
+        ),
+        largest,
+    )
+
+
+def _directional_difference(
+    function: Callable[[dict[str, float]], float | None],
+    point: dict[str, float],
+    direction: dict[str, float],
+) -> float | None:
+    """The derivative of `function` at `point` along `direction`, or None near a kink."""
+    h = 1e-3 * max(1.0, max(abs(point[name]) for name in direction))
+
+    def central(step: float) -> float | None:
+        ahead = dict(point)
+        behind = dict(point)
+        for name, weight in direction.items():
+            ahead[name] += step * weight
+            behind[name] -= step * weight
+        high, low = function(ahead), function(behind)
+        if high is None or low is None:
+            return None
+        return (high - low) / (2 * step)
+
+    coarse, fine, finest = central(h), central(h / 2), central(h / 4)
+    if coarse is None or fine is None or finest is None:
+        return None
+    first = (4 * fine - coarse) / 3
+    second = (4 * finest - fine) / 3
+    # Two extrapolations that disagree mean a kink or a pole nearby.
+    if abs(first - second) > 1e-7 * max(1.0, abs(second)):
+        return None
+    return second

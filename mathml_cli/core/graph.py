@@ -1,0 +1,650 @@
+"""Computational graphs: an expression as a DAG of operations, run forward and backward.
+
+The graph is built from the Python AST of the user's own text (the same
+scanner and limits as `core.expr.parse_expression`), not from SymPy's
+canonical form, so it reads like what was typed: `x - y` is a `−` node and
+`a/b` a `÷` node. Repeated sub-expressions become one shared node, which is
+what makes the backward pass sum the gradients arriving along each path.
+
+Each operation keeps its forward value, its local derivatives and their
+formulas side by side (as micrograd does), in plain float64 arithmetic.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from mathml_cli.core.expr import (
+    FUNCTIONS,
+    MAX_INTEGER_DIGITS,
+    MAX_LENGTH,
+    _normalise,
+    _parse_python,
+    _scan,
+)
+from mathml_cli.core.functions import MATH_IMPLEMENTATIONS
+from mathml_cli.core.rules import RULES
+from mathml_cli.errors import ExpressionError, InputError, did_you_mean
+
+# Labels of nodes are the sub-expression's text, cut at this length.
+LABEL_MAX = 60
+
+CONSTANT_VALUES = {"pi": math.pi, "e": math.e}
+
+
+class UndefinedError(Exception):
+    """An operation has no (real, finite) value or derivative at its inputs."""
+
+
+# --- Operations: forward value, local derivatives, their formulas -------------
+
+# A local derivative is a float, or the reason it does not exist.
+Local = float | str
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str  # as in JSON: "add", "mul", "sigmoid", ...
+    symbol: str  # as in the graph: "+", "×", "sigmoid", ...
+    precedence: int  # for writing labels: 1 sum, 2 product, 3 sign, 4 power, 5 call
+    forward: Callable[[Sequence[float]], float]
+    local: Callable[[Sequence[float], float], list[Local]]  # (inputs, output) -> ∂out/∂input_i
+    formulas: Callable[[Sequence[str]], list[str]]  # input names -> text of each ∂out/∂input_i
+    # A note when the inputs sit where the derivative needs a convention (relu at 0).
+    kink: Callable[[Sequence[float]], str | None] = lambda args: None
+
+
+def _rule_formula(rule: str) -> Callable[[Sequence[str]], list[str]]:
+    """The right-hand side of a derivative rule of derive's, in the input's name."""
+    text = RULES[rule].formula
+    rhs = text.split(" = ")[1].split("  ")[0]
+    return lambda names: [re.sub(r"\bx\b", names[0], rhs)]
+
+
+def _product_of_others(args: Sequence[float]) -> list[Local]:
+    # Prefix and suffix products: linear time, and exact when a factor is 0.
+    prefix = [1.0]
+    for value in args[:-1]:
+        prefix.append(prefix[-1] * value)
+    result: list[Local] = [0.0] * len(args)
+    suffix = 1.0
+    for i in range(len(args) - 1, -1, -1):
+        result[i] = prefix[i] * suffix
+        suffix *= args[i]
+    return result
+
+
+def _others_formula(names: Sequence[str]) -> list[str]:
+    formulas = []
+    for i in range(len(names)):
+        others = [name for j, name in enumerate(names) if j != i]
+        if len(others) > 4:
+            formulas.append(f"the product of the other {len(others)} factors")
+        else:
+            formulas.append("*".join(others))
+    return formulas
+
+
+def _divide(args: Sequence[float]) -> float:
+    if args[1] == 0:
+        raise UndefinedError("division by zero: the divisor is 0")
+    return args[0] / args[1]
+
+
+def _power(args: Sequence[float]) -> float:
+    base, exponent = args
+    if base == 0 and exponent < 0:
+        raise UndefinedError(f"0 to the negative power {exponent:g} (a division by zero)")
+    if base < 0 and not float(exponent).is_integer():
+        raise UndefinedError(f"{base:g} to the non-integer power {exponent:g} is not a real number")
+    try:
+        return math.pow(base, exponent)
+    except OverflowError:
+        raise UndefinedError(f"{base:g}**{exponent:g} overflows float64") from None
+
+
+def _power_local(args: Sequence[float], out: float) -> list[Local]:
+    base, exponent = args
+    by_base: Local
+    if exponent == 0:
+        by_base = 0.0
+    elif base == 0 and exponent < 1:
+        by_base = f"n*x**(n - 1) is infinite at x = 0 with n = {exponent:g}"
+    else:
+        by_base = exponent * _power([base, exponent - 1])
+    by_exponent: Local = (
+        out * math.log(base)
+        if base > 0
+        else f"x**y*log(x) needs x > 0 (here x = {base:g}): the derivative in the exponent is "
+        "not real"
+    )
+    return [by_base, by_exponent]
+
+
+def _log(args: Sequence[float]) -> float:
+    if args[0] <= 0:
+        raise UndefinedError(f"log needs a positive input, got {args[0]:g}")
+    if len(args) == 1:
+        return math.log(args[0])
+    base = args[1]
+    if base <= 0 or base == 1:
+        raise UndefinedError(f"log base {base:g} is undefined (it must be positive and not 1)")
+    return math.log(args[0]) / math.log(base)
+
+
+def _log_local(args: Sequence[float], out: float) -> list[Local]:
+    if len(args) == 1:
+        return [1.0 / args[0]]
+    x, base = args
+    ln_base = math.log(base)
+    return [1.0 / (x * ln_base), -math.log(x) / (base * ln_base**2)]
+
+
+def _log_formulas(names: Sequence[str]) -> list[str]:
+    if len(names) == 1:
+        return _rule_formula("log")(names)
+    x, base = names
+    return [f"1/({x}*log({base}))", f"-log({x})/({base}*log({base})**2)"]
+
+
+def _sqrt(args: Sequence[float]) -> float:
+    if args[0] < 0:
+        raise UndefinedError(f"sqrt needs a non-negative input, got {args[0]:g}")
+    return math.sqrt(args[0])
+
+
+def _sqrt_local(args: Sequence[float], out: float) -> list[Local]:
+    return [1.0 / (2.0 * out) if out > 0 else "1/(2*sqrt(x)) is infinite at x = 0"]
+
+
+def _arc(name: str, function: Callable[[float], float]) -> Callable[[Sequence[float]], float]:
+    def forward(args: Sequence[float]) -> float:
+        if abs(args[0]) > 1:
+            raise UndefinedError(f"{name} needs an input between -1 and 1, got {args[0]:g}")
+        return function(args[0])
+
+    return forward
+
+
+def _arc_local(sign: float) -> Callable[[Sequence[float], float], list[Local]]:
+    def local(args: Sequence[float], out: float) -> list[Local]:
+        x = args[0]
+        if abs(x) == 1:
+            return [f"±1/sqrt(1 - x**2) is infinite at x = {x:g}"]
+        return [sign / math.sqrt(1.0 - x * x)]
+
+    return local
+
+
+def _guarded(name: str, function: Callable[[float], float]) -> Callable[[Sequence[float]], float]:
+    """A one-input math function whose overflow is reported, not raised."""
+
+    def forward(args: Sequence[float]) -> float:
+        try:
+            return function(args[0])
+        except OverflowError:
+            raise UndefinedError(f"{name}({args[0]:g}) overflows float64") from None
+        except ValueError:
+            raise UndefinedError(f"{name}({args[0]:g}) is undefined") from None
+
+    return forward
+
+
+def _at_zero(note: str) -> Callable[[Sequence[float]], str | None]:
+    return lambda args: note if args[0] == 0 else None
+
+
+def _extreme(pick: Callable[..., float], word: str) -> Operation:
+    def local(args: Sequence[float], out: float) -> list[Local]:
+        winners = [i for i, value in enumerate(args) if value == out]
+        share = 1.0 / len(winners)
+        return [share if i in winners else 0.0 for i in range(len(args))]
+
+    def formulas(names: Sequence[str]) -> list[str]:
+        return [f"1 if {name} is the {word}, else 0" for name in names]
+
+    def kink(args: Sequence[float]) -> str | None:
+        if len(set(args)) < len(args) and args.count(pick(args)) > 1:
+            return (
+                f"a tie for the {word}: the tied inputs share the gradient equally "
+                "(as PyTorch's maximum and minimum do)"
+            )
+        return None
+
+    return Operation(
+        pick.__name__, pick.__name__, 5, lambda args: pick(args), local, formulas, kink
+    )
+
+
+_sigmoid = MATH_IMPLEMENTATIONS["sigmoid"]
+_softplus = MATH_IMPLEMENTATIONS["softplus"]
+_sign = MATH_IMPLEMENTATIONS["sign"]
+_RELU_NOTE = "relu at exactly 0: relu'(0) is taken as 0 (the convention PyTorch uses)"
+
+
+def _unary(
+    name: str,
+    forward: Callable[[Sequence[float]], float],
+    local: Callable[[Sequence[float], float], list[Local]],
+    formulas: Callable[[Sequence[str]], list[str]] | None = None,
+    kink: Callable[[Sequence[float]], str | None] = lambda args: None,
+) -> Operation:
+    return Operation(name, name, 5, forward, local, formulas or _rule_formula(name), kink)
+
+
+_OPERATIONS = [
+    Operation(
+        "add", "+", 1, lambda args: math.fsum(args), lambda a, o: [1.0] * len(a),
+        lambda names: ["1"] * len(names),
+    ),
+    Operation(
+        "sub", "−", 1, lambda args: args[0] - args[1], lambda a, o: [1.0, -1.0],
+        lambda names: ["1", "-1"],
+    ),
+    Operation("mul", "×", 2, math.prod, lambda a, o: _product_of_others(a), _others_formula),
+    Operation(
+        "div", "÷", 2, _divide, lambda a, o: [1.0 / a[1], -a[0] / (a[1] * a[1])],
+        lambda n: [f"1/{n[1]}", f"-{n[0]}/{n[1]}**2"],
+    ),
+    Operation(
+        "pow", "^", 4, _power, _power_local,
+        lambda n: [f"{n[1]}*{n[0]}**({n[1]} - 1)", f"{n[0]}**{n[1]}*log({n[0]})"],
+    ),
+    Operation("neg", "neg", 3, lambda args: -args[0], lambda a, o: [-1.0], lambda n: ["-1"]),
+    _unary("exp", _guarded("exp", math.exp), lambda a, o: [o]),
+    _unary("log", _log, _log_local, _log_formulas),
+    _unary("ln", _log, _log_local, _rule_formula("log")),
+    _unary("sqrt", _sqrt, _sqrt_local, lambda n: [f"1/(2*sqrt({n[0]}))"]),
+    _unary(
+        "abs", lambda a: abs(a[0]), lambda a, o: [_sign(a[0])], None,
+        _at_zero("abs at exactly 0: abs'(0) = sign(0) is taken as 0"),
+    ),
+    _unary(
+        "sign", lambda a: _sign(a[0]), lambda a, o: [0.0], lambda n: ["0"],
+        _at_zero("sign at exactly 0: its derivative there is taken as 0"),
+    ),
+    _unary(
+        "step", lambda a: 1.0 if a[0] > 0 else 0.0, lambda a, o: [0.0], lambda n: ["0"],
+        _at_zero("step at exactly 0: its derivative there is taken as 0"),
+    ),
+    _unary("sin", _guarded("sin", math.sin), lambda a, o: [math.cos(a[0])]),
+    _unary("cos", _guarded("cos", math.cos), lambda a, o: [-math.sin(a[0])]),
+    _unary("tan", _guarded("tan", math.tan), lambda a, o: [1.0 + o * o]),
+    _unary("asin", _arc("asin", math.asin), _arc_local(1.0)),
+    _unary("acos", _arc("acos", math.acos), _arc_local(-1.0)),
+    _unary("atan", lambda a: math.atan(a[0]), lambda a, o: [1.0 / (1.0 + a[0] * a[0])]),
+    _unary("sinh", _guarded("sinh", math.sinh), lambda a, o: [math.cosh(a[0])]),
+    _unary("cosh", _guarded("cosh", math.cosh), lambda a, o: [math.sinh(a[0])]),
+    _unary("tanh", lambda a: math.tanh(a[0]), lambda a, o: [1.0 - o * o]),
+    _unary("sigmoid", lambda a: _sigmoid(a[0]), lambda a, o: [o * (1.0 - o)]),
+    _unary(
+        "relu", lambda a: max(a[0], 0.0), lambda a, o: [1.0 if a[0] > 0 else 0.0], None,
+        _at_zero(_RELU_NOTE),
+    ),
+    _unary("softplus", lambda a: _softplus(a[0]), lambda a, o: [_sigmoid(a[0])]),
+    _extreme(max, "largest"),
+    _extreme(min, "smallest"),
+]  # fmt: skip
+
+OPERATIONS: dict[str, Operation] = {operation.name: operation for operation in _OPERATIONS}
+
+# Operations whose inputs may be reordered without changing the value.
+_COMMUTATIVE = {"add", "mul", "max", "min"}
+
+
+# --- The graph ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node: an input variable, a constant, or an operation on earlier nodes."""
+
+    id: str
+    op: str  # "input", "constant" or an OPERATIONS name
+    inputs: tuple[int, ...]  # indices of earlier nodes
+    label: str  # the sub-expression, as text (shortened past LABEL_MAX)
+    constant: float | None = None
+
+    @property
+    def symbol(self) -> str:
+        return OPERATIONS[self.op].symbol if self.op in OPERATIONS else self.op
+
+
+@dataclass(frozen=True)
+class Graph:
+    """Nodes in topological order (every node after its inputs); `output` is the root."""
+
+    nodes: tuple[Node, ...]
+    output: int
+    variables: tuple[str, ...]  # sorted by name
+    needs_grad: tuple[bool, ...]  # whether a node depends on some variable
+
+    positions: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.positions.update((node.id, i) for i, node in enumerate(self.nodes))
+
+    def index(self, node_id: str) -> int:
+        return self.positions[node_id]
+
+
+def build_graph(text: str) -> Graph:
+    """The computational graph of `text`, with equal sub-expressions as one node."""
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(
+            f"expression too long: {len(text):,} characters (limit {MAX_LENGTH:,})", text
+        )
+    tokens = _scan(text)
+    if not tokens:
+        raise ExpressionError("empty expression", text)
+    source, columns = _normalise(tokens)
+    tree = _parse_python(source, columns, tokens, text)
+    return _GraphBuilder(text, columns).build(tree)
+
+
+_Plan = tuple[str, list[ast.expr]]
+
+
+class _GraphBuilder:
+    def __init__(self, text: str, columns: list[int]) -> None:
+        self.text = text
+        self.columns = columns
+        self.nodes: list[_Draft] = []
+        self.known: dict[tuple[object, ...], int] = {}
+        self.precedence: list[int] = []
+
+    def error(self, problem: str, node: ast.AST) -> ExpressionError:
+        offset = getattr(node, "col_offset", None)
+        column = self.columns[offset] if offset is not None and offset < len(self.columns) else None
+        return ExpressionError(problem, self.text, column)
+
+    def build(self, tree: ast.expr) -> Graph:
+        # An explicit stack, not recursion: `a - b - c - ...` may be thousands deep.
+        done: dict[int, int] = {}
+        stack: list[tuple[ast.expr, _Plan | None]] = [(tree, None)]
+        while stack:
+            node, plan = stack.pop()
+            if plan is None:
+                leaf = self.leaf(node)
+                if leaf is not None:
+                    done[id(node)] = leaf
+                    continue
+                plan = self.plan(node)
+                stack.append((node, plan))
+                stack.extend((child, None) for child in reversed(plan[1]))
+                continue
+            op, children = plan
+            inputs = [done[id(child)] for child in children]
+            done[id(node)] = inputs[0] if op == "pos" else self.operation(op, inputs)
+        return self.finish(done[id(tree)])
+
+    def leaf(self, node: ast.expr) -> int | None:
+        if isinstance(node, ast.Constant):
+            return self.constant(self.number(node), self.number_text(node))
+        if (
+            isinstance(node, ast.UnaryOp)
+            and isinstance(node.op, ast.USub)
+            and isinstance(node.operand, ast.Constant)
+        ):
+            value = -self.number(node.operand)
+            return self.constant(value, "-" + self.number_text(node.operand))
+        if isinstance(node, ast.Name):
+            if node.id in CONSTANT_VALUES:
+                return self.constant(CONSTANT_VALUES[node.id], node.id)
+            if node.id in FUNCTIONS:
+                raise self.error(f"'{node.id}' is a function: write {node.id}(...)", node)
+            return self.add(("input", node.id), _Draft(node.id, "input", (), node.id), 5)
+        return None
+
+    def plan(self, node: ast.expr) -> _Plan:
+        if isinstance(node, ast.BinOp):
+            kinds = {
+                ast.Add: "add",
+                ast.Sub: "sub",
+                ast.Mult: "mul",
+                ast.Div: "div",
+                ast.Pow: "pow",
+            }
+            op = kinds.get(type(node.op))
+            if op is None:
+                raise self.error(f"the operator {type(node.op).__name__} is not allowed", node)
+            if op in ("add", "mul"):
+                return op, self.chain(node, type(node.op))
+            return op, [node.left, node.right]
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            return ("neg" if isinstance(node.op, ast.USub) else "pos"), [node.operand]
+        if isinstance(node, ast.Call):
+            return self.call(node)
+        what = "a tuple" if isinstance(node, ast.Tuple) else type(node).__name__
+        raise self.error(f"{what} is not allowed", node)
+
+    def chain(self, node: ast.BinOp, kind: type) -> list[ast.expr]:
+        """a + b + c (parsed as (a + b) + c) as the terms [a, b, c]: one n-ary node."""
+        terms: list[ast.expr] = []
+        current: ast.expr = node
+        while isinstance(current, ast.BinOp) and isinstance(current.op, kind):
+            terms.append(current.right)
+            current = current.left
+        terms.append(current)
+        return terms[::-1]
+
+    def call(self, node: ast.Call) -> _Plan:
+        if not isinstance(node.func, ast.Name):
+            raise self.error("only named functions such as sin(x) can be called", node)
+        name = node.func.id
+        if name not in FUNCTIONS:
+            known = ", ".join(sorted(FUNCTIONS))
+            hint = did_you_mean(name, FUNCTIONS) or f" (to multiply, write {name}*(...))"
+            raise self.error(f"unknown function '{name}'{hint}; known: {known}", node)
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                raise self.error("starred arguments are not allowed", arg)
+        _, fewest, most = FUNCTIONS[name]
+        count = len(node.args)
+        if count < fewest or (most is not None and count > most):
+            expected = f"{fewest}" if fewest == most else f"{fewest} to {most or 'any number of'}"
+            raise self.error(f"{name}() takes {expected} arguments, got {count}", node)
+        return name, list(node.args)
+
+    def number(self, node: ast.Constant) -> float:
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.error(f"the literal {value!r} is not allowed", node)
+        if isinstance(value, int) and value.bit_length() > 4 * MAX_INTEGER_DIGITS:
+            raise self.error(f"integer too large (limit {MAX_INTEGER_DIGITS} digits)", node)
+        if isinstance(value, int) and len(str(value)) > MAX_INTEGER_DIGITS:
+            raise self.error(f"integer too large (limit {MAX_INTEGER_DIGITS} digits)", node)
+        number = float(value)
+        if not math.isfinite(number):
+            raise self.error("number too large for a float", node)
+        return number
+
+    def number_text(self, node: ast.Constant) -> str:
+        value = node.value
+        return str(value) if isinstance(value, int) else repr(float(value))  # type: ignore[arg-type]
+
+    def constant(self, value: float, text: str) -> int:
+        precedence = 3 if text.startswith("-") else 5
+        return self.add(("constant", value), _Draft(text, "constant", (), text, value), precedence)
+
+    def operation(self, op: str, inputs: list[int]) -> int:
+        operation = OPERATIONS[op]
+        key_inputs = tuple(sorted(inputs)) if op in _COMMUTATIVE else tuple(inputs)
+        label = self.label(operation, inputs)
+        return self.add(
+            (op, key_inputs), _Draft("", op, tuple(inputs), label), operation.precedence
+        )
+
+    def add(self, key: tuple[object, ...], draft: _Draft, precedence: int) -> int:
+        if key in self.known:
+            return self.known[key]
+        self.nodes.append(draft)
+        self.precedence.append(precedence)
+        self.known[key] = len(self.nodes) - 1
+        return len(self.nodes) - 1
+
+    def label(self, operation: Operation, inputs: list[int]) -> str:
+        def part(index: int, below: int) -> str:
+            text = self.nodes[index].label
+            return f"({text})" if self.precedence[index] < below else text
+
+        op = operation.name
+        if op == "add":
+            text = " + ".join(part(i, 1) for i in inputs)
+        elif op == "sub":
+            text = f"{part(inputs[0], 1)} - {part(inputs[1], 2)}"
+        elif op == "mul":
+            text = "*".join(part(i, 2) for i in inputs)
+        elif op == "div":
+            text = f"{part(inputs[0], 2)}/{part(inputs[1], 3)}"
+        elif op == "pow":
+            text = f"{part(inputs[0], 5)}**{part(inputs[1], 4)}"
+        elif op == "neg":
+            text = f"-{part(inputs[0], 3)}"
+        else:
+            text = f"{op}({', '.join(self.nodes[i].label for i in inputs)})"
+        return text if len(text) <= LABEL_MAX else text[: LABEL_MAX - 1] + "…"
+
+    def finish(self, output: int) -> Graph:
+        variables = sorted({draft.id for draft in self.nodes if draft.op == "input"})
+        prefix = _free_prefix(variables)
+        nodes: list[Node] = []
+        needs_grad: list[bool] = []
+        count = 0
+        for draft in self.nodes:
+            node_id = draft.id
+            if draft.op not in ("input", "constant"):
+                count += 1
+                node_id = f"{prefix}{count}"
+            nodes.append(Node(node_id, draft.op, draft.inputs, draft.label, draft.constant))
+            needs_grad.append(draft.op == "input" or any(needs_grad[i] for i in draft.inputs))
+        return Graph(tuple(nodes), output, tuple(variables), tuple(needs_grad))
+
+
+@dataclass(frozen=True)
+class _Draft:
+    id: str
+    op: str
+    inputs: tuple[int, ...]
+    label: str
+    constant: float | None = None
+
+
+def _free_prefix(variables: Sequence[str]) -> str:
+    """A prefix for operation ids (n1, n2, ...) that no variable's name can be taken for."""
+    for prefix in ("n", "node", "op", "t"):
+        pattern = re.compile(rf"{prefix}\d+")
+        if not any(pattern.fullmatch(name) for name in variables):
+            return prefix
+    return "node_"
+
+
+# --- Forward and backward ----------------------------------------------------
+
+
+def forward(graph: Graph, point: Mapping[str, float]) -> list[float]:
+    """Every node's value at `point` (which must give every variable), in topological order."""
+    values: list[float] = []
+    for node in graph.nodes:
+        if node.op == "input":
+            values.append(float(point[node.id]))
+            continue
+        if node.op == "constant":
+            values.append(float(node.constant))  # type: ignore[arg-type]
+            continue
+        args = [values[i] for i in node.inputs]
+        try:
+            value = OPERATIONS[node.op].forward(args)
+        except UndefinedError as reason:
+            message = str(reason)
+            if node.op == "div":
+                divisor = graph.nodes[node.inputs[1]].label
+                message = f"division by zero: the divisor {divisor} is 0"
+            raise _undefined(node, message, graph) from None
+        except (OverflowError, ValueError, ZeroDivisionError) as error:
+            raise _undefined(node, str(error), graph) from None
+        if not math.isfinite(value):
+            raise _undefined(node, f"its value overflows float64 ({value})", graph)
+        values.append(value)
+    return values
+
+
+def _undefined(node: Node, reason: str, graph: Graph, what: str = "the graph") -> InputError:
+    return InputError(f"{what} is undefined at node {node.id} = {node.label}: {reason}")
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One edge of the backward pass: the gradient `source` sends to its input `target`."""
+
+    target: int
+    source: int
+    upstream: float  # ∂f/∂source
+    formula: str  # ∂source/∂target as text, in the nodes' ids
+    local: float  # its value
+    contribution: float  # upstream × local
+    previous: float  # ∂f/∂target before this contribution (0 on the first path)
+    accumulated: float  # ∂f/∂target so far, this contribution included
+    path: int  # this is the path-th of `paths` contributions target receives
+    paths: int
+
+
+@dataclass(frozen=True)
+class Backward:
+    gradients: tuple[float | None, ...]  # ∂f/∂node; None for nodes no variable reaches
+    contributions: tuple[Contribution, ...]  # in the order they are made
+    conventions: tuple[str, ...]  # where a derivative needed a convention (relu at 0, ...)
+
+
+def backward(graph: Graph, values: Sequence[float]) -> Backward:
+    """Reverse-mode differentiation: seed the output with 1, then walk back edge by edge."""
+    nodes = graph.nodes
+    paths = [0] * len(nodes)
+    for node in nodes:
+        for i in node.inputs:
+            if graph.needs_grad[i]:
+                paths[i] += 1
+    gradients: list[float | None] = [0.0 if need else None for need in graph.needs_grad]
+    if graph.needs_grad[graph.output]:
+        gradients[graph.output] = 1.0
+    received = [0] * len(nodes)
+    contributions: list[Contribution] = []
+    conventions: list[str] = []
+    for index in range(len(nodes) - 1, -1, -1):
+        node = nodes[index]
+        upstream = gradients[index]
+        if upstream is None or not node.inputs:
+            continue
+        operation = OPERATIONS[node.op]
+        args = [values[i] for i in node.inputs]
+        try:
+            locals_ = operation.local(args, values[index])
+        except (OverflowError, ValueError, ZeroDivisionError) as error:
+            raise _undefined(node, str(error), graph, "the gradient") from None
+        note = operation.kink(args)
+        if note is not None:
+            conventions.append(f"node {node.id} = {node.label}: {note}")
+        names = [nodes[i].id for i in node.inputs]
+        formulas = operation.formulas(names)
+        for slot, target in enumerate(node.inputs):
+            if not graph.needs_grad[target]:
+                continue
+            local = locals_[slot]
+            if isinstance(local, str):
+                raise _undefined(node, local, graph, "the gradient")
+            contribution = upstream * local
+            previous: float = gradients[target]  # type: ignore[assignment]
+            accumulated = previous + contribution
+            gradients[target] = accumulated
+            received[target] += 1
+            contributions.append(
+                Contribution(
+                    target, index, upstream, formulas[slot], local, contribution,
+                    previous, accumulated, received[target], paths[target],
+                )
+            )  # fmt: skip
+    return Backward(tuple(gradients), tuple(contributions), tuple(conventions))

@@ -1,0 +1,517 @@
+"""Renderings of a `Backprop`: Rich text, JSON data, LaTeX, Markdown and Graphviz DOT.
+
+Text, LaTeX and Markdown show at most MAX_ROWS rows of each table (the first
+and the last half, with a marker between); JSON and DOT hold every node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from mathml_cli.core.backprop import Backprop, Check
+from mathml_cli.core.graph import Contribution, Node
+from mathml_cli.render.common import (
+    BAD,
+    DIM,
+    FORMULA,
+    GOOD,
+    NOTE,
+    RESULT,
+    RULE,
+    TITLE,
+    format_number,
+    latex_escape,
+)
+
+MAX_ROWS = 40
+MAX_TREE_NODES = 40
+MAX_GRADIENTS = 20
+
+T = TypeVar("T")
+
+
+def _shown(items: Sequence[T], limit: int) -> tuple[list[T], list[T], int]:
+    """The first and last half of `items` and how many are left out between them."""
+    if len(items) <= limit:
+        return list(items), [], 0
+    half = limit // 2
+    return list(items[:half]), list(items[-half:]), len(items) - 2 * half
+
+
+def _hidden(count: int, what: str) -> str:
+    return f"… {count:,} {what} not shown (--format json has them all) …"
+
+
+def _point_text(result: Backprop) -> str:
+    items = list(result.point.items())
+    shown = ", ".join(f"{name} = {format_number(value)}" for name, value in items[:12])
+    return shown + (f", … ({len(items) - 12:,} more)" if len(items) > 12 else "")
+
+
+def _inputs(result: Backprop, node: Node) -> str:
+    names = [result.graph.nodes[i].id for i in node.inputs]
+    return ", ".join(names) if len(names) <= 6 else ", ".join(names[:5]) + f", … ({len(names)})"
+
+
+def _op(node: Node) -> str:
+    return {"input": "input", "constant": "constant"}.get(node.op, node.symbol)
+
+
+def _local(step: Contribution) -> str:
+    return f"{step.formula} = {format_number(step.local)}"
+
+
+def _accumulated(step: Contribution) -> str:
+    text = format_number(step.accumulated)
+    if step.path > 1:
+        shown = format_number(step.contribution)
+        added = f"({shown})" if shown.startswith("-") else shown
+        text = f"{format_number(step.previous)} + {added} = {text}"
+    if step.paths > 1:
+        text += f"  (path {step.path} of {step.paths})"
+    return text
+
+
+def _grad_text(result: Backprop, index: int) -> str:
+    value = result.backward.gradients[index]
+    return "—" if value is None else format_number(value)
+
+
+# --- Rich text -------------------------------------------------------------
+
+
+def rich(result: Backprop) -> Any:
+    from rich.console import Group
+    from rich.text import Text
+
+    graph = result.graph
+    output = graph.nodes[graph.output]
+    parts: list[Any] = [
+        Text.assemble(("f = ", TITLE), result.text.strip()),
+        Text(f"at {_point_text(result)}" if result.point else "(no variables)", style=DIM),
+    ]
+    for warning in result.warnings:
+        parts.append(Text(f"Warning: {warning}", style=NOTE))
+    parts += [Text(""), Text("Graph (output at the top)", style=TITLE), _tree(result)]
+    parts += [Text(""), Text("Forward pass (topological order)", style=TITLE), _forward(result)]
+    parts += [Text(""), _backward_heading(result, output), _backward(result)]
+    for note in result.backward.conventions:
+        parts.append(Text(f"Convention: {note}", style=NOTE))
+    parts += [Text(""), Text.assemble(("f = ", TITLE), (format_number(result.output), RESULT))]
+    parts += _gradient_lines(result)
+    if result.update is not None:
+        parts += [Text("")] + _update_lines(result)
+    parts += [Text("")] + [_check_line(check) for check in result.checks]
+    return Group(*parts)
+
+
+def _backward_heading(result: Backprop, output: Node) -> Any:
+    from rich.text import Text
+
+    return Text.assemble(
+        ("Backward pass (reverse order)", TITLE),
+        (f"  seed: ∂f/∂{output.id} = 1; each row sends a gradient to one input", DIM),
+    )
+
+
+def _tree(result: Backprop) -> Any:
+    from rich.text import Text
+    from rich.tree import Tree
+
+    graph = result.graph
+    nodes = graph.nodes
+
+    def label(index: int, seen: bool) -> Text:
+        node = nodes[index]
+        text = Text()
+        text.append(node.id, style=RULE)
+        if node.op not in ("input", "constant"):
+            text.append(f" {node.symbol}", style=FORMULA)
+        text.append(f"  value {format_number(result.values[index])}")
+        if result.backward.gradients[index] is not None:
+            text.append(f"  grad {_grad_text(result, index)}", style=RESULT)
+        if seen:
+            text.append("  (shared: shown above)", style=DIM)
+        return text
+
+    root = Tree(label(graph.output, False), guide_style=DIM)
+    shown = {graph.output}
+    count = 1
+    stack: list[tuple[Any, int]] = [(root, graph.output)]
+    cut = False
+    while stack:
+        branch, index = stack.pop()
+        children = []
+        for child in nodes[index].inputs:
+            if count >= MAX_TREE_NODES:
+                cut = True
+                break
+            seen = child in shown
+            sub = branch.add(label(child, seen))
+            count += 1
+            if not seen:
+                shown.add(child)
+                children.append((sub, child))
+        stack.extend(reversed(children))
+        if cut:
+            break
+    if cut:
+        root.add(Text(f"… the tree stops at {MAX_TREE_NODES} nodes of {len(nodes):,}", style=NOTE))
+    return root
+
+
+def _table(columns: Sequence[str], folding: str) -> Any:
+    """A table whose `folding` column takes the line breaks when the terminal is narrow."""
+    from rich.table import Table
+
+    table = Table(show_edge=False, pad_edge=False, header_style=TITLE)
+    for column in columns:
+        table.add_column(column, overflow="fold", no_wrap=column != folding)
+    return table
+
+
+def _forward(result: Backprop) -> Any:
+    from rich.text import Text
+
+    table = _table(["node", "op", "inputs", "expression", "value"], "expression")
+    first, last, hidden = _shown(range(len(result.graph.nodes)), MAX_ROWS)
+
+    def add(index: int) -> None:
+        node = result.graph.nodes[index]
+        table.add_row(
+            Text(node.id, style=RULE),
+            Text(_op(node), style=FORMULA),
+            Text(_inputs(result, node)),
+            Text(node.label),
+            Text(format_number(result.values[index])),
+        )
+
+    for index in first:
+        add(index)
+    if hidden:
+        table.add_row(Text(_hidden(hidden, "nodes"), style=NOTE), "", "", "", "")
+    for index in last:
+        add(index)
+    return table
+
+
+def _backward(result: Backprop) -> Any:
+    from rich.text import Text
+
+    nodes = result.graph.nodes
+    columns = [
+        "node",
+        "from",
+        "upstream ∂f/∂from",
+        "local derivative",
+        "contribution",
+        "accumulated",
+    ]
+    table = _table(columns, "local derivative")
+    first, last, hidden = _shown(result.backward.contributions, MAX_ROWS)
+
+    def add(step: Contribution) -> None:
+        source = nodes[step.source].id
+        table.add_row(
+            Text(nodes[step.target].id, style=RULE),
+            Text(source),
+            Text(format_number(step.upstream)),
+            Text(_local(step), style=FORMULA),
+            Text(format_number(step.contribution)),
+            Text(_accumulated(step), style=RESULT if step.path == step.paths else ""),
+        )
+
+    for step in first:
+        add(step)
+    if hidden:
+        table.add_row(Text(_hidden(hidden, "rows"), style=NOTE), "", "", "", "", "")
+    for step in last:
+        add(step)
+    if not result.backward.contributions:
+        table.add_row(Text("(no variables: nothing to send back)", style=DIM), "", "", "", "", "")
+    return table
+
+
+def _gradient_lines(result: Backprop) -> list[Any]:
+    from rich.text import Text
+
+    items = list(result.gradients.items())
+    first, last, hidden = _shown(items, MAX_GRADIENTS)
+    lines = [
+        Text.assemble((f"∂f/∂{name} = ", TITLE), (format_number(value), RESULT))
+        for name, value in first
+    ]
+    if hidden:
+        lines.append(Text(_hidden(hidden, "gradients"), style=NOTE))
+    lines += [
+        Text.assemble((f"∂f/∂{name} = ", TITLE), (format_number(value), RESULT))
+        for name, value in last
+    ]
+    return lines
+
+
+def _update_lines(result: Backprop) -> list[Any]:
+    from rich.text import Text
+
+    update = result.update
+    assert update is not None
+    lr = format_number(update.learning_rate)
+    lines = [
+        Text(
+            f"One gradient-descent step, learning rate {lr}: new = old − {lr} × gradient",
+            style=TITLE,
+        )
+    ]
+    first, last, hidden = _shown(list(update.values.items()), MAX_GRADIENTS)
+
+    def line(name: str, new: float) -> Any:
+        old = result.point[name]
+        grad = result.gradient(name)
+        return Text.assemble(
+            f"{name}: {format_number(old)} − {lr} × {format_number(grad)} = ",
+            (format_number(new), RESULT),
+        )
+
+    lines += [line(name, new) for name, new in first]
+    if hidden:
+        lines.append(Text(_hidden(hidden, "updates"), style=NOTE))
+    lines += [line(name, new) for name, new in last]
+    after = "undefined" if update.output is None else format_number(update.output)
+    lines.append(Text(f"f after the step: {format_number(result.output)} → {after}"))
+    return lines
+
+
+def _check_line(check: Check) -> Any:
+    from rich.text import Text
+
+    mark, style = {True: ("✓", GOOD), False: ("✗", BAD), None: ("–", NOTE)}[check.verified]
+    return Text.assemble((f"{mark} {check.method}: ", style), check.detail)
+
+
+# --- JSON ------------------------------------------------------------------
+
+
+def data(result: Backprop) -> dict[str, Any]:
+    nodes = result.graph.nodes
+    payload: dict[str, Any] = {
+        "expression": result.text.strip(),
+        "point": result.point,
+        "output": result.output,
+        "output_node": nodes[result.graph.output].id,
+        "gradients": result.gradients,
+        "nodes": [
+            {
+                "id": node.id,
+                "op": node.op,
+                "inputs": [nodes[i].id for i in node.inputs],
+                "value": result.values[index],
+                "grad": result.backward.gradients[index],
+                "expression": node.label,
+            }
+            for index, node in enumerate(nodes)
+        ],
+        "backward": [
+            {
+                "node": nodes[step.target].id,
+                "from": nodes[step.source].id,
+                "upstream": step.upstream,
+                "local_formula": step.formula,
+                "local": step.local,
+                "contribution": step.contribution,
+                "previous": step.previous,
+                "accumulated": step.accumulated,
+                "path": step.path,
+                "paths": step.paths,
+            }
+            for step in result.backward.contributions
+        ],
+        "conventions": list(result.backward.conventions),
+        "warnings": list(result.warnings),
+        "verified": result.verified,
+        "checks": [
+            {
+                "method": check.method,
+                "verified": check.verified,
+                "detail": check.detail,
+                "largest_difference": check.largest_difference,
+            }
+            for check in result.checks
+        ],
+    }
+    if result.update is not None:
+        payload["learning_rate"] = result.update.learning_rate
+        payload["updated"] = result.update.values
+        payload["updated_output"] = result.update.output
+    return payload
+
+
+# --- LaTeX -----------------------------------------------------------------
+
+
+def _tt(text: str) -> str:
+    return r"\texttt{" + latex_escape(text) + "}"
+
+
+def latex(result: Backprop) -> str:
+    nodes = result.graph.nodes
+    lines = [r"\begin{align*}", r"&\text{forward pass} \\"]
+    first, last, hidden = _shown(range(len(nodes)), MAX_ROWS)
+
+    def forward_line(index: int) -> str:
+        node = nodes[index]
+        value = format_number(result.values[index])
+        if node.op in ("input", "constant"):
+            return f"{_tt(node.id)} &= {value} \\\\"
+        return f"{_tt(node.id)} &= {_tt(node.label)} = {value} \\\\"
+
+    lines += [forward_line(i) for i in first]
+    if hidden:
+        lines.append(r"&\text{" + latex_escape(_hidden(hidden, "nodes")) + r"} \\")
+    lines += [forward_line(i) for i in last]
+    lines.append(
+        r"&\text{backward pass: } \frac{\partial f}{\partial \texttt{node}} "
+        r"\mathrel{+}= \text{upstream} \times \text{local} \\"
+    )
+    steps_first, steps_last, steps_hidden = _shown(result.backward.contributions, MAX_ROWS)
+
+    def backward_line(step: Contribution) -> str:
+        target, source = nodes[step.target].id, nodes[step.source].id
+        return (
+            rf"\frac{{\partial f}}{{\partial {_tt(target)}}} &\mathrel{{+}}= "
+            rf"{format_number(step.upstream)} \times \left({_tt(step.formula)} = "
+            rf"{format_number(step.local)}\right) = {format_number(step.contribution)}"
+            rf" \quad \text{{(from {latex_escape(source)}; "
+            rf"now {format_number(step.accumulated)})}} \\"
+        )
+
+    lines += [backward_line(step) for step in steps_first]
+    if steps_hidden:
+        lines.append(r"&\text{" + latex_escape(_hidden(steps_hidden, "rows")) + r"} \\")
+    lines += [backward_line(step) for step in steps_last]
+    lines += [
+        r"&\text{convention: " + latex_escape(n) + r"} \\" for n in result.backward.conventions
+    ]
+    lines.append(rf"f &= {format_number(result.output)} \\")
+    for name, value in list(result.gradients.items())[:MAX_GRADIENTS]:
+        lines.append(rf"\frac{{\partial f}}{{\partial {_tt(name)}}} &= {format_number(value)} \\")
+    if result.update is not None:
+        lr = format_number(result.update.learning_rate)
+        for name, new in list(result.update.values.items())[:MAX_GRADIENTS]:
+            lines.append(
+                rf"{_tt(name)} &\leftarrow {format_number(result.point[name])} - {lr} \times "
+                rf"{format_number(result.gradient(name))} = {format_number(new)} \\"
+            )
+    lines[-1] = lines[-1].removesuffix(r" \\")
+    lines.append(r"\end{align*}")
+    return "\n".join(lines)
+
+
+# --- Markdown --------------------------------------------------------------
+
+
+def _cell(text: str) -> str:
+    return "`" + text.replace("|", "\\|").replace("`", "'") + "`" if text else ""
+
+
+def _markdown_table(
+    header: Sequence[str], items: Sequence[T], row: Callable[[T], Sequence[str]], what: str
+) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    first, last, hidden = _shown(items, MAX_ROWS)
+    lines += ["| " + " | ".join(row(item)) + " |" for item in first]
+    if hidden:
+        lines.append("| " + _hidden(hidden, what) + " |" + " |" * (len(header) - 1))
+    lines += ["| " + " | ".join(row(item)) + " |" for item in last]
+    return lines
+
+
+def markdown(result: Backprop) -> str:
+    nodes = result.graph.nodes
+    lines = [f"**f** = {_cell(result.text.strip())} at {_point_text(result)}", ""]
+    lines += [f"> Warning: {warning}\n" for warning in result.warnings]
+    lines += ["**Forward pass** (topological order)", ""]
+
+    def forward_row(index: int) -> list[str]:
+        node = nodes[index]
+        return [
+            _cell(node.id), _op(node), _cell(_inputs(result, node)), _cell(node.label),
+            format_number(result.values[index]),
+        ]  # fmt: skip
+
+    lines += _markdown_table(
+        ["node", "op", "inputs", "expression", "value"], range(len(nodes)), forward_row, "nodes"
+    )
+    lines += ["", "**Backward pass** (reverse order; seed ∂f/∂output = 1)", ""]
+
+    def backward_row(step: Contribution) -> list[str]:
+        return [
+            _cell(nodes[step.target].id), _cell(nodes[step.source].id),
+            format_number(step.upstream), _cell(_local(step)),
+            format_number(step.contribution), _accumulated(step),
+        ]  # fmt: skip
+
+    lines += _markdown_table(
+        ["node", "from", "upstream", "local derivative", "contribution", "accumulated"],
+        result.backward.contributions,
+        backward_row,
+        "rows",
+    )
+    lines.append("")
+    lines += [f"- Convention: {note}" for note in result.backward.conventions]
+    lines.append(f"- f = {format_number(result.output)}")
+    lines += [
+        f"- ∂f/∂{_cell(name)} = {format_number(value)}"
+        for name, value in list(result.gradients.items())[:MAX_GRADIENTS]
+    ]
+    if result.update is not None:
+        lr = format_number(result.update.learning_rate)
+        lines += [
+            f"- {_cell(name)}: {format_number(result.point[name])} − {lr} × "
+            f"{format_number(result.gradient(name))} = {format_number(new)}"
+            for name, new in list(result.update.values.items())[:MAX_GRADIENTS]
+        ]
+    marks = {True: "✓", False: "✗", None: "–"}
+    lines += [f"- {marks[c.verified]} {c.method}: {c.detail}" for c in result.checks]
+    return "\n".join(lines)
+
+
+# --- Graphviz DOT ----------------------------------------------------------
+
+
+def _dot_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _record(text: str) -> str:
+    """Text safe inside a record label, whose {}|<> are structure."""
+    for char in '\\{}|<>"':
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def dot(result: Backprop) -> str:
+    """The graph for Graphviz: a box per value (name, value, grad), a circle per operation."""
+    nodes = result.graph.nodes
+    lines = [
+        "digraph backprop {",
+        "  rankdir=LR;",
+        '  node [fontname="Helvetica"];',
+    ]
+    for index, node in enumerate(nodes):
+        name = node.id if node.op in ("input", "constant") else f"{node.id} = {node.label}"
+        fields = [_record(name), f"value {format_number(result.values[index])}"]
+        if result.backward.gradients[index] is not None:
+            fields.append(f"grad {_grad_text(result, index)}")
+        style = ", style=bold" if index == result.graph.output else ""
+        # Already escaped for a record label (quotes included), so not _dot_string.
+        label = '"{ ' + " | ".join(fields) + ' }"'
+        lines.append(f"  {_dot_string(node.id)} [shape=record{style}, label={label}];")
+        if node.inputs:
+            op_node = _dot_string(f"{node.id}:op")
+            lines.append(f"  {op_node} [shape=circle, label={_dot_string(node.symbol)}];")
+            for i in node.inputs:
+                lines.append(f"  {_dot_string(nodes[i].id)} -> {op_node};")
+            lines.append(f"  {op_node} -> {_dot_string(node.id)};")
+    lines.append("}")
+    return "\n".join(lines) + "\n"

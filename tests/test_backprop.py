@@ -1,0 +1,285 @@
+"""mathml backprop: gradients against SymPy's diff, hand-derived classics and finite differences."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import sympy
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from mathml_cli.core.backprop import backprop
+from mathml_cli.core.expr import parse_expression
+from mathml_cli.core.functions import to_elementary
+from mathml_cli.core.graph import build_graph
+from mathml_cli.errors import InputError
+
+ROOT = Path(__file__).resolve().parent.parent
+NEURON = "sigmoid(w1*x1 + w2*x2 + b)"
+NEURON_AT = {"x1": 1.0, "x2": 2.0, "w1": 0.5, "w2": -0.3, "b": 0.1}
+
+
+def sympy_gradient(text: str, point: dict[str, float]) -> tuple[float, dict[str, float]]:
+    """The oracle: plain sympy.diff of the elementary form, evaluated by SymPy itself."""
+    expression = to_elementary(parse_expression(text))
+    values = {sympy.Symbol(name, real=True): sympy.Float(v, 30) for name, v in point.items()}
+    value = float(expression.xreplace(values).evalf(30))
+    gradient = {
+        name: float(
+            sympy.diff(expression, sympy.Symbol(name, real=True)).xreplace(values).evalf(30)
+        )
+        for name in point
+    }
+    return value, gradient
+
+
+def close(a: float, b: float, tolerance: float = 1e-9) -> bool:
+    return abs(a - b) <= tolerance * max(1.0, abs(a), abs(b))
+
+
+# --- The classic cases -------------------------------------------------------
+
+
+def test_karpathy_expression():
+    result = backprop("(a*b + c)*f", {"a": 2, "b": -3, "c": 10, "f": -2})
+    assert result.output == -8
+    assert result.gradients == {"a": 6, "b": -4, "c": -2, "f": 4}
+    assert result.verified is True
+
+
+def test_tanh_neuron():
+    at = {"x1": 2, "x2": 0, "w1": -3, "w2": 1, "b": 6.8813735870195432}
+    result = backprop("tanh(x1*w1 + x2*w2 + b)", at)
+    assert result.output == pytest.approx(math.sqrt(0.5), abs=1e-12)
+    expected = {"x1": -1.5, "w1": 1.0, "x2": 0.5, "w2": 0.0, "b": 0.5}
+    for name, value in expected.items():
+        assert result.gradient(name) == pytest.approx(value, abs=1e-9)
+    _, oracle = sympy_gradient("tanh(x1*w1 + x2*w2 + b)", {k: float(v) for k, v in at.items()})
+    for name, value in oracle.items():
+        assert close(result.gradient(name), value)
+
+
+def test_seed_neuron_against_sympy():
+    result = backprop(NEURON, NEURON_AT)
+    value, oracle = sympy_gradient(NEURON, NEURON_AT)
+    assert close(result.output, value)
+    for name in NEURON_AT:
+        assert close(result.gradient(name), oracle[name])
+    assert result.verified is True
+    assert [check.verified for check in result.checks] == [True, True]
+
+
+# --- Generated expressions against SymPy's diff -------------------------------
+
+UNARY = ["sin", "cos", "tanh", "sigmoid", "softplus", "exp", "atan", "sinh", "-"]
+SAFE_UNARY = ["log", "sqrt"]  # applied to x**2 + 1 so they stay defined
+
+
+@st.composite
+def expressions(draw, depth: int = 3) -> str:
+    if depth == 0 or draw(st.integers(0, 3)) == 0:
+        return draw(st.sampled_from(["x", "y", "z", "x", "y", "2", "0.5", "3"]))
+    kind = draw(st.integers(0, 3))
+    if kind == 0:
+        function = draw(st.sampled_from(UNARY))
+        inner = draw(expressions(depth - 1))
+        return f"-({inner})" if function == "-" else f"{function}({inner})"
+    if kind == 1:
+        function = draw(st.sampled_from(SAFE_UNARY))
+        return f"{function}(({draw(expressions(depth - 1))})**2 + 1)"
+    left, right = draw(expressions(depth - 1)), draw(expressions(depth - 1))
+    operator = draw(st.sampled_from(["+", "-", "*", "/"]))
+    if operator == "/":
+        return f"({left})/(({right})**2 + 1)"
+    return f"({left}) {operator} ({right})"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    text=expressions(),
+    x=st.floats(-2, 2),
+    y=st.floats(-2, 2),
+    z=st.floats(-2, 2),
+)
+def test_generated_expressions_match_sympy_diff(text, x, y, z):
+    names = set(str(s) for s in parse_expression(text).free_symbols)
+    point = {name: value for name, value in {"x": x, "y": y, "z": z}.items() if name in names}
+    try:
+        result = backprop(text, point)
+    except InputError:
+        assume(False)
+    assume(all(math.isfinite(v) and abs(v) < 1e12 for v in result.values))
+    value, oracle = sympy_gradient(text, point)
+    assert close(result.output, value, 1e-8)
+    for name in point:
+        assert close(result.gradient(name), oracle[name], 1e-7), (text, name)
+    assert result.verified is not False
+
+
+# --- The graph reads like what was typed, and shares sub-expressions ----------
+
+
+def test_operations_read_like_the_input():
+    graph = build_graph("x - y/z + -w")
+    ops = [node.op for node in graph.nodes if node.op not in ("input", "constant")]
+    assert ops == ["div", "sub", "neg", "add"]
+
+
+def test_a_repeated_subexpression_is_one_node_and_its_gradient_is_summed():
+    text = "sigmoid(w*x)*(1 - sigmoid(w*x))"
+    result = backprop(text, {"w": 0.7, "x": -1.3})
+    sigmoid_nodes = [n for n in result.graph.nodes if n.op == "sigmoid"]
+    assert len(sigmoid_nodes) == 1
+    index = result.graph.nodes.index(sigmoid_nodes[0])
+    arriving = [c for c in result.backward.contributions if c.target == index]
+    assert [c.path for c in arriving] == [1, 2] and all(c.paths == 2 for c in arriving)
+    assert arriving[-1].accumulated == pytest.approx(sum(c.contribution for c in arriving))
+    _, oracle = sympy_gradient(text, {"w": 0.7, "x": -1.3})
+    assert close(result.gradient("w"), oracle["w"])
+
+
+def test_x_times_x_sends_two_contributions_to_x():
+    result = backprop("x*x", {"x": 3})
+    x = result.graph.index("x")
+    arriving = [c for c in result.backward.contributions if c.target == x]
+    assert [c.contribution for c in arriving] == [3, 3]
+    assert result.gradient("x") == 6
+
+
+def test_wrt_limits_the_gradients_reported():
+    result = backprop(NEURON, NEURON_AT, ["w1", "w2", "b"])
+    assert list(result.gradients) == ["w1", "w2", "b"]
+
+
+def test_learning_rate_step():
+    result = backprop(NEURON, NEURON_AT, ["w1", "w2", "b"], 0.1)
+    _, oracle = sympy_gradient(NEURON, NEURON_AT)
+    assert result.update is not None
+    for name in ("w1", "w2", "b"):
+        assert close(result.update.values[name], NEURON_AT[name] - 0.1 * oracle[name])
+    assert result.update.output is not None and result.update.output < result.output
+
+
+def test_relu_at_zero_uses_the_stated_convention():
+    result = backprop("relu(x)*y", {"x": 0, "y": 2})
+    assert result.gradient("x") == 0
+    assert any("relu'(0) is taken as 0" in note for note in result.backward.conventions)
+    assert result.verified is not False
+
+
+def test_big_sum_is_fast_and_right():
+    terms = 2000
+    text = " + ".join(f"w{i}*x{i}" for i in range(terms))
+    point = {f"w{i}": 0.001 * i for i in range(terms)} | {f"x{i}": 1.0 + i for i in range(terms)}
+    start = time.perf_counter()
+    result = backprop(text, point)
+    elapsed = time.perf_counter() - start
+    assert len(result.graph.nodes) == 3 * terms + 1
+    # d/dw_i of sum w_j x_j is x_i, and d/dx_i is w_i.
+    assert all(result.gradient(f"w{i}") == 1.0 + i for i in range(terms))
+    assert all(result.gradient(f"x{i}") == 0.001 * i for i in range(terms))
+    assert result.checks[0].verified is None and result.checks[1].verified is True
+    assert elapsed < 3.0  # about 0.3 s on a quiet machine; generous for a busy one
+
+
+# --- The command -------------------------------------------------------------
+
+
+def test_text_output(run):
+    result = run("backprop", NEURON, "--at", "x1=1,x2=2,w1=0.5,w2=-0.3,b=0.1")
+    assert result.exit_code == 0, result.output
+    for expected in ("Forward pass", "Backward pass", "sigmoid(n3)*(1 - sigmoid(n3)) = 0.25"):
+        assert expected in result.stdout
+    assert "✓ symbolic" in result.stdout and "✓ finite differences" in result.stdout
+
+
+def test_json_output(run):
+    result = run(
+        "backprop", "(a*b + c)*f", "--at", "a=2,b=-3,c=10,f=-2", "--lr", "0.01", "-f", "json"
+    )
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    for key in ("expression", "output", "gradients", "nodes", "verified", "updated"):
+        assert key in data
+    assert data["output"] == -8 and data["verified"] is True
+    assert data["gradients"] == {"a": 6, "b": -4, "c": -2, "f": 4}
+    assert set(data["nodes"][0]) >= {"id", "op", "inputs", "value", "grad"}
+    assert data["updated"]["a"] == pytest.approx(2 - 0.01 * 6)
+
+
+def test_summed_paths_are_shown(run):
+    result = run("backprop", "x*y + sin(x*y)", "--at", "x=1,y=2")
+    assert "1 + (-0.416147) = 0.583853  (path 2 of 2)" in result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["latex", "markdown"])
+def test_other_formats(run, fmt):
+    result = run("backprop", "x*y + sin(x*y)", "--at", "x=1,y=2", "-f", fmt)
+    assert result.exit_code == 0
+    assert ("\\begin{align*}" in result.stdout) == (fmt == "latex")
+    assert ("| node |" in result.stdout) == (fmt == "markdown")
+
+
+def test_dot_output(run):
+    result = run("backprop", "x*y + sin(x*y)", "--at", "x=1,y=2", "-f", "dot")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("digraph backprop {")
+    assert '"n1" [shape=record, label="{ n1 = x*y | value 2 | grad 0.583853 }"];' in result.stdout
+    assert result.stdout.rstrip().endswith("}")
+
+
+def test_big_graph_display_is_truncated(run):
+    text = " + ".join(f"w{i}*x{i}" for i in range(300))
+    at = ",".join([f"w{i}=0.5" for i in range(300)] + [f"x{i}=2" for i in range(300)])
+    result = run("backprop", text, "--at", at)
+    assert result.exit_code == 0
+    assert "not shown (--format json has them all)" in result.stdout
+    data = json.loads(run("backprop", text, "--at", at, "-f", "json").stdout)
+    assert len(data["nodes"]) == 901 and len(data["gradients"]) == 600
+
+
+def test_extra_variable_is_a_warning(run):
+    result = run("backprop", "x*y", "--at", "x=1,y=2,z=3")
+    assert result.exit_code == 0
+    assert "Warning: --at gives z, which the expression does not use" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["x*y", "--at", "x=1"], "Error: --at gives no value for y (every variable needs one"),
+        (["x*y"], "Error: --at gives no value for x, y"),
+        (
+            ["log(x - 3)", "--at", "x=1"],
+            "Error: the graph is undefined at node n2 = log(x - 3): "
+            "log needs a positive input, got -2",
+        ),
+        (
+            ["x/(y - 2)", "--at", "x=1,y=2"],
+            "Error: the graph is undefined at node n2 = x/(y - 2): division by zero: "
+            "the divisor y - 2 is 0",
+        ),
+        (["sqrt(x)", "--at", "x=0"], "Error: the gradient is undefined at node n1 = sqrt(x)"),
+        (["x*y", "--at", "x=1,y=2", "--wrt", "w"], "Error: --wrt names w, which the expression"),
+        (["x +* 3", "--at", "x=1"], "Error: unexpected '*' at column 4"),
+        (["x*y", "--at", "x=1,y=2", "--lr", "-1"], "Error: --lr must be a positive number"),
+        (["foo(x)", "--at", "x=1"], "Error: unknown function 'foo'"),
+    ],
+)
+def test_bad_input(run, args, message):
+    result = run("backprop", *args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(message), result.stderr
+    assert result.stderr.count("\n") == 1 and result.stdout == ""
+
+
+def test_help_does_not_load_sympy():
+    code = "import sys; from mathml_cli.cli import app; print('sympy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert out.stdout.strip() == "False"
