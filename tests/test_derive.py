@@ -244,6 +244,14 @@ def test_bad_requests(kwargs, message):
         derive("x*y", **kwargs)
 
 
+def test_a_gradient_of_thousands_of_variables_asks_for_wrt_instead_of_running_for_ever():
+    text = " + ".join(f"w{i}*x{i}" for i in range(2000))
+    with pytest.raises(InputError, match="has 4,000 variables; name the ones"):
+        derive(text)
+    derivation = derive(text, ["w7"])
+    assert to_text(derivation.partials[0].result) == "x7"
+
+
 def test_undefined_at_the_point_is_an_error():
     with pytest.raises(InputError, match="undefined at x = -1"):
         derive("log(x)", at={"x": -1.0})

@@ -15,7 +15,6 @@ import math
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from mathml_cli.core.graph import Backward, Graph, backward, build_graph, forward
 from mathml_cli.errors import InputError, did_you_mean
@@ -218,14 +217,14 @@ def _symbolic_check(
     import sympy
 
     from mathml_cli.core.derive import sympy_derivative
-    from mathml_cli.core.expr import parse_expression
+    from mathml_cli.core.expr import numeric_function, parse_expression
 
     names = list(graph.variables)
     sampled = _spread_sample(names, SYMBOLIC_SAMPLE)
     expression = parse_expression(text)
     derivatives = [sympy_derivative(expression, sympy.Symbol(name, real=True)) for name in sampled]
-    evaluate = _lambdify([expression, *derivatives], names)
-    function = _lambdify(expression, names)
+    evaluate = numeric_function([expression, *derivatives], names, backend="math")
+    function = numeric_function(expression, names, backend="math")
 
     def sympy_value(values: dict[str, float]) -> float | None:
         return _real(function, [values[name] for name in names])
@@ -272,27 +271,6 @@ def _spread_sample(names: list[str], size: int) -> list[str]:
         return names
     step = (len(names) - 1) / (size - 1)
     return [names[round(i * step)] for i in range(size)]
-
-
-def _lambdify(expressions: object, names: list[str]) -> Callable[..., Any]:
-    """A float function of `names` computing `expressions` (one, or a list).
-
-    core.expr.numeric_function dummifies every variable, one pass over the whole
-    expression each, which takes minutes for a few hundred variables. Renaming
-    the variables once to safe names lets lambdify skip that.
-    """
-    import sympy
-
-    from mathml_cli.core.functions import MATH_IMPLEMENTATIONS
-
-    plain = [sympy.Symbol(f"_v{i}") for i in range(len(names))]
-    renaming = {sympy.Symbol(name, real=True): new for name, new in zip(names, plain, strict=True)}
-    if isinstance(expressions, list):
-        renamed: object = [item.xreplace(renaming) for item in expressions]
-    else:
-        renamed = expressions.xreplace(renaming)  # type: ignore[attr-defined]
-    modules = [MATH_IMPLEMENTATIONS, "math"]
-    return sympy.lambdify(plain, renamed, modules=modules, dummify=False)  # type: ignore[no-any-return]
 
 
 def _as_real(value: object) -> float | None:

@@ -23,6 +23,9 @@ from mathml_cli.core.verify import Verification, check_derivative
 from mathml_cli.errors import InputError, did_you_mean
 
 MAX_ORDER = 10
+# Each partial is a whole derivation with its own check: past this many, the
+# user names the variables they want.
+MAX_PARTIALS = 30
 # simplify() can take very long on large expressions; past this size the
 # derivative is shown as the rules produce it.
 SIMPLIFY_MAX_OPS = 60
@@ -179,8 +182,16 @@ def derive(
 
 def _targets(wrt: Sequence[str], variables: tuple[str, ...]) -> tuple[str, ...]:
     if not wrt:
+        if len(variables) > MAX_PARTIALS:
+            raise InputError(
+                f"the expression has {len(variables):,} variables; name the ones to "
+                f"differentiate by with --wrt (a whole gradient is derived for at most "
+                f"{MAX_PARTIALS})"
+            )
         # A constant expression still has a derivative: 0 with respect to x.
         return variables or ("x",)
+    if len(set(wrt)) > MAX_PARTIALS:
+        raise InputError(f"--wrt names {len(set(wrt))} variables; at most {MAX_PARTIALS} at once")
     seen: list[str] = []
     for name in wrt:
         if not name.isidentifier():

@@ -212,6 +212,17 @@ def parse_expression(text: str) -> Any:
     Raises ExpressionError, naming the problem and its column, for anything
     outside the language or beyond its limits.
     """
+    tree, columns = parse_syntax(text)
+    return _Builder(text, columns).build(tree)
+
+
+def parse_syntax(text: str) -> tuple[ast.expr, list[int]]:
+    """The scanned, length- and nesting-checked Python syntax tree of `text`.
+
+    Also returns, for each character of the normalised source the tree's
+    offsets refer to, its column in `text`. The tree still has to be walked
+    against the whitelist (parse_expression does; backprop's graph builder too).
+    """
     if len(text) > MAX_LENGTH:
         raise ExpressionError(
             f"expression too long: {len(text):,} characters (limit {MAX_LENGTH:,})",
@@ -221,8 +232,7 @@ def parse_expression(text: str) -> Any:
     if not tokens:
         raise ExpressionError("empty expression", text)
     source, columns = _normalise(tokens)
-    tree = _parse_python(source, columns, tokens, text)
-    return _Builder(text, columns).build(tree)
+    return _parse_python(source, columns, tokens, text), columns
 
 
 def _parse_python(source: str, columns: list[int], tokens: list[_Token], text: str) -> ast.expr:
@@ -555,18 +565,29 @@ def to_latex(expr: Any) -> str:
 
 
 def numeric_function(expr: Any, variables: list[str], backend: str = "numpy") -> Callable[..., Any]:
-    """A function of `variables` (in that order) computing `expr`.
+    """A function of `variables` (in that order) computing `expr` (or a list of them).
 
     backend "numpy" works on arrays; "math" works on floats, raises on a domain
     error, and spares a command the import of NumPy when it needs a few values.
     """
     from mathml_cli.core.functions import MATH_IMPLEMENTATIONS, NUMPY_IMPLEMENTATIONS
 
-    symbols = [sympy.Symbol(name, real=True) for name in variables]
+    # Rename the variables to plain names once (one xreplace), rather than let
+    # lambdify dummify them (one pass per variable: minutes for a few hundred).
+    # The plain names also cannot shadow a module such as `math`.
+    plain = [sympy.Symbol(f"_v{index}") for index in range(len(variables))]
+    renaming = {
+        sympy.Symbol(name, real=True): new for name, new in zip(variables, plain, strict=True)
+    }
+
+    def rename(item: Any) -> Any:
+        return item.xreplace(renaming) if isinstance(item, sympy.Basic) else item
+
+    renamed = [rename(item) for item in expr] if isinstance(expr, (list, tuple)) else rename(expr)
     modules: list[Any] = (
         [NUMPY_IMPLEMENTATIONS, "numpy"] if backend == "numpy" else [MATH_IMPLEMENTATIONS, "math"]
     )
-    return sympy.lambdify(symbols, expr, modules=modules, dummify=True)  # type: ignore[no-any-return]
+    return sympy.lambdify(plain, renamed, modules=modules, dummify=False)  # type: ignore[no-any-return]
 
 
 def point_evaluator(expr: Any, variables: list[str]) -> Callable[..., float]:

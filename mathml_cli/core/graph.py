@@ -18,14 +18,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from mathml_cli.core.expr import (
-    FUNCTIONS,
-    MAX_INTEGER_DIGITS,
-    MAX_LENGTH,
-    _normalise,
-    _parse_python,
-    _scan,
-)
+from mathml_cli.core.expr import FUNCTIONS, MAX_INTEGER_DIGITS, parse_syntax
 from mathml_cli.core.functions import MATH_IMPLEMENTATIONS
 from mathml_cli.core.rules import RULES
 from mathml_cli.errors import ExpressionError, InputError, did_you_mean
@@ -334,15 +327,7 @@ class Graph:
 
 def build_graph(text: str) -> Graph:
     """The computational graph of `text`, with equal sub-expressions as one node."""
-    if len(text) > MAX_LENGTH:
-        raise ExpressionError(
-            f"expression too long: {len(text):,} characters (limit {MAX_LENGTH:,})", text
-        )
-    tokens = _scan(text)
-    if not tokens:
-        raise ExpressionError("empty expression", text)
-    source, columns = _normalise(tokens)
-    tree = _parse_python(source, columns, tokens, text)
+    tree, columns = parse_syntax(text)
     return _GraphBuilder(text, columns).build(tree)
 
 
