@@ -246,3 +246,17 @@ def test_a_large_derivation_is_thinned_in_text_but_whole_in_json(run):
     assert "… 32 more parts, by the same rules" in out
     data = json.loads(run("derive", text, "-f", "json").stdout)
     assert len(data["steps"][0]["substeps"]) == 40
+
+
+def test_json_writes_nan_as_null_and_large_output_compactly():
+    from mathml_cli.render.output import INDENT_LIMIT, to_json
+
+    assert json.loads(to_json({"a": float("nan"), "b": [1.0, float("inf")]})) == {
+        "a": None,
+        "b": [1.0, None],
+    }
+    small = to_json({"a": [1, 2]})
+    assert "\n" in small
+    big = to_json({"values": list(range(INDENT_LIMIT // 5))})
+    assert "\n" not in big
+    assert json.loads(big)["values"][-1] == INDENT_LIMIT // 5 - 1

@@ -58,9 +58,22 @@ def render_text(renderable: Any, file: IO[str] | None = None) -> str:
     return str(capture.get())
 
 
+# Past this size JSON is written on one line: indenting makes Python's json use
+# its slow pure-Python encoder (seconds for a 1000×1000 matrix), and nobody
+# reads a megabyte of JSON by eye.
+INDENT_LIMIT = 1_000_000
+
+
 def to_json(data: Any) -> str:
     """JSON text; NaN and infinities (which JSON lacks) become null."""
-    return json.dumps(_finite(data), indent=2, ensure_ascii=False, allow_nan=False)
+    try:
+        compact = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    except ValueError:  # a NaN or an infinity somewhere
+        data = _finite(data)
+        compact = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    if len(compact) > INDENT_LIMIT:
+        return compact
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
 
 
 def _finite(value: Any) -> Any:
