@@ -9,6 +9,7 @@ step generation ≤ 3× bare `sympy.diff` on a 200-term sum.
 
 from __future__ import annotations
 
+import compileall
 import os
 import shutil
 import statistics
@@ -18,7 +19,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNS = 15
+RUNS = 21
 
 
 def mathml_command() -> list[str]:
@@ -29,16 +30,21 @@ def mathml_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "mathml_cli"]
 
 
-def wall_time(command: list[str]) -> float:
-    """Median wall time of `command` over RUNS runs (after one warm-up run)."""
+def wall_times(first: list[str], second: list[str]) -> tuple[float, float]:
+    """Median wall times of two commands, their runs interleaved.
+
+    Alternating the two keeps a change in the machine's load (other processes,
+    CPU frequency) from favouring whichever command happened to run first.
+    """
     env = {**os.environ, "NO_COLOR": "1"}
-    subprocess.run(command, capture_output=True, env=env, check=True)
-    times = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        subprocess.run(command, capture_output=True, env=env, check=True)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    times: tuple[list[float], list[float]] = ([], [])
+    for run in range(RUNS + 1):
+        for command, bucket in ((first, times[0]), (second, times[1])):
+            started = time.perf_counter()
+            subprocess.run(command, capture_output=True, env=env, check=True)
+            if run:  # the first round only warms the file cache
+                bucket.append(time.perf_counter() - started)
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def best_of(function, repeat: int = 3) -> float:
@@ -75,14 +81,17 @@ def step_generation_ratio() -> tuple[float, float, float]:
 
 
 def main() -> None:
+    # An installed package has its bytecode compiled by pip; a checkout may not
+    # (PYTHONDONTWRITEBYTECODE), and compiling on every run is not start-up cost.
+    compileall.compile_dir(ROOT / "mathml_cli", quiet=1)
     mathml = mathml_command()
     python = sys.executable
     rows = []
-    typer_only = wall_time([python, "-c", "import typer"])
-    help_time = wall_time([*mathml, "--help"])
+    help_time, typer_only = wall_times([*mathml, "--help"], [python, "-c", "import typer"])
     rows.append(("mathml --help", help_time, 'python -c "import typer"', typer_only, 1.6))
-    baseline = wall_time([python, "-c", "import typer, rich, sympy"])
-    derive_time = wall_time([*mathml, "derive", "x**2*sin(x)"])
+    derive_time, baseline = wall_times(
+        [*mathml, "derive", "x**2*sin(x)"], [python, "-c", "import typer, rich, sympy"]
+    )
     rows.append(
         (
             'mathml derive "x**2*sin(x)"',
