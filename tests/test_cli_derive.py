@@ -145,6 +145,10 @@ def test_plot(run):
         (["x*y", "--plot"], "--plot needs a function of one variable"),
         (["x", "--plot", "--range", "3:1"], "--range start must be below its end"),
         (["x", "--range", "1:3"], "--range only applies with --plot"),
+        (
+            ["x", "--plot", "-f", "json"],
+            "--plot draws in the terminal and works only with --format text",
+        ),
         (["x", "--format", "yaml"], "Invalid value for '--format'"),
         (["x", "--bogus"], "No such option: --bogus"),
         (["log(x)", "--at", "x=-1"], "undefined at x = -1"),

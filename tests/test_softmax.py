@@ -340,3 +340,11 @@ def _loaded_modules(*args: str) -> list[str]:
 def test_no_sympy_or_plotext_without_plot():
     assert _loaded_modules("softmax", "1", "-2", "3", "-y", "0") == ["numpy"]
     assert "sympy" not in _loaded_modules("softmax", "1", "2", "--plot")
+
+
+def test_plot_with_a_non_text_format_is_an_error(run):
+    result = run("softmax", "1", "2", "--plot", "-f", "json")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: --plot draws in the terminal and works only with --format text, not --format json\n"
+    )

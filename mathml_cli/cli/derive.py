@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from mathml_cli.cli.options import FormatOption
+from mathml_cli.cli.options import FormatOption, check_plot_format
 from mathml_cli.errors import InputError
 from mathml_cli.render.output import OutputFormat
 
@@ -68,6 +68,7 @@ def derive_command(
     from mathml_cli.render import derive as render
     from mathml_cli.render.output import emit
 
+    check_plot_format(plot, output_format)
     variables = [name.strip() for item in (wrt or []) for name in item.split(",") if name.strip()]
     point = parse_assignments(at) if at is not None else None
     result = derive(expression, variables, order, point)

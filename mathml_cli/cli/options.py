@@ -154,3 +154,14 @@ def _convert(value: Any, target: Any, param: Any, ctx: Any) -> Any:
     except ValueError:
         kind = {int: "an integer", float: "a number"}.get(target, target.__name__)
         raise BadParameter(f"{text!r} is not {kind}.", ctx=ctx, param=param) from None
+
+
+def check_plot_format(plot: bool, output_format: OutputFormat) -> None:
+    """--plot draws in the terminal: with json/latex/markdown it would be lost, so say so."""
+    if plot and output_format is not OutputFormat.text:
+        from mathml_cli.errors import InputError
+
+        raise InputError(
+            f"--plot draws in the terminal and works only with --format text, "
+            f"not --format {output_format.value}"
+        )

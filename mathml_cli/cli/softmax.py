@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from mathml_cli.cli.options import FormatOption
+from mathml_cli.cli.options import FormatOption, check_plot_format
 from mathml_cli.errors import InputError
 from mathml_cli.render.output import OutputFormat
 
@@ -87,6 +87,7 @@ def softmax_command(
     from mathml_cli.render import softmax as render
     from mathml_cli.render.output import emit
 
+    check_plot_format(plot, output_format)
     arguments = logits or []
     if rows is not None:
         if arguments:
