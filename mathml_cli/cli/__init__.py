@@ -110,12 +110,32 @@ def _root(
     """The math behind machine learning, step by step."""
 
 
-app.command("derive", cls=MathmlCommand)(derive_command)
-app.command("descend", cls=MathmlCommand)(descend_command)
-app.command("softmax", cls=MathmlCommand)(softmax_command)
-app.command("dot", cls=MathmlCommand)(dot_command)
-app.command("regress", cls=MathmlCommand)(regress_command)
-app.command("backprop", cls=MathmlCommand)(backprop_command)
+# In the order a learner meets them: derivatives, descent, backprop, then the
+# building blocks of a classifier, then regression.
+app.command(
+    "derive",
+    cls=MathmlCommand,
+    short_help="Derivatives and gradients, every rule named and checked.",
+)(derive_command)
+app.command(
+    "descend",
+    cls=MathmlCommand,
+    short_help="Gradient descent and torch's optimizers, step by step.",
+)(descend_command)
+app.command(
+    "backprop",
+    cls=MathmlCommand,
+    short_help="Forward and backward pass through a computational graph.",
+)(backprop_command)
+app.command(
+    "softmax", cls=MathmlCommand, short_help="Softmax, cross-entropy loss and its gradient."
+)(softmax_command)
+app.command(
+    "dot", cls=MathmlCommand, short_help="Dot and matrix products and dense layers, cell by cell."
+)(dot_command)
+app.command(
+    "regress", cls=MathmlCommand, short_help="Linear regression from CSV, with OLS statistics."
+)(regress_command)
 
 
 def main() -> None:
