@@ -234,7 +234,10 @@ def _thinning_note(descent: Descent, every: int | None) -> str | None:
     total = len(descent.points)
     if shown == total:
         return None
-    how = f"every {every}th and the last" if every else "the first 10, every k-th, the last 5"
+    if every:
+        how = f"every {every}th" + (" and the last" if (total - 1) % every else "")
+    else:
+        how = "the first 10, every k-th, the last 5"
     return f"showing {shown} of {total} rows ({how})"
 
 
