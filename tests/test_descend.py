@@ -355,3 +355,184 @@ def test_the_command_module_imports_nothing_heavy():
     root = Path(__file__).resolve().parent.parent
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert out.stdout.strip() == "[]"
+
+
+# --- options that would have no effect are errors, not ignored ---------------
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["bowl", "--compare", "sgd,adam", "--optimizer", "adam"],
+            "Error: --compare and --optimizer do not go together",
+        ),
+        # The default spelled out is still a contradiction.
+        (
+            ["bowl", "--compare", "sgd,adam", "-o", "sgd"],
+            "Error: --compare and --optimizer do not go together",
+        ),
+        (["bowl", "--compare", "sgd,adam", "--every", "5"], "Error: --every applies to the"),
+        (["bowl", "--compare", "sgd,adam", "--verbose"], "Error: --verbose applies to the"),
+        (["bowl", "--plot", "-f", "json"], "Error: --plot draws in the terminal"),
+        (["bowl", "--plot", "-f", "latex"], "Error: --plot draws in the terminal"),
+        (["bowl", "--plot", "-f", "markdown"], "Error: --plot draws in the terminal"),
+        (["bowl", "--compare", "sgd,adam", "--plot", "-f", "json"], "Error: --plot draws"),
+        (["bowl", "--every", "5", "-f", "json"], "Error: --every thins the table; --format json"),
+        (["bowl", "--verbose", "-f", "json"], "Error: --verbose adds the optimizer state"),
+        (["--list", "--plot"], "Error: --list takes no other options (got --plot)"),
+        (["--list", "--start", "x=1"], "Error: --list takes no other options (got --start)"),
+        (["bowl", "--list"], "Error: --list takes no expression"),
+    ],
+)
+def test_options_that_would_be_ignored_are_errors(run, args, message):
+    result = run("descend", *args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(message)
+    assert result.stderr.count("\n") == 1
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("fmt", ["text", "latex", "markdown"])
+def test_every_and_verbose_apply_to_every_table(run, fmt):
+    result = run(
+        "descend", "bowl", "-o", "adam", "--lr", "0.1", "--steps", "40", "-k", "10", "-v", "-f", fmt
+    )
+    assert result.exit_code == 0, result.output
+    if fmt == "latex":
+        rows = [line for line in result.stdout.splitlines() if line[:1].isdigit()]
+        # The main array and the state array (--verbose) each have rows 0, 10, ..., 40.
+        assert [row.split(" & ")[0] for row in rows] == ["0", "10", "20", "30", "40"] * 2
+        assert "m & v" in result.stdout
+    else:
+        separator = "│" if fmt == "text" else "|"
+        rows = [
+            line.strip("| ").split(separator)[0].strip()
+            for line in result.stdout.splitlines()
+            if separator in line and line.strip("| ")[:1].isdigit()
+        ]
+        assert rows == ["0", "10", "20", "30", "40"]
+        assert "m[x]" in result.stdout and "v[y]" in result.stdout
+    assert "showing 5 of 41 rows" in result.stdout.lower()
+
+
+def test_latex_has_a_thinned_iteration_table(run):
+    result = run("descend", "bowl", "--lr", "0.001", "--steps", "2000", "-f", "latex")
+    assert result.exit_code == 0
+    out = result.stdout
+    assert out.index(r"\end{align*}") < out.index(r"\begin{array}") < out.index(r"\end{array}")
+    rows = [line for line in out.splitlines() if line[:1].isdigit()]
+    assert rows[0].startswith("0 & -2 & 1 & 65 & -10 & 40 & ")  # the start, exact
+    assert rows[-1].startswith("2000 & ")
+    assert "Showing 30 of 2001 rows" in out or "showing 30 of 2001 rows" in out
+    assert r"\partial f/\partial x" in out and r"\Delta" in out
+    assert "∇" not in out and "|" not in out.replace("$|$", "")  # pdflatex-safe prose
+
+
+def test_markdown_has_a_table_with_the_step_taken(run):
+    result = run("descend", "(x-3)**2", "--start", "x=0", "--lr", "0.25", "-f", "markdown")
+    lines = result.stdout.splitlines()
+    header = next(line for line in lines if line.startswith("| $\\text{step}$"))
+    assert "$\\Delta x$" in header
+    # x_1 = 0 - 0.25·(2·0 - 6) = 1.5: the first row's step taken.
+    first_update = next(line for line in lines if line.startswith("| 1 |"))
+    cells = [cell.strip() for cell in first_update.strip("|").split("|")]
+    assert cells[1:5] == ["1.5", "2.25", "-3", "1.5"]
+    capped = run("descend", "bowl", "--lr", "0.001", "-n", "3", "-f", "markdown").stdout
+    assert "\\|∇f\\|" in capped  # the reason's pipes cannot break the markdown
+
+
+LATEX_CASES = [
+    ["bowl", "--lr", "0.11"],
+    ["bowl", "-o", "adam", "--lr", "0.1", "--steps", "2000", "-v", "--amsgrad"],
+    ["x**2+y**2+z**2", "-s", "x=1,y=2,z=3", "-o", "rmsprop", "--centered", "-v", "-n", "5"],
+    ["exp(x**2)", "-s", "x=2", "--lr", "1"],
+    ["sqrt(x)", "-s", "x=1", "--lr", "1"],
+    ["rosenbrock", "--compare", "sgd,adam,adamw", "--lr", "0.001"],
+    ["--list"],
+]
+
+
+@pytest.mark.skipif(not __import__("shutil").which("pdflatex"), reason="pdflatex not installed")
+@pytest.mark.parametrize("args", LATEX_CASES, ids=[" ".join(a) for a in LATEX_CASES])
+def test_latex_compiles_with_amsmath_only(run, tmp_path, args):
+    import subprocess
+
+    result = run("descend", *args, "-f", "latex")
+    assert result.exit_code == 0
+    document = (
+        "\\documentclass{article}\\usepackage{amsmath}\\begin{document}\n"
+        f"{result.stdout}\\end{{document}}\n"
+    )
+    (tmp_path / "t.tex").write_text(document)
+    compiled = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "t.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert compiled.returncode == 0, compiled.stdout[-2000:]
+
+
+def test_compare_table_fits_100_columns(run):
+    result = run(
+        "descend", "rosenbrock", "--compare", "sgd,momentum,nesterov,rmsprop,adagrad,adam,adamw",
+        "--lr", "0.001", "--steps", "200",
+    )  # fmt: skip
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    for name in ("sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adam", "adamw"):
+        # One table row per optimizer (nothing wrapped onto a second line) ...
+        assert sum(1 for line in lines if line.startswith(f"{name} ") and "│" in line) == 1
+    # ... and the hyperparameters listed under the table, in full.
+    assert "  adam      γ = 0.001, β1 = 0.9, β2 = 0.999, ε = 1e-08, λ = 0, amsgrad = off" in lines
+    assert (
+        "  adamw     γ = 0.001, β1 = 0.9, β2 = 0.999, ε = 1e-08, λ = 0.01, amsgrad = off" in lines
+    )
+
+
+def test_compare_plot_overlays_losses_and_paths(run):
+    result = run("descend", "himmelblau", "--compare", "sgd,adam", "--lr", "0.01", "--plot")
+    assert result.exit_code == 0
+    assert "loss f per step" in result.stdout
+    assert "1 sgd, 2 adam; S start, E end" in result.stdout
+    one = run("descend", "x**4 - 3*x**2 + x", "-s", "x=2", "--compare", "sgd,adam", "--plot")
+    assert "sgd path" in one.stdout and "adam path" in one.stdout
+
+
+def test_loss_plot_uses_a_log_scale_when_the_loss_spans_decades(run):
+    spans = run("descend", "bowl", "--lr", "0.05", "--plot")
+    assert "loss f per step (log scale)" in spans.stdout
+    flat = run("descend", "x**2 + 10", "-s", "x=1", "--lr", "0.1", "-n", "5", "--plot")
+    assert "loss f per step" in flat.stdout and "(log scale)" not in flat.stdout
+
+
+def test_more_than_two_variables_has_no_path_plot_and_says_so(run):
+    result = run("descend", "x**2+y**2+z**2", "-s", "x=1,y=1,z=1", "--lr", "0.1", "--plot")
+    assert "no path plot: f has more than two variables" in result.stdout
+
+
+# --- points where f is not differentiable --------------------------------------
+
+
+def test_reaching_a_kink_is_reported():
+    # relu(x) from x = 1 with lr = 0.5: x = 1 - 0.5·t reaches 0 at step 2, relu's kink.
+    result = descend(prepare("relu(x)", {"x": 1.0}), "sgd", {"lr": 0.5}, steps=10)
+    assert [p[0] for p in result.points] == [1.0, 0.5, 0.0]
+    assert result.kink is not None and result.kink.step == 2
+    assert "f is not differentiable at step 2 (x = 0, where step(x) jumps)" in result.reason
+
+
+def test_a_smooth_point_of_a_jump_term_is_not_a_kink():
+    # |x|³ has gradient 3x·|x|, continuous at 0, though SymPy writes it with sign(x).
+    result = descend(prepare("abs(x)**3", {"x": 0.0}), "sgd", {"lr": 0.1}, steps=5)
+    assert result.kink is None
+
+
+def test_kink_in_json(run):
+    data = json.loads(run("descend", "abs(x-1) + y**2", "-s", "x=1,y=1", "-f", "json").stdout)
+    assert data["nondifferentiable"]["step"] == 0
+    assert "sign(x - 1)" in data["nondifferentiable"]["where"]
+    assert json.loads(run("descend", "bowl", "-f", "json").stdout)["nondifferentiable"] is None

@@ -118,3 +118,21 @@ def test_trajectories_match_torch(problem, name, data):
     for ours, theirs in zip(result.points, expected, strict=True):
         for a, b in zip(ours, theirs, strict=True):
             assert math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "text, function, start, lr",
+    [
+        ("relu(x) + abs(y)", lambda x, y: F.relu(x) + torch.abs(y), (1.0, 0.25), 0.5),
+        ("abs(x - 1) + y**2", lambda x, y: torch.abs(x - 1) + y**2, (1.0, 1.0), 0.1),
+        ("max(x, -x) + y**2", lambda x, y: torch.maximum(x, -x) + y**2, (1.0, 1.0), 0.5),
+    ],
+)
+def test_kinks_take_torchs_gradient_convention(text, function, start, lr):
+    # At a kink (reached exactly) torch uses sign(0) = 0, relu'(0) = 0, max ties split.
+    result = descend(prepare(text, {"x": start[0], "y": start[1]}), "sgd", {"lr": lr}, steps=6)
+    assert result.kink is not None
+    expected = torch_points(function, start, "sgd", {"lr": lr}, len(result.points) - 1)
+    for ours, theirs in zip(result.points, expected, strict=True):
+        for a, b in zip(ours, theirs, strict=True):
+            assert math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)

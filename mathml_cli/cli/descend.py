@@ -15,6 +15,7 @@ _SCHEDULE = "Learning-rate schedule"
 
 
 def descend_command(
+    ctx: typer.Context,
     expression: Annotated[
         str | None,
         typer.Argument(
@@ -168,9 +169,13 @@ def descend_command(
     from mathml_cli.render import descend as render
     from mathml_cli.render.output import emit
 
+    given_options = _given_options(ctx)
     if list_presets:
         if expression is not None:
             raise InputError("--list takes no expression")
+        others = [name for name in given_options if name not in ("--list", "--format")]
+        if others:
+            raise InputError(f"--list takes no other options (got {', '.join(others)})")
         emit(
             output_format,
             rich=render.presets_rich,
@@ -185,6 +190,7 @@ def descend_command(
         )
     if every is not None and every < 1:
         raise InputError(f"--every must be at least 1, got {every}")
+    _check_combinations(given_options, output_format, compare is not None)
 
     from mathml_cli.core.descend import descend, prepare
     from mathml_cli.core.expr import parse_assignments
@@ -228,12 +234,8 @@ def descend_command(
 
     if compare is not None:
         names = [name.strip() for name in compare.split(",") if name.strip()]
-        if optimizer != "sgd":
-            raise InputError("give the optimizers with --compare only, not also --optimizer")
         runs = _compare(problem, names, given, options)
-        extra = ""
-        if plot and output_format is OutputFormat.text:
-            extra = "\n" + render.loss_plot(runs)
+        extra = _plots(runs) if plot else ""
         emit(
             output_format,
             rich=lambda: render.compare_rich(runs),
@@ -245,19 +247,68 @@ def descend_command(
         return
 
     result = descend(problem, optimizer, given, **options)  # type: ignore[arg-type]
-    extra = ""
-    if plot and output_format is OutputFormat.text:
-        extra = "\n" + render.loss_plot([result])
-        path = render.path_plot(result)
-        extra += ("\n" + path) if path else "\n(no path plot: f has more than two variables)\n"
+    extra = _plots([result]) if plot else ""
     emit(
         output_format,
         rich=lambda: render.rich(result, every=every, verbose=verbose),
         data=lambda: render.data(result),
-        latex=lambda: render.latex(result),
-        markdown=lambda: render.markdown(result, every=every),
+        latex=lambda: render.latex(result, every=every, verbose=verbose),
+        markdown=lambda: render.markdown(result, every=every, verbose=verbose),
         extra=extra,
     )
+
+
+def _plots(runs: list) -> str:  # type: ignore[type-arg]
+    """The loss curve(s), then f with the path(s): the text that --plot appends."""
+    from mathml_cli.render import descend as render
+
+    path = render.path_plot(runs)
+    return (
+        "\n"
+        + render.loss_plot(runs)
+        + "\n"
+        + (path or "(no path plot: f has more than two variables)\n")
+    )
+
+
+def _given_options(ctx: typer.Context) -> list[str]:
+    """The options the user typed (as their long names), not those left at their defaults."""
+    given = []
+    for param in ctx.command.params:
+        if param.name is None or not param.opts or not param.opts[0].startswith("--"):
+            continue
+        source = ctx.get_parameter_source(param.name)
+        if source is not None and source.name != "DEFAULT":
+            given.append(param.opts[0])
+    return given
+
+
+def _check_combinations(given: list[str], output_format: OutputFormat, comparing: bool) -> None:
+    """Options that would have no effect in this combination are errors, never ignored."""
+    if comparing and "--optimizer" in given:
+        raise InputError(
+            "--compare and --optimizer do not go together: "
+            "name every optimizer in --compare, e.g. --compare sgd,adam"
+        )
+    if comparing:
+        for option in ("--every", "--verbose"):
+            if option in given:
+                raise InputError(
+                    f"{option} applies to the iteration table, which --compare does not show "
+                    "(run one optimizer for its table)"
+                )
+    if "--plot" in given and output_format is not OutputFormat.text:
+        raise InputError(
+            f"--plot draws in the terminal, so it needs --format text (not {output_format.value})"
+        )
+    if output_format is OutputFormat.json:
+        if "--every" in given:
+            raise InputError("--every thins the table; --format json always has every iteration")
+        if "--verbose" in given:
+            raise InputError(
+                "--verbose adds the optimizer state to the table; --format json always has it "
+                "(iterations[].state)"
+            )
 
 
 def _compare(problem: object, names: list[str], given: dict, options: dict) -> list:  # type: ignore[type-arg]

@@ -122,6 +122,14 @@ class Oscillation:
 
 
 @dataclass(frozen=True)
+class Kink:
+    """The run reached a point where f is not differentiable (a kink of abs, relu, max, ...)."""
+
+    step: int
+    where: str  # e.g. "x = 0, where sign(x) jumps"
+
+
+@dataclass(frozen=True)
 class Descent:
     text: str
     preset: str | None
@@ -146,6 +154,7 @@ class Descent:
     reason: str
     curvature: Curvature | None
     oscillation: Oscillation | None
+    kink: Kink | None = None
 
     @property
     def steps_taken(self) -> int:
@@ -170,6 +179,9 @@ class Problem:
     start: tuple[float, ...]
     value: Callable[..., Any]
     gradient_function: Callable[..., Any]
+    # The arguments of the jumps (sign, step) in ∇f, compiled; None when ∇f has none.
+    jumps: tuple[Any, ...] = ()
+    jump_function: Callable[..., Any] | None = None
 
 
 def preset_names() -> list[str]:
@@ -222,6 +234,14 @@ def prepare(text: str, start: Mapping[str, float] | None) -> Problem:
         ) from None
     if not math.isfinite(f0) or not all(math.isfinite(g) for g in g0):
         raise InputError(f"f or its gradient is not finite at the start ({where})")
+    jumps = _jumps(gradient)
+    jump_function = (
+        numeric_function(
+            sympy.Tuple(*[term.args[0] for term in jumps]), list(variables), backend="math"
+        )
+        if jumps
+        else None
+    )
     return Problem(
         text.strip(),
         preset.name if preset else None,
@@ -231,7 +251,21 @@ def prepare(text: str, start: Mapping[str, float] | None) -> Problem:
         point,
         value,
         gradient_function,
+        jumps,
+        jump_function,
     )
+
+
+def _jumps(gradient: Sequence[Any]) -> tuple[Any, ...]:
+    """The sign(...) and step(...) terms of ∇f: where their argument is 0, f may have a kink."""
+    from mathml_cli.core.functions import step
+
+    found: dict[Any, None] = {}
+    for component in gradient:
+        for node in sympy.preorder_traversal(component):
+            if isinstance(node, (sympy.sign, sympy.Heaviside, step)):
+                found[node] = None
+    return tuple(found)
 
 
 class _UndefinedError(Exception):
@@ -281,6 +315,12 @@ def descend(
     engine = cls(hyper, len(problem.variables))
     run = _run(problem, engine, plan, steps, tol)
     points, values, gradients, rates, states, status, reason = run
+    kink = _first_kink(problem, points)
+    if kink is not None:
+        reason += (
+            f"; f is not differentiable at step {kink.step} ({kink.where}): the gradient used "
+            "there is torch's convention (sign(0) = 0, relu'(0) = 0)"
+        )
     oscillation = _oscillation(points, problem.variables)
     curvature = None
     if status == "diverged" or oscillation is not None:
@@ -309,6 +349,7 @@ def descend(
         reason=reason,
         curvature=curvature,
         oscillation=oscillation,
+        kink=kink,
     )
 
 
@@ -389,6 +430,43 @@ def _run(
 
 def _small_gradient(norm: float, tol: float, t: int) -> str:
     return f"|∇f| = {norm:.3g} < --tol {tol:g} at step {t}"
+
+
+def _first_kink(problem: Problem, points: Sequence[Sequence[float]]) -> Kink | None:
+    """The first iterate where a jump term of ∇f sits exactly on its jump and the gradient
+    really differs on the two sides (so not, say, |x|³ at 0, which is smooth)."""
+    if problem.jump_function is None:
+        return None
+    for t, point in enumerate(points):
+        try:
+            arguments = [float(a) for a in problem.jump_function(*point)]
+        except (ValueError, ZeroDivisionError, TypeError, OverflowError):
+            continue
+        for term, argument in zip(problem.jumps, arguments, strict=True):
+            if argument == 0 and _gradient_jumps_at(problem, point):
+                values = ", ".join(
+                    f"{name} = {x:.6g}" for name, x in zip(problem.variables, point, strict=True)
+                )
+                return Kink(t, f"{values}, where {to_text(term)} jumps")
+    return None
+
+
+def _gradient_jumps_at(problem: Problem, point: Sequence[float]) -> bool:
+    """Do the one-sided gradients differ at `point` along some coordinate?"""
+    for index in range(len(point)):
+        h = 1e-7 * (1 + abs(point[index]))
+        sides = []
+        for sign in (1, -1):
+            moved = list(point)
+            moved[index] += sign * h
+            try:
+                sides.append([float(g) for g in problem.gradient_function(*moved)])
+            except (ValueError, ZeroDivisionError, TypeError, OverflowError):
+                return True
+        scale = 1 + max(abs(g) for side in sides for g in side)
+        if any(abs(a - b) > 1e-4 * scale for a, b in zip(*sides, strict=True)):
+            return True
+    return False
 
 
 def _oscillation(points: Sequence[Sequence[float]], variables: Sequence[str]) -> Oscillation | None:

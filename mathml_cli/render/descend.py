@@ -47,8 +47,12 @@ def _hyper_latex(descent: Descent) -> str:
     return ",\\ ".join(parts)
 
 
-def _latex_number(value: float) -> str:
-    text = format_number(value)
+def _latex_number(value: float, digits: int = 6) -> str:
+    if math.isnan(value):
+        return r"\text{undefined}"
+    if math.isinf(value):
+        return r"\infty" if value > 0 else r"-\infty"
+    text = format_number(value, digits)
     if "e" in text:
         mantissa, exponent = text.split("e")
         return rf"{mantissa} \times 10^{{{int(exponent)}}}"
@@ -80,16 +84,9 @@ def rich(descent: Descent, every: int | None = None, verbose: bool = False) -> A
 
     parts: list[Any] = [*_header(descent), Text("")]
     parts.append(_table(descent, every, verbose))
-    shown = thin(len(descent.points), every)
-    if len(shown) < len(descent.points):
-        how = f"every {every}th" if every else "the first 10, evenly spaced rows, the last 5"
-        parts.append(
-            Text(
-                f"showing {len(shown)} of {len(descent.points)} rows ({how}); "
-                "--format json has them all",
-                style=DIM,
-            )
-        )
+    note = _thinning_note(descent, every)
+    if note:
+        parts.append(Text(f"{note}; --format json has them all", style=DIM))
     parts.append(Text(""))
     parts.extend(_ending(descent))
     return Group(*parts)
@@ -132,56 +129,116 @@ def _header(descent: Descent) -> list[Any]:
     return lines
 
 
-def _columns(descent: Descent, verbose: bool) -> list[str]:
+# A table cell: the step number, a number, a vector (one cell when f has more
+# than two variables), or blank (the start has no step, rate or state).
+Cell = int | float | tuple[float, ...] | None
+
+TABLE_DIGITS = 4
+_STATE_LATEX = {"g_ave": "g^{ave}", "v_max": "v^{max}"}
+
+
+def _wide(descent: Descent) -> bool:
+    return len(descent.variables) > 2
+
+
+def _columns(descent: Descent, verbose: bool, compact: bool = False) -> list[tuple[str, str]]:
+    """The table's columns as (text, LaTeX) headers. `compact` makes the step and the
+    optimizer state one vector column each (for the page width of LaTeX)."""
     names = list(descent.variables)
-    wide = len(names) > 2
-    columns = ["step"]
-    columns += ["θ"] if wide else names
-    columns += ["f"]
-    columns += ["∇f"] if wide else [f"∂f/∂{n}" for n in names]
-    columns += ["Δθ"] if wide else [f"Δ{n}" for n in names]
+    wide = _wide(descent)
+
+    def per_variable(text: str, latex: str, vector: bool = False) -> list[tuple[str, str]]:
+        if wide or vector:
+            return [(text.format("θ"), latex.format(r"\theta"))]
+        return [(text.format(n), latex.format(n)) for n in names]
+
+    columns = [("step", r"\text{step}")]
+    columns += per_variable("{}", "{}")
+    columns += [("f", "f")]
+    columns += [("∇f", r"\nabla f")] if wide else per_variable("∂f/∂{}", r"\partial f/\partial {}")
+    columns += per_variable("Δ{}", r"\Delta {}", vector=compact)
     if descent.schedule.name != "constant":
-        columns.append("γ_t")
+        columns.append(("γ_t", r"\gamma_t"))
     if verbose:
         for state in descent.state_names:
-            columns += [state] if wide else [f"{state}[{n}]" for n in names]
+            symbol = _STATE_LATEX.get(state, state)
+            if wide or compact:
+                columns.append((state, symbol))
+            else:
+                columns += [(f"{state}[{n}]", f"{symbol}[{n}]") for n in names]
     return columns
 
 
-def _row(descent: Descent, index: int, verbose: bool) -> list[str]:
-    wide = len(descent.variables) > 2
+def _row(descent: Descent, index: int, verbose: bool, compact: bool = False) -> list[Cell]:
+    wide = _wide(descent)
 
-    def cells(values: Sequence[float]) -> list[str]:
-        shown = [format_number(v) for v in values]
-        return ["(" + ", ".join(shown) + ")"] if wide else shown
+    def cells(values: Sequence[float] | None, vector: bool = False) -> list[Cell]:
+        one = wide or vector
+        if values is None:
+            return [None] if one else [None] * len(descent.variables)
+        return [tuple(values)] if one else list(values)
 
-    row = [str(index)]
+    row: list[Cell] = [index]
     row += cells(descent.points[index])
-    row.append(format_number(descent.values[index]))
+    row.append(descent.values[index])
     row += cells(descent.gradients[index])
-    blank = [""] * (1 if wide else len(descent.variables))
-    row += cells(descent.step_vector(index)) if index else blank
+    row += cells(descent.step_vector(index) if index else None, vector=compact)
     if descent.schedule.name != "constant":
-        row.append(format_number(descent.rates[index]) if index else "")
+        row.append(descent.rates[index] if index else None)
     if verbose:
         state = descent.states[index]
         for position in range(len(descent.state_names)):
-            if index and position < len(state):
-                row += cells(state[position])
-            else:
-                row += blank
+            row += cells(
+                state[position] if index and position < len(state) else None, vector=compact
+            )
     return row
+
+
+def _cell_text(cell: Cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, int):
+        return str(cell)
+    if isinstance(cell, tuple):
+        return "(" + ", ".join(format_number(v) for v in cell) + ")"
+    return format_number(cell)
+
+
+def _cell_latex(cell: Cell) -> str:
+    """A cell for the printed table: 4 significant digits (JSON has them all)."""
+    if cell is None:
+        return ""
+    if isinstance(cell, int):
+        return str(cell)
+    if isinstance(cell, tuple):
+        # A column vector keeps a cell narrow however many variables f has.
+        entries = r" \\ ".join(_latex_number(v, TABLE_DIGITS) for v in cell)
+        return rf"\left(\begin{{smallmatrix}} {entries} \end{{smallmatrix}}\right)"
+    return _latex_number(cell, TABLE_DIGITS)
 
 
 def _table(descent: Descent, every: int | None, verbose: bool) -> Any:
     from rich.table import Table
 
     table = Table(show_edge=False, pad_edge=False, header_style=TITLE)
-    for index, column in enumerate(_columns(descent, verbose)):
-        table.add_column(column, justify="right", no_wrap=index == 0)
+    for index, (column, _) in enumerate(_columns(descent, verbose)):
+        table.add_column(column, justify="right", no_wrap=index == 0, overflow="fold")
     for index in thin(len(descent.points), every):
-        table.add_row(*_row(descent, index, verbose))
+        table.add_row(*[_cell_text(cell) for cell in _row(descent, index, verbose)])
     return table
+
+
+def _thinning_note(descent: Descent, every: int | None) -> str | None:
+    """ "showing N of M rows (how)", or None when every row is shown."""
+    shown = len(thin(len(descent.points), every))
+    total = len(descent.points)
+    if shown == total:
+        return None
+    if every:
+        how = f"every {every}th" + (" and the last" if (total - 1) % every else "")
+    else:
+        how = "the first 10, every k-th, the last 5"
+    return f"showing {shown} of {total} rows ({how})"
 
 
 def _ending(descent: Descent) -> list[Any]:
@@ -284,13 +341,18 @@ def data(descent: Descent) -> dict[str, Any]:
             if oscillation
             else None
         ),
+        "nondifferentiable": (
+            {"step": descent.kink.step, "where": descent.kink.where} if descent.kink else None
+        ),
     }
 
 
 # --- LaTeX -----------------------------------------------------------------
 
 
-def latex(descent: Descent) -> str:
+def latex(descent: Descent, every: int | None = None, verbose: bool = False) -> str:
+    """The align* fragment (f, ∇f, the rule, start and end), then the thinned iteration
+    table as an array in display math and the status as a paragraph: amsmath only."""
     last = len(descent.points) - 1
     gradient = ", ".join(to_latex(d) for d in descent.gradient)
     lines = [
@@ -304,21 +366,89 @@ def latex(descent: Descent) -> str:
     formula = descent.schedule.formula()
     if formula:
         lines.append(rf"{formula[1]} \\")
-    start = latex_escape(_point_text(descent.variables, descent.points[0]))
-    end = latex_escape(_point_text(descent.variables, descent.points[last]))
-    lines.append(rf"&\text{{start: {start}}},\ f = {_latex_number(descent.values[0])} \\")
+    start = _latex_point(descent.variables, descent.points[0])
+    end = _latex_point(descent.variables, descent.points[last])
+    lines.append(rf"&\text{{start: }} {start},\ f = {_latex_number(descent.values[0])} \\")
     lines.append(
-        rf"&\text{{after {last} updates: {end}}},\ f = {_latex_number(descent.values[last])} \\"
+        rf"&\text{{after {last} update{'s' if last != 1 else ''}: }} {end},\ "
+        rf"f = {_latex_number(descent.values[last])}"
     )
-    lines.append(rf"&\text{{{latex_escape(descent.status + ': ' + descent.reason)}}}")
     lines.append(r"\end{align*}")
+    lines += _latex_table(descent, every, verbose)
+    note = _thinning_note(descent, every)
+    if note:
+        lines.append(rf"\noindent\emph{{{_latex_prose(note)}; the JSON output has them all.}}")
+        lines.append("")
+    lines.append(
+        rf"\noindent\textbf{{Status: {_latex_prose(descent.status)}}} --- "
+        f"{_latex_prose(descent.reason)}"
+    )
     return "\n".join(lines)
+
+
+def _latex_table(descent: Descent, every: int | None, verbose: bool) -> list[str]:
+    """The thinned table as arrays in small type (the optimizer state, with --verbose, in a
+    second array so that neither runs off the page)."""
+    columns = _columns(descent, verbose, compact=True)
+    shown = thin(len(descent.points), every)
+    rows = [
+        [_cell_latex(cell) for cell in _row(descent, index, verbose, compact=True)]
+        for index in shown
+    ]
+    split = len(_columns(descent, verbose=False, compact=True))
+    parts = [(columns[:split], [row[:split] for row in rows])]
+    if verbose and len(columns) > split:
+        parts.append((columns[:1] + columns[split:], [row[:1] + row[split:] for row in rows]))
+    lines = [r"\begingroup\footnotesize\setlength{\arraycolsep}{4pt}"]
+    for headers, body in parts:
+        lines += [
+            r"\[",
+            r"\begin{array}{" + "r" * len(headers) + "}",
+            " & ".join(latex for _, latex in headers) + r" \\",
+            r"\hline",
+        ]
+        lines += [" & ".join(cells) + r" \\" for cells in body]
+        lines += [r"\end{array}", r"\]"]
+    lines.append(r"\endgroup")
+    return lines
+
+
+def _latex_point(names: Sequence[str], values: Sequence[float]) -> str:
+    return ",\\ ".join(
+        f"{name} = {_latex_number(value)}" for name, value in zip(names, values, strict=True)
+    )
+
+
+_PROSE_LATEX = {
+    "∇": r"$\nabla$",
+    "|": r"$|$",
+    "<": r"$<$",
+    ">": r"$>$",
+    "≥": r"$\geq$",
+    "≤": r"$\leq$",
+    "γ": r"$\gamma$",
+    "—": "---",
+    "−": "-",
+}
+
+
+def _latex_prose(text: str) -> str:
+    """Plain text for a LaTeX paragraph: escaped, symbols in math mode, and `--tol` kept as
+    two hyphens rather than an en dash."""
+    escaped = latex_escape(text)
+    out = []
+    for position, char in enumerate(escaped):
+        if char == "-" and escaped[position + 1 : position + 2] == "-":
+            out.append("-{}")
+        else:
+            out.append(_PROSE_LATEX.get(char, char))
+    return "".join(out)
 
 
 # --- Markdown --------------------------------------------------------------
 
 
-def markdown(descent: Descent, every: int | None = None) -> str:
+def markdown(descent: Descent, every: int | None = None, verbose: bool = False) -> str:
     last = len(descent.points) - 1
     gradient = ", ".join(to_latex(d) for d in descent.gradient)
     lines = [
@@ -334,36 +464,38 @@ def markdown(descent: Descent, every: int | None = None) -> str:
     if formula:
         lines.append(f"- ${formula[1].replace('&', '')}$")
     lines += ["", f"with ${_hyper_latex(descent)}$", ""]
-    names = descent.variables
-    header = ["step", *names, "f", *[f"∂f/∂{n}" for n in names]]
-    lines.append("| " + " | ".join(header) + " |")
-    lines.append("|" + "---:|" * len(header))
-    shown = thin(len(descent.points), every)
-    for index in shown:
-        cells = [
-            str(index),
-            *[format_number(v) for v in descent.points[index]],
-            format_number(descent.values[index]),
-            *[format_number(v) for v in descent.gradients[index]],
-        ]
+    columns = _columns(descent, verbose)
+    lines.append("| " + " | ".join(f"${latex}$" for _, latex in columns) + " |")
+    lines.append("|" + "---:|" * len(columns))
+    for index in thin(len(descent.points), every):
+        cells = [_cell_text(cell) for cell in _row(descent, index, verbose)]
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
-    if len(shown) < len(descent.points):
-        lines.append(f"*Showing {len(shown)} of {len(descent.points)} rows.*")
+    note = _thinning_note(descent, every)
+    if note:
+        lines.append(f"*{note[0].upper()}{note[1:]}; `--format json` has them all.*")
         lines.append("")
-    lines.append(f"**Status:** {descent.status} — {descent.reason}")
+    lines.append(f"**Status:** {descent.status} — {_markdown_escape(descent.reason)}")
     lines.append("")
+    names = descent.variables
     lines.append(
-        f"**Final** (after {last} updates): {_point_text(names, descent.points[last])}, "
-        f"f = {format_number(descent.values[last])}"
+        f"**Final** (after {last} update{'s' if last != 1 else ''}): "
+        f"{_point_text(names, descent.points[last])}, f = {format_number(descent.values[last])}"
     )
     return "\n".join(lines)
+
+
+def _markdown_escape(text: str) -> str:
+    """Reasons contain |∇f| and `*`: keep them from becoming table pipes or emphasis."""
+    return "".join("\\" + char if char in "|*`" else char for char in text)
 
 
 # --- Comparison of optimizers ------------------------------------------------
 
 
 def compare_rich(runs: Sequence[Descent]) -> Any:
+    """One summary row per optimizer, narrow enough for 100 columns; the hyperparameters and
+    how each run ended go on lines under the table."""
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
@@ -378,38 +510,35 @@ def compare_rich(runs: Sequence[Descent]) -> Any:
     )
     parts.append(Text(""))
     table = Table(show_edge=False, pad_edge=False, header_style=TITLE)
-    for column in (
-        "optimizer",
-        "hyperparameters",
-        "updates",
-        "status",
-        "final f",
-        "final point",
-        "|∇f|",
-    ):
+    point_header = f"final ({', '.join(first.variables)})"
+    for column in ("optimizer", "γ", "updates", "status", "final f", point_header, "|∇f|"):
+        left = column in ("optimizer", "status", point_header)
         table.add_column(
-            column,
-            justify="left"
-            if column in ("optimizer", "hyperparameters", "status", "final point")
-            else "right",
+            column, justify="left" if left else "right", no_wrap=column != point_header
         )
     for run in runs:
         last = len(run.points) - 1
         table.add_row(
             run.optimizer,
-            _hyper_text(run),
+            f"{float(run.hyperparameters['lr']):g}",
             str(last),
             Text(run.status, style=STATUS_STYLE[run.status]),
             format_number(run.values[last]),
-            _point_text(run.variables, run.points[last]),
+            _cell_text(tuple(run.points[last])),
             f"{math.hypot(*run.gradients[last]):.3g}",
         )
     parts.append(table)
     parts.append(Text(""))
+    width = max(len(run.optimizer) for run in runs)
+    parts.append(Text("Hyperparameters:", style=TITLE))
+    for run in runs:
+        parts.append(Text(f"  {run.optimizer:<{width}}  {_hyper_text(run)}"))
+    parts.append(Text(""))
+    parts.append(Text("How each run ended:", style=TITLE))
     for run in runs:
         parts.append(
             Text.assemble(
-                (f"{run.optimizer}: ", TITLE),
+                f"  {run.optimizer:<{width}}  ",
                 (run.status, STATUS_STYLE[run.status]),
                 f" — {run.reason}",
             )
@@ -437,36 +566,64 @@ def compare_data(runs: Sequence[Descent]) -> dict[str, Any]:
 
 def compare_latex(runs: Sequence[Descent]) -> str:
     first = runs[0]
+    point = ", ".join(first.variables)
     lines = [
         f"% mathml descend: {first.text} --compare {','.join(r.optimizer for r in runs)}",
         r"\begin{align*}",
         rf"{_function_head(first)} &= {to_latex(first.expression)} \\",
+        rf"&\text{{start: }} {_latex_point(first.variables, first.points[0])},\ "
+        rf"f = {_latex_number(first.values[0])}",
+        r"\end{align*}",
+        r"\begingroup\footnotesize\setlength{\arraycolsep}{4pt}",
+        r"\[",
+        r"\begin{array}{lrrlrrr}",
+        rf"\text{{optimizer}} & \gamma & \text{{updates}} & \text{{status}} & f "
+        rf"& ({point}) & \lVert\nabla f\rVert \\",
+        r"\hline",
     ]
     for run in runs:
         last = len(run.points) - 1
-        end = latex_escape(_point_text(run.variables, run.points[last]))
         lines.append(
-            rf"&\text{{{run.optimizer}: {run.status} after {last} updates at {end}}},\ "
-            rf"f = {_latex_number(run.values[last])} \\"
+            rf"\text{{{run.optimizer}}} & {_latex_number(float(run.hyperparameters['lr']))} "
+            rf"& {last} & \text{{{latex_escape(run.status)}}} "
+            rf"& {_cell_latex(run.values[last])} & {_cell_latex(tuple(run.points[last]))} "
+            rf"& {_cell_latex(math.hypot(*run.gradients[last]))} \\"
         )
-    lines[-1] = lines[-1].removesuffix(r" \\")
-    lines.append(r"\end{align*}")
-    return "\n".join(lines)
+    lines += [r"\end{array}", r"\]", r"\endgroup"]
+    for run in runs:
+        lines.append(
+            rf"\noindent\textbf{{{run.optimizer}}} (${_hyper_latex(run)}$): "
+            rf"{_latex_prose(run.status)} --- {_latex_prose(run.reason)}"
+        )
+        lines.append("")
+    return "\n".join(lines).rstrip("\n")
 
 
 def compare_markdown(runs: Sequence[Descent]) -> str:
     first = runs[0]
+    point = ", ".join(first.variables)
     lines = [
         f"**Function:** ${_function_head(first)} = {to_latex(first.expression)}$",
         "",
-        "| optimizer | hyperparameters | updates | status | final f | final point |",
-        "|---|---|---:|---|---:|---|",
+        f"**Start:** {_point_text(first.variables, first.points[0])}, "
+        f"f = {format_number(first.values[0])}",
+        "",
+        f"| optimizer | γ | updates | status | final f | final ({point}) | \\|∇f\\| |",
+        "|---|---:|---:|---|---:|---:|---:|",
     ]
     for run in runs:
         last = len(run.points) - 1
         lines.append(
-            f"| {run.optimizer} | {_hyper_text(run)} | {last} | {run.status} | "
-            f"{format_number(run.values[last])} | {_point_text(run.variables, run.points[last])} |"
+            f"| {run.optimizer} | {float(run.hyperparameters['lr']):g} | {last} | "
+            f"{run.status} | {format_number(run.values[last])} | "
+            f"{_cell_text(tuple(run.points[last]))} | "
+            f"{math.hypot(*run.gradients[last]):.3g} |"
+        )
+    lines.append("")
+    for run in runs:
+        lines.append(
+            f"- **{run.optimizer}** (${_hyper_latex(run)}$): {run.status} — "
+            f"{_markdown_escape(run.reason)}"
         )
     return "\n".join(lines)
 
@@ -494,34 +651,37 @@ def loss_plot(runs: Sequence[Descent]) -> str:
     return line_plot(series, title=title, xlabel="step", log_y=log_y)
 
 
-def path_plot(descent: Descent) -> str:
-    """For one variable the curve with the path on it; for two, a heat map with the path."""
-    if len(descent.variables) == 1:
-        return _curve_plot(descent)
-    if len(descent.variables) == 2:
-        return heat_map(descent)
+def path_plot(runs: Sequence[Descent]) -> str:
+    """For one variable the curve with the path(s) on it; for two, a heat map with the
+    path(s); for more, nothing."""
+    variables = len(runs[0].variables)
+    if variables == 1:
+        return _curve_plot(runs)
+    if variables == 2:
+        return heat_map(runs)
     return ""
 
 
-def _curve_plot(descent: Descent) -> str:
+def _curve_plot(runs: Sequence[Descent]) -> str:
     from mathml_cli.core.expr import sample
     from mathml_cli.render.plot import Series, line_plot
 
-    xs = [p[0] for p in descent.points if math.isfinite(p[0])]
+    first = runs[0]
+    xs = [p[0] for run in runs for p in run.points if math.isfinite(p[0])]
     low, high = _padded(min(xs), max(xs))
-    grid, curve = sample(descent.expression, descent.variables[0], low, high)
-    shown = thin(len(descent.points), None, head=5, tail=3, middle=30)
-    path = Series(
-        "path",
-        [descent.points[i][0] for i in shown],
-        [descent.values[i] for i in shown],
-        style="scatter",
-    )
-    return line_plot(
-        [Series("f", grid, curve), path],
-        title="f and the descent path",
-        xlabel=descent.variables[0],
-    )
+    grid, curve = sample(first.expression, first.variables[0], low, high)
+    series = [Series("f", grid, curve)]
+    for run in runs:
+        shown = thin(len(run.points), None, head=5, tail=3, middle=30)
+        series.append(
+            Series(
+                f"{run.optimizer} path" if len(runs) > 1 else "path",
+                [run.points[i][0] for i in shown],
+                [run.values[i] for i in shown],
+                style="scatter",
+            )
+        )
+    return line_plot(series, title="f and the descent path", xlabel=first.variables[0])
 
 
 def _padded(low: float, high: float) -> tuple[float, float]:
@@ -533,14 +693,16 @@ def _padded(low: float, high: float) -> tuple[float, float]:
 SHADES = " .:-=+*#%@"
 
 
-def heat_map(descent: Descent, width: int = 64, height: int = 22) -> str:
-    """f as shades (light = low) over the box around the path, the path as •, S start, E end."""
-    finite = [p for p in descent.points if all(math.isfinite(c) for c in p)]
+def heat_map(runs: Sequence[Descent], width: int = 64, height: int = 22) -> str:
+    """f as shades (light = low) over the box around the path(s); one run's path as •, several
+    runs' as 1, 2, 3, ...; S marks the start, E an end."""
+    paths = [[p for p in run.points if all(math.isfinite(c) for c in p)] for run in runs]
+    finite = [p for path in paths for p in path]
     x_low, x_high = _padded(min(p[0] for p in finite), max(p[0] for p in finite))
     y_low, y_high = _padded(min(p[1] for p in finite), max(p[1] for p in finite))
     xs = [x_low + (x_high - x_low) * (i + 0.5) / width for i in range(width)]
     ys = [y_high - (y_high - y_low) * (j + 0.5) / height for j in range(height)]
-    values = grid_values(descent, xs, ys)
+    values = grid_values(runs[0], xs, ys)
     flat = sorted(v for row in values for v in row if math.isfinite(v))
     cells = [[" "] * width for _ in range(height)]
     if flat:
@@ -557,16 +719,25 @@ def heat_map(descent: Descent, width: int = 64, height: int = 22) -> str:
         if 0 <= i < width and 0 <= j < height:
             cells[j][i] = mark
 
-    for point in finite:
-        place(point, "•")
-    place(finite[-1], "E")
-    place(finite[0], "S")
-    x_name, y_name = descent.variables
+    marks = ["•"] if len(runs) == 1 else [str(n % 10) for n in range(1, len(runs) + 1)]
+    for path, mark in zip(paths, marks, strict=True):
+        for point in path:
+            place(point, mark)
+    for path in paths:
+        place(path[-1], "E")
+    place(paths[0][0], "S")
+    x_name, y_name = runs[0].variables
+    legend = (
+        "• path"
+        if len(runs) == 1
+        else ", ".join(f"{mark} {run.optimizer}" for mark, run in zip(marks, runs, strict=True))
+    )
     lines = [
         f"f over {x_name} ∈ [{x_low:.3g}, {x_high:.3g}] (left to right), "
-        f"{y_name} ∈ [{y_low:.3g}, {y_high:.3g}] (bottom to top)"
+        f"{y_name} ∈ [{y_low:.3g}, {y_high:.3g}] (bottom to top)",
+        "shades: light = low f, dark = high f",
+        f"{legend}; S start, E end",
     ]
-    lines.append("shades: light = low f, dark = high f;  • path, S start, E end")
     border = "+" + "-" * width + "+"
     lines.append(border)
     lines += ["|" + "".join(row) + "|" for row in cells]
