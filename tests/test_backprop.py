@@ -266,6 +266,15 @@ def test_extra_variable_is_a_warning(run):
             "the divisor y - 2 is 0",
         ),
         (["sqrt(x)", "--at", "x=0"], "Error: the gradient is undefined at node n1 = sqrt(x)"),
+        (
+            ["cos(y**-1)", "--at", "y=4e-252"],
+            "Error: the gradient is undefined at node n1 = y**(-1): 4e-252**-2 overflows float64",
+        ),
+        (
+            ["1e308*x + 1e308*x", "--at", "x=0"],
+            "Error: the gradient is undefined at node n1 = 1e+308*x: "
+            "the gradient it sends to x overflows float64",
+        ),
         (["x*y", "--at", "x=1,y=2", "--wrt", "w"], "Error: --wrt names w, which the expression"),
         (["x +* 3", "--at", "x=1"], "Error: unexpected '*' at column 4"),
         (["x*y", "--at", "x=1,y=2", "--lr", "-1"], "Error: --lr must be a positive number"),

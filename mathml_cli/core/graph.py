@@ -608,7 +608,7 @@ def backward(graph: Graph, values: Sequence[float]) -> Backward:
         args = [values[i] for i in node.inputs]
         try:
             locals_ = operation.local(args, values[index])
-        except (OverflowError, ValueError, ZeroDivisionError) as error:
+        except (UndefinedError, OverflowError, ValueError, ZeroDivisionError) as error:
             raise _undefined(node, str(error), graph, "the gradient") from None
         note = operation.kink(args)
         if note is not None:
@@ -624,6 +624,9 @@ def backward(graph: Graph, values: Sequence[float]) -> Backward:
             contribution = upstream * local
             previous: float = gradients[target]  # type: ignore[assignment]
             accumulated = previous + contribution
+            if not math.isfinite(accumulated):
+                reason = f"the gradient it sends to {nodes[target].id} overflows float64"
+                raise _undefined(node, reason, graph, "the gradient")
             gradients[target] = accumulated
             received[target] += 1
             contributions.append(
