@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import subprocess
 import sys
 import time
@@ -215,7 +216,9 @@ def test_json_output(run):
 
 def test_summed_paths_are_shown(run):
     result = run("backprop", "x*y + sin(x*y)", "--at", "x=1,y=2")
-    assert "1 + (-0.416147) = 0.583853  (path 2 of 2)" in result.stdout
+    row = next(line for line in result.stdout.splitlines() if "cos(n1)" in line)
+    assert row.split("│")[-1].strip() == "1 + (-0.416147) = 0.583853"  # 1 + cos(2) by hand
+    assert "(path 1 of 2)" in result.stdout and "(path 2 of 2)" in result.stdout
 
 
 @pytest.mark.parametrize("fmt", ["latex", "markdown"])
@@ -239,7 +242,10 @@ def test_big_graph_display_is_truncated(run):
     at = ",".join([f"w{i}=0.5" for i in range(300)] + [f"x{i}=2" for i in range(300)])
     result = run("backprop", text, "--at", at)
     assert result.exit_code == 0
-    assert "not shown (--format json has them all)" in result.stdout
+    assert "… 861 nodes not shown (--format json" in result.stdout
+    assert "… 860 rows not shown (--format json" in result.stdout
+    # The marker sits in a column that wraps: the node column stays narrow.
+    assert all(line.index("│") <= 6 for line in result.stdout.splitlines() if "│" in line)
     data = json.loads(run("backprop", text, "--at", at, "-f", "json").stdout)
     assert len(data["nodes"]) == 901 and len(data["gradients"]) == 600
 
@@ -266,6 +272,15 @@ def test_extra_variable_is_a_warning(run):
             "the divisor y - 2 is 0",
         ),
         (["sqrt(x)", "--at", "x=0"], "Error: the gradient is undefined at node n1 = sqrt(x)"),
+        (
+            ["cos(y**-1)", "--at", "y=4e-252"],
+            "Error: the gradient is undefined at node n1 = y**(-1): 4e-252**-2 overflows float64",
+        ),
+        (
+            ["1e308*x + 1e308*x", "--at", "x=0"],
+            "Error: the gradient is undefined at node n1 = 1e+308*x: "
+            "the gradient it sends to x overflows float64",
+        ),
         (["x*y", "--at", "x=1,y=2", "--wrt", "w"], "Error: --wrt names w, which the expression"),
         (["x +* 3", "--at", "x=1"], "Error: unexpected '*' at column 4"),
         (["x*y", "--at", "x=1,y=2", "--lr", "-1"], "Error: --lr must be a positive number"),
@@ -283,3 +298,151 @@ def test_help_does_not_load_sympy():
     code = "import sys; from mathml_cli.cli import app; print('sympy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.stdout.strip() == "False"
+
+
+# --- Long lists, in every format ---------------------------------------------------
+
+
+def big_sum(terms: int) -> tuple[str, str]:
+    text = " + ".join(f"w{i}*x{i}" for i in range(terms))
+    at = ",".join([f"w{i}=0.5" for i in range(terms)] + [f"x{i}=2" for i in range(terms)])
+    return text, at
+
+
+@pytest.mark.parametrize("fmt", ["text", "latex", "markdown"])
+def test_gradient_and_update_lists_say_what_they_leave_out(run, fmt):
+    text, at = big_sum(15)  # 30 variables: 20 shown, 10 not
+    result = run("backprop", text, "--at", at, "--lr", "0.1", "-f", fmt)
+    assert result.exit_code == 0
+    marker = "10 {} not shown (--format json has them all)"
+    if fmt == "latex":
+        marker = marker.replace("_", r"\_")
+    for what in ("gradients", "updates"):
+        assert marker.format(what) in result.stdout, what
+    gradient_lines = [
+        line
+        for line in result.stdout.splitlines()
+        if "∂f/∂" in line or "partial f}{\\partial \\texttt{w" in line
+    ]
+    assert gradient_lines  # and the first and last variables are both there:
+    assert "w0" in result.stdout and "x14" in result.stdout
+
+
+# --- What a demanding user checks -------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["text", "latex", "markdown"])
+def test_summed_paths_are_shown_in_every_format(run, fmt):
+    result = run("backprop", "x*y + sin(x*y)", "--at", "x=1,y=2", "-f", fmt)
+    assert "1 + (-0.416147) = 0.583853" in result.stdout
+    assert "path 2 of 2" in result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["text", "latex", "markdown", "json"])
+def test_relu_at_zero_states_its_convention_in_every_format(run, fmt):
+    result = run("backprop", "relu(x)*y", "--at", "x=0,y=2", "-f", fmt)
+    assert result.exit_code == 0
+    words = " ".join(result.stdout.split())  # the text view wraps long lines
+    assert "relu at exactly 0: relu'(0) is taken as 0 (the convention PyTorch uses)" in words
+
+
+@pytest.mark.parametrize("fmt", ["text", "latex", "markdown", "json"])
+def test_extra_variable_warns_in_every_format(run, fmt):
+    result = run("backprop", "x*y", "--at", "x=1,y=2,z=3", "-f", fmt)
+    assert result.exit_code == 0
+    assert "--at gives z, which the expression does not use" in result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["text", "latex", "markdown"])
+def test_update_is_written_out_old_to_new(run, fmt):
+    result = run("backprop", "(a*b + c)*f", "--at", "a=2,b=-3,c=10,f=-2", "--lr", "0.01", "-f", fmt)
+    out = result.stdout
+    assert "learning rate 0.01: new = old" in out
+    # ∂L/∂b = -4 (by hand): b ← -3 − 0.01 × (-4) = -2.96
+    assert "-3 − 0.01 × (-4) = -2.96" in out or r"-3 - 0.01 \times (-4) = -2.96" in out
+    assert "f after the step: -8 " in out
+
+
+def dot_statements(source: str) -> tuple[set[str], list[tuple[str, str]]]:
+    """A small structural parse of our DOT: the declared nodes and the edges."""
+    import re
+
+    lines = [line.strip() for line in source.strip().splitlines()]
+    assert lines[0] == "digraph backprop {" and lines[-1] == "}"
+    declared: set[str] = set()
+    edges: list[tuple[str, str]] = []
+    quoted = r'"((?:[^"\\]|\\.)*)"'
+    for line in lines[1:-1]:
+        assert line.endswith(";"), line
+        edge = re.fullmatch(rf"{quoted} -> {quoted};", line)
+        if edge:
+            edges.append((edge[1], edge[2]))
+            continue
+        node = re.fullmatch(rf"{quoted} \[(.*)\];", line)
+        if node:
+            assert node[2].count('"') % 2 == 0 and "label=" in node[2]
+            declared.add(node[1])
+            continue
+        assert re.fullmatch(r"\w+(?: \[.*\])?=?.*;", line), line
+    return declared, edges
+
+
+def test_dot_is_well_formed_and_every_edge_joins_declared_nodes(run):
+    text = "sigmoid(w*x)*(1 - sigmoid(w*x)) + relu(x - 1)/(w**2 + 1)"
+    result = run("backprop", text, "--at", "w=0.7,x=-1.3", "-f", "dot")
+    declared, edges = dot_statements(result.stdout)
+    assert all(a in declared and b in declared for a, b in edges)
+    # one record per graph node, one op circle per operation node
+    data = json.loads(run("backprop", text, "--at", "w=0.7,x=-1.3", "-f", "json").stdout)
+    ops = [node for node in data["nodes"] if node["inputs"]]
+    assert len(declared) == len(data["nodes"]) + len(ops)
+    assert len(edges) == sum(len(node["inputs"]) + 1 for node in ops)
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+def test_graphviz_accepts_the_dot(run, tmp_path):
+    result = run("backprop", "x*y + sin(x*y) + log(x)", "--at", "x=1,y=2", "-f", "dot")
+    source = tmp_path / "graph.dot"
+    source.write_text(result.stdout)
+    done = subprocess.run(["dot", "-Tsvg", str(source)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "<svg" in done.stdout
+
+
+# --- Values that are 0 up to rounding -------------------------------------------------
+
+
+def test_a_rounding_residue_is_marked_and_explained(run):
+    from fractions import Fraction
+
+    args = ("backprop", NEURON, "--at", "x1=1,x2=2,w1=0.5,w2=-0.3,b=0.1")
+    # The exact sum of the binary numbers 0.5·1, -0.3·2 and 0.1 is not 0.
+    residue = float(Fraction(0.5) + Fraction(-0.3) * 2 + Fraction(0.1))
+    assert residue != 0
+    data = json.loads(run(*args, "-f", "json").stdout)
+    n3 = next(node for node in data["nodes"] if node["id"] == "n3")
+    assert n3["value"] == residue  # JSON keeps the exact float
+    assert list(data["zero_up_to_rounding"]) == ["n3"]
+    assert abs(residue) <= data["zero_up_to_rounding"]["n3"] < 1e-15
+    text = run(*args).stdout
+    assert "│ 2.77556e-17 ≈ 0" in text and "value 2.77556e-17 ≈ 0" in text
+    assert "≈ 0 marks a value within float64 rounding error of 0" in text
+    assert r"2.77556e-17 \approx 0" in run(*args, "-f", "latex").stdout
+    assert "| 2.77556e-17 ≈ 0 |" in run(*args, "-f", "markdown").stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "point", "flagged"),
+    [
+        ("sin(pi*x)", {"x": 1.0}, ["n2"]),  # sin(π) is 1.2e-16 in float64
+        ("x + y - 0.3", {"x": 0.1, "y": 0.2}, ["n2"]),
+        ("(x + y - 0.3)*5", {"x": 0.1, "y": 0.2}, ["n2", "n3"]),  # and what is built on it
+        ("exp(-x)", {"x": 50.0}, []),  # tiny, but not rounding residue
+        ("x - 1e-17", {"x": 0.0}, []),
+        ("x*y", {"x": 1e-30, "y": 3.0}, []),
+        ("x - y", {"x": 0.5, "y": 0.5}, []),  # exactly 0 needs no mark
+    ],
+)
+def test_zero_up_to_rounding_flags_only_residues(text, point, flagged):
+    result = backprop(text, point)
+    assert [result.graph.nodes[i].id for i in result.rounding_zeros] == flagged

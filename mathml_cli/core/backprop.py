@@ -16,7 +16,14 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from mathml_cli.core.graph import Backward, Graph, backward, build_graph, forward
+from mathml_cli.core.graph import (
+    Backward,
+    Graph,
+    backward,
+    build_graph,
+    forward,
+    zero_up_to_rounding,
+)
 from mathml_cli.errors import InputError, did_you_mean
 
 # Past this many nodes SymPy (parse, diff, lambdify) takes longer than the
@@ -68,6 +75,8 @@ class Backprop:
     checks: tuple[Check, ...]
     warnings: tuple[str, ...]
     update: Update | None
+    # Nodes whose float64 value is within rounding error of 0: {index: the error bound}.
+    rounding_zeros: dict[int, float]
 
     @property
     def output(self) -> float:
@@ -106,8 +115,18 @@ def backprop(
     update = None
     if learning_rate is not None:
         update = _update(graph, point, gradients, targets, learning_rate)
+    rounding_zeros = zero_up_to_rounding(graph, values)
     return Backprop(
-        text, graph, point, targets, tuple(values), result, checks, tuple(warnings), update
+        text,
+        graph,
+        point,
+        targets,
+        tuple(values),
+        result,
+        checks,
+        tuple(warnings),
+        update,
+        rounding_zeros,
     )
 
 

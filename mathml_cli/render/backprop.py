@@ -43,6 +43,17 @@ def _hidden(count: int, what: str) -> str:
     return f"… {count:,} {what} not shown (--format json has them all) …"
 
 
+def _limited(
+    items: Sequence[T], line: Callable[[T], str], what: str, marker: Callable[[str], str]
+) -> list[str]:
+    """One line per item, at most MAX_GRADIENTS, with the same marker as the text view."""
+    first, last, hidden = _shown(items, MAX_GRADIENTS)
+    lines = [line(item) for item in first]
+    if hidden:
+        lines.append(marker(_hidden(hidden, what)))
+    return lines + [line(item) for item in last]
+
+
 def _point_text(result: Backprop) -> str:
     items = list(result.point.items())
     shown = ", ".join(f"{name} = {format_number(value)}" for name, value in items[:12])
@@ -73,6 +84,36 @@ def _accumulated(step: Contribution) -> str:
     return text
 
 
+def _value(result: Backprop, index: int) -> str:
+    """A node's value, marked ≈ 0 where it is float64 rounding residue (see _rounding_note)."""
+    text = format_number(result.values[index])
+    return text + " ≈ 0" if index in result.rounding_zeros else text
+
+
+def _rounding_note(result: Backprop) -> str | None:
+    """Why some values are marked ≈ 0, with the first few of them."""
+    if not result.rounding_zeros:
+        return None
+    nodes = result.graph.nodes
+    examples = [
+        f"{nodes[i].id} = {nodes[i].label} is {format_number(result.values[i])}, "
+        f"its rounding error up to {bound:.1e}"
+        for i, bound in list(result.rounding_zeros.items())[:3]
+    ]
+    more = len(result.rounding_zeros) - len(examples)
+    listed = "; ".join(examples) + (f"; and {more:,} more" if more else "")
+    return (
+        f"≈ 0 marks a value within float64 rounding error of 0: {listed}. Decimals such as "
+        "0.1 have no exact binary form, so read it as 0 (--format json keeps the exact floats)."
+    )
+
+
+def _signed(value: float) -> str:
+    """A number as a factor: negative ones in parentheses, as in 2 − 0.1 × (-0.075)."""
+    text = format_number(value)
+    return f"({text})" if text.startswith("-") else text
+
+
 def _grad_text(result: Backprop, index: int) -> str:
     value = result.backward.gradients[index]
     return "—" if value is None else format_number(value)
@@ -95,10 +136,14 @@ def rich(result: Backprop) -> Any:
         parts.append(Text(f"Warning: {warning}", style=NOTE))
     parts += [Text(""), Text("Graph (output at the top)", style=TITLE), _tree(result)]
     parts += [Text(""), Text("Forward pass (topological order)", style=TITLE), _forward(result)]
+    rounding = _rounding_note(result)
+    if rounding is not None:
+        parts.append(Text(rounding, style=NOTE))
     parts += [Text(""), _backward_heading(result, output), _backward(result)]
     for note in result.backward.conventions:
         parts.append(Text(f"Convention: {note}", style=NOTE))
-    parts += [Text(""), Text.assemble(("f = ", TITLE), (format_number(result.output), RESULT))]
+    output_value = _value(result, result.graph.output)
+    parts += [Text(""), Text.assemble(("f = ", TITLE), (output_value, RESULT))]
     parts += _gradient_lines(result)
     if result.update is not None:
         parts += [Text("")] + _update_lines(result)
@@ -128,7 +173,7 @@ def _tree(result: Backprop) -> Any:
         text.append(node.id, style=RULE)
         if node.op not in ("input", "constant"):
             text.append(f" {node.symbol}", style=FORMULA)
-        text.append(f"  value {format_number(result.values[index])}")
+        text.append(f"  value {_value(result, index)}")
         if result.backward.gradients[index] is not None:
             text.append(f"  grad {_grad_text(result, index)}", style=RESULT)
         if seen:
@@ -161,20 +206,20 @@ def _tree(result: Backprop) -> Any:
     return root
 
 
-def _table(columns: Sequence[str], folding: str) -> Any:
-    """A table whose `folding` column takes the line breaks when the terminal is narrow."""
+def _table(columns: Sequence[str], folding: Sequence[str]) -> Any:
+    """A table whose `folding` columns take the line breaks when the terminal is narrow."""
     from rich.table import Table
 
     table = Table(show_edge=False, pad_edge=False, header_style=TITLE)
     for column in columns:
-        table.add_column(column, overflow="fold", no_wrap=column != folding)
+        table.add_column(column, overflow="fold", no_wrap=column not in folding)
     return table
 
 
 def _forward(result: Backprop) -> Any:
     from rich.text import Text
 
-    table = _table(["node", "op", "inputs", "expression", "value"], "expression")
+    table = _table(["node", "op", "inputs", "expression", "value"], ["expression"])
     first, last, hidden = _shown(range(len(result.graph.nodes)), MAX_ROWS)
 
     def add(index: int) -> None:
@@ -184,13 +229,14 @@ def _forward(result: Backprop) -> Any:
             Text(_op(node), style=FORMULA),
             Text(_inputs(result, node)),
             Text(node.label),
-            Text(format_number(result.values[index])),
+            Text(_value(result, index)),
         )
 
     for index in first:
         add(index)
     if hidden:
-        table.add_row(Text(_hidden(hidden, "nodes"), style=NOTE), "", "", "", "")
+        # The marker goes in the column that wraps, so it cannot widen the others.
+        table.add_row(Text("…", style=NOTE), "", "", Text(_hidden(hidden, "nodes"), style=NOTE), "")
     for index in last:
         add(index)
     return table
@@ -208,7 +254,7 @@ def _backward(result: Backprop) -> Any:
         "contribution",
         "accumulated",
     ]
-    table = _table(columns, "local derivative")
+    table = _table(columns, ["local derivative", "accumulated"])
     first, last, hidden = _shown(result.backward.contributions, MAX_ROWS)
 
     def add(step: Contribution) -> None:
@@ -225,7 +271,9 @@ def _backward(result: Backprop) -> Any:
     for step in first:
         add(step)
     if hidden:
-        table.add_row(Text(_hidden(hidden, "rows"), style=NOTE), "", "", "", "", "")
+        table.add_row(
+            Text("…", style=NOTE), "", "", Text(_hidden(hidden, "rows"), style=NOTE), "", ""
+        )
     for step in last:
         add(step)
     if not result.backward.contributions:
@@ -257,19 +305,14 @@ def _update_lines(result: Backprop) -> list[Any]:
     update = result.update
     assert update is not None
     lr = format_number(update.learning_rate)
-    lines = [
-        Text(
-            f"One gradient-descent step, learning rate {lr}: new = old − {lr} × gradient",
-            style=TITLE,
-        )
-    ]
+    lines = [Text(_update_heading(result), style=TITLE)]
     first, last, hidden = _shown(list(update.values.items()), MAX_GRADIENTS)
 
     def line(name: str, new: float) -> Any:
         old = result.point[name]
         grad = result.gradient(name)
         return Text.assemble(
-            f"{name}: {format_number(old)} − {lr} × {format_number(grad)} = ",
+            f"{name}: {format_number(old)} − {lr} × {_signed(grad)} = ",
             (format_number(new), RESULT),
         )
 
@@ -277,9 +320,26 @@ def _update_lines(result: Backprop) -> list[Any]:
     if hidden:
         lines.append(Text(_hidden(hidden, "updates"), style=NOTE))
     lines += [line(name, new) for name, new in last]
-    after = "undefined" if update.output is None else format_number(update.output)
-    lines.append(Text(f"f after the step: {format_number(result.output)} → {after}"))
+    lines.append(Text(_after_step(result)))
     return lines
+
+
+def _update_heading(result: Backprop) -> str:
+    assert result.update is not None
+    lr = format_number(result.update.learning_rate)
+    return f"One gradient-descent step, learning rate {lr}: new = old − {lr} × gradient"
+
+
+def _after_step(result: Backprop) -> str:
+    assert result.update is not None
+    output = result.update.output
+    after = "undefined" if output is None else format_number(output)
+    return f"f after the step: {_value(result, result.graph.output)} → {after}"
+
+
+def _check_text(check: Check) -> str:
+    verdict = {True: "verified", False: "DISAGREES", None: "not checked"}[check.verified]
+    return f"{check.method} ({verdict}): {check.detail}"
 
 
 def _check_line(check: Check) -> Any:
@@ -327,6 +387,9 @@ def data(result: Backprop) -> dict[str, Any]:
             for step in result.backward.contributions
         ],
         "conventions": list(result.backward.conventions),
+        "zero_up_to_rounding": {
+            nodes[index].id: bound for index, bound in result.rounding_zeros.items()
+        },
         "warnings": list(result.warnings),
         "verified": result.verified,
         "checks": [
@@ -353,22 +416,45 @@ def _tt(text: str) -> str:
     return r"\texttt{" + latex_escape(text) + "}"
 
 
+_LATEX_SYMBOLS = {
+    "≈": r"$\approx$",
+    "→": r"$\to$",
+    "−": "-",
+    "×": r"$\times$",
+    "∂": r"$\partial$",
+}
+
+
+def _latex_text(text: str) -> str:
+    """Text for \\text{...}: escaped, and the few symbols we print as math."""
+    return "".join(_LATEX_SYMBOLS.get(char, char) for char in latex_escape(text))
+
+
+def _latex_note(text: str) -> str:
+    return r"&\text{" + _latex_text(text) + r"} \\"
+
+
 def latex(result: Backprop) -> str:
     nodes = result.graph.nodes
-    lines = [r"\begin{align*}", r"&\text{forward pass} \\"]
+    lines = [r"\begin{align*}"]
+    lines += [_latex_note(f"Warning: {warning}") for warning in result.warnings]
+    lines.append(r"&\text{forward pass} \\")
     first, last, hidden = _shown(range(len(nodes)), MAX_ROWS)
 
     def forward_line(index: int) -> str:
         node = nodes[index]
-        value = format_number(result.values[index])
+        value = _value(result, index).replace("≈", r"\approx")
         if node.op in ("input", "constant"):
             return f"{_tt(node.id)} &= {value} \\\\"
         return f"{_tt(node.id)} &= {_tt(node.label)} = {value} \\\\"
 
     lines += [forward_line(i) for i in first]
     if hidden:
-        lines.append(r"&\text{" + latex_escape(_hidden(hidden, "nodes")) + r"} \\")
+        lines.append(_latex_note(_hidden(hidden, "nodes")))
     lines += [forward_line(i) for i in last]
+    rounding = _rounding_note(result)
+    if rounding is not None:
+        lines.append(_latex_note(rounding))
     lines.append(
         r"&\text{backward pass: } \frac{\partial f}{\partial \texttt{node}} "
         r"\mathrel{+}= \text{upstream} \times \text{local} \\"
@@ -382,26 +468,36 @@ def latex(result: Backprop) -> str:
             rf"{format_number(step.upstream)} \times \left({_tt(step.formula)} = "
             rf"{format_number(step.local)}\right) = {format_number(step.contribution)}"
             rf" \quad \text{{(from {latex_escape(source)}; "
-            rf"now {format_number(step.accumulated)})}} \\"
+            rf"now {_latex_text(_accumulated(step))})}} \\"
         )
 
     lines += [backward_line(step) for step in steps_first]
     if steps_hidden:
-        lines.append(r"&\text{" + latex_escape(_hidden(steps_hidden, "rows")) + r"} \\")
+        lines.append(_latex_note(_hidden(steps_hidden, "rows")))
     lines += [backward_line(step) for step in steps_last]
-    lines += [
-        r"&\text{convention: " + latex_escape(n) + r"} \\" for n in result.backward.conventions
-    ]
-    lines.append(rf"f &= {format_number(result.output)} \\")
-    for name, value in list(result.gradients.items())[:MAX_GRADIENTS]:
-        lines.append(rf"\frac{{\partial f}}{{\partial {_tt(name)}}} &= {format_number(value)} \\")
+    lines += [_latex_note(f"convention: {note}") for note in result.backward.conventions]
+    output_value = _value(result, result.graph.output).replace("≈", r"\approx")
+    lines.append(rf"f &= {output_value} \\")
+
+    def gradient_line(item: tuple[str, float]) -> str:
+        name, value = item
+        return rf"\frac{{\partial f}}{{\partial {_tt(name)}}} &= {format_number(value)} \\"
+
+    lines += _limited(list(result.gradients.items()), gradient_line, "gradients", _latex_note)
     if result.update is not None:
         lr = format_number(result.update.learning_rate)
-        for name, new in list(result.update.values.items())[:MAX_GRADIENTS]:
-            lines.append(
+        lines.append(_latex_note(_update_heading(result)))
+
+        def update_line(item: tuple[str, float]) -> str:
+            name, new = item
+            return (
                 rf"{_tt(name)} &\leftarrow {format_number(result.point[name])} - {lr} \times "
-                rf"{format_number(result.gradient(name))} = {format_number(new)} \\"
+                rf"{_signed(result.gradient(name))} = {format_number(new)} \\"
             )
+
+        lines += _limited(list(result.update.values.items()), update_line, "updates", _latex_note)
+        lines.append(_latex_note(_after_step(result)))
+    lines += [_latex_note(_check_text(check)) for check in result.checks]
     lines[-1] = lines[-1].removesuffix(r" \\")
     lines.append(r"\end{align*}")
     return "\n".join(lines)
@@ -436,12 +532,15 @@ def markdown(result: Backprop) -> str:
         node = nodes[index]
         return [
             _cell(node.id), _op(node), _cell(_inputs(result, node)), _cell(node.label),
-            format_number(result.values[index]),
+            _value(result, index),
         ]  # fmt: skip
 
     lines += _markdown_table(
         ["node", "op", "inputs", "expression", "value"], range(len(nodes)), forward_row, "nodes"
     )
+    rounding = _rounding_note(result)
+    if rounding is not None:
+        lines += ["", f"> {rounding}"]
     lines += ["", "**Backward pass** (reverse order; seed ∂f/∂output = 1)", ""]
 
     def backward_row(step: Contribution) -> list[str]:
@@ -459,18 +558,26 @@ def markdown(result: Backprop) -> str:
     )
     lines.append("")
     lines += [f"- Convention: {note}" for note in result.backward.conventions]
-    lines.append(f"- f = {format_number(result.output)}")
-    lines += [
-        f"- ∂f/∂{_cell(name)} = {format_number(value)}"
-        for name, value in list(result.gradients.items())[:MAX_GRADIENTS]
-    ]
+    lines.append(f"- f = {_value(result, result.graph.output)}")
+    lines += _limited(
+        list(result.gradients.items()),
+        lambda item: f"- ∂f/∂{_cell(item[0])} = {format_number(item[1])}",
+        "gradients",
+        lambda text: f"- {text}",
+    )
     if result.update is not None:
         lr = format_number(result.update.learning_rate)
-        lines += [
-            f"- {_cell(name)}: {format_number(result.point[name])} − {lr} × "
-            f"{format_number(result.gradient(name))} = {format_number(new)}"
-            for name, new in list(result.update.values.items())[:MAX_GRADIENTS]
-        ]
+        lines.append(f"- {_update_heading(result)}")
+        lines += _limited(
+            list(result.update.values.items()),
+            lambda item: (
+                f"- {_cell(item[0])}: {format_number(result.point[item[0]])} − {lr} × "
+                f"{_signed(result.gradient(item[0]))} = {format_number(item[1])}"
+            ),
+            "updates",
+            lambda text: f"- {text}",
+        )
+        lines.append(f"- {_after_step(result)}")
     marks = {True: "✓", False: "✗", None: "–"}
     lines += [f"- {marks[c.verified]} {c.method}: {c.detail}" for c in result.checks]
     return "\n".join(lines)
@@ -500,7 +607,7 @@ def dot(result: Backprop) -> str:
     ]
     for index, node in enumerate(nodes):
         name = node.id if node.op in ("input", "constant") else f"{node.id} = {node.label}"
-        fields = [_record(name), f"value {format_number(result.values[index])}"]
+        fields = [_record(name), f"value {_value(result, index)}"]
         if result.backward.gradients[index] is not None:
             fields.append(f"grad {_grad_text(result, index)}")
         style = ", style=bold" if index == result.graph.output else ""

@@ -1,0 +1,118 @@
+"""Record torch.autograd gradients (float64) for tests/test_backprop_fixtures.py.
+
+    /tmp/venv/bin/python tests/data/backprop/record.py   # needs torch==2.13.0
+
+Each case names a function twice: as mathml text, and as the same function
+written with torch operations (typed here by hand), so torch's autograd is the
+oracle. The output and gradients go to torch_gradients.json, committed so
+that CI compares with torch's numbers without installing torch.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F  # noqa: N812 - torch's own convention
+
+HERE = Path(__file__).resolve().parent
+
+# name, mathml text, torch function (keyword arguments: the variables), point
+CASES = [
+    (
+        "seed-neuron",
+        "sigmoid(w1*x1 + w2*x2 + b)",
+        lambda b, w1, w2, x1, x2: torch.sigmoid(w1 * x1 + w2 * x2 + b),
+        {"x1": 1.0, "x2": 2.0, "w1": 0.5, "w2": -0.3, "b": 0.1},
+    ),
+    (
+        "karpathy",
+        "(a*b + c)*f",
+        lambda a, b, c, f: (a * b + c) * f,
+        {"a": 2.0, "b": -3.0, "c": 10.0, "f": -2.0},
+    ),
+    (
+        "tanh-neuron",
+        "tanh(x1*w1 + x2*w2 + b)",
+        lambda b, w1, w2, x1, x2: torch.tanh(x1 * w1 + x2 * w2 + b),
+        {"x1": 2.0, "x2": 0.0, "w1": -3.0, "w2": 1.0, "b": 6.8813735870195432},
+    ),
+    (
+        "shared-product",
+        "x*y + sin(x*y)",
+        lambda x, y: x * y + torch.sin(x * y),
+        {"x": 1.0, "y": 2.0},
+    ),
+    (
+        "shared-sigmoid",
+        "sigmoid(w*x)*(1 - sigmoid(w*x))",
+        lambda w, x: torch.sigmoid(w * x) * (1 - torch.sigmoid(w * x)),
+        {"w": 0.7, "x": -1.3},
+    ),
+    (
+        "relu-at-zero",
+        "relu(x)*y + relu(y - 2)",
+        lambda x, y: F.relu(x) * y + F.relu(y - 2),
+        {"x": 0.0, "y": 2.0},
+    ),
+    (
+        "log-loss",
+        "-(t*log(sigmoid(w*x + b)) + (1 - t)*log(1 - sigmoid(w*x + b)))",
+        lambda b, t, w, x: (
+            -(
+                t * torch.log(torch.sigmoid(w * x + b))
+                + (1 - t) * torch.log(1 - torch.sigmoid(w * x + b))
+            )
+        ),
+        {"w": 0.8, "x": 1.5, "b": -0.4, "t": 1.0},
+    ),
+    (
+        "two-hidden-units",
+        "tanh(v1*relu(a*x + c) + v2*softplus(d*x - c))",
+        lambda a, c, d, v1, v2, x: torch.tanh(v1 * F.relu(a * x + c) + v2 * F.softplus(d * x - c)),
+        {"a": 0.6, "c": 0.2, "d": -1.1, "v1": 0.9, "v2": -0.7, "x": 1.3},
+    ),
+    (
+        "powers-and-division",
+        "x**y/(1 + x**2) + exp(-y)*cos(x)",
+        lambda x, y: x**y / (1 + x**2) + torch.exp(-y) * torch.cos(x),
+        {"x": 1.7, "y": 2.5},
+    ),
+    (
+        "squared-error",
+        "(w*x + b - t)**2/2",
+        lambda b, t, w, x: (w * x + b - t) ** 2 / 2,
+        {"w": 1.5, "x": 2.0, "b": -0.5, "t": 4.0},
+    ),
+    (
+        "log-softplus-sin",
+        "log(softplus(x) + 1)*sin(x*y) - x/y",
+        lambda x, y: torch.log(F.softplus(x) + 1) * torch.sin(x * y) - x / y,
+        {"x": -0.8, "y": 1.9},
+    ),
+]
+
+
+def gradients(function, point: dict[str, float]) -> tuple[float, dict[str, float]]:
+    names = sorted(point)
+    params = {n: torch.tensor(point[n], dtype=torch.float64, requires_grad=True) for n in names}
+    output = function(**params)
+    output.backward()
+    return output.item(), {n: params[n].grad.item() for n in names}
+
+
+def main() -> None:
+    cases = []
+    for name, text, function, point in CASES:
+        output, grads = gradients(function, point)
+        cases.append(
+            {"name": name, "expression": text, "at": point, "output": output, "gradients": grads}
+        )
+    document = {"torch": torch.__version__, "dtype": "float64", "cases": cases}
+    (HERE / "torch_gradients.json").write_text(json.dumps(document, indent=1) + "\n")
+    print(f"wrote {len(cases)} cases to {HERE / 'torch_gradients.json'}")
+
+
+if __name__ == "__main__":
+    main()
