@@ -360,7 +360,7 @@ def test_update_is_written_out_old_to_new(run, fmt):
     assert "learning rate 0.01: new = old" in out
     # ∂L/∂b = -4 (by hand): b ← -3 − 0.01 × (-4) = -2.96
     assert "-3 − 0.01 × (-4) = -2.96" in out or r"-3 - 0.01 \times (-4) = -2.96" in out
-    assert "f after the step: -8 " in out
+    assert "L after the step: -8 " in out  # the output is L: f is a variable here
 
 
 def dot_statements(source: str) -> tuple[set[str], list[tuple[str, str]]]:
@@ -446,3 +446,11 @@ def test_a_rounding_residue_is_marked_and_explained(run):
 def test_zero_up_to_rounding_flags_only_residues(text, point, flagged):
     result = backprop(text, point)
     assert [result.graph.nodes[i].id for i in result.rounding_zeros] == flagged
+
+
+def test_the_output_is_not_called_f_when_a_variable_is(run):
+    out = run("backprop", "(a*b + c)*f", "--at", "a=2,b=-3,c=10,f=-2").stdout
+    assert "L = (a*b + c)*f" in out
+    assert "∂L/∂f = 4" in out
+    assert "∂f/∂f" not in out
+    assert "∂f/∂x = " in run("backprop", "x*y", "--at", "x=1,y=2").stdout

@@ -62,6 +62,11 @@ class Update:
     output: float | None  # the output at the new values (None: undefined there)
 
 
+def output_name(variables: Sequence[str]) -> str:
+    """f, or when a variable is called f (as in (a*b + c)*f), L, then out."""
+    return next(name for name in ("f", "L", "out", "output") if name not in variables)
+
+
 @dataclass(frozen=True)
 class Backprop:
     """What `mathml backprop` computes."""
@@ -81,6 +86,11 @@ class Backprop:
     @property
     def output(self) -> float:
         return self.values[self.graph.output]
+
+    @property
+    def output_name(self) -> str:
+        """What the output is called: f, unless f is one of the variables."""
+        return output_name(self.graph.variables)
 
     @property
     def gradients(self) -> dict[str, float]:
@@ -253,7 +263,8 @@ def _symbolic_check(
     except (ArithmeticError, ValueError, TypeError):
         expected = [None] * (len(sampled) + 1)
     ours = [output, *[gradients[name] for name in sampled]]
-    labels = ["f", *[f"∂f/∂{name}" for name in sampled]]
+    f = output_name(graph.variables)
+    labels = [f, *[f"∂{f}/∂{name}" for name in sampled]]
     largest = 0.0
     for label, want, got in zip(labels, expected, ours, strict=True):
         if want is None:

@@ -129,7 +129,7 @@ def rich(result: Backprop) -> Any:
     graph = result.graph
     output = graph.nodes[graph.output]
     parts: list[Any] = [
-        Text.assemble(("f = ", TITLE), result.text.strip()),
+        Text.assemble((f"{result.output_name} = ", TITLE), result.text.strip()),
         Text(f"at {_point_text(result)}" if result.point else "(no variables)", style=DIM),
     ]
     for warning in result.warnings:
@@ -143,7 +143,7 @@ def rich(result: Backprop) -> Any:
     for note in result.backward.conventions:
         parts.append(Text(f"Convention: {note}", style=NOTE))
     output_value = _value(result, result.graph.output)
-    parts += [Text(""), Text.assemble(("f = ", TITLE), (output_value, RESULT))]
+    parts += [Text(""), Text.assemble((f"{result.output_name} = ", TITLE), (output_value, RESULT))]
     parts += _gradient_lines(result)
     if result.update is not None:
         parts += [Text("")] + _update_lines(result)
@@ -156,7 +156,11 @@ def _backward_heading(result: Backprop, output: Node) -> Any:
 
     return Text.assemble(
         ("Backward pass (reverse order)", TITLE),
-        (f"  seed: ∂f/∂{output.id} = 1; each row sends a gradient to one input", DIM),
+        (
+            f"  seed: ∂{result.output_name}/∂{output.id} = 1; "
+            "each row sends a gradient to one input",
+            DIM,
+        ),
     )
 
 
@@ -249,7 +253,7 @@ def _backward(result: Backprop) -> Any:
     columns = [
         "node",
         "from",
-        "upstream ∂f/∂from",
+        f"upstream ∂{result.output_name}/∂from",
         "local derivative",
         "contribution",
         "accumulated",
@@ -287,13 +291,13 @@ def _gradient_lines(result: Backprop) -> list[Any]:
     items = list(result.gradients.items())
     first, last, hidden = _shown(items, MAX_GRADIENTS)
     lines = [
-        Text.assemble((f"∂f/∂{name} = ", TITLE), (format_number(value), RESULT))
+        Text.assemble((f"∂{result.output_name}/∂{name} = ", TITLE), (format_number(value), RESULT))
         for name, value in first
     ]
     if hidden:
         lines.append(Text(_hidden(hidden, "gradients"), style=NOTE))
     lines += [
-        Text.assemble((f"∂f/∂{name} = ", TITLE), (format_number(value), RESULT))
+        Text.assemble((f"∂{result.output_name}/∂{name} = ", TITLE), (format_number(value), RESULT))
         for name, value in last
     ]
     return lines
@@ -334,7 +338,7 @@ def _after_step(result: Backprop) -> str:
     assert result.update is not None
     output = result.update.output
     after = "undefined" if output is None else format_number(output)
-    return f"f after the step: {_value(result, result.graph.output)} → {after}"
+    return f"{result.output_name} after the step: {_value(result, result.graph.output)} → {after}"
 
 
 def _check_text(check: Check) -> str:
@@ -435,6 +439,7 @@ def _latex_note(text: str) -> str:
 
 
 def latex(result: Backprop) -> str:
+    out = result.output_name
     nodes = result.graph.nodes
     lines = [r"\begin{align*}"]
     lines += [_latex_note(f"Warning: {warning}") for warning in result.warnings]
@@ -456,7 +461,7 @@ def latex(result: Backprop) -> str:
     if rounding is not None:
         lines.append(_latex_note(rounding))
     lines.append(
-        r"&\text{backward pass: } \frac{\partial f}{\partial \texttt{node}} "
+        rf"&\text{{backward pass: }} \frac{{\partial {out}}}{{\partial \texttt{{node}}}} "
         r"\mathrel{+}= \text{upstream} \times \text{local} \\"
     )
     steps_first, steps_last, steps_hidden = _shown(result.backward.contributions, MAX_ROWS)
@@ -464,7 +469,7 @@ def latex(result: Backprop) -> str:
     def backward_line(step: Contribution) -> str:
         target, source = nodes[step.target].id, nodes[step.source].id
         return (
-            rf"\frac{{\partial f}}{{\partial {_tt(target)}}} &\mathrel{{+}}= "
+            rf"\frac{{\partial {out}}}{{\partial {_tt(target)}}} &\mathrel{{+}}= "
             rf"{format_number(step.upstream)} \times \left({_tt(step.formula)} = "
             rf"{format_number(step.local)}\right) = {format_number(step.contribution)}"
             rf" \quad \text{{(from {latex_escape(source)}; "
@@ -477,11 +482,11 @@ def latex(result: Backprop) -> str:
     lines += [backward_line(step) for step in steps_last]
     lines += [_latex_note(f"convention: {note}") for note in result.backward.conventions]
     output_value = _value(result, result.graph.output).replace("≈", r"\approx")
-    lines.append(rf"f &= {output_value} \\")
+    lines.append(rf"{out} &= {output_value} \\")
 
     def gradient_line(item: tuple[str, float]) -> str:
         name, value = item
-        return rf"\frac{{\partial f}}{{\partial {_tt(name)}}} &= {format_number(value)} \\"
+        return rf"\frac{{\partial {out}}}{{\partial {_tt(name)}}} &= {format_number(value)} \\"
 
     lines += _limited(list(result.gradients.items()), gradient_line, "gradients", _latex_note)
     if result.update is not None:
@@ -541,7 +546,7 @@ def markdown(result: Backprop) -> str:
     rounding = _rounding_note(result)
     if rounding is not None:
         lines += ["", f"> {rounding}"]
-    lines += ["", "**Backward pass** (reverse order; seed ∂f/∂output = 1)", ""]
+    lines += ["", f"**Backward pass** (reverse order; seed ∂{result.output_name}/∂output = 1)", ""]
 
     def backward_row(step: Contribution) -> list[str]:
         return [
@@ -558,10 +563,10 @@ def markdown(result: Backprop) -> str:
     )
     lines.append("")
     lines += [f"- Convention: {note}" for note in result.backward.conventions]
-    lines.append(f"- f = {_value(result, result.graph.output)}")
+    lines.append(f"- {result.output_name} = {_value(result, result.graph.output)}")
     lines += _limited(
         list(result.gradients.items()),
-        lambda item: f"- ∂f/∂{_cell(item[0])} = {format_number(item[1])}",
+        lambda item: f"- ∂{result.output_name}/∂{_cell(item[0])} = {format_number(item[1])}",
         "gradients",
         lambda text: f"- {text}",
     )
