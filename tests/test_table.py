@@ -176,3 +176,40 @@ def test_duplicate_header_names_and_unclosed_quotes():
         read("a,a,y\n1,2,3\n")
     with pytest.raises(InputError, match="unclosed quote"):
         read('a,y\n"1,2\n3,4\n')
+
+
+def test_extra_fields_are_an_error_on_every_route(monkeypatch):
+    # An exponent sends the block to numpy.loadtxt, which reads only the used
+    # columns and would let a line with an extra field pass.
+    monkeypatch.setattr(table_module, "BLOCK_BYTES", 64)
+    lines = [f"{i}e0,{i}.5" for i in range(1, 60)]
+    lines[40] += ",7"
+    with pytest.raises(InputError, match=r"row 41 \(line 42\) has 3 fields"):
+        read("a,y\n" + "\n".join(lines) + "\n")
+    quoted = [f'"{i}",{i}.5' for i in range(1, 60)]
+    quoted[50] += ",7"
+    with pytest.raises(InputError, match=r"row 51 \(line 52\) has 3 fields"):
+        read("a,y\n" + "\n".join(quoted) + "\n")
+
+
+def test_quoted_delimiters_in_an_unused_text_column():
+    text = 'name,a,y\n"Smith, J",1,2\n"Doe, A",2,3.5\nX,3,4\n'
+    table, values = read(text, columns=[1, 2])
+    np.testing.assert_array_equal(values, [[1, 2], [2, 3.5], [3, 4]])
+
+
+@pytest.mark.parametrize("route", ["plain", "exponent", "quoted"])
+def test_bad_cells_are_found_deep_in_a_long_input(monkeypatch, route):
+    """Row and line numbers stay right across many blocks on each parsing route."""
+    monkeypatch.setattr(table_module, "BLOCK_BYTES", 4096)
+    cell = {"plain": "{}.25", "exponent": "{}e-2", "quoted": '"{}.25"'}[route]
+    lines = [f"{i},{cell.format(i)}" for i in range(1, 5001)]
+    lines[3999] = "4000,12x"
+    with pytest.raises(InputError, match=r"row 4000 \(line 4001\), column 'y': '12x'"):
+        read("a,y\n" + "\n".join(lines) + "\n")
+    lines[3999] = "4000,"
+    with pytest.raises(InputError, match=r"missing value in row 4000 \(line 4001\)"):
+        read("a,y\n" + "\n".join(lines) + "\n")
+    lines[3999] = "4000"
+    with pytest.raises(InputError, match=r"row 4000 \(line 4001\) has 1 field,"):
+        read("a,y\n" + "\n".join(lines) + "\n")

@@ -150,7 +150,7 @@ class CsvTable:
         lines = block.count(b"\n")
         if b"\r" in block:
             block = block.replace(b"\r\n", b"\n")
-        return _parse_with_numpy(block, self.layout.delimiter, columns), lines
+        return _parse_with_numpy(block, self.layout.delimiter, width, columns), lines
 
     def _parse_cells(
         self, block: bytes, first_line: int, columns: list[int], drop_missing: bool
@@ -174,7 +174,8 @@ class CsvTable:
                 continue  # a blank line
             if len(fields) != width:
                 raise InputError(
-                    f"row {row} (line {line}) has {len(fields)} fields, "
+                    f"row {row} (line {line}) has {len(fields)} "
+                    f"field{'s' if len(fields) != 1 else ''}, "
                     f"but the table has {width} columns ({', '.join(self.names)})"
                 )
             values: list[float] = []
@@ -270,8 +271,11 @@ def _sniff_delimiter(lines: list[str]) -> str:
     return best
 
 
-def _parse_with_numpy(block: bytes, delimiter: str, columns: list[int]) -> np.ndarray | None:
-    """The used columns by numpy.loadtxt, or None if it refuses or finds gaps."""
+def _parse_with_numpy(
+    block: bytes, delimiter: str, width: int, columns: list[int]
+) -> np.ndarray | None:
+    """The used columns by numpy.loadtxt, or None if it refuses, finds gaps, or a line
+    has more fields than the table (which loadtxt, reading only `columns`, lets pass)."""
     try:
         values = np.loadtxt(
             io.BytesIO(block),
@@ -287,6 +291,15 @@ def _parse_with_numpy(block: bytes, delimiter: str, columns: list[int]) -> np.nd
     # loadtxt reads "nan" and "inf" as numbers; here they are gaps or errors.
     if not np.isfinite(values).all():
         return None
+    raw = np.frombuffer(block, dtype=np.uint8)
+    separators = raw == ord(delimiter)
+    if b'"' in block:
+        # A delimiter inside quotes ("Smith, J") separates nothing: after an odd
+        # number of quotes it is inside one.
+        inside = np.cumsum(raw == ord('"'), dtype=np.uint8) & np.uint8(1)
+        separators &= inside == 0
+    if int(np.count_nonzero(separators)) != (width - 1) * len(values):
+        return None  # a ragged line (loadtxt skips blank ones, so this counts the others)
     return values
 
 
