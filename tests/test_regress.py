@@ -424,3 +424,16 @@ def test_an_exact_fit_says_its_statistics_mean_nothing(run):
     data = json.loads(result.stdout)
     assert data["coefficients"]["x"] == pytest.approx(2.0, rel=1e-12)
     assert any("predict 'y' exactly" in w for w in data["warnings"])
+
+
+def test_prediction_arithmetic_writes_negative_terms_as_subtractions(run):
+    path = ROOT / "docs" / "data" / "houses.csv"
+    result = run("regress", str(path), "--predict", "sqft=1600,rooms=3,age=-2")
+    assert result.exit_code == 0
+    data = np.loadtxt(path, delimiter=",", skiprows=1)
+    design = np.column_stack([np.ones(len(data)), data[:, :-1]])
+    beta = np.linalg.lstsq(design, data[:, -1], rcond=None)[0]
+    assert beta[3] < 0  # age lowers the price
+    assert f"− {abs(beta[3]):.6g}·(-2)" in result.stdout
+    assert f"+ {abs(beta[3] * -2):.6g}" in result.stdout
+    assert "+ -" not in result.stdout

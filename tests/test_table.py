@@ -26,9 +26,14 @@ def read(data: bytes | str, columns=None, **options):
 decimal_text = st.builds(
     lambda sign, whole, frac: f"{sign}{whole}{'.' + frac if frac is not None else ''}",
     st.sampled_from(["", "-", "+"]),
-    st.from_regex(r"[0-9]{1,8}", fullmatch=True),
-    st.one_of(st.none(), st.from_regex(r"[0-9]{0,7}", fullmatch=True)),
-)
+    st.from_regex(r"[0-9]{0,16}", fullmatch=True),
+    st.one_of(st.none(), st.from_regex(r"[0-9]{0,16}", fullmatch=True)),
+).filter(lambda text: any(c.isdigit() for c in text))
+
+
+def _exact_mantissa(text: str) -> bool:
+    """Whether the cell's digits, read as one integer, are at most 2^53 (the fast path's range)."""
+    return int("".join(c for c in text if c.isdigit())) <= 2**53
 
 
 @settings(max_examples=100, deadline=None)
@@ -36,9 +41,46 @@ decimal_text = st.builds(
 def test_fast_parser_gives_exactly_what_float_gives(rows):
     block = "".join(",".join(row) + "\n" for row in rows).encode()
     parsed = _parse_plain(block, 3, ord(","))
-    assert parsed is not None
     expected = np.array([[float(cell) for cell in row] for row in rows])
-    assert np.array_equal(parsed, expected)  # bit for bit, not approximately
+    if all(_exact_mantissa(cell) for row in rows for cell in row):
+        assert parsed is not None
+    if parsed is not None:
+        assert np.array_equal(parsed, expected)  # bit for bit, not approximately
+        assert np.array_equal(np.signbit(parsed), np.signbit(expected))  # -0.0 too
+
+
+fixed_decimals = st.lists(st.integers(0, 9), min_size=1, max_size=6)
+
+
+@settings(max_examples=100, deadline=None)
+@given(fixed_decimals, st.data())
+def test_fast_parser_with_fixed_decimals_per_column(decimals, data):
+    """The usual layout (each column printed with its own number of decimals), exactly."""
+    numbers = st.floats(-1e6, 1e6, allow_nan=False)
+    rows = data.draw(st.lists(st.tuples(*[numbers for _ in decimals]), min_size=1, max_size=30))
+    cells = [[f"{v:.{k}f}" for v, k in zip(row, decimals, strict=True)] for row in rows]
+    block = "".join(",".join(row) + "\n" for row in cells).encode()
+    parsed = _parse_plain(block, len(decimals), ord(","))
+    assert parsed is not None
+    assert np.array_equal(parsed, np.array([[float(c) for c in row] for row in cells]))
+
+
+@pytest.mark.parametrize(
+    ("block", "expected"),
+    [
+        (b"1.5,2\n30.25,4.5\n", [[1.5, 2], [30.25, 4.5]]),  # a dot in some cells only
+        (b"1.5,2.0\n30,4.5\n", [[1.5, 2], [30, 4.5]]),  # as many dots as cells, not one each
+        (b".5,-.5\n5.,+5\n", [[0.5, -0.5], [5, 5]]),
+        (b"9007199254740992,0.1\n", [[2.0**53, 0.1]]),  # 16 digits, still exact
+        (b"0.1234567890123456,1\n", [[0.1234567890123456, 1]]),
+        (b"-0.0,0\n", [[-0.0, 0]]),
+    ],
+)
+def test_fast_parser_reads(block, expected):
+    parsed = _parse_plain(block, 2, ord(","))
+    assert parsed is not None
+    assert np.array_equal(parsed, np.array(expected, dtype=float))
+    assert np.array_equal(np.signbit(parsed), np.signbit(np.array(expected, dtype=float)))
 
 
 @pytest.mark.parametrize(
@@ -49,11 +91,17 @@ def test_fast_parser_gives_exactly_what_float_gives(rows):
         b"1,,2\n",  # empty cell
         b"1e5,2\n",  # exponent: left to numpy
         b"1.2.3,4\n",
+        b"1.2,3..4\n",
+        b"1.5,2.5\n3.5.1,4\n",  # as many dots as cells, two in one
         b"1-2,3\n",
+        b"--1,3\n",
         b"nan,1\n",
         b"1,2\n\n3,4\n",  # blank line
-        b"1234567890123456,1\n",  # 16 digits: may not be exact as an integer
+        b"9007199254740993,1\n",  # above 2^53: not exact as an integer
+        b"12345678901234567890,1\n",  # 20 digits
         b"-,1\n",
+        b".,1\n",
+        b"1 ,2\n",
     ],
 )
 def test_fast_parser_declines_what_it_cannot_read_exactly(block):
@@ -128,3 +176,40 @@ def test_duplicate_header_names_and_unclosed_quotes():
         read("a,a,y\n1,2,3\n")
     with pytest.raises(InputError, match="unclosed quote"):
         read('a,y\n"1,2\n3,4\n')
+
+
+def test_extra_fields_are_an_error_on_every_route(monkeypatch):
+    # An exponent sends the block to numpy.loadtxt, which reads only the used
+    # columns and would let a line with an extra field pass.
+    monkeypatch.setattr(table_module, "BLOCK_BYTES", 64)
+    lines = [f"{i}e0,{i}.5" for i in range(1, 60)]
+    lines[40] += ",7"
+    with pytest.raises(InputError, match=r"row 41 \(line 42\) has 3 fields"):
+        read("a,y\n" + "\n".join(lines) + "\n")
+    quoted = [f'"{i}",{i}.5' for i in range(1, 60)]
+    quoted[50] += ",7"
+    with pytest.raises(InputError, match=r"row 51 \(line 52\) has 3 fields"):
+        read("a,y\n" + "\n".join(quoted) + "\n")
+
+
+def test_quoted_delimiters_in_an_unused_text_column():
+    text = 'name,a,y\n"Smith, J",1,2\n"Doe, A",2,3.5\nX,3,4\n'
+    table, values = read(text, columns=[1, 2])
+    np.testing.assert_array_equal(values, [[1, 2], [2, 3.5], [3, 4]])
+
+
+@pytest.mark.parametrize("route", ["plain", "exponent", "quoted"])
+def test_bad_cells_are_found_deep_in_a_long_input(monkeypatch, route):
+    """Row and line numbers stay right across many blocks on each parsing route."""
+    monkeypatch.setattr(table_module, "BLOCK_BYTES", 4096)
+    cell = {"plain": "{}.25", "exponent": "{}e-2", "quoted": '"{}.25"'}[route]
+    lines = [f"{i},{cell.format(i)}" for i in range(1, 5001)]
+    lines[3999] = "4000,12x"
+    with pytest.raises(InputError, match=r"row 4000 \(line 4001\), column 'y': '12x'"):
+        read("a,y\n" + "\n".join(lines) + "\n")
+    lines[3999] = "4000,"
+    with pytest.raises(InputError, match=r"missing value in row 4000 \(line 4001\)"):
+        read("a,y\n" + "\n".join(lines) + "\n")
+    lines[3999] = "4000"
+    with pytest.raises(InputError, match=r"row 4000 \(line 4001\) has 1 field,"):
+        read("a,y\n" + "\n".join(lines) + "\n")

@@ -154,14 +154,22 @@ class Moments:
 
 
 class RowKeeper:
-    """All rows while there are few; beyond EXACT_ROWS a uniform random sample of them."""
+    """All rows while there are few; beyond EXACT_ROWS a uniform random sample of them.
+
+    The sample is the SAMPLE_ROWS rows with the smallest random keys. Candidates
+    gather until there are twice that many, then the larger keys go; the largest
+    key kept then bounds every key that can still enter, so most rows of a long
+    table are turned away by one comparison.
+    """
 
     def __init__(self, width: int) -> None:
         self._rng = np.random.default_rng(0)  # a fixed seed: the same input, the same output
         self.all_rows: list[np.ndarray] | None = []
         self.count = 0
-        self._sample = np.empty((0, width))
-        self._keys = np.empty(0)
+        self._keys: list[np.ndarray] = []
+        self._candidates: list[np.ndarray] = []
+        self._pending = 0
+        self._bound = 1.0
 
     def add(self, block: np.ndarray) -> None:
         self.count += len(block)
@@ -170,19 +178,28 @@ class RowKeeper:
                 self.all_rows.append(block)
             else:
                 self.all_rows = None
-        # Keep the rows with the SAMPLE_ROWS smallest random keys: a uniform sample.
-        keys = np.concatenate([self._keys, self._rng.random(len(block))])
-        rows = np.concatenate([self._sample, block])
+        keys = self._rng.random(len(block))
+        entering = keys < self._bound
+        self._keys.append(keys[entering])
+        self._candidates.append(block[entering])
+        self._pending += int(np.count_nonzero(entering))
+        if self._pending > 2 * SAMPLE_ROWS:
+            self._prune()
+
+    def _prune(self) -> None:
+        keys, rows = np.concatenate(self._keys), np.concatenate(self._candidates)
         if len(keys) > SAMPLE_ROWS:
             keep = np.argpartition(keys, SAMPLE_ROWS)[:SAMPLE_ROWS]
             keys, rows = keys[keep], rows[keep]
-        self._keys, self._sample = keys, rows
+            self._bound = float(keys.max())
+        self._keys, self._candidates, self._pending = [keys], [rows], len(keys)
 
     def rows(self) -> tuple[np.ndarray, bool]:
         """The kept rows and whether they are all of them."""
         if self.all_rows is not None:
             return np.concatenate(self.all_rows), True
-        return self._sample, False
+        self._prune()
+        return self._candidates[0], False
 
 
 def regress(

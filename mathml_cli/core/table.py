@@ -1,14 +1,16 @@
 """A streaming reader for numeric CSV tables of any size.
 
-The input is read in blocks of a few megabytes; each block becomes a NumPy
+The input is read in blocks of half a megabyte; each block becomes a NumPy
 array of the columns asked for, so memory does not grow with the file. A block
 is parsed by the fastest route that accepts it:
 
 1. plain decimals without quotes or spaces (what programs write): parsed with
-   vectorised NumPy byte arithmetic, exact to the last bit (see `_parse_plain`);
+   vectorised NumPy integer arithmetic on the bytes, eight digits at a time,
+   exact to the last bit (see `_parse_plain`);
 2. anything NumPy's own reader accepts (exponents, spaces, quotes, text in
    unused columns): `numpy.loadtxt`;
-3. everything else, in Python one cell at a time, which finds the exact row,
+3. everything else, in Python one cell at a time (on the reading thread, in
+   order, so line numbers are known), which finds the exact row,
    column and text of a bad cell for the error message, and drops rows with
    missing values when asked.
 """
@@ -29,7 +31,7 @@ import numpy as np
 
 from mathml_cli.errors import InputError, did_you_mean
 
-BLOCK_BYTES = 1 << 20
+BLOCK_BYTES = 1 << 19
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "?"})
 _BOM = b"\xef\xbb\xbf"
 _DELIMITERS = (",", ";", "\t")  # in order of preference when sniffing ties
@@ -112,46 +114,49 @@ class CsvTable:
 
         Two blocks are parsed at once: NumPy releases the GIL in its loops, so a
         second core shortens the wall time, while memory stays that of two blocks.
+        A block the fast routes refuse is read cell by cell here, in order, so
+        that its line numbers are known.
         """
         block, line = self._pending, self._line
         self._pending = b""
-        in_flight: deque[Future[tuple[np.ndarray, int]]] = deque()
+        in_flight: deque[tuple[bytes, Future[tuple[np.ndarray | None, int]]]] = deque()
         with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
             while block or in_flight:
                 while block and len(in_flight) < _WORKERS:
-                    in_flight.append(pool.submit(self._parse, block, line, columns, drop_missing))
-                    line += block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+                    in_flight.append((block, pool.submit(self._parse_fast, block, columns)))
                     block = _read_block(self._stream)
-                values, dropped = in_flight.popleft().result()
+                text, future = in_flight.popleft()
+                values, lines = future.result()
+                dropped = 0
+                if values is None:
+                    values, dropped = self._parse_cells(text, line, columns, drop_missing)
+                line += lines
                 self.counts.dropped += dropped
                 if len(values):
                     self.counts.rows += len(values)
                     yield values
 
-    def _parse(
-        self, block: bytes, line: int, columns: list[int], drop_missing: bool
-    ) -> tuple[np.ndarray, int]:
-        """The block's used columns and how many rows were dropped; `line` is before it."""
+    def _parse_fast(self, block: bytes, columns: list[int]) -> tuple[np.ndarray | None, int]:
+        """The block's used columns, or None if only the cell-by-cell reader can tell; and
+        the number of lines in the block."""
         if not block.endswith(b"\n"):
             block += b"\n"
+        width = len(self.names)
+        if b"\r" not in block and b'"' not in block and b" " not in block:
+            parsed = _parse_plain(block, width, ord(self.layout.delimiter))
+            if parsed is not None:
+                used = parsed if columns == list(range(width)) else parsed[:, columns]
+                return used, len(parsed)  # one line per row
+        lines = block.count(b"\n")
         if b"\r" in block:
             block = block.replace(b"\r\n", b"\n")
-        width = len(self.names)
-        delimiter = ord(self.layout.delimiter)
-        if b'"' not in block and b" " not in block and b"\r" not in block:
-            parsed = _parse_plain(block, width, delimiter)
-            if parsed is not None:
-                return parsed[:, columns], 0
-        parsed = _parse_with_numpy(block, self.layout.delimiter, columns)
-        if parsed is not None:
-            return parsed, 0
-        return self._parse_cells(block, line, columns, drop_missing)
+        return _parse_with_numpy(block, self.layout.delimiter, width, columns), lines
 
     def _parse_cells(
         self, block: bytes, first_line: int, columns: list[int], drop_missing: bool
     ) -> tuple[np.ndarray, int]:
         """Cell by cell, for the exact place of a bad value; drops rows with gaps if asked."""
-        text = block.decode("utf-8", errors="replace")
+        text = block.decode("utf-8", errors="replace")  # csv reads \r\n and a last line without \n
         if text.count('"') % 2:
             raise InputError(
                 f"an unclosed quote in {self.source} after line {first_line}: "
@@ -169,7 +174,8 @@ class CsvTable:
                 continue  # a blank line
             if len(fields) != width:
                 raise InputError(
-                    f"row {row} (line {line}) has {len(fields)} fields, "
+                    f"row {row} (line {line}) has {len(fields)} "
+                    f"field{'s' if len(fields) != 1 else ''}, "
                     f"but the table has {width} columns ({', '.join(self.names)})"
                 )
             values: list[float] = []
@@ -265,8 +271,11 @@ def _sniff_delimiter(lines: list[str]) -> str:
     return best
 
 
-def _parse_with_numpy(block: bytes, delimiter: str, columns: list[int]) -> np.ndarray | None:
-    """The used columns by numpy.loadtxt, or None if it refuses or finds gaps."""
+def _parse_with_numpy(
+    block: bytes, delimiter: str, width: int, columns: list[int]
+) -> np.ndarray | None:
+    """The used columns by numpy.loadtxt, or None if it refuses, finds gaps, or a line
+    has more fields than the table (which loadtxt, reading only `columns`, lets pass)."""
     try:
         values = np.loadtxt(
             io.BytesIO(block),
@@ -282,69 +291,143 @@ def _parse_with_numpy(block: bytes, delimiter: str, columns: list[int]) -> np.nd
     # loadtxt reads "nan" and "inf" as numbers; here they are gaps or errors.
     if not np.isfinite(values).all():
         return None
+    raw = np.frombuffer(block, dtype=np.uint8)
+    separators = raw == ord(delimiter)
+    if b'"' in block:
+        # A delimiter inside quotes ("Smith, J") separates nothing: after an odd
+        # number of quotes it is inside one.
+        inside = np.cumsum(raw == ord('"'), dtype=np.uint8) & np.uint8(1)
+        separators &= inside == 0
+    if int(np.count_nonzero(separators)) != (width - 1) * len(values):
+        return None  # a ragged line (loadtxt skips blank ones, so this counts the others)
     return values
 
 
-# Digit d at 10^p, looked up by the byte (p << 4) | d; other characters map to 0.
-_PLACE_VALUE = np.zeros(256, dtype=np.float64)
-for _power in range(16):
-    _PLACE_VALUE[(_power << 4) | np.arange(10)] = np.arange(10) * 10.0**_power
-_POWERS_OF_TEN = 10.0 ** np.arange(16)
-_MAX_DIGITS = 15  # an integer of 15 digits is exact in a float64, as is 10^15
+# The characters of a cell's integer part, and of its decimals, are read as
+# numbers eight at a time: eight bytes loaded as one little-endian integer hold
+# the first character in the lowest byte, so three multiply-and-shift steps
+# combine them (the "SWAR" trick of simdjson and fast_float).
+_WORD = np.dtype("<u8")
+_PAD = 16  # zero bytes before the block, so the words before its first cell exist
+_MAX_DIGITS = 19  # a mantissa of 19 digits cannot overflow a uint64
+_EXACT_MANTISSA = np.uint64(1 << 53)  # every integer up to here is exact in a float64
+_POWERS_OF_TEN = 10.0 ** np.arange(17)
+_INTEGER_POWERS_OF_TEN = np.array([10**k for k in range(17)], dtype=np.uint64)
+
+
+def _eight_digits(words: np.ndarray) -> np.ndarray:
+    """The integers written by eight digit characters per word (zero bytes count as '0')."""
+    words &= np.uint64(0x0F0F0F0F0F0F0F0F)
+    words *= np.uint64(10 << 8 | 1)
+    words >>= np.uint64(8)
+    words &= np.uint64(0x00FF00FF00FF00FF)
+    words *= np.uint64(100 << 16 | 1)
+    words >>= np.uint64(16)
+    words &= np.uint64(0x0000FFFF0000FFFF)
+    words *= np.uint64(10000 << 32 | 1)
+    words >>= np.uint64(32)
+    return words
+
+
+def _last_digits(word: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """The integer written by the last `count` (0 to 8) characters of each word."""
+    drop = (np.uint64(8) - count.astype(np.uint64)) << np.uint64(3)  # bits of the others
+    word >>= drop
+    word <<= drop  # numpy shifts by 64 give 0, as wanted for count 0
+    return _eight_digits(word)
+
+
+def _digits_before(padded: np.ndarray, stops: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The integers written by the `counts` (0 to 16) digits just before byte `stops` of the
+    block (shaped like `counts`, which may be one row broadcast to all)."""
+    shape = (-1, counts.shape[-1])
+    length = len(padded) - _PAD
+    # A uint64 view with a stride of one byte: entry i is the word ending before byte i.
+    last8 = np.ndarray((length,), _WORD, buffer=padded, offset=_PAD - 8, strides=(1,))
+    value = _last_digits(last8[stops].reshape(shape), np.minimum(counts, 8))
+    if counts.max() > 8:
+        first8 = np.ndarray((length,), _WORD, buffer=padded, offset=_PAD - 16, strides=(1,))
+        high = _last_digits(first8[stops].reshape(shape), np.clip(counts - 8, 0, 8))
+        value += high * np.uint64(100_000_000)
+    return value
+
+
+def _points(
+    block: bytes, ends: np.ndarray, starts: np.ndarray, width: int, raw: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Where each cell's integer digits stop (its dot, or its end) and its number of
+    decimals, shaped (rows, width) or (width,) when the same in every row; None for a
+    cell with two dots."""
+    is_dot = raw == 46
+    dot_count = int(np.count_nonzero(is_dot))
+    if dot_count == len(ends):
+        # Programs write each column with a fixed number of decimals: guess them
+        # from the first row, and check that every cell has its dot there. With
+        # as many dots as cells, that is every dot, one in each cell.
+        first_dots = [block.find(b".", starts[column], ends[column]) for column in range(width)]
+        if min(first_dots) >= 0:
+            decimals = ends[:width] - 1 - np.array(first_dots)
+            guess = (ends.reshape(-1, width) - (decimals + 1)).ravel()
+            if (guess >= starts).all() and (raw[guess] == 46).all():
+                return guess, decimals
+    point = ends.copy()
+    if dot_count:
+        dots = np.flatnonzero(is_dot)
+        cell_of_dot = np.searchsorted(ends, dots)
+        if dot_count > 1 and not (np.diff(cell_of_dot) > 0).all():
+            return None
+        point[cell_of_dot] = dots
+    return point, (ends - point - 1).clip(0).reshape(-1, width)
 
 
 def _parse_plain(block: bytes, width: int, delimiter: int) -> np.ndarray | None:
     """A block of plain decimals as a (rows x width) array, or None if it is anything else.
 
-    Every cell must be an optional '-' or '+', then at most 15 digits with at
-    most one '.', and every line must hold `width` cells. Each cell's digits
-    make an integer m, exactly, and the cell is m / 10^k for its k decimals: one
-    correctly rounded division of exact numbers, so the result is the float
-    nearest the text, as float() would give.
+    Every cell must be an optional '-' or '+', then digits with at most one
+    '.', and every line must hold `width` cells. A cell's digits make an
+    integer m, read exactly, and the cell is m / 10^k for its k decimals: one
+    correctly rounded division of exact numbers (m <= 2^53), so the result is
+    the float nearest the text, as float() gives.
     """
     raw = np.frombuffer(block, dtype=np.uint8)
-    digit = raw - np.uint8(48)  # wraps for other bytes, leaving them >= 10
-    is_digit = digit < 10
-    # Digits so far, modulo 256: enough to count the <= 15 digits inside a cell.
-    digits_before = np.cumsum(is_digit, dtype=np.uint8)
     ends = np.flatnonzero((raw == delimiter) | (raw == 10))
-    if len(ends) % width or not len(ends):
-        return None
-    starts = np.empty_like(ends)
-    starts[0] = 0
-    starts[1:] = ends[:-1] + 1
-    lengths = ends - starts + 1
-    digits_at_end = digits_before[ends]
-    cell_digits = digits_at_end - np.concatenate(([0], digits_at_end[:-1])).astype(np.uint8)
-    if lengths.max() > 255 or cell_digits.min() == 0 or cell_digits.max() > _MAX_DIGITS:
+    cells = len(ends)
+    if not cells or cells % width:
         return None
     line_ends = (raw[ends] == 10).reshape(-1, width)
     if not (line_ends[:, -1].all() and not line_ends[:, :-1].any()):
         return None  # ragged rows
-    signs = raw[starts]
-    negative = signs == 45
-    sign_count = int(np.count_nonzero(negative | (signs == 43)))
-    dots = np.flatnonzero(raw == 46)
+    starts = np.empty_like(ends)
+    starts[0] = 0
+    starts[1:] = ends[:-1] + 1
+    first = raw[starts]
+    negative = first == 45
+    signed = negative | (first == 43)
+    located = _points(block, ends, starts, width, raw)
+    if located is None:
+        return None  # two dots in a cell
+    point, decimals = located
     # Every byte that is not a digit must be a separator, a dot, or a sign that
     # starts a cell; anything else (a letter, a sign inside a cell) breaks the count.
-    if len(block) - int(np.count_nonzero(is_digit)) != len(ends) + len(dots) + sign_count:
+    others = int(np.count_nonzero((raw - np.uint8(48)) >= 10))
+    dots = int(np.count_nonzero(point != ends))
+    if others != cells + dots + int(np.count_nonzero(signed)):
         return None
-    # Each digit's power of ten: the digits after it in its cell.
-    power = np.repeat(digits_at_end, lengths)
-    power -= digits_before
-    np.minimum(digit, 10, out=digit)
-    power <<= 4
-    power |= digit
-    mantissa = np.add.reduceat(_PLACE_VALUE[power], starts)
-    decimals = np.zeros(len(ends), dtype=np.intp)
-    if len(dots):
-        if len(dots) == len(ends) and (dots > starts).all() and (dots < ends).all():
-            cell_of_dot = np.arange(len(ends))  # one dot in every cell: the usual case
-        else:
-            cell_of_dot = np.searchsorted(ends, dots)
-            if len(dots) > 1 and not (np.diff(cell_of_dot) > 0).all():
-                return None  # two dots in a cell
-        decimals[cell_of_dot] = digits_at_end[cell_of_dot] - digits_before[dots]
-    values = mantissa / _POWERS_OF_TEN[decimals]
-    np.negative(values, out=values, where=negative)
-    return values.reshape(-1, width)
+    whole_digits = (point - starts - signed).reshape(-1, width)
+    digits = whole_digits + decimals
+    if digits.min() == 0 or digits.max() > _MAX_DIGITS:
+        return None
+    if whole_digits.max() > 16 or decimals.max() > 16:
+        return None
+    padded = np.empty(_PAD + len(raw), dtype=np.uint8)
+    padded[:_PAD] = 0
+    padded[_PAD:] = raw
+    mantissa = _digits_before(padded, point, whole_digits)
+    mantissa *= _INTEGER_POWERS_OF_TEN[decimals]
+    mantissa += _digits_before(padded, ends, decimals)
+    if mantissa.max() > _EXACT_MANTISSA:
+        return None
+    values = mantissa.astype(np.float64)
+    values /= _POWERS_OF_TEN[decimals]
+    np.negative(values, out=values, where=negative.reshape(-1, width))
+    return values

@@ -266,6 +266,14 @@ def _residual_line(result: Regression) -> Any:
     return Text.assemble(("Residuals: ", TITLE), line, (f"   ({how})", DIM))
 
 
+def _signed_sum(first: float, terms: list[tuple[float, str]]) -> str:
+    """'a + b − c': each term's sign written as the operator before it."""
+    parts = [fmt(first)]
+    for value, text in terms:
+        parts.append(f"{'−' if value < 0 else '+'} {text}")
+    return " ".join(parts)
+
+
 def _prediction_part(result: Regression) -> list[Any]:
     from rich.text import Text
 
@@ -273,11 +281,15 @@ def _prediction_part(result: Regression) -> list[Any]:
     assert prediction is not None
     point = ", ".join(f"{name} = {value:g}" for name, value in prediction.point)
     symbolic = " + ".join(["β₀", *(f"β({name})·{name}" for name, _, _ in prediction.terms)])
-    filled = " + ".join(
-        [fmt(prediction.intercept), *(f"{fmt(b)}·{fmt(x)}" for _, b, x in prediction.terms)]
+    filled = _signed_sum(
+        prediction.intercept,
+        [
+            (b, f"{fmt(abs(b))}·{fmt(x) if x >= 0 else f'({fmt(x)})'}")
+            for _, b, x in prediction.terms
+        ],
     )
-    products = " + ".join(
-        [fmt(prediction.intercept), *(fmt(b * x) for _, b, x in prediction.terms)]
+    products = _signed_sum(
+        prediction.intercept, [(b * x, fmt(abs(b * x))) for _, b, x in prediction.terms]
     )
     low, high = prediction.conf_int
     new_low, new_high = prediction.pred_int
