@@ -285,3 +285,25 @@ def test_printed_form_parses_back_to_the_same_function(text):
         assert math.isnan(second)
     else:
         assert second == pytest.approx(first, rel=1e-9, abs=1e-12)
+
+
+@settings(max_examples=80, deadline=None)
+@given(_expressions(), st.floats(-3, 3), st.floats(-3, 3))
+def test_the_quick_float_evaluator_agrees_with_numpy(text, x_value, y_value):
+    import numpy as np
+
+    from mathml_cli.core.expr import numeric_function, point_evaluator
+
+    try:
+        expr = parse_expression(text)
+    except ExpressionError:
+        return
+    ours = point_evaluator(expr, ["x", "y"])(x_value, y_value)
+    with np.errstate(all="ignore"):
+        theirs = complex(numeric_function(expr, ["x", "y"])(x_value, y_value))
+    if math.isnan(ours):
+        # Undefined for us: NumPy gives nan, inf or a complex number there.
+        assert not (math.isfinite(theirs.real) and theirs.imag == 0)
+    else:
+        assert theirs.imag == 0
+        assert ours == pytest.approx(theirs.real, rel=1e-9, abs=1e-12)

@@ -592,7 +592,15 @@ def numeric_function(expr: Any, variables: list[str], backend: str = "numpy") ->
 
 def point_evaluator(expr: Any, variables: list[str]) -> Callable[..., float]:
     """A float function of `variables` that returns nan where `expr` is undefined."""
-    function = numeric_function(expr, variables, backend="math")
+    compiled = _float_closure(expr, {name: i for i, name in enumerate(variables)})
+    if compiled is not None:
+        tree = compiled
+
+        def function(*args: float) -> Any:
+            return tree(args)
+
+    else:
+        function = numeric_function(expr, variables, backend="math")
 
     def value(*args: float) -> float:
         try:
@@ -605,6 +613,75 @@ def point_evaluator(expr: Any, variables: list[str]) -> Callable[..., float]:
         return result.real
 
     return value
+
+
+_FLOAT_FUNCTIONS: dict[str, Callable[[float], float]] = {
+    "exp": math.exp,
+    "log": math.log,
+    "sin": math.sin,
+    "cos": math.cos,
+    "tan": math.tan,
+    "asin": math.asin,
+    "acos": math.acos,
+    "atan": math.atan,
+    "sinh": math.sinh,
+    "cosh": math.cosh,
+    "tanh": math.tanh,
+    "Abs": abs,
+}
+
+
+def _float_closure(expr: Any, index: dict[str, int]) -> Callable[[Any], float] | None:
+    """expr as nested float closures, or None if it holds something they do not cover.
+
+    For the few points a check or --at needs, this is several times quicker
+    than lambdify, which prints and compiles Python source first.
+    """
+    from mathml_cli.core.functions import MATH_IMPLEMENTATIONS
+
+    if isinstance(expr, (int, float)):
+        plain = float(expr)
+        return lambda args: plain
+    if not isinstance(expr, sympy.Basic):
+        return None
+    if expr.is_Symbol:
+        if str(expr) not in index:
+            return None
+        position = index[str(expr)]
+        return lambda args: args[position]
+    if expr.is_Number or expr in (sympy.pi, sympy.E):
+        constant = float(expr)
+        return lambda args: constant
+    parts = [_float_closure(arg, index) for arg in expr.args]
+    if any(part is None for part in parts):
+        return None
+    if expr.is_Add:
+        return lambda args: sum(part(args) for part in parts)  # type: ignore[misc]
+    if expr.is_Mul:
+
+        def product(args: Any) -> float:
+            result = 1.0
+            for part in parts:
+                result *= part(args)  # type: ignore[misc]
+            return result
+
+        return product
+    if expr.is_Pow:
+        base, exponent = parts
+        if expr.exp.is_Integer:
+            power = int(expr.exp)
+            return lambda args: base(args) ** power  # type: ignore[misc]
+        # math.pow raises (-> undefined) where ** would return a complex number.
+        return lambda args: math.pow(base(args), exponent(args))  # type: ignore[misc]
+    name = type(expr).__name__
+    function = _FLOAT_FUNCTIONS.get(name) or MATH_IMPLEMENTATIONS.get(name)
+    if function is not None and len(parts) == 1:
+        (inner,) = parts
+        return lambda args: function(inner(args))  # type: ignore[misc]
+    if name in ("Max", "Min"):
+        pick = max if name == "Max" else min
+        return lambda args: pick(part(args) for part in parts)  # type: ignore[misc]
+    return None
 
 
 def safe_float(expr: Any) -> float:
