@@ -24,6 +24,7 @@ from mathml_cli.core.graph import (
     forward,
     zero_up_to_rounding,
 )
+from mathml_cli.core.numeric import richardson_slope
 from mathml_cli.errors import InputError, did_you_mean
 
 # Past this many nodes SymPy (parse, diff, lambdify) takes longer than the
@@ -382,23 +383,10 @@ def _directional_difference(
     """The derivative of `function` at `point` along `direction`, or None near a kink."""
     h = 1e-3 * max(1.0, max(abs(point[name]) for name in direction))
 
-    def central(step: float) -> float | None:
-        ahead = dict(point)
-        behind = dict(point)
+    def along(t: float) -> float | None:
+        shifted = dict(point)
         for name, weight in direction.items():
-            ahead[name] += step * weight
-            behind[name] -= step * weight
-        high, low = function(ahead), function(behind)
-        if high is None or low is None:
-            return None
-        return (high - low) / (2 * step)
+            shifted[name] += t * weight
+        return function(shifted)
 
-    coarse, fine, finest = central(h), central(h / 2), central(h / 4)
-    if coarse is None or fine is None or finest is None:
-        return None
-    first = (4 * fine - coarse) / 3
-    second = (4 * finest - fine) / 3
-    # Two extrapolations that disagree mean a kink or a pole nearby.
-    if abs(first - second) > 1e-7 * max(1.0, abs(second)):
-        return None
-    return second
+    return richardson_slope(along, h)

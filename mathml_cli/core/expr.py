@@ -386,22 +386,8 @@ class _Builder:
         return self.symbols[name]
 
     def call(self, node: ast.Call, depth: int) -> Any:
-        if not isinstance(node.func, ast.Name):
-            raise self.error("only named functions such as sin(x) can be called", node)
-        name = node.func.id
-        if name not in FUNCTIONS:
-            known = ", ".join(sorted(FUNCTIONS))
-            hint = did_you_mean(name, FUNCTIONS) or f" (to multiply, write {name}*(...))"
-            raise self.error(f"unknown function '{name}'{hint}; known: {known}", node)
-        if node.keywords:
-            raise self.error("keyword arguments are not allowed", node.keywords[0])
-        for arg in node.args:
-            if isinstance(arg, ast.Starred):
-                raise self.error("starred arguments are not allowed", arg)
-        constructor, fewest, most = FUNCTIONS[name]
-        count = len(node.args)
-        if count < fewest or (most is not None and count > most):
-            raise self.error(f"{name}() takes {_arity(fewest, most)}, got {count}", node)
+        name = check_call(node, self.error)
+        constructor = FUNCTIONS[name][0]
         args = [self.walk(arg, depth + 1) for arg in node.args]
         if name in ("log", "ln") and args[0].is_zero:
             raise self.error(f"{name}(0) is undefined", node)
@@ -419,6 +405,30 @@ class _Builder:
                 "the expression has an imaginary value; mathml works over the real numbers",
                 self.text,
             )
+
+
+def check_call(node: ast.Call, error: Callable[[str, ast.AST], ExpressionError]) -> str:
+    """The called function's name, once the call is one the language allows.
+
+    `error(problem, node)` makes the exception raised otherwise (with its column).
+    """
+    if not isinstance(node.func, ast.Name):
+        raise error("only named functions such as sin(x) can be called", node)
+    name = node.func.id
+    if name not in FUNCTIONS:
+        known = ", ".join(sorted(FUNCTIONS))
+        hint = did_you_mean(name, FUNCTIONS) or f" (to multiply, write {name}*(...))"
+        raise error(f"unknown function '{name}'{hint}; known: {known}", node)
+    if node.keywords:
+        raise error("keyword arguments are not allowed", node.keywords[0])
+    for arg in node.args:
+        if isinstance(arg, ast.Starred):
+            raise error("starred arguments are not allowed", arg)
+    _, fewest, most = FUNCTIONS[name]
+    count = len(node.args)
+    if count < fewest or (most is not None and count > most):
+        raise error(f"{name}() takes {_arity(fewest, most)}, got {count}", node)
+    return name
 
 
 def _is_unit(base: Any) -> bool:

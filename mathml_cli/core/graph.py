@@ -18,10 +18,10 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from mathml_cli.core.expr import FUNCTIONS, MAX_INTEGER_DIGITS, parse_syntax
+from mathml_cli.core.expr import FUNCTIONS, MAX_INTEGER_DIGITS, check_call, parse_syntax
 from mathml_cli.core.functions import MATH_IMPLEMENTATIONS
 from mathml_cli.core.rules import RULES
-from mathml_cli.errors import ExpressionError, InputError, did_you_mean
+from mathml_cli.errors import ExpressionError, InputError
 
 # Labels of nodes are the sub-expression's text, cut at this length.
 LABEL_MAX = 60
@@ -418,21 +418,7 @@ class _GraphBuilder:
         return terms[::-1]
 
     def call(self, node: ast.Call) -> _Plan:
-        if not isinstance(node.func, ast.Name):
-            raise self.error("only named functions such as sin(x) can be called", node)
-        name = node.func.id
-        if name not in FUNCTIONS:
-            known = ", ".join(sorted(FUNCTIONS))
-            hint = did_you_mean(name, FUNCTIONS) or f" (to multiply, write {name}*(...))"
-            raise self.error(f"unknown function '{name}'{hint}; known: {known}", node)
-        for arg in node.args:
-            if isinstance(arg, ast.Starred):
-                raise self.error("starred arguments are not allowed", arg)
-        _, fewest, most = FUNCTIONS[name]
-        count = len(node.args)
-        if count < fewest or (most is not None and count > most):
-            expected = f"{fewest}" if fewest == most else f"{fewest} to {most or 'any number of'}"
-            raise self.error(f"{name}() takes {expected} arguments, got {count}", node)
+        name = check_call(node, self.error)
         return name, list(node.args)
 
     def number(self, node: ast.Constant) -> float:

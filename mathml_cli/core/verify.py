@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mathml_cli.core.expr import free_variables, point_evaluator
+from mathml_cli.core.numeric import richardson_slope
 
 WANTED_POINTS = 5
 CANDIDATES = 60
@@ -64,23 +65,11 @@ def check_derivative(function: Any, derivative: Any, variable: str) -> Verificat
 
 def _finite_difference(f: Any, point: list[float], index: int) -> float | None:
     x = point[index]
-    h = 1e-3 * max(1.0, abs(x))
 
-    def central(step: float) -> float | None:
-        ahead, behind = list(point), list(point)
-        ahead[index] = x + step
-        behind[index] = x - step
-        high, low = f(*ahead), f(*behind)
-        if math.isnan(high) or math.isnan(low):
-            return None
-        return (high - low) / (2 * step)
+    def along(t: float) -> float | None:
+        shifted = list(point)
+        shifted[index] = x + t
+        value = f(*shifted)
+        return None if math.isnan(value) else float(value)
 
-    coarse, fine, finest = central(h), central(h / 2), central(h / 4)
-    if coarse is None or fine is None or finest is None:
-        return None
-    first = (4 * fine - coarse) / 3
-    second = (4 * finest - fine) / 3
-    # Two extrapolations that disagree mean a kink or a pole nearby: skip.
-    if abs(first - second) > 1e-7 * max(1.0, abs(second)):
-        return None
-    return second
+    return richardson_slope(along, 1e-3 * max(1.0, abs(x)))
