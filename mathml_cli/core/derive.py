@@ -323,13 +323,7 @@ class _StepBuilder:
             return Step(id, rule, name, expr, result, **kwargs)
 
         if not expr.has(x):
-            held = sorted(str(s) for s in expr.free_symbols)
-            note = (
-                f"{', '.join(held)} {'is' if len(held) == 1 else 'are'} held constant "
-                f"with respect to {name}"
-                if held
-                else None
-            )
+            note = _held_constant(expr, name)
             return make_step("constant", parts=(("c", expr),), applied=sympy.S.Zero, note=note)
         if expr == x:
             return make_step("identity", applied=sympy.S.One)
@@ -367,13 +361,6 @@ class _StepBuilder:
         if constant != 1:
             rest = sympy.Mul(*varying)
             (sub,) = self.children([rest], x, id)
-            held = sorted(str(s) for s in constant.free_symbols)
-            note = (
-                f"{', '.join(held)} {'is' if len(held) == 1 else 'are'} held constant "
-                f"with respect to {name}"
-                if held
-                else None
-            )
             return Step(
                 id,
                 "constant_multiple",
@@ -383,37 +370,53 @@ class _StepBuilder:
                 parts=(("c", constant), ("f", rest)),
                 applied=_mul(constant, sub.result),
                 substeps=(sub,),
-                note=note,
+                note=_held_constant(constant, name),
             )
         numerator = [f for f in varying if not _is_reciprocal(f)]
         denominator = [1 / f for f in varying if _is_reciprocal(f)]
         if numerator and denominator:
-            f, g = sympy.Mul(*numerator), sympy.Mul(*denominator)
-            df, dg = self.children([f, g], x, id)
-            applied = _mul(
-                _add(_mul(df.result, g), -_mul(f, dg.result)), sympy.Pow(g, -2, evaluate=False)
-            )
-            return Step(
-                id,
+            return self.two_parts(
                 "quotient",
-                name,
                 expr,
+                x,
+                id,
                 result,
-                parts=(("f", f), ("g", g)),
-                applied=applied,
-                substeps=(df, dg),
+                (sympy.Mul(*numerator), sympy.Mul(*denominator)),
+                lambda f, g, df, dg: _mul(
+                    _add(_mul(df, g), -_mul(f, dg)), sympy.Pow(g, -2, evaluate=False)
+                ),
             )
-        f, g = varying[0], sympy.Mul(*varying[1:])
+        return self.two_parts(
+            "product",
+            expr,
+            x,
+            id,
+            result,
+            (varying[0], sympy.Mul(*varying[1:])),
+            lambda f, g, df, dg: _add(_mul(df, g), _mul(f, dg)),
+        )
+
+    def two_parts(
+        self,
+        rule: str,
+        expr: Any,
+        x: Any,
+        id: str,
+        result: Any,
+        parts: tuple[Any, Any],
+        fill_in: Any,
+    ) -> Step:
+        """A rule about parts f and g: derive both, then fill the formula in with them."""
+        f, g = parts
         df, dg = self.children([f, g], x, id)
-        applied = _add(_mul(df.result, g), _mul(f, dg.result))
         return Step(
             id,
-            "product",
-            name,
+            rule,
+            str(x),
             expr,
             result,
             parts=(("f", f), ("g", g)),
-            applied=applied,
+            applied=fill_in(f, g, df.result, dg.result),
             substeps=(df, dg),
         )
 
@@ -434,19 +437,14 @@ class _StepBuilder:
                     id, "exponential", name, expr, result, parts=(("a", base),), applied=applied
                 )
             return self.chain(expr, x, id, result, "exponential")
-        df, dg = self.children([base, exponent], x, id)
-        applied = _mul(
-            expr, _add(_mul(dg.result, sympy.log(base)), _mul(exponent, df.result, 1 / base))
-        )
-        return Step(
-            id,
+        return self.two_parts(
             "log_derivative",
-            name,
             expr,
+            x,
+            id,
             result,
-            parts=(("f", base), ("g", exponent)),
-            applied=applied,
-            substeps=(df, dg),
+            (base, exponent),
+            lambda f, g, df, dg: _mul(expr, _add(_mul(dg, sympy.log(f)), _mul(g, df, 1 / f))),
         )
 
     def chain(self, expr: Any, x: Any, id: str, result: Any, outer_rule: str) -> Step:
@@ -474,6 +472,15 @@ class _StepBuilder:
             substeps=(outer_step, inner_step),
             substitution=(str(u), inner),
         )
+
+
+def _held_constant(constant: Any, variable: str) -> str | None:
+    """ "y is held constant with respect to x", for the variables in `constant`."""
+    held = sorted(str(s) for s in constant.free_symbols)
+    if not held:
+        return None
+    verb = "is" if len(held) == 1 else "are"
+    return f"{', '.join(held)} {verb} held constant with respect to {variable}"
 
 
 def _function_rule(expr: Any) -> str | None:
