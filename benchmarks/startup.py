@@ -2,6 +2,10 @@
 
     python benchmarks/startup.py
 
+Run it with mathml installed as a user installs it (`pip install .`): an
+editable install (`pip install -e .`) adds an import hook that costs tens of
+milliseconds on every start and makes the ratios look worse than they are.
+
 Targets (issue #2): `mathml --help` ≤ 1.6× `python -c "import typer"`;
 `mathml derive "x**2*sin(x)"` ≤ 1.4× `python -c "import typer, rich, sympy"`;
 step generation ≤ 3× bare `sympy.diff` on a 200-term sum.
