@@ -244,6 +244,20 @@ def test_bad_requests(kwargs, message):
         derive("x*y", **kwargs)
 
 
+@pytest.mark.parametrize(
+    ("text", "point", "reason"),
+    [
+        ("exp(exp(exp(x)))", {"x": 10.0}, "beyond float64's range"),
+        ("x**1000", {"x": 10.0}, "beyond float64's range"),
+        ("1/(x - 2)", {"x": 2.0}, "divides by zero"),
+        ("sqrt(x)", {"x": -4.0}, "outside a function's domain"),
+    ],
+)
+def test_a_point_without_a_value_says_why(text, point, reason):
+    with pytest.raises(InputError, match=reason):
+        derive(text, at=point)
+
+
 def test_a_gradient_of_thousands_of_variables_asks_for_wrt_instead_of_running_for_ever():
     text = " + ".join(f"w{i}*x{i}" for i in range(2000))
     with pytest.raises(InputError, match="has 4,000 variables; name the ones"):
@@ -253,7 +267,7 @@ def test_a_gradient_of_thousands_of_variables_asks_for_wrt_instead_of_running_fo
 
 
 def test_undefined_at_the_point_is_an_error():
-    with pytest.raises(InputError, match="undefined at x = -1"):
+    with pytest.raises(InputError, match=r"cannot be evaluated at x = -1: it is outside"):
         derive("log(x)", at={"x": -1.0})
 
 

@@ -323,3 +323,14 @@ def test_no_sympy_or_plotext():
     )
     assert "C[1] = 3·(-1) + 4·2" in done.stdout
     assert done.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_overflow_is_an_error_that_says_where(run):
+    result = run("dot", "[[1,2],[3,1e308]]", "[[1,0],[0,1e308]]")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: A·B overflows float64 at cell 0,1 (beyond about 1.8e308): scale the inputs down\n"
+    )
+    vector = run("dot", "[1e308,1e308]", "[1e308,1e308]")
+    assert vector.exit_code == 2
+    assert "A·B overflows float64 (beyond about 1.8e308)" in vector.stderr

@@ -17,7 +17,13 @@ from typing import Any
 
 import sympy
 
-from mathml_cli.core.expr import evaluate, free_variables, parse_expression, to_text
+from mathml_cli.core.expr import (
+    evaluate,
+    free_variables,
+    parse_expression,
+    to_text,
+    why_undefined,
+)
 from mathml_cli.core.functions import relu, sigmoid, softplus, step
 from mathml_cli.core.verify import Verification, check_derivative
 from mathml_cli.errors import InputError, did_you_mean
@@ -164,7 +170,8 @@ def derive(
     point = _check_point(at, variables)
     value = evaluate(expression, point)
     if value != value:
-        raise InputError(f"{text} is undefined at {_describe_point(point)}")
+        reason = why_undefined(expression, point)
+        raise InputError(f"{text} cannot be evaluated at {_describe_point(point)}: {reason}")
     derivative_values = {p.variable: evaluate(p.result, point) for p in partials}
     return Derivation(
         text,

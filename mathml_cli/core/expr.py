@@ -694,6 +694,25 @@ def _float_closure(expr: Any, index: dict[str, int]) -> Callable[[Any], float] |
     return None
 
 
+def why_undefined(expr: Any, values: Mapping[str, float]) -> str:
+    """Why `expr` has no float value at `values`: overflow, division by zero or domain."""
+    names = sorted(values)
+    compiled = _float_closure(expr, {name: i for i, name in enumerate(names)})
+    if compiled is None:
+        return "it is undefined there"
+    try:
+        result = complex(compiled([values[name] for name in names]))
+    except OverflowError:
+        return "its value is beyond float64's range (about 1.8e308)"
+    except ZeroDivisionError:
+        return "it divides by zero there"
+    except (ArithmeticError, ValueError, TypeError):
+        return "it is outside a function's domain there (log or sqrt of a negative number, ...)"
+    if result.imag == 0 and math.isinf(result.real):
+        return "its value is beyond float64's range (about 1.8e308)"
+    return "it is undefined there"
+
+
 def safe_float(expr: Any) -> float:
     """A constant expression as a float, in float64 (never SymPy's arbitrary precision,
     which can take forever on towers such as exp(exp(exp(100))))."""

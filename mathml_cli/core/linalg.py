@@ -85,7 +85,9 @@ def dot(
         if array.ndim not in (1, 2) or array.size == 0:
             raise InputError(f"{name} must be a non-empty vector or matrix")
     _check_aligned(a, b)
-    product = np.asarray(np.matmul(a, b), dtype=float)
+    with np.errstate(over="ignore", invalid="ignore"):
+        product = np.asarray(np.matmul(a, b), dtype=float)
+    _check_finite(product, "A·B")
     steps, complete = _sample_steps(a, b, product)
     chosen = _cell(a, b, product, cell) if cell is not None else None
     geometry = _geometry(a, b) if a.ndim == b.ndim == 1 else None
@@ -93,6 +95,7 @@ def dot(
     if bias is not None:
         bias = _fit_bias(bias, product.shape)
         pre_activation = product + bias
+        _check_finite(pre_activation, "A·B + bias")
     if activation is not None and activation not in ACTIVATIONS:
         from mathml_cli.errors import did_you_mean
 
@@ -255,3 +258,15 @@ def activate(values: np.ndarray, activation: str) -> np.ndarray:
     from mathml_cli.core.softmax import softmax_array
 
     return softmax_array(values)
+
+
+def _check_finite(values: np.ndarray, what: str) -> None:
+    """Overflow is an answer nobody can use: say where it happened instead of printing ∞."""
+    import numpy as np
+
+    bad = np.argwhere(~np.isfinite(np.atleast_1d(values)))
+    if bad.size:
+        where = "" if values.ndim == 0 else f" at cell {','.join(str(i) for i in bad[0])}"
+        raise InputError(
+            f"{what} overflows float64{where} (beyond about 1.8e308): scale the inputs down"
+        )
