@@ -139,7 +139,7 @@ def test_each_step_result_is_sympys_derivative_of_that_step(text):
         variable = sympy.Symbol(s.variable, real=True)
         expected = sympy.diff(to_elementary(s.expression), variable)
         names = {str(v) for v in s.expression.free_symbols | {variable}}
-        agree_numerically(s.result, expected, names, points=3)
+        assert agree_numerically(s.result, expected, names, points=3) >= 1
 
 
 def test_chain_rule_letters_are_fresh_and_never_clash_with_variables():
@@ -285,13 +285,17 @@ def test_results_parse_back_in_mathml_and_in_sympy():
         result = derive(text, ["x"]).partials[0].result
         printed = to_text(result)
         names = {str(s) for s in result.free_symbols} | {"x"}
-        assert agree_numerically(parse_expression(printed), result, names, points=3) >= 0
+        # Each comparison must have found a point where both are defined.
+        assert agree_numerically(parse_expression(printed), result, names, points=3) >= 1
         reread = parse_expr(printed, local_dict=local)
-        agree_numerically(
-            result,
-            reread.subs({s: sympy.Symbol(str(s), real=True) for s in reread.free_symbols}),
-            names,
-            points=3,
+        assert (
+            agree_numerically(
+                result,
+                reread.subs({s: sympy.Symbol(str(s), real=True) for s in reread.free_symbols}),
+                names,
+                points=3,
+            )
+            >= 1
         )
 
 

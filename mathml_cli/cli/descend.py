@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from mathml_cli.cli.options import FormatOption
+from mathml_cli.cli.options import FormatOption, check_plot_format
 from mathml_cli.errors import InputError
 from mathml_cli.render.output import OutputFormat
 
@@ -297,10 +297,7 @@ def _check_combinations(given: list[str], output_format: OutputFormat, comparing
                     f"{option} applies to the iteration table, which --compare does not show "
                     "(run one optimizer for its table)"
                 )
-    if "--plot" in given and output_format is not OutputFormat.text:
-        raise InputError(
-            f"--plot draws in the terminal, so it needs --format text (not {output_format.value})"
-        )
+    check_plot_format("--plot" in given, output_format)
     if output_format is OutputFormat.json:
         if "--every" in given:
             raise InputError("--every thins the table; --format json always has every iteration")

@@ -5,6 +5,10 @@
 its derivative (`fdiff`), its numeric value (`_eval_evalf`), its rewrite into
 elementary functions (the independent oracle the tests differentiate), and
 its LaTeX form, so the math of one function sits in one place.
+
+The classmethods named `eval` are SymPy's hook for simplifying a call with
+known arguments (sigmoid(0) -> 1/2); they receive SymPy objects built by the
+parser, never text, and evaluate nothing as Python.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from mathml_cli.render.common import (
     RULE,
     TITLE,
     format_number,
+    head_and_tail,
     latex_escape,
 )
 
@@ -33,10 +34,7 @@ T = TypeVar("T")
 
 def _shown(items: Sequence[T], limit: int) -> tuple[list[T], list[T], int]:
     """The first and last half of `items` and how many are left out between them."""
-    if len(items) <= limit:
-        return list(items), [], 0
-    half = limit // 2
-    return list(items[:half]), list(items[-half:]), len(items) - 2 * half
+    return head_and_tail(items, limit // 2, limit // 2)
 
 
 def _hidden(count: int, what: str) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import TypeVar
 
 # Rich style names, in one place so every command looks alike.
 TITLE = "bold"
@@ -13,6 +15,20 @@ NOTE = "yellow"
 DIM = "dim"
 GOOD = "green"
 BAD = "bold red"
+
+
+T = TypeVar("T")
+
+
+def head_and_tail(items: Sequence[T], head: int, tail: int) -> tuple[list[T], list[T], int]:
+    """The first `head` and last `tail` items, and how many are left out between them.
+
+    Every long table or tree in the text views is thinned this way, with a marker
+    where the gap is; JSON always keeps everything.
+    """
+    if len(items) <= head + tail:
+        return list(items), [], 0
+    return list(items[:head]), list(items[len(items) - tail :]), len(items) - head - tail
 
 
 def format_number(value: float | None, digits: int = 6) -> str:

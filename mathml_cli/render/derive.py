@@ -18,6 +18,7 @@ from mathml_cli.render.common import (
     RULE,
     TITLE,
     format_number,
+    head_and_tail,
     latex_escape,
 )
 
@@ -28,11 +29,8 @@ MAX_SUBSTEPS_SHOWN = 8
 
 def _shown_substeps(step: Step) -> tuple[list[Step], int]:
     """The substeps to display, and how many are left out (between them and the last)."""
-    subs = list(step.substeps)
-    if len(subs) <= MAX_SUBSTEPS_SHOWN:
-        return subs, 0
-    keep = MAX_SUBSTEPS_SHOWN - 1
-    return [*subs[:keep], subs[-1]], len(subs) - keep - 1
+    first, last, omitted = head_and_tail(step.substeps, MAX_SUBSTEPS_SHOWN - 1, 1)
+    return first + last, omitted
 
 
 def _omitted_words(count: int) -> str:
