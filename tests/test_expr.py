@@ -73,7 +73,7 @@ def test_greek_and_other_names_are_plain_variables(name):
 
 def test_ml_functions_keep_their_names():
     for text in ["sigmoid(x)", "softplus(x)", "relu(x)", "sigmoid(2*x + 1)"]:
-        assert to_text(parse_expression(text)) == text.replace("2*x + 1", "2*x + 1")
+        assert to_text(parse_expression(text)) == text
     assert "exp" not in to_text(parse_expression("sigmoid(x)"))
 
 
@@ -299,10 +299,18 @@ def test_the_quick_float_evaluator_agrees_with_numpy(text, x_value, y_value):
     except ExpressionError:
         return
     ours = point_evaluator(expr, ["x", "y"])(x_value, y_value)
+    function = numeric_function(expr, ["x", "y"])
     with np.errstate(all="ignore"):
-        theirs = complex(numeric_function(expr, ["x", "y"])(x_value, y_value))
+        theirs = complex(function(x_value, y_value))
     if math.isnan(ours):
-        # Undefined for us: NumPy gives nan, inf or a complex number there.
+        # Undefined for us: NumPy gives nan, inf or a complex number there, or
+        # reaches a finite value only through an infinity (tanh(log(0)) = -1),
+        # which it flags as a floating-point error.
+        try:
+            with np.errstate(all="raise"):
+                complex(function(x_value, y_value))
+        except FloatingPointError:
+            return
         assert not (math.isfinite(theirs.real) and theirs.imag == 0)
     else:
         assert theirs.imag == 0
