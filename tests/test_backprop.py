@@ -250,12 +250,6 @@ def test_big_graph_display_is_truncated(run):
     assert len(data["nodes"]) == 901 and len(data["gradients"]) == 600
 
 
-def test_extra_variable_is_a_warning(run):
-    result = run("backprop", "x*y", "--at", "x=1,y=2,z=3")
-    assert result.exit_code == 0
-    assert "Warning: --at gives z, which the expression does not use" in result.stdout
-
-
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -344,13 +338,6 @@ def test_relu_at_zero_states_its_convention_in_every_format(run, fmt):
     assert result.exit_code == 0
     words = " ".join(result.stdout.split())  # the text view wraps long lines
     assert "relu at exactly 0: relu'(0) is taken as 0 (the convention PyTorch uses)" in words
-
-
-@pytest.mark.parametrize("fmt", ["text", "latex", "markdown", "json"])
-def test_extra_variable_warns_in_every_format(run, fmt):
-    result = run("backprop", "x*y", "--at", "x=1,y=2,z=3", "-f", fmt)
-    assert result.exit_code == 0
-    assert "--at gives z, which the expression does not use" in result.stdout
 
 
 @pytest.mark.parametrize("fmt", ["text", "latex", "markdown"])

@@ -166,8 +166,8 @@ def test_thin_long_runs_keep_the_ends():
 @pytest.mark.parametrize(
     "text, start, message",
     [
-        ("x*y", {"x": 1.0}, "--start is missing a value for y"),
-        ("x", {"x": 1.0, "z": 2.0}, "--start gives z, which f does not use"),
+        ("x*y", {"x": 1.0}, "--start gives no value for y"),
+        ("x", {"x": 1.0, "z": 2.0}, "--start names z, which f does not use; its variables: x"),
         ("log(x)", {"x": -1.0}, "f or its gradient is undefined at the start (x = -1)"),
         ("rosenbrok", None, "unknown preset 'rosenbrok' (did you mean 'rosenbrock'?)"),
         ("x**2", None, "--start is missing"),
@@ -307,7 +307,7 @@ def test_other_formats(run, fmt):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["x*y", "--start", "x=1"], "Error: --start is missing a value for y\n"),
+        (["x*y", "--start", "x=1"], "Error: --start gives no value for y (every variable"),
         (
             ["log(x)", "--start", "x=-1"],
             "Error: f or its gradient is undefined at the start (x = -1): ",

@@ -14,7 +14,6 @@ from mathml_cli.core.expr import (
     FUNCTIONS,
     MAX_LENGTH,
     evaluate,
-    parse_assignments,
     parse_expression,
     parse_number,
     to_text,
@@ -223,26 +222,6 @@ def test_a_long_flat_sum_parses_without_recursion_trouble():
     assert len(text) < MAX_LENGTH
     expr = parse_expression(text)
     assert len(expr.args) == 2000
-
-
-def test_assignments():
-    assert parse_assignments("x=3, y=-1.5,z=pi/2") == {
-        "x": 3.0,
-        "y": -1.5,
-        "z": pytest.approx(math.pi / 2),
-    }
-    for bad, message in [
-        ("x", "expected name=value"),
-        ("x=3,x=4", "given twice"),
-        ("x=abc", "must be a number"),
-        ("x=", "is empty"),
-        ("1x=3", "not a variable name"),
-        ("", "is empty"),
-        ("x=inf", "not finite"),
-        ("x=nan", "not finite"),
-    ]:
-        with pytest.raises(InputError, match=message):
-            parse_assignments(bad)
 
 
 def test_parse_number_refuses_code():

@@ -405,10 +405,13 @@ def test_missing_value_in_an_unused_column_is_fine(run):
         (["--method", "sgd"], ["--method must be normal or gd"]),
         (["--lr", "0"], ["--lr must be positive"]),
         (["--steps", "0"], ["--steps must be between 1 and 1000000"]),
-        (["--predict", "sqft=1600"], ["--predict needs a value for every feature", "rooms"]),
-        (["--predict", "sqft=1600,rooms=x,age=1"], ["'x' for rooms is not a number"]),
-        (["--predict", "sqft=1,rooms=2,age=3,size=4"], ["'size' is not a feature"]),
-        (["--predict", "1600"], ["--predict must look like"]),
+        (["--predict", "sqft=1600"], ["--predict gives no value for rooms, age (every feature"]),
+        (["--predict", "sqft=1600,rooms=x,age=1"], ["--predict value of rooms must be a number"]),
+        (
+            ["--predict", "sqft=1,rooms=2,age=3,size=4"],
+            ["--predict names size, which the model does not use; its features: sqft, rooms"],
+        ),
+        (["--predict", "1600"], ["--predict: expected name=value, got '1600'"]),
     ],
 )
 def test_bad_options(run, args, fragments):

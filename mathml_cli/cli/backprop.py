@@ -77,13 +77,10 @@ def backprop_command(
     import sys
 
     from mathml_cli.core.backprop import backprop
-    from mathml_cli.core.expr import parse_assignments
     from mathml_cli.render import backprop as render
     from mathml_cli.render.output import OutputFormat, emit
 
-    variables = [name.strip() for item in (wrt or []) for name in item.split(",") if name.strip()]
-    point = parse_assignments(at) if at is not None else None
-    result = backprop(expression, point, variables, learning_rate)
+    result = backprop(expression, at, wrt, learning_rate)
     if output_format is BackpropFormat.dot:
         sys.stdout.write(render.dot(result))
         return

@@ -64,14 +64,11 @@ def derive_command(
       mathml derive "x**2*y + exp(y)" --format json
     """
     from mathml_cli.core.derive import derive
-    from mathml_cli.core.expr import parse_assignments
     from mathml_cli.render import derive as render
     from mathml_cli.render.output import emit
 
     check_plot_format(plot, output_format)
-    variables = [name.strip() for item in (wrt or []) for name in item.split(",") if name.strip()]
-    point = parse_assignments(at) if at is not None else None
-    result = derive(expression, variables, order, point)
+    result = derive(expression, wrt, order, at)
     extra = ""
     if plot and output_format is OutputFormat.text:
         extra = _plot(result, plot_range)
@@ -124,13 +121,13 @@ def _plot(result: object, plot_range: str | None) -> str:
 
 
 def _parse_range(text: str) -> tuple[float, float]:
-    from mathml_cli.core.expr import parse_number
+    from mathml_cli.core.inputs import read_value
 
     low_text, sep, high_text = text.partition(":")
     if not sep:
         raise InputError(f"--range must look like a:b, e.g. -5:5, got {text!r}")
-    low = parse_number(low_text.strip(), what="--range start")
-    high = parse_number(high_text.strip(), what="--range end")
+    low = read_value(low_text, "--range start")
+    high = read_value(high_text, "--range end")
     if not low < high:
         raise InputError(f"--range start must be below its end, got {text!r}")
     return low, high

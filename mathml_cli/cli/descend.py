@@ -193,10 +193,8 @@ def descend_command(
     _check_combinations(given_options, output_format, compare is not None)
 
     from mathml_cli.core.descend import descend, prepare
-    from mathml_cli.core.expr import parse_assignments
 
-    point = parse_assignments(start, option="--start") if start is not None else None
-    problem = prepare(expression, point)
+    problem = prepare(expression, start)
     given = {
         key: value
         for key, value in {

@@ -69,7 +69,7 @@ def dot_command(
 
       mathml dot "[1,-2,3]" "[4,5,6]" --format json
     """
-    from mathml_cli.core.data import parse_array
+    from mathml_cli.core.inputs import parse_array
     from mathml_cli.core.linalg import dot
     from mathml_cli.render import dot as render
     from mathml_cli.render.output import emit

@@ -15,8 +15,8 @@ def softmax_command(
     logits: Annotated[
         list[str] | None,
         typer.Argument(
-            help="The logits: numbers (negative ones too), or one comma-separated list, "
-            "or - to read them from stdin.",
+            help="The logits: numbers (negative ones too), or one list (2,1,0.1 or [2, 1, 0.1]), "
+            "@file.csv, or - to read them from stdin.",
             show_default=False,
             metavar="LOGITS",
         ),
@@ -82,47 +82,12 @@ def softmax_command(
 
       mathml softmax --rows logits.csv --target 0 --format json
     """
-    from mathml_cli.core.data import read_number, read_number_list, read_rows, read_text
-    from mathml_cli.core.softmax import resolve_target, softmax_rows
+    from mathml_cli.core.softmax import softmax_input
     from mathml_cli.render import softmax as render
     from mathml_cli.render.output import emit
 
     check_plot_format(plot, output_format)
-    arguments = logits or []
-    if rows is not None:
-        if arguments:
-            raise InputError("give the logits either as arguments or with --rows, not both")
-        text, source = read_text(rows)
-        table = read_rows(text, source)
-        if not table:
-            raise InputError(f"no logits given: {source} holds no numbers")
-    elif "-" in arguments:
-        if arguments != ["-"]:
-            raise InputError("- (read stdin) cannot be mixed with logits given as arguments")
-        table = read_rows(read_text("-")[0], "stdin")
-        if table and all(len(row) == 1 for row in table):
-            table = [[row[0] for row in table]]  # one number per line: a single list
-        if not table:
-            raise InputError("no logits given: stdin holds no numbers")
-    else:
-        values = read_number_list(arguments, "logit")
-        if not values:
-            raise InputError("no logits given: try 'mathml softmax 2 1 0.1'")
-        table = [values]
-
-    names = _labels(labels)
-    classes = len(table[0])
-    targets = None
-    if target is not None:
-        given = [item for item in target.split(",") if item.strip()]
-        if not given:
-            raise InputError("--target is empty")
-        if len(given) == 1:
-            given = given * len(table)
-        targets = [resolve_target(item, classes, names) for item in given]
-    t = read_number(temperature, "--temperature")
-    result = softmax_rows(table, t, targets, names)
-
+    result = softmax_input(logits, temperature=temperature, target=target, labels=labels, rows=rows)
     extra = ""
     if plot and output_format is OutputFormat.text:
         extra = _plot(result)
@@ -134,18 +99,6 @@ def softmax_command(
         markdown=lambda: render.markdown(result, show_log=log),
         extra=extra,
     )
-
-
-def _labels(text: str | None) -> list[str] | None:
-    if text is None:
-        return None
-    names = [name.strip() for name in text.split(",")]
-    if any(not name for name in names):
-        raise InputError(f"--labels has an empty name in {text!r}")
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
-        raise InputError(f"--labels repeats {', '.join(repeated)}")
-    return names
 
 
 def _plot(result: object) -> str:

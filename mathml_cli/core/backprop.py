@@ -24,8 +24,9 @@ from mathml_cli.core.graph import (
     forward,
     zero_up_to_rounding,
 )
+from mathml_cli.core.inputs import check_point, choose_variables, read_point
 from mathml_cli.core.numeric import richardson_slope
-from mathml_cli.errors import InputError, did_you_mean
+from mathml_cli.errors import InputError
 
 # Past this many nodes SymPy (parse, diff, lambdify) takes longer than the
 # whole backward pass by orders of magnitude; see benchmarks/backprop.py.
@@ -111,14 +112,18 @@ class Backprop:
 
 def backprop(
     text: str,
-    at: Mapping[str, float] | None,
-    wrt: Sequence[str] = (),
+    at: str | Mapping[str, float] | None,
+    wrt: str | Sequence[str] | None = (),
     learning_rate: float | None = None,
 ) -> Backprop:
-    """Run `text` forward at `at` and backward to every variable, and check the result."""
+    """Run `text` forward at `at` and backward to every variable, and check the result.
+
+    at: a value for every variable ("x=1,w=0.5" or a dict); wrt: the variables whose
+    gradients to report and update ("w,b" or a list; default all).
+    """
     graph = build_graph(text)
-    point, warnings = _check_point(at or {}, graph.variables)
-    targets = _targets(wrt, graph.variables)
+    point = check_point(read_point(at or {}, "--at"), graph.variables, "--at")
+    targets = choose_variables(wrt, graph.variables)
     values = forward(graph, point)
     result = backward(graph, values)
     gradients = {name: result.gradients[graph.index(name)] or 0.0 for name in graph.variables}
@@ -135,48 +140,10 @@ def backprop(
         tuple(values),
         result,
         checks,
-        tuple(warnings),
+        (),
         update,
         rounding_zeros,
     )
-
-
-def _check_point(
-    at: Mapping[str, float], variables: tuple[str, ...]
-) -> tuple[dict[str, float], list[str]]:
-    missing = [name for name in variables if name not in at]
-    if missing:
-        raise InputError(
-            f"--at gives no value for {', '.join(missing)} (every variable needs one; "
-            f"the expression's variables: {', '.join(variables)})"
-        )
-    warnings = []
-    extra = [name for name in at if name not in variables]
-    if extra:
-        hint = did_you_mean(extra[0], variables)
-        verb = "is" if len(extra) == 1 else "are"
-        warnings.append(
-            f"--at gives {', '.join(extra)}, which the expression does not use: "
-            f"{'it' if len(extra) == 1 else 'they'} {verb} ignored{hint}"
-        )
-    return {name: float(at[name]) for name in variables}, warnings
-
-
-def _targets(wrt: Sequence[str], variables: tuple[str, ...]) -> tuple[str, ...]:
-    if not wrt:
-        return variables
-    chosen: list[str] = []
-    for name in wrt:
-        if name not in variables:
-            hint = did_you_mean(name, variables)
-            known = ", ".join(variables) or "none"
-            raise InputError(
-                f"--wrt names {name}, which the expression does not use{hint} "
-                f"(its variables: {known})"
-            )
-        if name not in chosen:
-            chosen.append(name)
-    return tuple(chosen)
 
 
 def _update(

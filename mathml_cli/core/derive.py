@@ -25,8 +25,9 @@ from mathml_cli.core.expr import (
     why_undefined,
 )
 from mathml_cli.core.functions import relu, sigmoid, softplus, step
+from mathml_cli.core.inputs import check_point, choose_variables, read_names, read_point
 from mathml_cli.core.verify import Verification, check_derivative
-from mathml_cli.errors import InputError, did_you_mean
+from mathml_cli.errors import InputError
 
 MAX_ORDER = 10
 # Each partial is a whole derivation with its own check: past this many, the
@@ -147,27 +148,25 @@ class Derivation:
 
 def derive(
     text: str,
-    wrt: Sequence[str] = (),
+    wrt: str | Sequence[str] | None = (),
     order: int = 1,
-    at: Mapping[str, float] | None = None,
+    at: str | Mapping[str, float] | None = None,
 ) -> Derivation:
-    """Differentiate the expression `text` with every step named and checked."""
+    """Differentiate the expression `text` with every step named and checked.
+
+    wrt: the variables to differentiate by ("w", "w,b" or ["w", "b"]; default all);
+    at: a point ("x=3,y=pi/2" or {"x": 3, "y": 1.57}) where f and its derivatives
+    are evaluated.
+    """
     expression = parse_expression(text)
     variables = tuple(free_variables(expression))
     if order < 1 or order > MAX_ORDER:
         raise InputError(f"--order must be between 1 and {MAX_ORDER}, got {order}")
     targets = _targets(wrt, variables)
-    # Probably a typo, so say so: the derivative is 0, correctly but uselessly.
-    warnings = tuple(
-        f"{name} does not appear in the expression, so its derivative is 0"
-        f"{did_you_mean(name, variables, cutoff=0.5)}"
-        for name in targets
-        if variables and name not in variables
-    )
     partials = tuple(_partial(expression, name, order, variables) for name in targets)
     if at is None:
-        return Derivation(text, expression, variables, targets, order, partials, warnings=warnings)
-    point = _check_point(at, variables)
+        return Derivation(text, expression, variables, targets, order, partials)
+    point = check_point(read_point(at, "--at"), variables, "--at")
     value = evaluate(expression, point)
     if value != value:
         reason = why_undefined(expression, point)
@@ -183,12 +182,11 @@ def derive(
         point,
         value,
         derivative_values,
-        warnings,
     )
 
 
-def _targets(wrt: Sequence[str], variables: tuple[str, ...]) -> tuple[str, ...]:
-    if not wrt:
+def _targets(wrt: str | Sequence[str] | None, variables: tuple[str, ...]) -> tuple[str, ...]:
+    if not read_names(wrt):
         if len(variables) > MAX_PARTIALS:
             raise InputError(
                 f"the expression has {len(variables):,} variables; name the ones to "
@@ -197,29 +195,14 @@ def _targets(wrt: Sequence[str], variables: tuple[str, ...]) -> tuple[str, ...]:
             )
         # A constant expression still has a derivative: 0 with respect to x.
         return variables or ("x",)
-    if len(set(wrt)) > MAX_PARTIALS:
-        raise InputError(f"--wrt names {len(set(wrt))} variables; at most {MAX_PARTIALS} at once")
-    seen: list[str] = []
-    for name in wrt:
-        if not name.isidentifier():
-            raise InputError(f"--wrt: {name!r} is not a variable name")
-        if name not in seen:
-            seen.append(name)
-    return tuple(seen)
-
-
-def _check_point(at: Mapping[str, float], variables: tuple[str, ...]) -> dict[str, float]:
-    missing = [name for name in variables if name not in at]
-    if missing:
-        raise InputError(
-            f"--at gives no value for {', '.join(missing)} (the expression's variables: "
-            f"{', '.join(variables)})"
-        )
-    extra = [name for name in at if name not in variables]
-    if extra:
-        hint = did_you_mean(extra[0], variables, cutoff=0.5)
-        raise InputError(f"--at names {', '.join(extra)}, which the expression does not use{hint}")
-    return {name: float(at[name]) for name in variables}
+    if not variables:
+        # A constant: its derivative by any variable is 0 (the constant rule), and
+        # there is no name the user could have meant instead.
+        variables = tuple(dict.fromkeys(read_names(wrt)))
+    targets = choose_variables(wrt, variables)
+    if len(targets) > MAX_PARTIALS:
+        raise InputError(f"--wrt names {len(targets)} variables; at most {MAX_PARTIALS} at once")
+    return targets
 
 
 def _describe_point(point: Mapping[str, float]) -> str:

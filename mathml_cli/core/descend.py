@@ -25,6 +25,7 @@ from mathml_cli.core.expr import (
     parse_expression,
     to_text,
 )
+from mathml_cli.core.inputs import check_point, read_point
 from mathml_cli.core.optimizers import (
     Optimizer,
     RuleLine,
@@ -188,11 +189,12 @@ def preset_names() -> list[str]:
     return list(PRESETS)
 
 
-def prepare(text: str, start: Mapping[str, float] | None) -> Problem:
+def prepare(text: str, start: str | Mapping[str, float] | None) -> Problem:
     """Parse `text` (an expression or a preset name), differentiate and compile it.
 
-    Raises InputError for an unknown preset, missing or extra start values, or a
-    start where f or its gradient is undefined.
+    start: "x=5,y=-1" or a dict; the variables keep its order. Raises InputError
+    for an unknown preset, missing or extra start values, or a start where f or
+    its gradient is undefined.
     """
     preset = PRESETS.get(text.strip().lower())
     if preset is None and text.strip().isidentifier() and len(text.strip()) > 2:
@@ -200,32 +202,26 @@ def prepare(text: str, start: Mapping[str, float] | None) -> Problem:
         if close:
             raise InputError(f"unknown preset '{text.strip()}'{close}; see mathml descend --list")
     expression = parse_expression(preset.formula if preset else text)
-    variables = tuple(free_variables(expression))
-    if not variables:
+    names = free_variables(expression)
+    if not names:
         raise InputError(f"{text!r} has no variables: there is nothing to descend on")
     if start is None:
         if preset is None:
-            example = ",".join(f"{name}=1" for name in variables)
+            example = ",".join(f"{name}=1" for name in names)
             raise InputError(
                 f'--start is missing: give a value for each variable, e.g. "{example}"'
             )
         start = preset.start
-    missing = [name for name in variables if name not in start]
-    if missing:
-        names = ", ".join(missing)
-        raise InputError(f"--start is missing a value for {names}")
-    extra = [name for name in start if name not in variables]
-    if extra:
-        raise InputError(
-            f"--start gives {', '.join(extra)}, which f does not use "
-            f"(its variables: {', '.join(variables)})"
-        )
+    given = read_point(start, "--start")
+    check_point(given, names, "--start", owner="f")
+    # In the user's order: a start "w=0,b=0" is shown and reported as w, b.
+    variables = tuple(given)
     symbols = [sympy.Symbol(name, real=True) for name in variables]
     gradient = tuple(sympy_derivative(expression, symbol) for symbol in symbols)
     value = numeric_function(expression, list(variables), backend="math")
     gradient_function = numeric_function(sympy.Tuple(*gradient), list(variables), backend="math")
-    point = tuple(float(start[name]) for name in variables)
-    where = ", ".join(f"{name} = {start[name]:g}" for name in variables)
+    point = tuple(float(given[name]) for name in variables)
+    where = ", ".join(f"{name} = {given[name]:g}" for name in variables)
     try:
         f0, g0 = _evaluate(value, gradient_function, point)
     except _UndefinedError as problem:

@@ -480,42 +480,6 @@ def free_variables(expr: Any) -> list[str]:
     return sorted(str(symbol) for symbol in expr.free_symbols)
 
 
-def parse_assignments(text: str, *, option: str = "--at") -> dict[str, float]:
-    """Parse "x=3, y=-1.5, z=pi/2" into {"x": 3.0, "y": -1.5, "z": 1.5707...}."""
-    values: dict[str, float] = {}
-    if not text.strip():
-        raise InputError(f'{option} is empty: give values such as "x=3,y=2"')
-    for part in _split_top_level(text):
-        name, sep, value_text = part.partition("=")
-        name = name.strip()
-        if not sep or not name:
-            raise InputError(f"{option}: expected name=value, got {part.strip()!r}")
-        if not name.isidentifier() or keyword.iskeyword(name):
-            raise InputError(f"{option}: {name!r} is not a variable name")
-        if name in values:
-            raise InputError(f"{option}: {name} is given twice")
-        values[name] = parse_number(value_text.strip(), what=f"{option} value of {name}")
-    return values
-
-
-def _split_top_level(text: str) -> list[str]:
-    parts: list[str] = []
-    current: list[str] = []
-    depth = 0
-    for char in text:
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        if char in ",;" and depth == 0:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    parts.append("".join(current))
-    return [part for part in parts if part.strip()]
-
-
 def parse_number(text: str, *, what: str = "number") -> float:
     """A real number from text such as "3", "-1.5e-3", "pi/2" or "sqrt(2)"."""
     if not text:

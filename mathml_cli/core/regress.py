@@ -22,8 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from mathml_cli.core import stats
+from mathml_cli.core.inputs import check_point, read_point
 from mathml_cli.core.table import CsvTable
-from mathml_cli.errors import InputError, did_you_mean
+from mathml_cli.errors import InputError
 
 EXACT_ROWS = 100_000  # rows kept for an exact residual summary and plot
 SAMPLE_ROWS = 10_000  # beyond that, a uniform random sample of rows is kept
@@ -211,7 +212,7 @@ def regress(
     method: str = "normal",
     learning_rate: float = 0.1,
     max_steps: int = 10_000,
-    predict: str | None = None,
+    predict: str | Mapping[str, float] | None = None,
 ) -> Regression:
     """Fit target ~ features by least squares, streaming the table once.
 
@@ -632,35 +633,12 @@ def _descend(
     )
 
 
-def parse_point(text: str, features: Iterable[str]) -> dict[str, float]:
-    """'sqft=1600,rooms=3' -> {'sqft': 1600.0, 'rooms': 3.0}, every feature given once."""
+def parse_point(value: str | Mapping[str, float], features: Iterable[str]) -> dict[str, float]:
+    """'sqft=1600,rooms=3' (or a dict) -> {'sqft': 1600.0, 'rooms': 3.0}, every feature once."""
     names = list(features)
-    point: dict[str, float] = {}
-    for part in text.split(","):
-        name, sep, value = part.partition("=")
-        name, value = name.strip(), value.strip()
-        if not sep or not name:
-            raise InputError(f'--predict must look like "{names[0]}=1.5,...", got {text!r}')
-        if name not in names:
-            raise InputError(
-                f"--predict: '{name}' is not a feature{did_you_mean(name, names)}; "
-                f"the features are: {', '.join(names)}"
-            )
-        if name in point:
-            raise InputError(f"--predict gives '{name}' twice")
-        try:
-            number = float(value)
-        except ValueError:
-            number = math.nan
-        if not math.isfinite(number) or "_" in value:
-            raise InputError(f"--predict: '{value}' for {name} is not a number")
-        point[name] = number
-    missing = [name for name in names if name not in point]
-    if missing:
-        raise InputError(
-            f"--predict needs a value for every feature; missing: {', '.join(missing)}"
-        )
-    return point
+    return check_point(
+        read_point(value, "--predict"), names, "--predict", owner="the model", kind="feature"
+    )
 
 
 def _predict(

@@ -11,8 +11,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from mathml_cli.core.inputs import (
+    read_array,
+    read_names,
+    read_number,
+    read_number_list,
+    read_rows,
+    read_text,
+)
 from mathml_cli.errors import InputError
 
 if TYPE_CHECKING:
@@ -143,6 +151,93 @@ def softmax_rows(
                 raise
             raise InputError(f"row {index + 1}: {error}") from None
     return SoftmaxBatch(rows=tuple(results), labels=tuple(labels) if labels else None)
+
+
+def softmax_input(
+    logits: Any = None,
+    *,
+    temperature: str | float = 1.0,
+    target: str | int | Sequence[str | int] | None = None,
+    labels: str | Sequence[str] | None = None,
+    rows: str | None = None,
+) -> SoftmaxBatch:
+    """`mathml softmax` from what a user gives, on the command line or from Python.
+
+    logits: command-line arguments (numbers, `2,1,0.1`, `[2, 1, 0.1]`, `[[..],[..]]`,
+    `@file.csv`, `-`), or numbers: a list, a list of rows, a NumPy array.
+    rows: a CSV file (or `-`) with one row of logits per line.
+    """
+    table = _logit_table(logits, rows)
+    names = _labels(labels)
+    targets = None
+    if target is not None:
+        given = read_names(target) if isinstance(target, str) else _as_list(target)
+        if not given:
+            raise InputError("--target is empty")
+        if len(given) == 1:
+            given = given * len(table)
+        targets = [resolve_target(str(item), len(table[0]), names) for item in given]
+    if isinstance(temperature, str):
+        t = read_number(temperature, "--temperature")
+    else:
+        t = read_number(repr(float(temperature)), "--temperature")
+    return softmax_rows(table, t, targets, names)
+
+
+def _as_list(value: Any) -> list[Any]:
+    return [value] if isinstance(value, (int, float)) else list(value)
+
+
+def _logit_table(logits: Any, rows: str | None) -> list[list[float]]:
+    arguments = [logits] if isinstance(logits, str) else logits
+    if rows is not None:
+        if arguments is not None and len(arguments):
+            raise InputError("give the logits either as arguments or with --rows, not both")
+        text, source = read_text(rows)
+        table = read_rows(text, source)
+        if not table:
+            raise InputError(f"no logits given: {source} holds no numbers")
+        return table
+    if arguments is None or not len(arguments):
+        raise InputError("no logits given: try 'mathml softmax 2 1 0.1'")
+    if not all(isinstance(item, str) for item in arguments):
+        return _nested(read_array(arguments, "the logits"))
+    sources = [item for item in arguments if item == "-" or item.startswith("@")]
+    if sources:
+        if len(arguments) > 1:
+            source = "stdin" if sources[0] == "-" else "a file"
+            raise InputError(
+                f"{sources[0]} (read {source}) cannot be mixed with logits given as arguments"
+            )
+        text, source = read_text(arguments[0])
+        table = read_rows(text, source)
+        if table and all(len(row) == 1 for row in table):
+            table = [[row[0] for row in table]]  # one number per line: a single list
+        if not table:
+            raise InputError(f"no logits given: {source} holds no numbers")
+        return table
+    if len(arguments) == 1 and arguments[0].strip().startswith("[["):
+        return _nested(read_array(arguments[0], "the logits"))
+    values = read_number_list(arguments, "logit")
+    if not values:
+        raise InputError("no logits given: try 'mathml softmax 2 1 0.1'")
+    return [values]
+
+
+def _nested(array: np.ndarray) -> list[list[float]]:
+    return [array.tolist()] if array.ndim == 1 else array.tolist()
+
+
+def _labels(value: str | Sequence[str] | None) -> list[str] | None:
+    if value is None:
+        return None
+    names = [name.strip() for name in (value.split(",") if isinstance(value, str) else value)]
+    if any(not name for name in names):
+        raise InputError(f"--labels has an empty name in {value!r}")
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise InputError(f"--labels repeats {', '.join(repeated)}")
+    return names
 
 
 def resolve_target(text: str, classes: int, labels: Sequence[str] | None) -> int:

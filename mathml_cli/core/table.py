@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 import sys
 from collections import deque
 from collections.abc import Iterator
@@ -29,12 +30,12 @@ from typing import BinaryIO
 
 import numpy as np
 
+from mathml_cli.core.inputs import WHITESPACE, sniff_delimiter
 from mathml_cli.errors import InputError, did_you_mean
 
 BLOCK_BYTES = 1 << 19
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "?"})
 _BOM = b"\xef\xbb\xbf"
-_DELIMITERS = (",", ";", "\t")  # in order of preference when sniffing ties
 _SNIFF_LINES = 50
 _WORKERS = 2
 
@@ -86,6 +87,10 @@ class CsvTable:
             first = first[len(_BOM) :]
         if not first.strip():
             raise InputError(f"{source} is empty: expected a CSV table with a header row")
+        # Columns separated by runs of spaces (NumPy's savetxt) are read as commas.
+        self._collapse = sniff_delimiter(_sample_lines(first)) == WHITESPACE
+        if self._collapse:
+            first = _collapse_whitespace(first)
         self._pending = first
         self.layout = _sniff_layout(first, source, header)
         if self.layout.has_header:
@@ -124,7 +129,7 @@ class CsvTable:
             while block or in_flight:
                 while block and len(in_flight) < _WORKERS:
                     in_flight.append((block, pool.submit(self._parse_fast, block, columns)))
-                    block = _read_block(self._stream)
+                    block = self._read_block()
                 text, future = in_flight.popleft()
                 values, lines = future.result()
                 dropped = 0
@@ -135,6 +140,10 @@ class CsvTable:
                 if len(values):
                     self.counts.rows += len(values)
                     yield values
+
+    def _read_block(self) -> bytes:
+        block = _read_block(self._stream)
+        return _collapse_whitespace(block) if self._collapse else block
 
     def _parse_fast(self, block: bytes, columns: list[int]) -> tuple[np.ndarray | None, int]:
         """The block's used columns, or None if only the cell-by-cell reader can tell; and
@@ -230,18 +239,33 @@ def _shorten(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _sniff_layout(block: bytes, source: str, header: bool | None) -> TableLayout:
+def _sample_lines(block: bytes) -> list[str]:
+    """The first non-blank lines of the block, whole."""
     text = block[: 1 << 16].decode("utf-8", errors="replace").replace("\r\n", "\n")
     lines = [line for line in text.split("\n")[:_SNIFF_LINES] if line.strip()]
     if len(block) > 1 << 16 and len(lines) == _SNIFF_LINES:
         lines = lines[:-1]  # the last may be cut
-    delimiter = _sniff_delimiter(lines)
+    return lines
+
+
+_EDGE_SPACE = re.compile(rb"^[ \t]+|[ \t]+(?=\r?$)", re.MULTILINE)
+_INNER_SPACE = re.compile(rb"[ \t]+")
+
+
+def _collapse_whitespace(block: bytes) -> bytes:
+    """A whitespace-separated block as a comma-separated one (same lines)."""
+    return _INNER_SPACE.sub(b",", _EDGE_SPACE.sub(b"", block))
+
+
+def _sniff_layout(block: bytes, source: str, header: bool | None) -> TableLayout:
+    lines = _sample_lines(block)
+    delimiter = sniff_delimiter(lines)
     first = next(csv.reader([lines[0]], delimiter=delimiter))
     cells = [cell.strip() for cell in first]
     if len(cells) < 2:
         raise InputError(
             f"{source} has one column: regression needs a target and at least one feature "
-            "(columns separated by commas, semicolons or tabs)"
+            "(columns separated by commas, semicolons, tabs or spaces)"
         )
     if header is None:
         header = any(_cell_number(cell) is None for cell in cells)
@@ -257,18 +281,6 @@ def _sniff_layout(block: bytes, source: str, header: bool | None) -> TableLayout
             )
         seen[name] = position
     return TableLayout(names, delimiter, has_header=True)
-
-
-def _sniff_delimiter(lines: list[str]) -> str:
-    """The delimiter giving the same number (> 1) of fields on every line, the most fields."""
-    best, best_fields = ",", 1
-    for candidate in _DELIMITERS:
-        counts = {len(row) for row in csv.reader(lines, delimiter=candidate)}
-        if len(counts) == 1:
-            fields = counts.pop()
-            if fields > best_fields or (fields == best_fields and fields > 1):
-                best, best_fields = candidate, fields
-    return best
 
 
 def _parse_with_numpy(

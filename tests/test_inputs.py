@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mathml_cli.core.data import parse_array, read_number, read_number_list, read_rows
+from mathml_cli.core.inputs import (
+    parse_array,
+    read_number,
+    read_number_list,
+    read_point,
+    read_rows,
+)
 from mathml_cli.errors import InputError
 
 
@@ -114,3 +122,23 @@ def test_parse_array_file_errors(tmp_path):
     empty.write_text("\n")
     with pytest.raises(InputError, match="holds no numbers"):
         parse_array(f"@{empty}", "A")
+
+
+def test_assignments():
+    assert read_point("x=3, y=-1.5,z=pi/2") == {
+        "x": 3.0,
+        "y": -1.5,
+        "z": pytest.approx(math.pi / 2),
+    }
+    for bad, message in [
+        ("x", "expected name=value"),
+        ("x=3,x=4", "given twice"),
+        ("x=abc", "must be a number"),
+        ("x=", "is empty"),
+        ("1x=3", "not a variable name"),
+        ("", "is empty"),
+        ("x=inf", "not finite"),
+        ("x=nan", "not finite"),
+    ]:
+        with pytest.raises(InputError, match=message):
+            read_point(bad)
