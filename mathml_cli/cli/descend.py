@@ -192,67 +192,52 @@ def descend_command(
         raise InputError(f"--every must be at least 1, got {every}")
     _check_combinations(given_options, output_format, compare is not None)
 
-    from mathml_cli.core.descend import descend, prepare
+    from mathml_cli.core.descend import minimise
 
-    problem = prepare(expression, start)
-    given = {
-        key: value
-        for key, value in {
-            "lr": lr,
-            "momentum": momentum,
-            "dampening": dampening,
-            "beta1": beta1,
-            "beta2": beta2,
-            "eps": eps,
-            "alpha": alpha,
-            "weight_decay": weight_decay,
-            "centered": centered,
-            "amsgrad": amsgrad,
-            "lr_decay": lr_decay,
-            "initial_accumulator_value": initial_accumulator,
-        }.items()
-        if value is not None
-    }
-    schedule_given = {
-        key: float(value)
-        for key, value in {
-            "step_size": step_size,
-            "gamma": gamma,
-            "t_max": t_max,
-            "eta_min": eta_min,
-        }.items()
-        if value is not None
-    }
-    options = {
-        "steps": steps,
-        "tol": tol,
-        "schedule": schedule,
-        "schedule_parameters": schedule_given,
-    }
-
-    if compare is not None:
-        names = [name.strip() for name in compare.split(",") if name.strip()]
-        runs = _compare(problem, names, given, options)
-        extra = _plots(runs) if plot else ""
+    outcome = minimise(
+        expression,
+        start,
+        optimizer=optimizer,
+        compare=compare,
+        steps=steps,
+        tol=tol,
+        schedule=schedule,
+        lr=lr,
+        momentum=momentum,
+        dampening=dampening,
+        beta1=beta1,
+        beta2=beta2,
+        eps=eps,
+        alpha=alpha,
+        weight_decay=weight_decay,
+        centered=centered,
+        amsgrad=amsgrad,
+        lr_decay=lr_decay,
+        initial_accumulator=initial_accumulator,
+        step_size=step_size,
+        gamma=gamma,
+        t_max=t_max,
+        eta_min=eta_min,
+    )
+    if isinstance(outcome, list):
+        runs = outcome
         emit(
             output_format,
             rich=lambda: render.compare_rich(runs),
             data=lambda: render.compare_data(runs),
             latex=lambda: render.compare_latex(runs),
             markdown=lambda: render.compare_markdown(runs),
-            extra=extra,
+            extra=_plots(runs) if plot else "",
         )
         return
-
-    result = descend(problem, optimizer, given, **options)  # type: ignore[arg-type]
-    extra = _plots([result]) if plot else ""
+    result = outcome
     emit(
         output_format,
         rich=lambda: render.rich(result, every=every, verbose=verbose),
         data=lambda: render.data(result),
         latex=lambda: render.latex(result, every=every, verbose=verbose),
         markdown=lambda: render.markdown(result, every=every, verbose=verbose),
-        extra=extra,
+        extra=_plots([result]) if plot else "",
     )
 
 
@@ -304,32 +289,3 @@ def _check_combinations(given: list[str], output_format: OutputFormat, comparing
                 "--verbose adds the optimizer state to the table; --format json always has it "
                 "(iterations[].state)"
             )
-
-
-def _compare(problem: object, names: list[str], given: dict, options: dict) -> list:  # type: ignore[type-arg]
-    from mathml_cli.core.descend import Problem, descend
-    from mathml_cli.core.optimizers import HYPERPARAMETERS, applies_to, optimizer_class
-
-    assert isinstance(problem, Problem)
-    if len(names) < 2:
-        raise InputError("--compare needs at least two optimizers, e.g. sgd,adam")
-    if len(set(names)) != len(names):
-        raise InputError("--compare names an optimizer twice")
-    classes = [optimizer_class(name) for name in names]
-    for key in given:
-        if not any(key in cls.defaults for cls in classes):
-            users = ", ".join(applies_to(key))
-            raise InputError(
-                f"{HYPERPARAMETERS[key].option} applies to none of {', '.join(names)} "
-                f"(it applies to: {users})"
-            )
-    # Each optimizer takes the options it has; the others are its torch defaults.
-    return [
-        descend(
-            problem,
-            cls.name,
-            {key: value for key, value in given.items() if key in cls.defaults},
-            **options,
-        )
-        for cls in classes
-    ]

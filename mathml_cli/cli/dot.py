@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from mathml_cli.cli.options import FormatOption
-from mathml_cli.errors import InputError
 from mathml_cli.render.output import OutputFormat
 
 
@@ -69,19 +68,11 @@ def dot_command(
 
       mathml dot "[1,-2,3]" "[4,5,6]" --format json
     """
-    from mathml_cli.core.inputs import parse_array
-    from mathml_cli.core.linalg import dot
+    from mathml_cli.core.linalg import dot_input
     from mathml_cli.render import dot as render
     from mathml_cli.render.output import emit
 
-    if a.strip() == "-" and b.strip() == "-":
-        raise InputError("only one of A and B can be read from stdin (-)")
-    left = parse_array(a, "A")
-    right = parse_array(b, "B")
-    bias_values = parse_array(bias, "--bias") if bias is not None else None
-    chosen = _parse_cell(cell) if cell is not None else None
-    name = activation.strip().lower() if activation is not None else None
-    result = dot(left, right, bias_values, name, chosen)
+    result = dot_input(a, b, bias=bias, activation=activation, cell=cell)
     emit(
         output_format,
         rich=lambda: render.rich(result),
@@ -89,12 +80,3 @@ def dot_command(
         latex=lambda: render.latex(result),
         markdown=lambda: render.markdown(result),
     )
-
-
-def _parse_cell(text: str) -> tuple[int, ...]:
-    parts = [part.strip() for part in text.split(",")]
-    if not 1 <= len(parts) <= 2 or not all(part.isdigit() for part in parts):
-        raise InputError(
-            f"--cell must be row,column (e.g. 2,0) or one index, counting from 0; got {text!r}"
-        )
-    return tuple(int(part) for part in parts)

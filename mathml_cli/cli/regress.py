@@ -90,32 +90,19 @@ def regress_command(
     from mathml_cli.render import regress as render
     from mathml_cli.render.output import emit
 
-    if method not in ("normal", "gd"):
-        raise InputError(f"--method must be normal or gd, got {method!r}")
-    if not learning_rate > 0:
-        raise InputError(f"--lr must be positive, got {learning_rate:g}")
-    if not 1 <= steps <= 1_000_000:
-        raise InputError(f"--steps must be between 1 and 1000000, got {steps}")
     if path is None:
         if sys.stdin is None or sys.stdin.isatty():
             raise InputError(
                 "no input: give a CSV file, or pipe one in (mathml regress - < data.csv)"
             )
         path = "-"
-    feature_list = (
-        [name.strip() for name in features.split(",") if name.strip()]
-        if features is not None
-        else None
-    )
-    if feature_list is not None and not feature_list:
-        raise InputError("--features is empty: name at least one column")
     stream, source = open_input(path)
     try:
         table = CsvTable(stream, source, header=False if no_header else None)
         result = regress(
             table,
             target=target,
-            features=feature_list,
+            features=features,
             drop_missing=drop_missing,
             method=method,
             learning_rate=learning_rate,

@@ -27,11 +27,14 @@ from mathml_cli.core.expr import (
 )
 from mathml_cli.core.inputs import check_point, read_point
 from mathml_cli.core.optimizers import (
+    HYPERPARAMETERS,
     Optimizer,
     RuleLine,
+    applies_to,
     optimizer_class,
     settle_hyperparameters,
 )
+from mathml_cli.core.schedules import OPTIONS as SCHEDULE_OPTIONS
 from mathml_cli.core.schedules import Schedule, make_schedule
 from mathml_cli.errors import InputError, did_you_mean
 
@@ -549,19 +552,90 @@ def _explain(
     return "; ".join(parts)
 
 
-def run_named(
-    text: str,
-    start: Mapping[str, float] | None,
+def settings_from_options(options: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, float]]:
+    """The optimizer's and the schedule's settings among `options`, keyed as the
+    command-line options are named (weight_decay for --weight-decay); None means
+    not given. Returns (hyperparameters by torch name, schedule parameters)."""
+    by_keyword = {h.option[2:].replace("-", "_"): h.key for h in HYPERPARAMETERS.values()}
+    schedule_keywords = {
+        option[2:].replace("-", "_"): key for key, option in SCHEDULE_OPTIONS.items()
+    }
+    hyperparameters: dict[str, Any] = {}
+    schedule: dict[str, float] = {}
+    for keyword, value in options.items():
+        if value is None:
+            continue
+        if keyword in by_keyword:
+            hyperparameters[by_keyword[keyword]] = value
+        elif keyword in schedule_keywords:
+            schedule[schedule_keywords[keyword]] = float(value)
+        else:
+            known = ", ".join(sorted([*by_keyword, *schedule_keywords]))
+            raise InputError(
+                f"unknown setting {keyword!r}{did_you_mean(keyword, by_keyword)}; known: {known}"
+            )
+    return hyperparameters, schedule
+
+
+def minimise(
+    expression: str,
+    start: str | Mapping[str, float] | None = None,
+    *,
     optimizer: str = "sgd",
-    hyperparameters: Mapping[str, float | bool] | None = None,
-    **options: Any,
-) -> Descent:
-    """prepare() and descend() in one call: the Python API."""
-    return descend(prepare(text, start), optimizer, hyperparameters, **options)
+    compare: str | Sequence[str] | None = None,
+    steps: int = 1000,
+    tol: float = 1e-8,
+    schedule: str = "constant",
+    **settings: Any,
+) -> Descent | list[Descent]:
+    """`mathml descend`: one run, or with `compare` one run per optimizer.
+
+    settings: the optimizer's hyperparameters and the schedule's parameters, named
+    as the options are (lr, momentum, beta1, weight_decay, step_size, ...).
+    """
+    hyperparameters, schedule_parameters = settings_from_options(settings)
+    problem = prepare(expression, start)
+    options: dict[str, Any] = {
+        "steps": steps,
+        "tol": tol,
+        "schedule": schedule,
+        "schedule_parameters": schedule_parameters,
+    }
+    if compare is None:
+        return descend(problem, optimizer, hyperparameters, **options)
+    names = [name.strip() for name in (compare.split(",") if isinstance(compare, str) else compare)]
+    return compare_optimizers(problem, [name for name in names if name], hyperparameters, options)
 
 
-def to_text_gradient(descent: Descent) -> dict[str, str]:
-    return {name: to_text(d) for name, d in zip(descent.variables, descent.gradient, strict=True)}
+def compare_optimizers(
+    problem: Problem,
+    names: Sequence[str],
+    hyperparameters: Mapping[str, Any],
+    options: Mapping[str, Any],
+) -> list[Descent]:
+    """One run per optimizer from the same start; each takes the hyperparameters it has."""
+    if len(names) < 2:
+        raise InputError("--compare needs at least two optimizers, e.g. sgd,adam")
+    if len(set(names)) != len(names):
+        raise InputError("--compare names an optimizer twice")
+    classes = [optimizer_class(name) for name in names]
+    for key in hyperparameters:
+        if not any(key in cls.defaults for cls in classes):
+            users = ", ".join(applies_to(key))
+            raise InputError(
+                f"{HYPERPARAMETERS[key].option} applies to none of {', '.join(names)} "
+                f"(it applies to: {users})"
+            )
+    # The others are each optimizer's torch defaults.
+    return [
+        descend(
+            problem,
+            cls.name,
+            {key: value for key, value in hyperparameters.items() if key in cls.defaults},
+            **options,
+        )
+        for cls in classes
+    ]
 
 
 def thin(

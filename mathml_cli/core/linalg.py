@@ -9,9 +9,11 @@ large one.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from mathml_cli.core.inputs import read_array
 from mathml_cli.errors import InputError
 
 if TYPE_CHECKING:
@@ -69,6 +71,35 @@ class DotProduct:
 def shape_text(shape: tuple[int, ...]) -> str:
     """(3×4), (3) or () for a scalar."""
     return "(" + "×".join(str(size) for size in shape) + ")"
+
+
+def dot_input(
+    a: Any,
+    b: Any,
+    *,
+    bias: Any = None,
+    activation: str | None = None,
+    cell: str | Sequence[int] | None = None,
+) -> DotProduct:
+    """`mathml dot` from what a user gives: text (`[1,2]`, `1 2`, `@file.csv`, `-`) or
+    Python values (lists, NumPy arrays); cell as "2,0" or (2, 0)."""
+    if isinstance(a, str) and isinstance(b, str) and a.strip() == "-" and b.strip() == "-":
+        raise InputError("only one of A and B can be read from stdin (-)")
+    left = read_array(a, "A")
+    right = read_array(b, "B")
+    bias_values = read_array(bias, "--bias") if bias is not None else None
+    chosen = _read_cell(cell) if cell is not None else None
+    name = activation.strip().lower() if activation is not None else None
+    return dot(left, right, bias_values, name, chosen)
+
+
+def _read_cell(value: str | Sequence[int]) -> tuple[int, ...]:
+    parts = [part.strip() for part in value.split(",")] if isinstance(value, str) else value
+    if not 1 <= len(parts) <= 2 or not all(str(part).isdigit() for part in parts):
+        raise InputError(
+            f"--cell must be row,column (e.g. 2,0) or one index, counting from 0; got {value!r}"
+        )
+    return tuple(int(part) for part in parts)
 
 
 def dot(
@@ -174,10 +205,14 @@ def _cell(a: np.ndarray, b: np.ndarray, product: np.ndarray, cell: tuple[int, ..
         raise InputError(f"--cell needs {wanted} for a result of shape {shape_text(product.shape)}")
     for position, (index, size) in enumerate(zip(cell, product.shape, strict=True)):
         if not 0 <= index < size:
-            axis = ("row", "column")[position] if product.ndim == 2 else "index"
+            axis, axes = (
+                (("row", "rows"), ("column", "columns"))[position]
+                if product.ndim == 2
+                else ("index", "indices")
+            )
             raise InputError(
                 f"--cell {axis} {index} is out of range: the result has shape "
-                f"{shape_text(product.shape)}, so {axis}s run from 0 to {size - 1}"
+                f"{shape_text(product.shape)}, so {axes} run from 0 to {size - 1}"
             )
     return CellSum(cell, _pairs(a, b, cell), float(product[cell]))
 

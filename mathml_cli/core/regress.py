@@ -16,13 +16,13 @@ something the others do not (else it is named and left out of the fit).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from mathml_cli.core import stats
-from mathml_cli.core.inputs import check_point, read_point
+from mathml_cli.core.inputs import check_point, read_names, read_point
 from mathml_cli.core.table import CsvTable
 from mathml_cli.errors import InputError
 
@@ -207,7 +207,7 @@ def regress(
     table: CsvTable,
     *,
     target: str | None = None,
-    features: list[str] | None = None,
+    features: str | Sequence[str] | None = None,
     drop_missing: bool = False,
     method: str = "normal",
     learning_rate: float = 0.1,
@@ -219,7 +219,14 @@ def regress(
     target: a column name (default: the last column); features: column names
     (default: every other column); predict: a point like "sqft=1600,rooms=3".
     """
-    target_name, feature_names = choose_columns(table, target, features)
+    if method not in ("normal", "gd"):
+        raise InputError(f"--method must be normal or gd, got {method!r}")
+    if not learning_rate > 0:
+        raise InputError(f"--lr must be positive, got {learning_rate:g}")
+    if not 1 <= max_steps <= 1_000_000:
+        raise InputError(f"--steps must be between 1 and 1000000, got {max_steps}")
+    chosen = read_names(features) if features is not None else None
+    target_name, feature_names = choose_columns(table, target, chosen)
     point = parse_point(predict, feature_names) if predict is not None else None
     columns = [table.column_index(name, "--features") for name in feature_names]
     columns.append(table.column_index(target_name, "--target"))

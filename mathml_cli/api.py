@@ -1,0 +1,337 @@
+"""The Python API: every command as a function, for scripts and notebooks.
+
+Each function takes the command's options as keyword arguments of the same
+names (`--wrt` is `wrt`, `--weight-decay` is `weight_decay`), as text the way
+the command line takes it or as Python values (numbers, lists, dicts, NumPy
+arrays, a pandas DataFrame for regress), and returns an `Explanation`: the
+result object (its fields read through) with every rendering of it. Bad input
+raises `mathml_cli.MathmlError` (an `InputError`) with the CLI's message.
+
+SymPy, NumPy and the renderers are imported when a function is called, not
+when this module is.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from mathml_cli.errors import InputError
+
+
+class Explanation:
+    """A command's result and its renderings.
+
+    `result` is the core object (a Derivation, Descent, SoftmaxBatch, DotProduct,
+    Regression or Backprop; a list of Descents for `descend(..., compare=...)`),
+    and its attributes read through: `derive("x**2").partials`. The renderings:
+
+    - `to_dict()`: the JSON of `--format json` (docs/json.md), as Python values;
+    - `to_latex()`, `to_markdown()`, `to_text()`: what `--format latex|markdown|text`
+      prints (`str(explanation)` is the text);
+    - `_repr_markdown_` and `_repr_latex_`, which Jupyter shows for a cell's value.
+    """
+
+    def __init__(
+        self,
+        result: Any,
+        *,
+        data: Callable[[], dict[str, Any]],
+        latex: Callable[[], str],
+        markdown: Callable[[], str],
+        text: Callable[[], Any],
+    ) -> None:
+        self.result = result
+        self._data = data
+        self._latex = latex
+        self._markdown = markdown
+        self._text = text
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of `--format json` (NaN and infinities as None)."""
+        import json
+
+        from mathml_cli.render.output import to_json
+
+        return dict(json.loads(to_json(self._data())))
+
+    def to_latex(self) -> str:
+        return self._latex().rstrip("\n") + "\n"
+
+    def to_markdown(self) -> str:
+        return self._markdown().rstrip("\n") + "\n"
+
+    def to_text(self) -> str:
+        """The plain-text explanation (no colour), as `mathml` prints it to a file."""
+        from mathml_cli.render.output import make_console
+
+        console = make_console(io.StringIO())
+        console.no_color = True
+        with console.capture() as capture:
+            console.print(self._text())
+        return str(capture.get())
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def _repr_latex_(self) -> str:
+        # MathJax would show a LaTeX comment line as text.
+        lines = self.to_latex().splitlines()
+        return "\n".join(line for line in lines if not line.startswith("%"))
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def __repr__(self) -> str:
+        name = type(self.result).__name__
+        if isinstance(self.result, list):
+            name = f"comparison of {len(self.result)} runs"
+        return f"<mathml {name}: .to_text(), .to_dict(), .to_latex(), .to_markdown()>"
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.result, name)
+
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *dir(self.result)})
+
+
+def derive(
+    expression: str,
+    wrt: str | Sequence[str] | None = None,
+    *,
+    order: int = 1,
+    at: str | Mapping[str, float] | None = None,
+    steps: bool = True,
+) -> Explanation:
+    """Differentiate `expression`, every rule named and checked (`mathml derive`).
+
+    >>> d = derive("sigmoid(w*x + b)", wrt="w", at={"w": 0.5, "x": 2, "b": 0.1})
+    >>> round(d.derivative_values["w"], 6)
+    0.37474
+    >>> d.to_dict()["value"]["derivatives"]["w"] == d.derivative_values["w"]
+    True
+    """
+    from mathml_cli.core.derive import derive as run
+    from mathml_cli.render import derive as render
+
+    result = run(expression, wrt, order, at)
+    return Explanation(
+        result,
+        data=lambda: render.data(result),
+        latex=lambda: render.latex(result, show_steps=steps),
+        markdown=lambda: render.markdown(result, show_steps=steps),
+        text=lambda: render.rich(result, show_steps=steps),
+    )
+
+
+def descend(
+    expression: str,
+    start: str | Mapping[str, float] | None = None,
+    *,
+    optimizer: str = "sgd",
+    compare: str | Sequence[str] | None = None,
+    steps: int = 1000,
+    tol: float = 1e-8,
+    schedule: str = "constant",
+    every: int | None = None,
+    verbose: bool = False,
+    **settings: Any,
+) -> Explanation:
+    """Minimise `expression` by gradient descent from `start` (`mathml descend`).
+
+    settings: lr, momentum, dampening, beta1, beta2, eps, alpha, weight_decay,
+    centered, amsgrad, lr_decay, initial_accumulator (the optimizer's) and
+    step_size, gamma, t_max, eta_min (the schedule's), as the options are named.
+    With compare (e.g. "sgd,adam"), one run per optimizer.
+    """
+    from mathml_cli.core.descend import minimise
+    from mathml_cli.render import descend as render
+
+    if every is not None and every < 1:
+        raise InputError(f"--every must be at least 1, got {every}")
+    outcome = minimise(
+        expression,
+        start,
+        optimizer=optimizer,
+        compare=compare,
+        steps=steps,
+        tol=tol,
+        schedule=schedule,
+        **settings,
+    )
+    if isinstance(outcome, list):
+        runs = outcome
+        return Explanation(
+            runs,
+            data=lambda: render.compare_data(runs),
+            latex=lambda: render.compare_latex(runs),
+            markdown=lambda: render.compare_markdown(runs),
+            text=lambda: render.compare_rich(runs),
+        )
+    result = outcome
+    return Explanation(
+        result,
+        data=lambda: render.data(result),
+        latex=lambda: render.latex(result, every=every, verbose=verbose),
+        markdown=lambda: render.markdown(result, every=every, verbose=verbose),
+        text=lambda: render.rich(result, every=every, verbose=verbose),
+    )
+
+
+def softmax(
+    logits: Any = None,
+    *,
+    temperature: float | str = 1.0,
+    target: int | str | Sequence[int | str] | None = None,
+    labels: str | Sequence[str] | None = None,
+    log: bool = False,
+    rows: str | None = None,
+) -> Explanation:
+    """Softmax of `logits` (a list, a list of rows, a NumPy array or text), with the
+    cross-entropy loss and its gradient when `target` is given (`mathml softmax`).
+
+    >>> [round(p, 4) for p in softmax([2, 1, 0.1]).to_dict()["probabilities"]]
+    [0.659, 0.2424, 0.0986]
+    """
+    from mathml_cli.core.softmax import softmax_input
+    from mathml_cli.render import softmax as render
+
+    result = softmax_input(logits, temperature=temperature, target=target, labels=labels, rows=rows)
+    return Explanation(
+        result,
+        data=lambda: render.data(result, show_log=log),
+        latex=lambda: render.latex(result, show_log=log),
+        markdown=lambda: render.markdown(result, show_log=log),
+        text=lambda: render.rich(result, show_log=log),
+    )
+
+
+def dot(
+    a: Any,
+    b: Any,
+    *,
+    bias: Any = None,
+    activation: str | None = None,
+    cell: str | Sequence[int] | None = None,
+) -> Explanation:
+    """A · B for vectors and matrices (lists, NumPy arrays or text), then the bias and
+    the activation of a dense layer if given (`mathml dot`).
+
+    >>> dot([1, 2, 3], [4, 5, 6]).to_dict()["result"]
+    32.0
+    """
+    from mathml_cli.core.linalg import dot_input
+    from mathml_cli.render import dot as render
+
+    result = dot_input(a, b, bias=bias, activation=activation, cell=cell)
+    return Explanation(
+        result,
+        data=lambda: render.data(result),
+        latex=lambda: render.latex(result),
+        markdown=lambda: render.markdown(result),
+        text=lambda: render.rich(result),
+    )
+
+
+def regress(
+    data: Any,
+    *,
+    target: str | None = None,
+    features: str | Sequence[str] | None = None,
+    method: str = "normal",
+    lr: float = 0.1,
+    steps: int = 10_000,
+    predict: str | Mapping[str, float] | None = None,
+    no_header: bool = False,
+    drop_missing: bool = False,
+    brief: bool = False,
+) -> Explanation:
+    """Linear regression of `target` on `features` (`mathml regress`).
+
+    data: a path to a CSV file ("-" for stdin), a pandas DataFrame (its column
+    names are the variables), or a NumPy array (columns x1, x2, ..., y).
+    """
+    from mathml_cli.core.regress import regress as run
+    from mathml_cli.core.table import CsvTable, open_input
+    from mathml_cli.render import regress as render
+
+    stream, source, header = _table_stream(data, no_header)
+    try:
+        if stream is None:
+            stream, source = open_input(source)
+        table = CsvTable(stream, source, header=header)
+        result = run(
+            table,
+            target=target,
+            features=features,
+            drop_missing=drop_missing,
+            method=method,
+            learning_rate=lr,
+            max_steps=steps,
+            predict=predict,
+        )
+    finally:
+        if stream is not None and source != "stdin":
+            stream.close()
+    return Explanation(
+        result,
+        data=lambda: render.data(result),
+        latex=lambda: render.latex(result, show_steps=not brief),
+        markdown=lambda: render.markdown(result, show_steps=not brief),
+        text=lambda: render.rich(result, show_steps=not brief),
+    )
+
+
+def _table_stream(data: Any, no_header: bool) -> tuple[Any, str, bool | None]:
+    """(a byte stream or None to open the path, a name for messages, header)."""
+    header = False if no_header else None
+    if isinstance(data, (str, os.PathLike)):
+        return None, os.fspath(data), header
+    if hasattr(data, "to_csv") and hasattr(data, "columns"):  # a pandas DataFrame
+        text = data.to_csv(index=False)
+        return io.BytesIO(text.encode("utf-8")), "the DataFrame", True
+    import numpy as np
+
+    try:
+        array = np.asarray(data, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(
+            "regress takes a CSV path, a pandas DataFrame or a NumPy array (rows × columns), "
+            f"got {type(data).__name__}"
+        ) from None
+    if array.ndim != 2:
+        raise InputError(f"regress needs a table (2 dimensions), got {array.ndim} dimension(s)")
+    buffer = io.BytesIO()
+    np.savetxt(buffer, array, delimiter=",", fmt="%.17g")
+    buffer.seek(0)
+    return buffer, "the array", False
+
+
+def backprop(
+    expression: str,
+    at: str | Mapping[str, float] | None = None,
+    *,
+    wrt: str | Sequence[str] | None = None,
+    lr: float | None = None,
+) -> Explanation:
+    """A forward and a backward pass through `expression`'s graph at `at` (`mathml backprop`).
+
+    >>> g = backprop("x*y + sin(x*y)", at={"x": 1, "y": 2})
+    >>> round(g.to_dict()["gradients"]["x"], 6)
+    1.167706
+    """
+    from mathml_cli.core.backprop import backprop as run
+    from mathml_cli.render import backprop as render
+
+    result = run(expression, at, wrt, lr)
+    return Explanation(
+        result,
+        data=lambda: render.data(result),
+        latex=lambda: render.latex(result),
+        markdown=lambda: render.markdown(result),
+        text=lambda: render.rich(result),
+    )
