@@ -7,7 +7,6 @@ and exits with `ExitCode.INPUT_ERROR`; it never shows a traceback for these.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from enum import IntEnum
 
@@ -48,6 +47,8 @@ def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.7) -> str:
 
     Short names such as x1 and x2 need a lower `cutoff` to count as near.
     """
+    import difflib  # here, not at start-up
+
     matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
     return f" (did you mean '{matches[0]}'?)" if matches else ""
 

@@ -260,7 +260,15 @@ def test_divergence_in_the_cli(run):
     result = run("descend", "bowl", "--lr", "0.2")
     assert result.exit_code == 0
     assert "Status: diverged" in result.stdout
-    assert "2/L = 0.1" in result.stdout
+    assert "2/L = 0.1" in " ".join(result.stdout.split())
+
+
+def test_divergence_is_said_as_soon_as_f_grows_by_orders_of_magnitude():
+    # x**2 with lr 1.5 multiplies x by -2 each step: f = 1, 4, 16, 64, 256, 1024.
+    result = descend(prepare("x**2", {"x": 1.0}), "sgd", {"lr": 1.5}, steps=5)
+    assert result.status == "diverged"
+    assert result.steps_taken == 4 and result.values[-1] == 256
+    assert "rose on each of the 4 updates up to step 4, from 1 at the start to 256" in result.reason
 
 
 def test_compare(run):

@@ -334,3 +334,16 @@ def test_overflow_is_an_error_that_says_where(run):
     vector = run("dot", "[1e308,1e308]", "[1e308,1e308]")
     assert vector.exit_code == 2
     assert "A·B overflows float64 (beyond about 1.8e308)" in vector.stderr
+
+
+def test_the_vector_of_a_dense_layer_is_not_named_like_its_bias(run):
+    result = run("dot", "[[1,2],[3,4]]", "[5,6]", "--bias", "0.5,-1", "--activation", "relu")
+    assert "C[i] = Σ_k A[i,k]·x[k]  (row i of A times the vector x = B)" in result.stdout
+    assert "b[k]" not in result.stdout
+
+
+def test_cell_out_of_range_says_indices(run):
+    result = run("dot", "[[1,2],[3,4]]", "[5,6]", "--cell", "5")
+    assert result.exit_code == 2
+    assert "so indices run from 0 to 1" in result.stderr
+    assert "indexs" not in result.stderr

@@ -96,3 +96,93 @@ def test_errors_in_a_real_process_are_one_line_and_exit_2():
     )
     assert completed.returncode == 2
     assert completed.stderr == "Error: unexpected '*' at column 4 in \"x +* 3\"\n"
+
+
+INTERRUPT_DURING_IMPORT = """
+import sys
+
+class Interrupt:
+    # Ctrl-C arriving while the CLI imports typer: the first tenth of a second.
+    def find_spec(self, name, path=None, target=None):
+        if name == "typer":
+            raise KeyboardInterrupt
+
+sys.meta_path.insert(0, Interrupt())
+sys.argv = ["mathml", "derive", "x**2"]
+from mathml_cli.__main__ import main
+main()
+"""
+
+
+def test_ctrl_c_while_importing_exits_130_without_a_traceback():
+    completed = subprocess.run(
+        [sys.executable, "-c", INTERRUPT_DURING_IMPORT],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert completed.returncode == 130
+    assert completed.stderr == ""
+
+
+@pytest.mark.parametrize("delay", [0.3, 0.6])
+def test_ctrl_c_while_running_exits_130_without_a_traceback(delay):
+    import signal
+    import time
+
+    process = subprocess.Popen(
+        # Thousands of seconds of tiny steps: still running when the interrupt comes.
+        [sys.executable, "-m", "mathml_cli", "descend", "x**2", "--start", "x=1"]
+        + ["--lr", "1e-12", "--tol", "0", "--steps", "9000000"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+    )
+    time.sleep(delay)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert stderr == ""
+
+
+def _complete(words: str, index: int) -> list[str]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "_MATHML_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(index),
+    }
+    completed = subprocess.run(
+        [sys.executable, "-c", "from mathml_cli.__main__ import main; main()"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return completed.stdout.split()
+
+
+def test_shell_completion_of_commands_options_and_choices():
+    assert _complete("mathml de", 1) == ["derive", "descend"]
+    assert _complete("mathml derive --fo", 2) == ["--format"]
+    assert _complete("mathml derive x --format ", 4) == ["text", "json", "latex", "markdown"]
+
+
+def test_completion_can_be_shown_for_bash():
+    completed = subprocess.run(
+        [sys.executable, "-m", "mathml_cli", "--show-completion", "bash"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "SHELL": "/bin/bash"},
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "complete -o default -F _mathml_completion mathml" in completed.stdout

@@ -42,10 +42,9 @@ class _MathmlGroup(TyperGroup):
             if type(error).__name__ == "NoArgsIsHelpError":
                 sys.exit(ExitCode.OK)  # `mathml` alone: the help was shown, as asked
             _fail(_usage_message(error), ExitCode.INPUT_ERROR)
-        except typer.exceptions.Abort:
-            _fail("interrupted", ExitCode.INTERRUPTED)
-        except KeyboardInterrupt:
-            _fail("interrupted", ExitCode.INTERRUPTED)
+        except (typer.exceptions.Abort, KeyboardInterrupt):
+            # Quietly, as typer does for a Ctrl-C while the command runs: the user knows.
+            sys.exit(ExitCode.INTERRUPTED)
         except BrokenPipeError:
             # The reader (head, less) went away: not an error of ours.
             sys.stderr.close()
@@ -90,7 +89,7 @@ app = typer.Typer(
     epilog="Exit codes: 0 success, 2 bad input or usage, 130 interrupted, 1 a bug in mathml. "
     "Docs: docs/index.md",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     # Plain help: typer's Rich help costs ~60 ms of imports on every `--help`.
     rich_markup_mode=None,
@@ -139,5 +138,6 @@ app.command(
 
 
 def main() -> None:
-    """Entry point of the `mathml` console script."""
-    app()
+    """Entry point of the `mathml` console script (and of `python -m mathml_cli`)."""
+    # One name however it is started: in usage lines and for shell completion.
+    app(prog_name="mathml")

@@ -7,7 +7,7 @@ from typing import Annotated, Any, get_args, get_origin
 
 import typer
 from typer._click.exceptions import BadParameter
-from typer.core import TyperCommand
+from typer.core import TyperArgument, TyperCommand, TyperOption
 
 from mathml_cli.render.output import OutputFormat
 
@@ -45,6 +45,14 @@ class MathmlCommand(TyperCommand):
        are converted here; anything else is left to typer.
     """
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, TyperArgument):
+                param.__class__ = _Argument
+            elif isinstance(param, TyperOption):
+                param.__class__ = _Option
+
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         for param in self.get_params(ctx):  # with the --help option typer adds
             install_fast_coercion(param)
@@ -77,6 +85,57 @@ class MathmlCommand(TyperCommand):
                 options.append(args[index])  # the option's value, even "-2"
                 index += 1
         return [*options, "--", *arguments] if arguments else options
+
+
+# Placeholders in --help: what the value is, not its Python type (typer shows
+# <str>, <list[str]> and {expression}).
+_PLACEHOLDERS = {
+    "wrt": "NAMES",
+    "at": "POINT",
+    "start": "POINT",
+    "predict": "POINT",
+    "plot_range": "A:B",
+    "optimizer": "NAME",
+    "schedule": "NAME",
+    "method": "NAME",
+    "compare": "NAMES",
+    "target": "COLUMN",
+    "features": "COLUMNS",
+}
+_TYPE_PLACEHOLDERS = {"int": "N", "float": "NUMBER", "str": "TEXT", "list[str]": "TEXT"}
+
+
+class _Argument(TyperArgument):
+    """An argument shown as EXPRESSION (required) or [PATH] (optional) in --help."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+    def _rich_display_name(self) -> str:
+        return self._placeholder()
+
+    def _usage_display_name(self) -> str:
+        name = self._placeholder()
+        return name if self.required else f"[{name}]"
+
+    def _placeholder(self) -> str:
+        name = (self.metavar or self.name or "").upper()
+        return name + ("..." if self.nargs != 1 else "")
+
+
+class _Option(TyperOption):
+    """An option's value shown as POINT, N, NUMBER or text|json|..., not <str>."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        if self.metavar is not None:
+            return str(self.metavar)
+        shown = super().display_type_rich(ctx)
+        if shown is None:
+            return None
+        if self.name in _PLACEHOLDERS:
+            return _PLACEHOLDERS[self.name]
+        bare = shown.strip("<>")
+        return _TYPE_PLACEHOLDERS.get(bare, bare)
 
 
 def _is_dash_argument(token: str, names: set[str]) -> bool:

@@ -83,7 +83,7 @@ def regress_command(
 
       mathml regress houses.csv --method gd --lr 0.1 --plot
 
-      mathml regress houses.csv --predict "sqft=1600,rooms=3" --format json
+      mathml regress houses.csv --predict "sqft=1600,rooms=3,age=10" --format json
     """
     from mathml_cli.core.regress import regress
     from mathml_cli.core.table import CsvTable, open_input

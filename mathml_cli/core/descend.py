@@ -43,6 +43,10 @@ MAX_STEPS = 10_000_000
 EXPLOSION = 1e12
 # f rising on this many consecutive updates, and above its start, is diverging.
 GROWTH_RUN = 20
+# ... and so is f rising on a few consecutive updates to orders of magnitude above
+# its start (x**2 with lr 1.5: 1, 4, 16, 64, 256): said at once, not 20 steps later.
+FAST_GROWTH_RUN = 3
+FAST_GROWTH = 100.0
 # A coordinate whose step changes sign this many times in a row is oscillating.
 OSCILLATION_RUN = 10
 
@@ -410,7 +414,8 @@ def _run(
                 reason += " (f may have no minimum: it keeps decreasing)"
             return points, values, gradients, rates, states, "diverged", reason
         rising = rising + 1 if new_f > f else 0
-        if rising >= GROWTH_RUN and new_f > f0:
+        growing_fast = rising >= FAST_GROWTH_RUN and new_f - f0 > FAST_GROWTH * (1 + abs(f0))
+        if (rising >= GROWTH_RUN and new_f > f0) or growing_fast:
             reason = (
                 f"f rose on each of the {rising} updates up to step {t}, "
                 f"from {f0:.6g} at the start to {new_f:.6g}"

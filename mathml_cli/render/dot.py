@@ -128,8 +128,9 @@ def _formula(result: DotProduct) -> str:
     if a.ndim == 2 and b.ndim == 2:
         return "C[i,j] = Σ_k A[i,k]·B[k,j]  (row i of A times column j of B)"
     if a.ndim == 2:
-        return "C[i] = Σ_k A[i,k]·b[k]  (row i of A times the vector b)"
-    return "C[j] = Σ_k a[k]·B[k,j]  (the vector a times column j of B)"
+        # B is a vector here: x, not b, which names the bias of a dense layer.
+        return "C[i] = Σ_k A[i,k]·x[k]  (row i of A times the vector x = B)"
+    return "C[j] = Σ_k x[k]·B[k,j]  (the vector x = A times column j of B)"
 
 
 def _rich_cells(result: DotProduct) -> list[Any]:
