@@ -25,7 +25,7 @@ from mathml_cli.core.expr import (
     to_text,
     why_undefined,
 )
-from mathml_cli.core.functions import relu, sigmoid, softplus, step
+from mathml_cli.core.functions import BY_CLASS, step
 from mathml_cli.core.inputs import check_point, choose_variables, read_names, read_point
 from mathml_cli.core.verify import Verification, check_derivative
 from mathml_cli.errors import InputError
@@ -41,38 +41,8 @@ SIMPLIFY_MAX_OPS = 60
 # The chain rule names inner functions with these letters, in this order.
 LETTERS = ("u", "v", "w", "s", "t", "p", "q", "r", "g", "h", "k", "m")
 
-# One-argument functions whose derivative is a rule of its own: rule id -> class.
-_FUNCTION_RULES: dict[Any, str] = {
-    sympy.exp: "exp",
-    sympy.log: "log",
-    sympy.sin: "sin",
-    sympy.cos: "cos",
-    sympy.tan: "tan",
-    sympy.asin: "asin",
-    sympy.acos: "acos",
-    sympy.atan: "atan",
-    sympy.sinh: "sinh",
-    sympy.cosh: "cosh",
-    sympy.tanh: "tanh",
-    sigmoid: "sigmoid",
-    relu: "relu",
-    softplus: "softplus",
-    sympy.Abs: "abs",
-    sympy.sign: "step",
-    step: "step",
-}
-
-# Where a derivative teaches something about training a model.
-ML_NOTES = {
-    "sigmoid": "sigmoid' = σ(1 − σ) is at most 1/4 (at x = 0): stacked sigmoids shrink "
-    "gradients, the vanishing-gradient problem.",
-    "tanh": "tanh' = 1 − tanh² is at most 1 (at x = 0) and near 0 once |x| is large: "
-    "saturated units pass almost no gradient.",
-    "relu": "relu' is a step: 1 for x > 0, 0 for x < 0, undefined at 0; mathml, like "
-    "PyTorch, uses 0 there.",
-    "softplus": "softplus is a smooth relu, and its derivative is exactly the sigmoid.",
-    "abs": "abs' = sign(x) is undefined at 0.",
-}
+# Where a derivative teaches something about training a model: rule id -> note.
+ML_NOTES = {spec.rule: spec.note for spec in BY_CLASS.values() if spec.rule and spec.note}
 
 
 @dataclass(frozen=True)
@@ -217,11 +187,13 @@ def _kinks_at(
     found: list[str] = []
     symbols = [sympy.Symbol(name, real=True) for name in targets]
     for node in sympy.preorder_traversal(expression):
-        if isinstance(node, (relu, sympy.Abs)) and node.args[0].has(*symbols):
-            if evaluate(node.args[0], point) == 0:
+        spec = BY_CLASS.get(node.func)
+        if spec is not None and spec.kinks and node.args[0].has(*symbols):
+            if evaluate(node.args[0], point) in spec.kinks:
                 found.append(
-                    f"{to_text(node)} has a kink here ({to_text(node.args[0])} = 0): it is not "
-                    "differentiable there, and mathml, like PyTorch, takes the slope 0"
+                    f"{to_text(node)} has a kink here ({to_text(node.args[0])} = "
+                    f"{evaluate(node.args[0], point):g}): it is not differentiable there, and "
+                    f"mathml, like PyTorch, takes the slope {spec.kink_slope}"
                 )
         elif isinstance(node, (sympy.Max, sympy.Min)):
             f, g = _split_extreme(node)
@@ -387,7 +359,7 @@ class _StepBuilder:
             return self.power(expr, x, id, result)
         if isinstance(expr, (sympy.Max, sympy.Min)):
             return self.extreme(expr, x, id, result)
-        rule = _function_rule(expr)
+        rule = _function_rule(expr, x)
         if rule is not None:
             inner = expr.args[0]
             if inner == x:
@@ -529,8 +501,9 @@ class _StepBuilder:
             inner = base if outer_rule == "power" else exponent
             outer = sympy.Pow(u, exponent) if outer_rule == "power" else sympy.Pow(base, u)
         else:
+            # f(g(x), a): the parameters after the first argument stay as they are.
             inner = expr.args[0]
-            outer = expr.func(u)
+            outer = expr.func(u, *expr.args[1:])
         outer_step = self.make(outer, u, f"{id}.1")
         inner_step = self.step(inner, x, f"{id}.2")
         applied = _mul(outer_step.result.subs(u, inner), inner_step.result)
@@ -556,13 +529,12 @@ def _held_constant(constant: Any, variable: str) -> str | None:
     return f"{', '.join(held)} {verb} held constant with respect to {variable}"
 
 
-def _function_rule(expr: Any) -> str | None:
-    if len(expr.args) != 1:
+def _function_rule(expr: Any, x: Any) -> str | None:
+    """The rule of the function table for a call whose parameters do not depend on x."""
+    spec = BY_CLASS.get(expr.func)
+    if spec is None or not expr.args or any(arg.has(x) for arg in expr.args[1:]):
         return None
-    for function, rule in _FUNCTION_RULES.items():
-        if expr.func == function:
-            return rule
-    return None
+    return spec.rule
 
 
 def _split_extreme(expr: Any) -> tuple[Any, Any]:

@@ -24,7 +24,7 @@ import sympy
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
-from mathml_cli.core.functions import relu, sigmoid, softplus, step
+from mathml_cli.core.functions import FUNCTION_TABLE
 from mathml_cli.errors import ExpressionError, InputError, did_you_mean
 
 MAX_LENGTH = 50_000
@@ -35,41 +35,9 @@ MAX_EXPONENT = 1000
 MAX_INTEGER_BITS = 10_000
 
 
-def _log(*args: Any, evaluate: bool = True) -> Any:
-    if len(args) == 2 and not evaluate:
-        # log(x, b) is log(x)/log(b), the change of base the derivative uses.
-        value, base = args
-        return sympy.Mul(
-            sympy.log(value, evaluate=False),
-            sympy.Pow(sympy.log(base, evaluate=False), -1, evaluate=False),
-            evaluate=False,
-        )
-    return sympy.log(*args, evaluate=evaluate)
-
-
-# name -> (SymPy constructor, smallest and largest number of arguments; None: any)
+# The parser's whitelist: name -> (SymPy constructor, fewest and most arguments; None: any).
 FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int | None]] = {
-    "exp": (sympy.exp, 1, 1),
-    "log": (_log, 1, 2),
-    "ln": (sympy.log, 1, 1),
-    "sqrt": (sympy.sqrt, 1, 1),
-    "abs": (sympy.Abs, 1, 1),
-    "sign": (sympy.sign, 1, 1),
-    "sin": (sympy.sin, 1, 1),
-    "cos": (sympy.cos, 1, 1),
-    "tan": (sympy.tan, 1, 1),
-    "asin": (sympy.asin, 1, 1),
-    "acos": (sympy.acos, 1, 1),
-    "atan": (sympy.atan, 1, 1),
-    "sinh": (sympy.sinh, 1, 1),
-    "cosh": (sympy.cosh, 1, 1),
-    "tanh": (sympy.tanh, 1, 1),
-    "sigmoid": (sigmoid, 1, 1),
-    "relu": (relu, 1, 1),
-    "softplus": (softplus, 1, 1),
-    "step": (step, 1, 1),
-    "max": (sympy.Max, 2, None),
-    "min": (sympy.Min, 2, None),
+    spec.name: (spec.construct, *spec.arity) for spec in FUNCTION_TABLE
 }
 
 CONSTANTS: dict[str, Any] = {"pi": sympy.pi, "e": sympy.E}
@@ -657,22 +625,6 @@ def point_evaluator(expr: Any, variables: list[str]) -> Callable[..., float]:
     return value
 
 
-_FLOAT_FUNCTIONS: dict[str, Callable[[float], float]] = {
-    "exp": math.exp,
-    "log": math.log,
-    "sin": math.sin,
-    "cos": math.cos,
-    "tan": math.tan,
-    "asin": math.asin,
-    "acos": math.acos,
-    "atan": math.atan,
-    "sinh": math.sinh,
-    "cosh": math.cosh,
-    "tanh": math.tanh,
-    "Abs": abs,
-}
-
-
 def _float_closure(expr: Any, index: dict[str, int]) -> Callable[[Any], float] | None:
     """expr as nested float closures, or None if it holds something they do not cover.
 
@@ -716,10 +668,12 @@ def _float_closure(expr: Any, index: dict[str, int]) -> Callable[[Any], float] |
         # math.pow raises (-> undefined) where ** would return a complex number.
         return lambda args: math.pow(base(args), exponent(args))  # type: ignore[misc]
     name = type(expr).__name__
-    function = _FLOAT_FUNCTIONS.get(name) or MATH_IMPLEMENTATIONS.get(name)
+    function = MATH_IMPLEMENTATIONS.get(name)
     if function is not None and len(parts) == 1:
         (inner,) = parts
         return lambda args: function(inner(args))  # type: ignore[misc]
+    if function is not None:
+        return lambda args: function(*[part(args) for part in parts])  # type: ignore[misc]
     if name in ("Max", "Min"):
         pick = max if name == "Max" else min
         return lambda args: pick(part(args) for part in parts)  # type: ignore[misc]

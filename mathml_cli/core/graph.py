@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from mathml_cli.core.expr import FUNCTIONS, MAX_INTEGER_DIGITS, check_call, parse_syntax
-from mathml_cli.core.functions import MATH_IMPLEMENTATIONS
+from mathml_cli.core.functions import FUNCTION_TABLE, FunctionSpec
 from mathml_cli.core.rules import RULES
 from mathml_cli.errors import ExpressionError, InputError
 
@@ -144,53 +144,6 @@ def _log_formulas(names: Sequence[str]) -> list[str]:
     return [f"1/({x}*log({base}))", f"-log({x})/({base}*log({base})**2)"]
 
 
-def _sqrt(args: Sequence[float]) -> float:
-    if args[0] < 0:
-        raise UndefinedError(f"sqrt needs a non-negative input, got {args[0]:g}")
-    return math.sqrt(args[0])
-
-
-def _sqrt_local(args: Sequence[float], out: float) -> list[Local]:
-    return [1.0 / (2.0 * out) if out > 0 else "1/(2*sqrt(x)) is infinite at x = 0"]
-
-
-def _arc(name: str, function: Callable[[float], float]) -> Callable[[Sequence[float]], float]:
-    def forward(args: Sequence[float]) -> float:
-        if abs(args[0]) > 1:
-            raise UndefinedError(f"{name} needs an input between -1 and 1, got {args[0]:g}")
-        return function(args[0])
-
-    return forward
-
-
-def _arc_local(sign: float) -> Callable[[Sequence[float], float], list[Local]]:
-    def local(args: Sequence[float], out: float) -> list[Local]:
-        x = args[0]
-        if abs(x) == 1:
-            return [f"±1/sqrt(1 - x**2) is infinite at x = {x:g}"]
-        return [sign / math.sqrt(1.0 - x * x)]
-
-    return local
-
-
-def _guarded(name: str, function: Callable[[float], float]) -> Callable[[Sequence[float]], float]:
-    """A one-input math function whose overflow is reported, not raised."""
-
-    def forward(args: Sequence[float]) -> float:
-        try:
-            return function(args[0])
-        except OverflowError:
-            raise UndefinedError(f"{name}({args[0]:g}) overflows float64") from None
-        except ValueError:
-            raise UndefinedError(f"{name}({args[0]:g}) is undefined") from None
-
-    return forward
-
-
-def _at_zero(note: str) -> Callable[[Sequence[float]], str | None]:
-    return lambda args: note if args[0] == 0 else None
-
-
 def _extreme(pick: Callable[..., float], word: str) -> Operation:
     def local(args: Sequence[float], out: float) -> list[Local]:
         winners = [i for i, value in enumerate(args) if value == out]
@@ -213,20 +166,30 @@ def _extreme(pick: Callable[..., float], word: str) -> Operation:
     )
 
 
-_sigmoid = MATH_IMPLEMENTATIONS["sigmoid"]
-_softplus = MATH_IMPLEMENTATIONS["softplus"]
-_sign = MATH_IMPLEMENTATIONS["sign"]
-_RELU_NOTE = "relu at exactly 0: relu'(0) is taken as 0 (the convention PyTorch uses)"
+def _call(spec: FunctionSpec) -> Operation:
+    """The operation of a function of the table: its value, local derivatives and kinks."""
+    name = spec.name
+    value = spec.value
+    local = spec.local
+    assert value is not None and local is not None
 
+    def forward(args: Sequence[float]) -> float:
+        try:
+            return value(*args)
+        except OverflowError:
+            raise UndefinedError(f"{name}({args[0]:g}) overflows float64") from None
+        except ZeroDivisionError:
+            raise UndefinedError(f"{name}({args[0]:g}) divides by zero") from None
+        except ValueError:
+            if spec.domain is not None:
+                raise UndefinedError(f"{name} needs {spec.domain}, got {args[0]:g}") from None
+            raise UndefinedError(f"{name}({args[0]:g}) is undefined") from None
 
-def _unary(
-    name: str,
-    forward: Callable[[Sequence[float]], float],
-    local: Callable[[Sequence[float], float], list[Local]],
-    formulas: Callable[[Sequence[str]], list[str]] | None = None,
-    kink: Callable[[Sequence[float]], str | None] = lambda args: None,
-) -> Operation:
-    return Operation(name, name, 5, forward, local, formulas or _rule_formula(name), kink)
+    def kink(args: Sequence[float]) -> str | None:
+        return spec.kink_note if args[0] in spec.kinks else None
+
+    formulas = spec.local_formulas or _rule_formula(spec.rule or name)
+    return Operation(name, name, 5, forward, local, formulas, kink)
 
 
 _OPERATIONS = [
@@ -248,37 +211,9 @@ _OPERATIONS = [
         lambda n: [f"{n[1]}*{n[0]}**({n[1]} - 1)", f"{n[0]}**{n[1]}*log({n[0]})"],
     ),
     Operation("neg", "neg", 3, lambda args: -args[0], lambda a, o: [-1.0], lambda n: ["-1"]),
-    _unary("exp", _guarded("exp", math.exp), lambda a, o: [o]),
-    _unary("log", _log, _log_local, _log_formulas),
-    _unary("ln", _log, _log_local, _rule_formula("log")),
-    _unary("sqrt", _sqrt, _sqrt_local, lambda n: [f"1/(2*sqrt({n[0]}))"]),
-    _unary(
-        "abs", lambda a: abs(a[0]), lambda a, o: [_sign(a[0])], None,
-        _at_zero("abs at exactly 0: abs'(0) = sign(0) is taken as 0"),
-    ),
-    _unary(
-        "sign", lambda a: _sign(a[0]), lambda a, o: [0.0], lambda n: ["0"],
-        _at_zero("sign at exactly 0: its derivative there is taken as 0"),
-    ),
-    _unary(
-        "step", lambda a: 1.0 if a[0] > 0 else 0.0, lambda a, o: [0.0], lambda n: ["0"],
-        _at_zero("step at exactly 0: its derivative there is taken as 0"),
-    ),
-    _unary("sin", _guarded("sin", math.sin), lambda a, o: [math.cos(a[0])]),
-    _unary("cos", _guarded("cos", math.cos), lambda a, o: [-math.sin(a[0])]),
-    _unary("tan", _guarded("tan", math.tan), lambda a, o: [1.0 + o * o]),
-    _unary("asin", _arc("asin", math.asin), _arc_local(1.0)),
-    _unary("acos", _arc("acos", math.acos), _arc_local(-1.0)),
-    _unary("atan", lambda a: math.atan(a[0]), lambda a, o: [1.0 / (1.0 + a[0] * a[0])]),
-    _unary("sinh", _guarded("sinh", math.sinh), lambda a, o: [math.cosh(a[0])]),
-    _unary("cosh", _guarded("cosh", math.cosh), lambda a, o: [math.sinh(a[0])]),
-    _unary("tanh", lambda a: math.tanh(a[0]), lambda a, o: [1.0 - o * o]),
-    _unary("sigmoid", lambda a: _sigmoid(a[0]), lambda a, o: [o * (1.0 - o)]),
-    _unary(
-        "relu", lambda a: max(a[0], 0.0), lambda a, o: [1.0 if a[0] > 0 else 0.0], None,
-        _at_zero(_RELU_NOTE),
-    ),
-    _unary("softplus", lambda a: _softplus(a[0]), lambda a, o: [_sigmoid(a[0])]),
+    # log takes a base too: log(x, b) = ln(x)/ln(b).
+    Operation("log", "log", 5, _log, _log_local, _log_formulas),
+    *[_call(spec) for spec in FUNCTION_TABLE if spec.local is not None],
     _extreme(max, "largest"),
     _extreme(min, "smallest"),
 ]  # fmt: skip
