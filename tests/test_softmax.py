@@ -346,5 +346,6 @@ def test_plot_with_a_non_text_format_is_an_error(run):
     result = run("softmax", "1", "2", "--plot", "-f", "json")
     assert result.exit_code == 2
     assert result.stderr == (
-        "Error: --plot draws in the terminal and works only with --format text, not --format json\n"
+        "Error: --plot draws in the terminal or a page and works only with --format text or html, "
+        "not --format json\n"
     )
