@@ -102,7 +102,7 @@ def _block(block: Block) -> str:
     if isinstance(block, Paragraph):
         return f'<p class="indent-{block.indent}">{inline(block.content)}</p>\n'
     if isinstance(block, Note):
-        return f'<p class="note-{block.kind}">{inline(block.content)}</p>\n'
+        return f'<p class="note-{block.kind} indent-{block.indent}">{inline(block.content)}</p>\n'
     if isinstance(block, Formula):
         return f'<div class="formula">{mathml(block.latex, display=True)}</div>\n'
     if isinstance(block, Table):

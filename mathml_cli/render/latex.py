@@ -85,7 +85,7 @@ def _block(block: Block) -> list[str]:
             text = rf"\emph{{{text}}}"
         elif block.kind in ("warning", "failure"):
             text = rf"\textbf{{{text}}}"
-        return [_indented(text, 0), ""]
+        return [_indented(text, block.indent), ""]
     if isinstance(block, Formula):
         if len(block.text) <= DISPLAY_LIMIT:
             return [r"\[", block.latex, r"\]", ""]

@@ -31,7 +31,9 @@ def draw(plot: Plot, width: int = 78) -> str:
     """A View's Plot for the terminal, at most `width` columns wide."""
     if plot.kind == "bars":
         (bars,) = plot.series
-        return bar_chart(plot.bar_labels, bars.y, title=plot.title, width=min(width, 78))
+        # plotext draws horizontal bars bottom-up; reversed, the first is on top.
+        labels, values = plot.bar_labels[::-1], bars.y[::-1]
+        return bar_chart(labels, values, title=plot.title, width=min(width, 78))
     series = [Series(s.label, s.x, s.y, s.style) for s in plot.series]
     return line_plot(
         series,

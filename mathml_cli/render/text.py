@@ -98,7 +98,8 @@ def _block(block: Block, out: list[Any], width: int) -> None:
     elif isinstance(block, Paragraph):
         out.append(Padding(rich_line(block.content), (0, 0, 0, INDENT * block.indent)))
     elif isinstance(block, Note):
-        out.append(rich_line(block.content, NOTE_STYLES[block.kind]))
+        note = rich_line(block.content, NOTE_STYLES[block.kind])
+        out.append(Padding(note, (0, 0, 0, INDENT * block.indent)))
     elif isinstance(block, Formula):
         out.append(Padding(Text(block.text, style=STYLES["formula"]), (0, 0, 0, INDENT)))
     elif isinstance(block, Table):

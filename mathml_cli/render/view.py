@@ -21,7 +21,7 @@ The model (a View is a tuple of blocks; a block's text is a Line of inline piece
     Blocks
       Heading(line, level=2)           a title; level 1 for the page, 2 for a part, 3 below
       Paragraph(line, indent=0)        prose; indent is a nesting depth (0, 1, 2)
-      Note(line, kind="info")          a remark: kind info | warning | check | failure
+      Note(line, kind="info", indent=0) a remark: kind info | warning | check | failure
       Formula(text, latex)             one displayed formula
       Table(columns, rows)             Column(header, align, format, digits, role,
                                        droppable, short); rows are tuples of cells
@@ -97,6 +97,7 @@ class Paragraph:
 class Note:
     content: Line
     kind: NoteKind = "info"
+    indent: int = 0
 
 
 @dataclass(frozen=True)
