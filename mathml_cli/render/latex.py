@@ -19,6 +19,7 @@ from mathml_cli.render.view import (
     Heading,
     Line,
     Math,
+    Matrix,
     Note,
     Paragraph,
     Plot,
@@ -29,6 +30,7 @@ from mathml_cli.render.view import (
     View,
     cell_latex,
     latex_escape,
+    matrix_latex,
     merged,
 )
 
@@ -92,6 +94,8 @@ def _block(block: Block) -> list[str]:
         return [_indented(rf"$\displaystyle {_breakable(block.latex)}$", 1), ""]
     if isinstance(block, Table):
         return [*_table(block), ""]
+    if isinstance(block, Matrix):
+        return [r"\[", matrix_latex(block), r"\]", ""]
     if isinstance(block, Tree):
         lines = [_indented(inline(block.root), 0), ""]
         for child in block.children:

@@ -18,6 +18,7 @@ from mathml_cli.render.view import (
     Heading,
     Line,
     Math,
+    Matrix,
     Note,
     Paragraph,
     Plot,
@@ -27,6 +28,7 @@ from mathml_cli.render.view import (
     TreeNode,
     View,
     cell_latex,
+    matrix_latex,
     merged,
 )
 
@@ -91,6 +93,8 @@ def _block(block: Block) -> list[str]:
         return ["$$", block.latex, "$$", ""]
     if isinstance(block, Table):
         return [*_table(block), ""]
+    if isinstance(block, Matrix):
+        return ["$$", matrix_latex(block), "$$", ""]
     if isinstance(block, Tree):
         lines = [inline(block.root), ""]
         for child in block.children:

@@ -21,6 +21,7 @@ from mathml_cli.render.view import (
     Heading,
     Line,
     Math,
+    Matrix,
     Note,
     Paragraph,
     Plot,
@@ -104,6 +105,8 @@ def _block(block: Block, out: list[Any], width: int) -> None:
         out.append(Padding(Text(block.text, style=STYLES["formula"]), (0, 0, 0, INDENT)))
     elif isinstance(block, Table):
         out.extend(table_lines(block, width))
+    elif isinstance(block, Matrix):
+        out.extend(matrix_lines(block, width))
     elif isinstance(block, Tree):
         out.append(_tree(block))
     elif isinstance(block, Plot):
@@ -156,6 +159,26 @@ def _header(column: Column, short: bool) -> str:
     if short and column.short:
         return column.short
     return column.header.text if isinstance(column.header, Math) else column.header
+
+
+def matrix_lines(matrix: Matrix, width: int) -> list[Any]:
+    """A matrix as an aligned grid under its name, shortened (never wrapped) to fit."""
+    from rich.padding import Padding
+
+    indent = INDENT * matrix.indent
+    count = max((len(row) for row in matrix.rows), default=0)
+    grid = Table(tuple(Column("", role=matrix.role) for _ in range(count)), matrix.rows)
+    lines: list[Any] = (
+        [Padding(rich_line((matrix.name, " =")), (0, 0, 0, indent))] if matrix.name else []
+    )
+    kept = list(range(count))
+    for digits in (None, SHORT_DIGITS, 2):
+        layout = _Layout(grid, kept, digits, False)
+        if layout.total() + indent + INDENT <= width or digits == 2:
+            break
+    # The grid sits one step further in than its name.
+    lines.extend(Padding(line, (0, 0, 0, indent + INDENT)) for line in layout.lines()[2:])
+    return lines
 
 
 class _Layout:

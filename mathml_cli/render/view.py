@@ -27,6 +27,7 @@ The model (a View is a tuple of blocks; a block's text is a Line of inline piece
                                        droppable, short); rows are tuples of cells
                                        (float, int, str, Math, None) or a Gap(count)
                                        where rows were left out (see `thin`)
+      Matrix(rows, name, role)         a vector or matrix: a grid in text, a pmatrix elsewhere
       Tree(root, children)             TreeNode(lines, children): derivation steps, graphs
       Plot(title, series, ...)         Series(label, x, y, style): numbers, not pixels
       Section(heading, blocks)         a group of blocks under an optional heading
@@ -143,6 +144,20 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Matrix:
+    """A vector or matrix of numbers, `name = (...)`; cells "…", "⋮", "⋱" mark a cut.
+
+    Text prints an aligned grid (numbers shortened rather than wrapped), the
+    other writers a pmatrix.
+    """
+
+    rows: tuple[tuple[Cell, ...], ...]
+    name: Math | None = None
+    role: Role | None = None
+    indent: int = 1
+
+
+@dataclass(frozen=True)
 class TreeNode:
     """A node: its first line is its label, further lines explain it."""
 
@@ -183,7 +198,7 @@ class Section:
     blocks: tuple[Block, ...]
 
 
-Block = Heading | Paragraph | Note | Formula | Table | Tree | Plot | Section
+Block = Heading | Paragraph | Note | Formula | Table | Matrix | Tree | Plot | Section
 
 
 @dataclass(frozen=True)
@@ -365,10 +380,23 @@ def cell_text(cell: Cell, column: Column, digits: int | None = None) -> str:
     return number(cell, shown)
 
 
+_CUT_LATEX = {"…": r"\cdots", "⋮": r"\vdots", "⋱": r"\ddots"}
+
+
+def matrix_latex(matrix: Matrix) -> str:
+    """`name = (the pmatrix)`."""
+    column = Column("")
+    rows = [" & ".join(cell_latex(cell, column) for cell in row) for row in matrix.rows]
+    body = r"\begin{pmatrix}" + r" \\ ".join(rows) + r"\end{pmatrix}"
+    return f"{matrix.name.latex} = {body}" if matrix.name else body
+
+
 def cell_latex(cell: Cell, column: Column) -> str:
     """A table cell in LaTeX math (without the $)."""
     if isinstance(cell, Math):
         return cell.latex
+    if isinstance(cell, str) and cell in _CUT_LATEX:
+        return _CUT_LATEX[cell]
     if isinstance(cell, str) or cell is None:
         return text_latex(cell or "")
     text = cell_text(cell, column)
