@@ -142,8 +142,10 @@ def _table(table: Table) -> str:
     rows: list[str] = []
     for row in table.rows:
         if isinstance(row, Gap):
-            cells = "".join('<td class="right muted">⋮</td>' for _ in table.columns)
-            rows.append(f'<tr title="{row.count} rows left out">{cells}</tr>')
+            span = len(table.columns)
+            rows.append(
+                f'<tr><td class="left muted" colspan="{span}">{escape(row.words())}</td></tr>'
+            )
             continue
         cells = "".join(
             f'<td class="{column.align}">{_cell(cell, column)}</td>'

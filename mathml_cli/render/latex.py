@@ -135,7 +135,8 @@ def _table(table: Table) -> list[str]:
     lines += [rf"\begin{{longtable}}{{{spec}}}", headers + r" \\", r"\hline", r"\endhead"]
     for row in table.rows:
         if isinstance(row, Gap):
-            lines.append(" & ".join([r"$\vdots$"] * len(table.columns)) + r" \\")
+            words = latex_escape(row.words())
+            lines.append(rf"\multicolumn{{{len(table.columns)}}}{{l}}{{\emph{{{words}}}}} \\")
             continue
         cells = [f"${cell_latex(c, column)}$" for c, column in zip(row, table.columns, strict=True)]
         lines.append(" & ".join(cells) + r" \\")

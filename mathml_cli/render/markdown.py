@@ -126,7 +126,7 @@ def _table(table: Table) -> list[str]:
     lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(rules) + " |"]
     for row in table.rows:
         if isinstance(row, Gap):
-            cells = ["…"] * len(table.columns)
+            cells = [f"*{escape(row.words())}*"] + [""] * (len(table.columns) - 1)
         else:
             cells = [_cell(cell, column) for cell, column in zip(row, table.columns, strict=True)]
         lines.append("| " + " | ".join(cells) + " |")

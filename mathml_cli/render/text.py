@@ -187,14 +187,14 @@ class _Layout:
     def __init__(self, table: Table, kept: list[int], digits: int | None, short: bool):
         self.columns = [table.columns[i] for i in kept]
         self.headers = [_header(column, short) for column in self.columns]
-        self.rows: list[list[str] | None] = [  # None marks a Gap
-            None
+        self.rows: list[list[str] | Gap] = [
+            row
             if isinstance(row, Gap)
             else [cell_text(row[i], table.columns[i], digits) for i in kept]
             for row in table.rows
         ]
         self.widths = [
-            max([len(header), 1, *(len(row[n]) for row in self.rows if row is not None)])
+            max([len(header), 1, *(len(row[n]) for row in self.rows if isinstance(row, list))])
             for n, header in enumerate(self.headers)
         ]
 
@@ -208,8 +208,8 @@ class _Layout:
         lines = [self._line(self.headers, ["bold"] * len(self.columns))]
         lines.append(Text("─" * self.total(), style="dim"))
         for row in self.rows:
-            if row is None:
-                lines.append(self._line(["…"] * len(self.columns), ["dim"] * len(self.columns)))
+            if isinstance(row, Gap):
+                lines.append(Text(row.words(), style="yellow"))
             else:
                 lines.append(self._line(row, roles))
         return lines
@@ -246,7 +246,7 @@ def _records(table: Table) -> list[Any]:
         if index:
             lines.append(Text(""))
         if isinstance(row, Gap):
-            lines.append(Text(f"… {row.count} more rows", style="dim"))
+            lines.append(Text(row.words(), style="yellow"))
             continue
         for header, column, cell in zip(headers, table.columns, row, strict=True):
             value = cell_text(cell, replace(column, digits=min(column.digits, SHORT_DIGITS)))

@@ -132,6 +132,10 @@ class Gap:
     """Where `count` rows of a table were left out (JSON keeps them all)."""
 
     count: int
+    what: str = "rows"
+
+    def words(self) -> str:
+        return f"… {self.count:,} {self.what} not shown (--format json has them all) …"
 
 
 Row = tuple[Cell, ...] | Gap
@@ -351,12 +355,14 @@ def head_and_tail(items: Sequence[T], head: int, tail: int) -> tuple[list[T], li
     return list(items[:head]), list(items[len(items) - tail :]), len(items) - head - tail
 
 
-def thin(rows: Sequence[tuple[Cell, ...]], head: int, tail: int) -> tuple[Row, ...]:
+def thin(
+    rows: Sequence[tuple[Cell, ...]], head: int, tail: int, what: str = "rows"
+) -> tuple[Row, ...]:
     """A long table's first `head` and last `tail` rows with a Gap between them."""
     first, last, omitted = head_and_tail(rows, head, tail)
     if not omitted:
         return tuple(first)
-    return (*first, Gap(omitted), *last)
+    return (*first, Gap(omitted, what), *last)
 
 
 def plain(line: Line) -> str:
