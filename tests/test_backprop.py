@@ -358,7 +358,8 @@ def test_relu_at_zero_states_its_convention_in_every_format(run, fmt):
 def test_extra_variable_warns_in_every_format(run, fmt):
     result = run("backprop", "x*y", "--at", "x=1,y=2,z=3", "-f", fmt)
     assert result.exit_code == 0
-    assert "--at gives z, which the expression does not use" in result.stdout
+    out = result.stdout.replace("-{}-", "--")  # LaTeX keeps "--" from becoming a dash
+    assert "--at gives z, which the expression does not use" in out
 
 
 @pytest.mark.parametrize("fmt", ["text", "latex", "markdown"])
