@@ -508,9 +508,7 @@ def test_compare_table_fits_100_columns(run):
         assert sum(1 for row in text_table(result.stdout) if row[0] == name) == 1
     # ... and the hyperparameters listed under the table, in full.
     assert "  adam: γ = 0.001, β1 = 0.9, β2 = 0.999, ε = 1e-08, λ = 0, amsgrad = off" in lines
-    assert (
-        "  adamw: γ = 0.001, β1 = 0.9, β2 = 0.999, ε = 1e-08, λ = 0.01, amsgrad = off" in lines
-    )
+    assert "  adamw: γ = 0.001, β1 = 0.9, β2 = 0.999, ε = 1e-08, λ = 0.01, amsgrad = off" in lines
 
 
 def test_compare_plot_overlays_losses_and_paths(run):
