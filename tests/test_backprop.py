@@ -322,11 +322,9 @@ def test_gradient_and_update_lists_say_what_they_leave_out(run, fmt):
     text, at = big_sum(15)  # 30 variables: 20 shown, 10 not
     result = run("backprop", text, "--at", at, "--lr", "0.1", "-f", fmt)
     assert result.exit_code == 0
-    marker = "10 {} not shown (--format json has them all)"
-    if fmt == "latex":
-        marker = marker.replace("--", "-{}-")
+    out = result.stdout.replace("-{}-", "--")  # LaTeX keeps "--" from becoming a dash
     for what in ("gradients", "updates"):
-        assert marker.format(what) in result.stdout, what
+        assert f"10 {what} not shown (--format json has them all)" in out, what
     gradient_lines = [
         line
         for line in result.stdout.splitlines()
