@@ -103,11 +103,13 @@ def _pass_section(one_pass: Differentiation, variables: tuple[str, ...], steps: 
         root = _applied_to(operator, one_pass.expression)
         blocks.append(Tree((root,), tuple(_step_node(step, variables) for step in one_pass.steps)))
     failed = one_pass.verification.verified is False
-    label = Span("Result (✗ failed its check, see below): ", "bad") if failed else Span("Result: ")
+    result_label = (
+        Span("Result (✗ failed its check, see below): ", "bad") if failed else Span("Result: ")
+    )
     blocks.append(
         Paragraph(
             (
-                label,
+                result_label,
                 _applied_to(operator, one_pass.expression),
                 Math(" = ", "="),
                 math_of(one_pass.result, "result"),
