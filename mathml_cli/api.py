@@ -29,9 +29,10 @@ class Explanation:
     and its attributes read through: `derive("x**2").partials`. The renderings:
 
     - `to_dict()`: the JSON of `--format json` (docs/json.md), as Python values;
-    - `to_latex()`, `to_markdown()`, `to_text()`: what `--format latex|markdown|text`
-      prints (`str(explanation)` is the text);
-    - `_repr_markdown_` and `_repr_latex_`, which Jupyter shows for a cell's value.
+    - `to_latex()`, `to_markdown()`, `to_text()`, `to_html()`: what
+      `--format latex|markdown|text|html` prints (`str(explanation)` is the text);
+    - `_repr_html_`, `_repr_markdown_` and `_repr_latex_`, which Jupyter shows for
+      a cell's value (the HTML, with MathML and SVG plots, where there is one).
     """
 
     def __init__(
@@ -39,15 +40,15 @@ class Explanation:
         result: Any,
         *,
         data: Callable[[], dict[str, Any]],
-        latex: Callable[[], str],
-        markdown: Callable[[], str],
-        text: Callable[[], Any],
+        view: Callable[[], Any] | None = None,
+        legacy: Mapping[str, Callable[[], Any]] | None = None,
     ) -> None:
+        # `view` builds the explanation once for every writer; `legacy` holds the
+        # renderings ("latex", "markdown", "text") of a command not yet built as a view.
         self.result = result
         self._data = data
-        self._latex = latex
-        self._markdown = markdown
-        self._text = text
+        self._view = view
+        self._legacy = legacy or {}
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of `--format json` (NaN and infinities as None)."""
@@ -57,29 +58,44 @@ class Explanation:
 
         return dict(json.loads(to_json(self._data())))
 
+    def _write(self, name: str) -> str:
+        from mathml_cli.render.output import OutputFormat, write_view
+
+        if self._view is None:
+            return str(self._legacy[name]()).rstrip("\n") + "\n"
+        return write_view(OutputFormat(name), self._view(), io.StringIO())
+
     def to_latex(self) -> str:
-        return self._latex().rstrip("\n") + "\n"
+        return self._write("latex")
 
     def to_markdown(self) -> str:
-        return self._markdown().rstrip("\n") + "\n"
+        return self._write("markdown")
 
     def to_text(self) -> str:
         """The plain-text explanation (no colour), as `mathml` prints it to a file."""
-        from mathml_cli.render.output import make_console
+        if self._view is not None:
+            return self._write("text")
+        from mathml_cli.render.output import render_text
 
-        console = make_console(io.StringIO())
-        console.no_color = True
-        with console.capture() as capture:
-            console.print(self._text())
-        return str(capture.get())
+        return render_text(self._legacy["text"](), io.StringIO())
+
+    def to_html(self) -> str | None:
+        """A whole HTML page (as `--format html` writes), or None where there is none yet."""
+        return self._write("html") if self._view is not None else None
+
+    def _repr_html_(self) -> str | None:
+        if self._view is None:
+            return None
+        from mathml_cli.render import html
+
+        return html.fragment(self._view())
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
 
     def _repr_latex_(self) -> str:
-        # MathJax would show a LaTeX comment line as text.
-        lines = self.to_latex().splitlines()
-        return "\n".join(line for line in lines if not line.startswith("%"))
+        # For nbconvert's LaTeX and PDF export; notebooks show the HTML or the Markdown.
+        return self.to_latex()
 
     def __str__(self) -> str:
         return self.to_text()
@@ -88,7 +104,7 @@ class Explanation:
         name = type(self.result).__name__
         if isinstance(self.result, list):
             name = f"comparison of {len(self.result)} runs"
-        return f"<mathml {name}: .to_text(), .to_dict(), .to_latex(), .to_markdown()>"
+        return f"<mathml {name}: .to_text(), .to_dict(), .to_latex(), .to_markdown(), .to_html()>"
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -106,6 +122,8 @@ def derive(
     order: int = 1,
     at: str | Mapping[str, float] | None = None,
     steps: bool = True,
+    plot: bool = False,
+    plot_range: tuple[float, float] | None = None,
 ) -> Explanation:
     """Differentiate `expression`, every rule named and checked (`mathml derive`).
 
@@ -122,9 +140,7 @@ def derive(
     return Explanation(
         result,
         data=lambda: render.data(result),
-        latex=lambda: render.latex(result, show_steps=steps),
-        markdown=lambda: render.markdown(result, show_steps=steps),
-        text=lambda: render.rich(result, show_steps=steps),
+        view=lambda: render.view(result, steps=steps, plot=plot, plot_range=plot_range),
     )
 
 
@@ -139,6 +155,7 @@ def descend(
     schedule: str = "constant",
     every: int | None = None,
     verbose: bool = False,
+    plot: bool = False,
     **settings: Any,
 ) -> Explanation:
     """Minimise `expression` by gradient descent from `start` (`mathml descend`).
@@ -168,17 +185,13 @@ def descend(
         return Explanation(
             runs,
             data=lambda: render.compare_data(runs),
-            latex=lambda: render.compare_latex(runs),
-            markdown=lambda: render.compare_markdown(runs),
-            text=lambda: render.compare_rich(runs),
+            view=lambda: render.compare_view(runs, plot=plot),
         )
     result = outcome
     return Explanation(
         result,
         data=lambda: render.data(result),
-        latex=lambda: render.latex(result, every=every, verbose=verbose),
-        markdown=lambda: render.markdown(result, every=every, verbose=verbose),
-        text=lambda: render.rich(result, every=every, verbose=verbose),
+        view=lambda: render.view(result, every=every, verbose=verbose, plot=plot),
     )
 
 
@@ -190,6 +203,7 @@ def softmax(
     labels: str | Sequence[str] | None = None,
     log: bool = False,
     rows: str | None = None,
+    plot: bool = False,
 ) -> Explanation:
     """Softmax of `logits` (a list, a list of rows, a NumPy array or text), with the
     cross-entropy loss and its gradient when `target` is given (`mathml softmax`).
@@ -204,9 +218,7 @@ def softmax(
     return Explanation(
         result,
         data=lambda: render.data(result, show_log=log),
-        latex=lambda: render.latex(result, show_log=log),
-        markdown=lambda: render.markdown(result, show_log=log),
-        text=lambda: render.rich(result, show_log=log),
+        view=lambda: render.view(result, show_log=log, plot=plot),
     )
 
 
@@ -228,13 +240,7 @@ def dot(
     from mathml_cli.render import dot as render
 
     result = dot_input(a, b, bias=bias, activation=activation, cell=cell)
-    return Explanation(
-        result,
-        data=lambda: render.data(result),
-        latex=lambda: render.latex(result),
-        markdown=lambda: render.markdown(result),
-        text=lambda: render.rich(result),
-    )
+    return Explanation(result, data=lambda: render.data(result), view=lambda: render.view(result))
 
 
 def regress(
@@ -280,9 +286,11 @@ def regress(
     return Explanation(
         result,
         data=lambda: render.data(result),
-        latex=lambda: render.latex(result, show_steps=not brief),
-        markdown=lambda: render.markdown(result, show_steps=not brief),
-        text=lambda: render.rich(result, show_steps=not brief),
+        legacy={
+            "latex": lambda: render.latex(result, show_steps=not brief),
+            "markdown": lambda: render.markdown(result, show_steps=not brief),
+            "text": lambda: render.rich(result, show_steps=not brief),
+        },
     )
 
 
@@ -328,10 +336,4 @@ def backprop(
     from mathml_cli.render import backprop as render
 
     result = run(expression, at, wrt, lr)
-    return Explanation(
-        result,
-        data=lambda: render.data(result),
-        latex=lambda: render.latex(result),
-        markdown=lambda: render.markdown(result),
-        text=lambda: render.rich(result),
-    )
+    return Explanation(result, data=lambda: render.data(result), view=lambda: render.view(result))

@@ -176,8 +176,11 @@ def test_every_rendering_matches_the_cli(run, call, args):
     assert result.to_text() == run(*args).stdout
     assert str(result) == result.to_text()
     assert result._repr_markdown_() == result.to_markdown()
-    shown = result._repr_latex_()
-    assert shown.lstrip().startswith("\\begin{") and "\n%" not in shown
+    assert result._repr_latex_() == result.to_latex()
+    if result._repr_html_() is not None:  # every command built as a view
+        page = run(*args, "-f", "html").stdout
+        assert result.to_html() == page
+        assert result._repr_html_() in page and "<html" not in result._repr_html_()
 
 
 @pytest.mark.parametrize(
@@ -240,8 +243,12 @@ def test_a_notebook_cell_shows_the_explanation():
     ]
     nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
     derivation = notebook.cells[1].outputs[0]["data"]
-    assert derivation["text/markdown"].startswith("**Function:** $f(b, w, x) = ")
-    assert "\\sigma" in derivation["text/latex"] and "\\begin{align*}" in derivation["text/latex"]
+    # The notebook shows the HTML: the whole explanation with MathML for the math.
+    page = derivation["text/html"]
+    assert "<math" in page and "Partial derivative with respect to" in page
+    assert "<html" not in page  # a fragment, not a page inside the page
+    assert derivation["text/markdown"].startswith("$f(b, w, x) = \\sigma")
+    assert "\\sigma" in derivation["text/latex"]
     assert derivation["text/plain"].startswith("<mathml Derivation")
-    probabilities = notebook.cells[2].outputs[0]["data"]["text/markdown"]
+    probabilities = notebook.cells[2].outputs[0]["data"]["text/html"]
     assert "0.659" in probabilities

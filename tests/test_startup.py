@@ -172,7 +172,8 @@ def _complete(words: str, index: int) -> list[str]:
 def test_shell_completion_of_commands_options_and_choices():
     assert _complete("mathml de", 1) == ["derive", "descend"]
     assert _complete("mathml derive --fo", 2) == ["--format"]
-    assert _complete("mathml derive x --format ", 4) == ["text", "json", "latex", "markdown"]
+    formats = ["text", "json", "latex", "markdown", "html"]
+    assert _complete("mathml derive x --format ", 4) == formats
 
 
 def test_completion_can_be_shown_for_bash():

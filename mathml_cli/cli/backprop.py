@@ -15,6 +15,7 @@ class BackpropFormat(str, Enum):
     json = "json"
     latex = "latex"
     markdown = "markdown"
+    html = "html"
     dot = "dot"
 
 
@@ -78,16 +79,14 @@ def backprop_command(
 
     from mathml_cli.core.backprop import backprop
     from mathml_cli.render import backprop as render
-    from mathml_cli.render.output import OutputFormat, emit
+    from mathml_cli.render.output import OutputFormat, emit_view
 
     result = backprop(expression, at, wrt, learning_rate)
     if output_format is BackpropFormat.dot:
         sys.stdout.write(render.dot(result))
         return
-    emit(
+    emit_view(
         OutputFormat(output_format.value),
-        rich=lambda: render.rich(result),
+        view=lambda: render.view(result),
         data=lambda: render.data(result),
-        latex=lambda: render.latex(result),
-        markdown=lambda: render.markdown(result),
     )

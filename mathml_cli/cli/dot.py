@@ -70,13 +70,7 @@ def dot_command(
     """
     from mathml_cli.core.linalg import dot_input
     from mathml_cli.render import dot as render
-    from mathml_cli.render.output import emit
+    from mathml_cli.render.output import emit_view
 
     result = dot_input(a, b, bias=bias, activation=activation, cell=cell)
-    emit(
-        output_format,
-        rich=lambda: render.rich(result),
-        data=lambda: render.data(result),
-        latex=lambda: render.latex(result),
-        markdown=lambda: render.markdown(result),
-    )
+    emit_view(output_format, view=lambda: render.view(result), data=lambda: render.data(result))

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from mathml_cli.cli.options import FormatOption, check_plot_format
-from mathml_cli.errors import InputError
 from mathml_cli.render.output import OutputFormat
 
 
@@ -84,31 +83,12 @@ def softmax_command(
     """
     from mathml_cli.core.softmax import softmax_input
     from mathml_cli.render import softmax as render
-    from mathml_cli.render.output import emit
+    from mathml_cli.render.output import emit_view
 
     check_plot_format(plot, output_format)
     result = softmax_input(logits, temperature=temperature, target=target, labels=labels, rows=rows)
-    extra = ""
-    if plot and output_format is OutputFormat.text:
-        extra = _plot(result)
-    emit(
+    emit_view(
         output_format,
-        rich=lambda: render.rich(result, show_log=log),
+        view=lambda: render.view(result, show_log=log, plot=plot),
         data=lambda: render.data(result, show_log=log),
-        latex=lambda: render.latex(result, show_log=log),
-        markdown=lambda: render.markdown(result, show_log=log),
-        extra=extra,
     )
-
-
-def _plot(result: object) -> str:
-    from mathml_cli.core.softmax import SoftmaxBatch
-    from mathml_cli.render.plot import bar_chart
-
-    assert isinstance(result, SoftmaxBatch)
-    if len(result.rows) != 1:
-        raise InputError("--plot draws one row of logits; this input has several rows")
-    row = result.rows[0]
-    names = result.labels or [str(index) for index in range(len(row.logits))]
-    # plotext draws horizontal bars bottom-up; reversed, class 0 is on top.
-    return "\n" + bar_chart(names[::-1], row.probabilities[::-1], title="softmax probabilities")
