@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 
 import pytest
 import sympy
@@ -392,3 +393,27 @@ def test_generated_expressions_match_sympy_diff(text, variable):
     ours = derivation.partials[0].result
     agree_numerically(ours, oracle(text, variable), {"x", "y"}, points=4)
     assert derivation.verified is not False
+
+
+def test_rule_formulas_are_written_in_the_variable_and_avoid_the_users_names():
+    # The learner's case: d/dx[c*f] with c = x read as if x were the variable.
+    derivation = derive("sigmoid(w*x + b)", "w")
+    formulas = {s.rule: s.formula for s in all_steps(derivation)}
+    assert formulas["constant_multiple"][0] == "d/dw[c*f] = c*f'"
+    assert formulas["sigmoid"][0] == "d/du[sigmoid(u)] = sigmoid(u)*(1 - sigmoid(u))"
+    assert formulas["chain"][0] == "d/dw[f(u)] = f'(u)*u'"
+    # User variables named like the placeholders: the formula takes other letters.
+    step = derive("c*f*sin(x)", "x").partials[0].passes[0].steps[0]
+    assert step.formula == ("d/dx[k*p] = k*p'", r"\frac{d}{d x}\left[k p\right] = k p'")
+    assert [name for name, _ in step.parts] == ["k", "p"]
+
+
+@pytest.mark.parametrize("text", ["c*f*exp(x) + a**x + n*x**2", "u*sin(x**2) + g*cos(x)"])
+def test_no_formula_letter_is_one_of_the_users_variables(text):
+    derivation = derive(text, "x")
+    users = {str(s) for s in derivation.expression.free_symbols} - {"x"}
+    for one in all_steps(derivation):
+        if one.formula is None:
+            continue
+        letters = set(re.findall(r"\b[a-z]\b", one.formula[0].split("  (")[0]))
+        assert not (letters & users), (one.rule, one.formula[0])

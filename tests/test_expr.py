@@ -294,3 +294,24 @@ def test_the_quick_float_evaluator_agrees_with_numpy(text, x_value, y_value):
     else:
         assert theirs.imag == 0
         assert ours == pytest.approx(theirs.real, rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("sin x", 'missing parentheses: write sin(x) (sin is a function) at column 5 in "sin x"'),
+        ("ln x", 'missing parentheses: write ln(x) (ln is a function) at column 4 in "ln x"'),
+        ("ReLU(x)", "unknown function 'ReLU' (did you mean 'relu'?)"),
+        ("GELU(x)", "unknown function 'GELU' (did you mean 'gelu'?)"),
+        ("x²", 'superscripts are not allowed: write x**2 at column 2 in "x²"'),
+        ("x² + y³", "write x**2 at column 2"),
+        ("(x+1)²", "superscripts are not allowed: write (...)**2 at column 6"),
+        ("x·y", "'·' is not allowed: write * for products (x*y) at column 2"),
+        ("3 × x", "'×' is not allowed: write * for products (3*x) at column 3"),
+        ("x − 1", "'−' (a typographic minus) is not allowed: write - at column 3"),
+    ],
+)
+def test_hints_for_what_learners_type(text, message):
+    with pytest.raises(ExpressionError) as error:
+        parse_expression(text)
+    assert message in str(error.value)

@@ -12,7 +12,7 @@ gradient, values at a point, and a numeric check of every answer.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy
@@ -27,6 +27,7 @@ from mathml_cli.core.expr import (
 )
 from mathml_cli.core.functions import BY_CLASS, step
 from mathml_cli.core.inputs import check_point, choose_variables, read_names, read_point
+from mathml_cli.core.rules import RULES, placeholder_names, written_for
 from mathml_cli.core.verify import Verification, check_derivative
 from mathml_cli.errors import InputError
 
@@ -65,6 +66,9 @@ class Step:
     substitution: tuple[str, Any] | None = None  # chain rule: (letter, inner function)
     reference: str | None = None  # rule "reference": the id of the step shown before
     note: str | None = None
+    # The rule's formula (text, LaTeX) for this variable, its placeholder letters
+    # renamed away from the user's variables; `parts` use the same letters.
+    formula: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -309,7 +313,9 @@ def sympy_derivative(expression: Any, symbol: Any) -> Any:
 
 class _StepBuilder:
     def __init__(self, taken: set[str]) -> None:
-        self.taken = set(taken)
+        # A formula's c, f, g, ... never read as one of the user's variables.
+        self.names = placeholder_names(taken)
+        self.taken = set(taken) | {new for old, new in self.names.items() if new != old}
         self.seen: dict[tuple[Any, Any], str] = {}
         self.letters = iter(self._letters())
 
@@ -339,6 +345,18 @@ class _StepBuilder:
         return made
 
     def make(self, expr: Any, x: Any, id: str) -> Step:
+        return self.written_out(self.apply_rule(expr, x, id))
+
+    def written_out(self, step: Step) -> Step:
+        """The step with its rule's formula in its variable and safe placeholder letters."""
+        names = self.names
+        if step.substitution is not None:
+            names = {**names, "u": step.substitution[0]}
+        parts = tuple((names.get(name, name), value) for name, value in step.parts)
+        formula = written_for(RULES[step.rule], step.variable, names)
+        return replace(step, parts=parts, formula=formula)
+
+    def apply_rule(self, expr: Any, x: Any, id: str) -> Step:
         name = str(x)
         result = sympy_derivative(expr, x)
 

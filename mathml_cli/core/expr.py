@@ -88,8 +88,39 @@ class _Token:
     column: int  # 1-based, in the user's text
 
 
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+_SUPERSCRIPT_RUN = re.compile(r"([\w.]+|\))?([⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)")
+_PRODUCT_SIGNS = {"·": "·", "×": "×", "⋅": "⋅", "∙": "∙"}
+
+
+def _check_typography(text: str) -> None:
+    """Math as typeset (x², x·y, −1) is not the language: say what to type instead."""
+    superscript = _SUPERSCRIPT_RUN.search(text)
+    if superscript is not None:
+        base = superscript.group(1) or "x"
+        base = "(...)" if base == ")" else base
+        power = superscript.group(2).translate(_SUPERSCRIPTS)
+        raise ExpressionError(
+            f"superscripts are not allowed: write {base}**{power}", text, superscript.start(2) + 1
+        )
+    for position, char in enumerate(text):
+        if char in _PRODUCT_SIGNS:
+            before = text[:position].rstrip().split(" ")[-1] or "x"
+            after = text[position + 1 :].lstrip().split(" ")[0] or "y"
+            raise ExpressionError(
+                f"{char!r} is not allowed: write * for products ({before}*{after})",
+                text,
+                position + 1,
+            )
+        if char == "−":
+            raise ExpressionError(
+                "'−' (a typographic minus) is not allowed: write -", text, position + 1
+            )
+
+
 def _scan(text: str) -> list[_Token]:
     """Split `text` into tokens, rejecting what the language does not have."""
+    _check_typography(text)
     tokens: list[_Token] = []
     position = 0
     depth = 0
@@ -118,6 +149,13 @@ def _scan(text: str) -> list[_Token]:
             # missing operator, which mathml never guesses at.
             is_call = previous.kind == "name" and kind == "("
             if kind in ("number", "name", "(") and not is_call:
+                if previous.kind == "name" and previous.text in FUNCTIONS:
+                    raise ExpressionError(
+                        f"missing parentheses: write {previous.text}({value}) "
+                        f"({previous.text} is a function)",
+                        text,
+                        column,
+                    )
                 hint = f"write {previous.text}*{value}"
                 raise ExpressionError(
                     f"missing operator before {value!r} ({hint}; "
@@ -429,7 +467,11 @@ def check_call(node: ast.Call, error: Callable[[str, ast.AST], ExpressionError])
     name = node.func.id
     if name not in FUNCTIONS:
         known = ", ".join(sorted(FUNCTIONS))
-        hint = did_you_mean(name, FUNCTIONS) or f" (to multiply, write {name}*(...))"
+        hint = (
+            f" (did you mean '{name.lower()}'?)"
+            if name.lower() in FUNCTIONS
+            else did_you_mean(name, FUNCTIONS) or f" (to multiply, write {name}*(...))"
+        )
         raise error(f"unknown function '{name}'{hint}; known: {known}", node)
     if node.keywords:
         raise error("keyword arguments are not allowed", node.keywords[0])

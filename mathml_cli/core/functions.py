@@ -786,14 +786,14 @@ FUNCTION_TABLE: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "max", sympy.Max, sympy.Max, arity=(2, None), rule="max", rule_name="maximum",
         formula="d/dx[max(f, g)] = f'*H(f - g) + g'*H(g - f),  H(u) = (1 + sign(u))/2"
-        "  (f' where f > g, g' where g > f, the mean at a tie)",
+        "  (f' where f > g, g' where g > f, the mean where they tie)",
         latex=r"\frac{d}{dx} \max(f, g) = f' H(f - g) + g' H(g - f),"
         r" \quad H(u) = \tfrac{1}{2}\left(1 + \operatorname{sign}(u)\right)",
     ),
     FunctionSpec(
         "min", sympy.Min, sympy.Min, arity=(2, None), rule="min", rule_name="minimum",
         formula="d/dx[min(f, g)] = f'*H(g - f) + g'*H(f - g),  H(u) = (1 + sign(u))/2"
-        "  (f' where f < g, g' where g < f, the mean at a tie)",
+        "  (f' where f < g, g' where g < f, the mean where they tie)",
         latex=r"\frac{d}{dx} \min(f, g) = f' H(g - f) + g' H(f - g),"
         r" \quad H(u) = \tfrac{1}{2}\left(1 + \operatorname{sign}(u)\right)",
     ),

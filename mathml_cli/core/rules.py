@@ -10,6 +10,8 @@ LaTeX, so each renderer shows the same rule.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from mathml_cli.core.functions import FUNCTION_TABLE
@@ -92,3 +94,50 @@ _FUNCTION_RULES = [
 ]
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in [*_STRUCTURAL, *_FUNCTION_RULES]}
+
+
+# The letters rule formulas name their parts with, and the ones used instead when
+# the user's expression already has a variable of that name.
+PLACEHOLDERS = ("c", "f", "g", "n", "a", "u")
+SPARE_LETTERS = ("k", "p", "q", "r", "s", "h", "m", "v", "b", "j")
+
+_TEXT_TOKEN = re.compile(r"d/dx|\b[A-Za-z]\b")
+_LATEX_TOKEN = re.compile(r"\\frac\{d\}\{dx\}|(?<![\\A-Za-z])[A-Za-z](?![A-Za-z])")
+
+
+def placeholder_names(taken: Iterable[str]) -> dict[str, str]:
+    """Placeholder letter -> the letter to write, none of them one of the `taken` names."""
+    names: dict[str, str] = {}
+    used = set(taken)
+    spare = (letter for letter in SPARE_LETTERS if letter not in used)
+    for letter in PLACEHOLDERS:
+        if letter in used:
+            names[letter] = next(spare, letter + "_")
+        else:
+            names[letter] = letter
+    return names
+
+
+def written_for(rule: Rule, variable: str, names: Mapping[str, str]) -> tuple[str, str]:
+    """The rule's formula (text, LaTeX) for d/d(variable), its placeholders renamed."""
+    import sympy
+
+    def text(match: re.Match[str]) -> str:
+        token = match.group()
+        if token == "d/dx":
+            return f"d/d{variable}"
+        if token == "x":
+            return variable
+        return names.get(token, token)
+
+    symbol = sympy.latex(sympy.Symbol(variable))
+
+    def latex(match: re.Match[str]) -> str:
+        token = match.group()
+        if token.startswith("\\frac"):
+            return r"\frac{d}{d %s}" % symbol
+        if token == "x":
+            return symbol
+        return names.get(token, token)
+
+    return _TEXT_TOKEN.sub(text, rule.formula), _LATEX_TOKEN.sub(latex, rule.latex)

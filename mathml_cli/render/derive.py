@@ -131,11 +131,17 @@ def _step_node(step: Step, variables: tuple[str, ...]) -> TreeNode:
     if step.rule == "reference":
         head.append(Span(f"  (derived in step {step.reference})", "muted"))
         return TreeNode((tuple(head),))
-    formula: list[Any] = [Math(rule.formula, rule.latex, "formula")]
+    text, latex = step.formula or (rule.formula, rule.latex)
+    formula: list[Any] = [Math(text, latex, "formula")]
     if step.substitution is not None:
         letter, inner = step.substitution
-        outer = dict(step.parts)["f"]
-        formula += ["   with ", _equation(letter, inner), ", ", _equation(f"f({letter})", outer)]
+        name, outer = step.parts[0]  # f, or the letter that stands for it
+        formula += [
+            "   with ",
+            _equation(letter, inner),
+            ", ",
+            _equation(f"{name}({letter})", outer),
+        ]
     elif step.parts:
         formula.append("   with ")
         for index, (name, value) in enumerate(step.parts):
@@ -367,7 +373,7 @@ def _step_data(step: Step) -> dict[str, Any]:
         "variable": step.variable,
         "expression": to_text(step.expression),
         "result": to_text(step.result),
-        "formula": RULES[step.rule].formula,
+        "formula": (step.formula or (RULES[step.rule].formula,))[0],
         "parts": {name: to_text(value) for name, value in step.parts},
         "applied": to_text(step.applied) if step.applied is not None else None,
         "substitution": (
