@@ -7,16 +7,13 @@ from typing import Annotated
 
 import typer
 
+from mathml_cli.render.output import OutputFormat
 
-class BackpropFormat(str, Enum):
-    """The shared output formats, plus Graphviz DOT for a picture of the graph."""
-
-    text = "text"
-    json = "json"
-    latex = "latex"
-    markdown = "markdown"
-    html = "html"
-    dot = "dot"
+# The shared output formats (one list, in render/output.py), plus Graphviz DOT for a
+# picture of the graph.
+BackpropFormat = Enum(  # type: ignore[misc]
+    "BackpropFormat", {**{f.name: f.value for f in OutputFormat}, "dot": "dot"}, type=str
+)
 
 
 def backprop_command(
@@ -47,7 +44,7 @@ def backprop_command(
         ),
     ] = None,
     output_format: Annotated[
-        BackpropFormat,
+        BackpropFormat,  # type: ignore[valid-type]
         typer.Option(
             "--format",
             "-f",
@@ -55,7 +52,7 @@ def backprop_command(
             "markdown (for notebooks), dot (Graphviz: mathml backprop ... -f dot | dot -Tpng).",
             case_sensitive=False,
         ),
-    ] = BackpropFormat.text,
+    ] = BackpropFormat.text,  # type: ignore[attr-defined]
 ) -> None:
     """Run an expression's computational graph forward and backward, every chain-rule step shown.
 
@@ -79,10 +76,10 @@ def backprop_command(
 
     from mathml_cli.core.backprop import backprop
     from mathml_cli.render import backprop as render
-    from mathml_cli.render.output import OutputFormat, emit_view
+    from mathml_cli.render.output import emit_view
 
     result = backprop(expression, at, wrt, learning_rate)
-    if output_format is BackpropFormat.dot:
+    if output_format.value == "dot":
         sys.stdout.write(render.dot(result))
         return
     emit_view(

@@ -192,10 +192,6 @@ class Problem:
     jump_function: Callable[..., Any] | None = None
 
 
-def preset_names() -> list[str]:
-    return list(PRESETS)
-
-
 def prepare(text: str, start: str | Mapping[str, float] | None) -> Problem:
     """Parse `text` (an expression or a preset name), differentiate and compile it.
 

@@ -544,7 +544,8 @@ class Backward:
     conventions: tuple[str, ...]  # where a derivative needed a convention (relu at 0, ...)
 
 
-def backward(graph: Graph, values: Sequence[float]) -> Backward:
+# Complex by nature (the backward pass, kept in one place to read as micrograd does).
+def backward(graph: Graph, values: Sequence[float]) -> Backward:  # noqa: C901
     """Reverse-mode differentiation: seed the output with 1, then walk back edge by edge."""
     nodes = graph.nodes
     paths = [0] * len(nodes)

@@ -253,7 +253,8 @@ def _plain_row(text: str, what: str, row: int | None) -> list[float]:
 _BRACKET_TOKEN = re.compile(r"\s*(\[|\]|,|[^\[\],\s]+)")
 
 
-def parse_brackets(text: str, what: str) -> list[Any]:
+# Complex by nature (a small recursive-descent parser with its error cases).
+def parse_brackets(text: str, what: str) -> list[Any]:  # noqa: C901
     """`[1,2]`, `[1 2]` or `[[1,2],[3,4]]`: a small hand-written parser, so nothing is
     evaluated. Items are separated by commas or by spaces."""
     tokens: list[tuple[str, int]] = []

@@ -69,7 +69,9 @@ class DescentRow:
 
 
 @dataclass(frozen=True)
-class Descent:
+class GradientFit:
+    """regress --method gd: gradient descent on the least-squares loss, step by step."""
+
     learning_rate: float
     max_steps: int
     steps: int
@@ -126,7 +128,7 @@ class Regression:
     warnings: tuple[str, ...]
     dropped_rows: int
     normal: NormalEquation
-    descent: Descent | None
+    descent: GradientFit | None
     prediction: Prediction | None
     points: tuple[tuple[float, float, float], ...]  # (first feature, actual, fitted) rows
 
@@ -272,7 +274,8 @@ def choose_columns(
     return target_name, chosen
 
 
-def fit(
+# Complex by nature (the normal equation and its statistics, in the order a textbook gives them).
+def fit(  # noqa: C901
     moments: Moments,
     keeper: RowKeeper,
     *,
@@ -575,7 +578,7 @@ def _descend(
     intercept: float,
     slopes: np.ndarray,
     syy: float,
-) -> Descent:
+) -> GradientFit:
     """Batch gradient descent on standardised features, from the sufficient statistics.
 
     With zⱼ = (xⱼ - x̄ⱼ)/sⱼ (sⱼ the population standard deviation) and the model
@@ -626,7 +629,7 @@ def _descend(
     final = original(b, w)
     closed = (intercept, *map(float, slopes))
     gap = max(abs(a - c) for a, c in zip(final, closed, strict=True))
-    return Descent(
+    return GradientFit(
         learning_rate=learning_rate,
         max_steps=max_steps,
         steps=step,

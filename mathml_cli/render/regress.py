@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from mathml_cli.core.regress import Coefficient, Descent, Regression
+from mathml_cli.core.regress import Coefficient, GradientFit, Regression
 from mathml_cli.render.common import (
     DIM,
     FORMULA,
@@ -139,7 +139,7 @@ def _normal_steps(result: Regression) -> list[Any]:
     return parts
 
 
-def _descent_part(descent: Descent, result: Regression) -> list[Any]:
+def _descent_part(descent: GradientFit, result: Regression) -> list[Any]:
     from rich import box
     from rich.table import Table
     from rich.text import Text

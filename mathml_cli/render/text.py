@@ -83,7 +83,8 @@ def rich_line(line: Line, style: str = "") -> Any:
     return text
 
 
-def _block(block: Block, out: list[Any], width: int) -> None:
+# Complex by nature (one branch per kind of View block).
+def _block(block: Block, out: list[Any], width: int) -> None:  # noqa: C901
     from rich.padding import Padding
     from rich.text import Text
 
