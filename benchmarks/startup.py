@@ -8,7 +8,8 @@ milliseconds on every start and makes the ratios look worse than they are.
 
 Targets (issue #2): `mathml --help` ≤ 1.6× `python -c "import typer"`;
 `mathml derive "x**2*sin(x)"` ≤ 1.4× `python -c "import typer, rich, sympy"`;
-step generation ≤ 3× bare `sympy.diff` on a 200-term sum.
+step generation ≤ 3× bare `sympy.diff` on a 200-term sum. Issue #11: `mathml softmax`
+and `mathml dot` ≤ 1.4× `python -c "import typer, rich, numpy"` (they need no SymPy).
 """
 
 from __future__ import annotations
@@ -105,6 +106,13 @@ def main() -> None:
             1.4,
         )
     )
+    numpy_baseline = [python, "-c", "import typer, rich, numpy"]
+    for label, args in (
+        ("mathml softmax 2 1 0.1", ["softmax", "2", "1", "0.1"]),
+        ('mathml dot "[1,2,3]" "[4,5,6]"', ["dot", "[1,2,3]", "[4,5,6]"]),
+    ):
+        ours, theirs = wall_times([*mathml, *args], numpy_baseline)
+        rows.append((label, ours, 'python -c "import typer, rich, numpy"', theirs, 1.4))
     bare, steps, whole = step_generation_ratio()
     rows.append(("step tree, 200-term sum", steps, "sympy.diff, same sum", bare, 3.0))
     print(
