@@ -142,6 +142,22 @@ def _widths(table: Table, kept: list[int]) -> list[int]:
     return widths
 
 
+def _wrappable(table: Table, kept: list[int], widths: list[int]) -> list[int]:
+    """Positions (in `kept`) of the long text columns, which may wrap inside their cells."""
+    return [
+        n
+        for n, (index, width) in enumerate(zip(kept, widths, strict=True))
+        if table.columns[index].align == "left" and width > 14
+    ]
+
+
+def _least_width(table: Table, kept: list[int]) -> int:
+    """How narrow the table can be with its long text columns wrapped."""
+    widths = _widths(table, kept)
+    wrappable = _wrappable(table, kept, widths)
+    return sum(14 if n in wrappable else w for n, w in enumerate(widths))
+
+
 def _spec(table: Table, kept: list[int]) -> str:
     """Column types: r and l, and for a table still too wide, its long text columns as
     paragraphs (p{...}) sharing what the narrow columns leave of the line."""
@@ -176,10 +192,11 @@ def _cell(cell: Cell, column: Column) -> str:
 
 
 def _table(table: Table) -> list[str]:
-    """A longtable in small type; columns marked droppable go (with a note) if it is too wide."""
+    """A longtable in small type: long text columns wrap in their cells, and only if it is
+    still too wide do the columns marked droppable go (with a note)."""
     kept = list(range(len(table.columns)))
     dropped: list[str] = []
-    while sum(_widths(table, kept)) > SMALL_LINE and any(table.columns[i].droppable for i in kept):
+    while _least_width(table, kept) > SMALL_LINE and any(table.columns[i].droppable for i in kept):
         index = max(i for i in kept if table.columns[i].droppable)
         header = table.columns[index].header
         dropped.insert(0, header.text if isinstance(header, Math) else header)
