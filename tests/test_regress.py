@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -284,32 +285,78 @@ def test_strong_but_not_exact_collinearity_warns():
     assert_matches_statsmodels(result, model, rtol=1e-6)
 
 
-def test_gradient_descent_ends_at_the_closed_form(run):
+def test_gradient_descent_on_standardised_features_ends_at_the_closed_form(run):
     x, y = generated(21, 120, 3, offset=50, spread=10)
     csv = to_csv(["a", "b", "c", "y"], np.column_stack([x, y]))
-    result = run("regress", "--method", "gd", "-f", "json", input=csv)
+    result = run("regress", "--method", "gd", "--standardize", "-f", "json", input=csv)
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     model = sm.OLS(y, sm.add_constant(x)).fit()
     assert data["method"] == "gd"
     assert data["descent"]["status"] == "converged"
+    assert data["descent"]["standardized"] is True
     np.testing.assert_allclose(list(data["coefficients"].values()), model.params, rtol=1e-6)
+    np.testing.assert_allclose(list(data["closed_form"].values()), model.params, rtol=1e-9)
     assert data["descent"]["max_difference"] < 1e-6
+    assert data["descent"]["relative_distance"] < 1e-8
     iterations = data["iterations"]
-    assert iterations[0]["step"] == 0
+    assert [row["step"] for row in iterations] == list(range(data["descent"]["steps"] + 1))
     losses = [row["loss"] for row in iterations]
     assert losses == sorted(losses, reverse=True)
-    # The loss J = (1/2n) Σ residual², checked at the end against statsmodels' residuals.
-    assert losses[-1] == pytest.approx(model.ssr / (2 * len(y)), rel=1e-8)
-    text = run("regress", "--method", "gd", input=csv).stdout
-    assert "Converged after" in text and "Closed form" in text
+    # J = (1/n) Σ residual², checked at the end against statsmodels' residuals.
+    assert losses[-1] == pytest.approx(model.ssr / len(y), rel=1e-8)
+    text = run("regress", "--method", "gd", "--standardize", input=csv).stdout
+    assert "Converged after" in text and "closed form" in text
+    assert "Coefficients where gradient descent ended" in text
 
 
 def test_gradient_descent_with_too_large_a_rate_diverges_as_a_result(run):
-    csv = (ROOT / "docs" / "data" / "houses.csv").read_text()
-    result = run("regress", "--method", "gd", "--lr", "5", input=csv)
+    path = ROOT / "docs" / "data" / "houses.csv"
+    result = run("regress", "--method", "gd", "--lr", "1e-6", "-f", "json", str(path))
     assert result.exit_code == 0
-    assert "Diverged" in result.stdout and "too large" in result.stdout
+    data = json.loads(result.stdout)
+    assert data["descent"]["status"] == "diverged"
+    values = np.loadtxt(path, delimiter=",", skiprows=1)
+    design = np.column_stack([np.ones(len(values)), values[:, :-1]])
+    largest = np.linalg.eigvalsh(2 / len(values) * design.T @ design)[-1]
+    assert data["descent"]["largest_eigenvalue"] == pytest.approx(largest, rel=1e-9)
+    assert data["descent"]["stable_below"] == pytest.approx(2 / largest, rel=1e-9)
+    text = run("regress", "--method", "gd", "--lr", "1e-6", str(path)).stdout
+    assert "Diverged" in text and "too large" in text
+    assert f"2/L = {2 / largest:.3g}" in text and "--standardize" in text
+
+
+def test_gradient_descent_matches_the_textbook_loop_to_the_last_digit(run):
+    rng = np.random.default_rng(42)
+    x = rng.uniform(0, 2, 40)
+    y = 2 * x + 1 + rng.normal(0, 0.2, 40)
+    csv = to_csv(["x", "y"], np.column_stack([x, y]))
+    # The loop as the textbooks write it, from zeros, on x as given.
+    w, b, lr, trajectory = 0.0, 0.0, 0.1, []
+    for _ in range(50):
+        y_hat = w * x + b
+        trajectory.append((float(np.mean((y_hat - y) ** 2)), b, w))
+        dw = (2 / len(x)) * np.sum((y_hat - y) * x)
+        db = (2 / len(x)) * np.sum(y_hat - y)
+        w -= lr * dw
+        b -= lr * db
+    trajectory.append((float(np.mean((w * x + b - y) ** 2)), b, w))
+    args = ("regress", "-", "--method", "gd", "--lr", "0.1", "--steps", "50")
+    data = json.loads(run(*args, "-f", "json", input=csv).stdout)
+    assert data["descent"]["steps"] == 50
+    assert data["coefficients"]["x"] == pytest.approx(w, rel=1e-12)
+    assert data["coefficients"]["intercept"] == pytest.approx(b, rel=1e-12)
+    for row, (loss, b_t, w_t) in zip(data["iterations"], trajectory, strict=True):
+        assert row["loss"] == pytest.approx(loss, rel=1e-11)
+        np.testing.assert_allclose(row["coefficients"], [b_t, w_t], rtol=1e-11, atol=1e-15)
+    text = run(*args, "--every", "10", input=csv).stdout
+    for step in (0, 10, 20, 30, 40, 50):
+        loss, b_t, w_t = trajectory[step]
+        assert re.search(rf"\n +{step} +{re.escape(f'{loss:.6g}')} +{b_t:.6g} +{w_t:.6g} ", text)
+    assert re.search(rf"\n x +{re.escape(f'{w:.6g}')} ", text)  # the final w, as printed
+    closed = np.polyfit(x, y, 1)
+    relative = abs(w - closed[0]) / abs(closed[0])
+    assert f"{relative:.3g}" in text
 
 
 def test_plot_one_feature_and_several(run):
