@@ -8,6 +8,7 @@ NIST's; accuracy is counted as NIST does, in correct significant digits
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from pathlib import Path
@@ -15,8 +16,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 import statsmodels.api as sm
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mathml_cli.core import lstsq
+from mathml_cli.core import table as table_module
+from mathml_cli.core.regress import regress
+from mathml_cli.core.table import CsvTable
+from mathml_cli.render import regress as render_module
 
 ROOT = Path(__file__).resolve().parent.parent
 NIST = ROOT.parent / "shared" / "nist-strd"
@@ -231,3 +238,70 @@ def test_ridge_text_says_what_lambda_does(run):
 def test_bad_model_options(run, args, fragment):
     result = run("regress", str(ROOT / "docs" / "data" / "study.csv"), *args)
     assert result.exit_code == 2 and fragment in result.stderr and result.stdout == ""
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(6, 120),
+    p=st.integers(1, 4),
+    exact=st.booleans(),
+    intercept=st.booleans(),
+)
+def test_fits_match_statsmodels_by_either_algorithm(seed, n, p, exact, intercept):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(rng.uniform(-100, 100), rng.uniform(0.1, 10), size=(n, p))
+    y = x @ rng.normal(size=p) + rng.normal(0, 1, n) + (3.0 if intercept else 0.0)
+    table = CsvTable(io.BytesIO(to_csv([*"abcd"[:p], "y"], np.column_stack([x, y])).encode()), "t")
+    with pytest.MonkeyPatch.context() as patch:
+        if not exact:
+            patch.setattr(lstsq, "EXACT_WORK", 0)
+        result = regress(table, intercept=intercept)
+    model = sm.OLS(y, sm.add_constant(x, has_constant="add") if intercept else x).fit()
+    assert result.exact is exact
+    rtol = 1e-9 if exact else 1e-7
+    np.testing.assert_allclose([c.estimate for c in result.coefficients], model.params, rtol=rtol)
+    np.testing.assert_allclose([c.std_error for c in result.coefficients], model.bse, rtol=rtol)
+    assert result.r_squared == pytest.approx(model.rsquared, rel=rtol, abs=1e-12)
+    assert result.residual_std_error == pytest.approx(math.sqrt(model.scale), rel=rtol)
+    # Every output format renders it.
+    for render in (lambda r: render_module.rich(r), render_module.latex, render_module.markdown):
+        assert render(result)
+    json.dumps(render_module.data(result), allow_nan=True)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(5, 80), lam=st.floats(0.0, 1e4))
+def test_ridge_matches_the_direct_solve_for_any_lambda(seed, n, lam):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(5, 2, size=(n, 2))
+    y = 1 + x @ [2.0, -1.0] + rng.normal(0, 1, n)
+    table = CsvTable(io.BytesIO(to_csv(["a", "b", "y"], np.column_stack([x, y])).encode()), "t")
+    result = regress(table, ridge=lam)
+    design = np.column_stack([np.ones(n), x])
+    beta = np.linalg.solve(design.T @ design + lam * np.diag([0.0, 1, 1]), design.T @ y)
+    np.testing.assert_allclose(
+        [c.estimate for c in result.coefficients], beta, rtol=1e-8, atol=1e-10
+    )
+
+
+@pytest.mark.parametrize("block_bytes", [997, 1 << 14])
+def test_streamed_qr_over_many_blocks_matches_statsmodels(monkeypatch, block_bytes):
+    # Small blocks take Householder; blocks of a few hundred rows take CholeskyQR2.
+    monkeypatch.setattr(table_module, "BLOCK_BYTES", block_bytes)
+    monkeypatch.setattr(lstsq, "EXACT_WORK", 0)
+    rng = np.random.default_rng(11)
+    x = rng.normal(1e4, 0.5, size=(3000, 3)) + rng.normal(size=(3000, 1)) * 0.2
+    y = 2 + x @ [0.5, -1.0, 2.0] + rng.normal(0, 1, 3000)
+    text = "a,b,c,y\n" + "\n".join(
+        ",".join(f"{v:.6f}" for v in row) for row in np.column_stack([x, y])
+    )
+    result = regress(CsvTable(io.BytesIO(text.encode()), "t"))
+    parsed = np.loadtxt(io.StringIO(text), delimiter=",", skiprows=1)
+    model = sm.OLS(parsed[:, -1], sm.add_constant(parsed[:, :-1])).fit()
+    assert not result.exact
+    np.testing.assert_allclose(
+        [c.estimate for c in result.coefficients][1:], model.params[1:], rtol=1e-8
+    )
+    np.testing.assert_allclose([c.std_error for c in result.coefficients], model.bse, rtol=1e-8)
+    assert result.r_squared == pytest.approx(model.rsquared, rel=1e-10)

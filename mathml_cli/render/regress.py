@@ -137,7 +137,8 @@ def _normal_steps(result: Regression) -> list[Any]:
         )
     if width <= MATRIX_LIMIT:
         rows = [(*row, rhs) for row, rhs in zip(eq.xtx, eq.xty, strict=True)]
-        parts.append(_matrix_table(rows, [*(f"{gram}·{c}" for c in columns), "Xᵀy"]))
+        label = gram if lam is None else f"({gram})"
+        parts.append(_matrix_table(rows, [*(f"{label}·{c}" for c in columns), "Xᵀy"]))
     else:
         parts.append(Text(f"{gram} is {width}×{width}, Xᵀy has {width} entries.", style=DIM))
     if not result.intercept:
@@ -550,24 +551,36 @@ def _latex_number(value: float) -> str:
 def latex(result: Regression, show_steps: bool = True) -> str:
     names = [_latex_name(name) for name in result.features]
     model = " + ".join(rf"\beta_{{{i}}} {n}" for i, n in enumerate(names, start=1))
-    lines = [rf"{_latex_name(result.target)} &= \beta_0 + {model} + \varepsilon"]
+    beta_0 = r"\beta_0 + " if result.intercept else ""
+    lines = [rf"{_latex_name(result.target)} &= {beta_0}{model} + \varepsilon"]
     eq = result.normal
     if show_steps and len(eq.xtx) <= MATRIX_LIMIT:
         lines.append(
             rf"X^\top X &= {_bmatrix(eq.xtx)}, \quad X^\top y = {_bmatrix([[v] for v in eq.xty])}"
         )
-    lines.append(r"X^\top X \beta &= X^\top y")
-    for i, c in enumerate(result.coefficients):
-        if _fitted(c):
+    if result.ridge is None:
+        lines.append(r"X^\top X \beta &= X^\top y")
+    else:
+        lines.append(
+            rf"(X^\top X + \lambda I')\beta &= X^\top y, "
+            rf"\quad \lambda = {_latex_number(result.ridge)}"
+        )
+    for i, c in enumerate(result.coefficients, start=0 if result.intercept else 1):
+        if _fitted(c) and math.isnan(c.t_value):
+            lines.append(rf"\hat\beta_{{{i}}} &= {_latex_number(c.estimate)}")
+        elif _fitted(c):
             lines.append(
                 rf"\hat\beta_{{{i}}} &= {_latex_number(c.estimate)} "
                 rf"\quad (\mathrm{{SE}}\ {_latex_number(c.std_error)},\ "
                 rf"p = {_latex_number(c.p_value)})"
             )
-    lines.append(
-        rf"R^2 &= {_latex_number(result.r_squared)}, \quad "
-        rf"F_{{{result.df_model},{result.df_resid}}} = {_latex_number(result.f_statistic)}"
+    r_squared = r"R^2" if result.intercept else r"R^2_{\text{uncentred}}"
+    f_test = (
+        rf", \quad F_{{{result.df_model},{result.df_resid}}} = {_latex_number(result.f_statistic)}"
+        if result.ridge is None
+        else ""
     )
+    lines.append(rf"{r_squared} &= {_latex_number(result.r_squared)}{f_test}")
     return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
 
 
@@ -580,8 +593,16 @@ def markdown(result: Regression, show_steps: bool = True) -> str:
         + ", ".join(f"`{name}`" for name in result.features)
         + f" (n = {result.n}, method: {result.method})",
         "",
-        rf"Model: $\text{{{result.target}}} = \beta_0 + {model} + \varepsilon$, "
-        r"solved from the normal equation $X^\top X\beta = X^\top y$.",
+        rf"Model: $\text{{{result.target}}} = "
+        + (r"\beta_0 + " if result.intercept else "")
+        + rf"{model} + \varepsilon$, "
+        + (
+            r"solved from the normal equation $X^\top X\beta = X^\top y$"
+            if result.ridge is None
+            else rf"ridge: $(X^\top X + \lambda I')\beta = X^\top y$ "
+            rf"with $\lambda = {result.ridge:g}$"
+        )
+        + f", computed by {result.algorithm}.",
         "",
     ]
     eq = result.normal
@@ -593,7 +614,9 @@ def markdown(result: Regression, show_steps: bool = True) -> str:
     out.append("| | estimate | std error | t | P>\\|t\\| | [0.025 | 0.975] |")
     out.append("|---|---:|---:|---:|---:|---:|---:|")
     for c in result.coefficients:
-        if _fitted(c):
+        if _fitted(c) and math.isnan(c.t_value):
+            out.append(f"| {c.name} | {fmt(c.estimate)} | {_blank(c.std_error)} | | | | |")
+        elif _fitted(c):
             out.append(
                 f"| {c.name} | {fmt(c.estimate)} | {fmt(c.std_error)} | {fmt(c.t_value, 4)} | "
                 f"{_p_value(c.p_value)} | {fmt(c.conf_low)} | {fmt(c.conf_high)} |"
@@ -607,12 +630,17 @@ def markdown(result: Regression, show_steps: bool = True) -> str:
         f"F = {fmt(result.f_statistic)} (p {_p_value(result.f_p_value)}), "
         f"condition number {fmt(result.condition_number, 4)}."
     )
+    for note in _model_notes(result):
+        out.append("")
+        out.append(note)
     if result.descent is not None:
         d = result.descent
         out.append("")
         out.append(
             f"Gradient descent ({d.status}, {d.steps} steps, learning rate "
-            f"{d.learning_rate:g}): at most {fmt(d.max_difference, 3)} from the closed form."
+            f"{d.learning_rate:g}): the estimates above are where it ended, at relative "
+            f"distance {fmt(d.relative_distance, 3)} (at most {fmt(d.max_difference, 3)}) from "
+            "the closed form."
         )
     if result.prediction is not None:
         out.append("")
