@@ -16,8 +16,9 @@ J = (1/n)Σ(ŷ − y)² as the textbooks write it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -233,12 +234,26 @@ def regress(
     ridge regression; standardize: gradient descent on standardised features.
     """
     target_name, feature_names = choose_columns(table, target, features)
-    point = parse_point(predict, feature_names) if predict is not None else None
-    columns = [table.column_index(name, "--features") for name in feature_names]
-    columns.append(table.column_index(target_name, "--target"))
-    factor = StreamedQR(len(columns), intercept)
-    keeper = RowKeeper(len(columns))
-    for block in table.blocks(columns, drop_missing=drop_missing):
+    specs = [_feature(table, name, target_name) for name in feature_names]
+    derived = any(spec.function is not None for spec in specs)
+    # Plain columns are read as they are; expressions need their columns, once each.
+    sources = (
+        sorted({column for spec in specs for column in spec.columns})
+        if derived
+        else [spec.columns[0] for spec in specs]
+    )
+    point = None
+    if predict is not None and not derived:
+        point = parse_point(predict, feature_names)
+    elif predict is not None:
+        given = parse_point(predict, [table.names[c] for c in sources])
+        point = {spec.name: spec.at(given, table.names) for spec in specs}
+    read = [*sources, table.column_index(target_name, "--target")]
+    factor = StreamedQR(len(specs) + 1, intercept)
+    keeper = RowKeeper(len(specs) + 1)
+    for block in table.blocks(read, drop_missing=drop_missing):
+        if derived:
+            block = _derive(block, specs, sources, table)
         factor.add(block)
         keeper.add(block)
     return fit(
@@ -269,7 +284,8 @@ def choose_columns(
     else:
         chosen = features
         for name in chosen:
-            table.column_index(name, "--features")
+            if name.isidentifier():  # a column's name; anything else is an expression
+                table.column_index(name, "--features")
         if target_name in chosen:
             raise InputError(f"--features includes the target '{target_name}'")
         repeated = sorted({name for name in chosen if chosen.count(name) > 1})
@@ -278,6 +294,91 @@ def choose_columns(
         if not chosen:
             raise InputError("--features is empty: name at least one column")
     return target_name, chosen
+
+
+@dataclass(frozen=True)
+class _Feature:
+    """A feature: a column of the table, or an expression of columns (`log(z)`, `x*z`)."""
+
+    name: str
+    columns: tuple[int, ...]  # the table columns it reads, in the order `function` takes them
+    function: Callable[..., Any] | None  # None: the column itself
+
+    def at(self, values: Mapping[str, float], names: tuple[str, ...]) -> float:
+        """The feature's value where the columns have `values`."""
+        if self.function is None:
+            return values[names[self.columns[0]]]
+        with np.errstate(all="ignore"):
+            result = float(self.function(*(values[names[c]] for c in self.columns)))
+        if not math.isfinite(result):
+            raise InputError(f"--predict: {self.name} is not a finite number there")
+        return result
+
+
+def split_features(text: str) -> list[str]:
+    """The features of `--features "x, x**2, log(z, 2)"`: split at commas outside brackets."""
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current).strip())
+    return [part for part in parts if part]
+
+
+def _feature(table: CsvTable, text: str, target: str) -> _Feature:
+    if text in table.names:
+        return _Feature(text, (table.names.index(text),), None)
+    from mathml_cli.core.expr import free_variables, numeric_function, parse_expression
+    from mathml_cli.errors import ExpressionError
+
+    try:
+        expression = parse_expression(text)
+    except ExpressionError as error:
+        raise InputError(f"--features: {error}") from None
+    variables = free_variables(expression)
+    for name in variables:
+        if name == target:
+            raise InputError(f"--features: '{text}' uses the target '{target}'")
+        table.column_index(name, f"--features: in '{text}'")
+    return _Feature(
+        text,
+        tuple(table.names.index(name) for name in variables),
+        numeric_function(expression, variables),
+    )
+
+
+def _derive(
+    block: np.ndarray, specs: list[_Feature], sources: list[int], table: CsvTable
+) -> np.ndarray:
+    """The block's feature columns (expressions evaluated) and its target, last."""
+    position = {column: i for i, column in enumerate(sources)}
+    derived = np.empty((len(block), len(specs) + 1))
+    derived[:, -1] = block[:, -1]
+    for j, spec in enumerate(specs):
+        arguments = [block[:, position[c]] for c in spec.columns]
+        if spec.function is None:
+            derived[:, j] = arguments[0]
+            continue
+        with np.errstate(all="ignore"):
+            derived[:, j] = np.broadcast_to(
+                np.asarray(spec.function(*arguments), float), len(block)
+            )
+        bad = np.flatnonzero(~np.isfinite(derived[:, j]))
+        if len(bad):
+            row = table.counts.rows - len(block) + int(bad[0]) + 1
+            values = ", ".join(
+                f"{table.names[c]} = {block[bad[0], position[c]]:g}" for c in spec.columns
+            )
+            raise InputError(
+                f"--features: '{spec.name}' is not a finite number in row {row} ({values})"
+            )
+    return derived
 
 
 def fit(
