@@ -305,3 +305,46 @@ def test_streamed_qr_over_many_blocks_matches_statsmodels(monkeypatch, block_byt
     )
     np.testing.assert_allclose([c.std_error for c in result.coefficients], model.bse, rtol=1e-8)
     assert result.r_squared == pytest.approx(model.rsquared, rel=1e-10)
+
+
+def test_prediction_without_an_intercept_and_with_ridge(run):
+    path = ROOT / "docs" / "data" / "study.csv"
+    values = np.loadtxt(path, delimiter=",", skiprows=1)
+    model = sm.OLS(values[:, 1], values[:, :1]).fit()
+    frame = model.get_prediction(np.array([[3.0]])).summary_frame(alpha=0.05)
+    data = json.loads(
+        run("regress", str(path), "--no-intercept", "--predict", "hours=3", "-f", "json").stdout
+    )
+    assert data["prediction"]["value"] == pytest.approx(frame["mean"][0], rel=1e-12)
+    np.testing.assert_allclose(
+        data["prediction"]["pred_int"],
+        [frame["obs_ci_lower"][0], frame["obs_ci_upper"][0]],
+        rtol=1e-9,
+    )
+    text = run("regress", str(path), "--no-intercept", "--predict", "hours=3").stdout
+    assert "ŷ = β(hours)·hours\n" in text and "β₀" not in text.split("Prediction")[1]
+    ridge = json.loads(
+        run("regress", str(path), "--ridge", "5", "--predict", "hours=3", "-f", "json").stdout
+    )
+    coefficients = ridge["coefficients"]
+    assert ridge["prediction"]["value"] == pytest.approx(
+        coefficients["intercept"] + 3 * coefficients["hours"]
+    )
+    assert ridge["prediction"]["conf_int"] == [None, None]
+
+
+@pytest.mark.parametrize("spread", [1.0, 1e-3, 1e-9])
+def test_block_factor_agrees_with_householder(spread):
+    # Well-conditioned blocks take CholeskyQR2, nearly collinear ones Householder: either
+    # way RᵀR = AᵀA for A = block·D⁻¹, and R matches NumPy's QR up to the signs of rows.
+    rng = np.random.default_rng(1)
+    base = rng.normal(size=(3000, 1))
+    block = np.column_stack(
+        [base, base + spread * rng.normal(size=(3000, 1)), rng.normal(size=(3000, 2))]
+    )
+    scale = np.array([1.0, 2.0, 0.5, 4.0])
+    factor = lstsq.block_factor(block, scale)
+    reference = np.linalg.qr(block / scale, mode="r")
+    signs = np.sign(np.diag(factor)) * np.sign(np.diag(reference))
+    np.testing.assert_allclose(factor * signs[:, None], reference, rtol=1e-10, atol=1e-12)
+    assert np.allclose(np.tril(factor, -1), 0)

@@ -18,6 +18,7 @@ feature near 10⁶ that varies by 1) double precision has no digit left. Instead
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -52,10 +53,21 @@ class StreamedQR:
                 self.shift = block.mean(axis=0)
             spread = np.sqrt(((block - self.shift) ** 2).mean(axis=0))
             self.scale = np.where(spread > 0, spread, 1.0)
-        scaled = (block - self.shift) / self.scale
-        design = np.column_stack([np.ones(rows), scaled]) if self.intercept else scaled
-        self.r = triangular_factor(np.vstack([self.r, block_factor(design)]))
-        self.sums += block.sum(axis=0)
+        ones = np.ones(rows)
+        column_sums = ones @ block  # a matrix-vector product: many times faster than .sum(0)
+        if not self.intercept:
+            self.r = triangular_factor(np.vstack([self.r, block_factor(block, self.scale)]))
+        else:
+            # With the block's own mean m, [1, Z] = [1, m + Zc] where Zc's columns are
+            # orthogonal to 1, so its R is [[√b, √b·m], [0, R(Zc)]]: the factor of the
+            # centred block, which is better conditioned than the block itself.
+            block_mean = column_sums / rows
+            stacked = np.zeros((self.width + 1, self.width + 1))
+            stacked[0, 0] = math.sqrt(rows)
+            stacked[0, 1:] = math.sqrt(rows) * (block_mean - self.shift) / self.scale
+            stacked[1:, 1:] = block_factor(block - block_mean, self.scale)
+            self.r = triangular_factor(np.vstack([self.r, stacked]))
+        self.sums += column_sums
         self.n += rows
 
     def raw_factor(self) -> np.ndarray:
@@ -67,27 +79,38 @@ class StreamedQR:
         return factor
 
 
-CHOLESKY_QR_LIMIT = 1e5  # condition number up to which CholeskyQR2 is as good as Householder
+# CholeskyQR2 is as good as Householder for κ well below 1/√ε = 6.7e7; the ratio
+# of R₁'s diagonal entries (a cheap lower estimate of κ) must stay under this.
+CHOLESKY_QR_LIMIT = 1e4
 
 
-def block_factor(block: np.ndarray) -> np.ndarray:
-    """R of a tall block: CholeskyQR2 when the block is well conditioned, else Householder.
+def block_factor(block: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """R of a tall block with its columns divided by `scale`: R(A·D⁻¹) = R(A)·D⁻¹.
 
+    CholeskyQR2 when the scaled block is well conditioned, else Householder.
     CholeskyQR2 (R₁ from the Cholesky factor of AᵀA, then again for Q₁ = AR₁⁻¹,
     R = R₂R₁) is as accurate as Householder QR while κ(A) is well below 1/√ε
     (Yamamoto et al., 2015) and runs on matrix products, several times faster
-    for a block of thousands of rows; an ill-conditioned block takes Householder.
+    for a block of thousands of rows. The scaling is applied to the small
+    matrices, never to the block.
     """
-    if len(block) > 4 * block.shape[1]:
+    width = block.shape[1]
+    if len(block) > 4 * width:
         try:
-            first = np.linalg.cholesky(block.T @ block).T
-            if np.linalg.cond(first) < CHOLESKY_QR_LIMIT:
-                orthogonal = block @ back_substitute(first, np.eye(len(first)))  # A·R₁⁻¹
+            gram = block.T @ block / np.outer(scale, scale)  # of A·D⁻¹
+            first = np.linalg.cholesky(gram).T
+            diagonal = np.abs(np.diag(first))
+            if diagonal.max() < CHOLESKY_QR_LIMIT * diagonal.min():
+                # Q₁ = A·D⁻¹·R₁⁻¹ = A·(R₁D)⁻¹
+                orthogonal = block @ back_substitute(first * scale, np.eye(width))
                 second = np.linalg.cholesky(orthogonal.T @ orthogonal).T
                 return second @ first
         except np.linalg.LinAlgError:
             pass
-    return triangular_factor(block)
+    scaled = block / scale
+    if len(block) < width:  # fewer rows than columns: R is still square, with zero rows
+        scaled = np.vstack([scaled, np.zeros((width - len(block), width))])
+    return triangular_factor(scaled)
 
 
 def triangular_factor(matrix: np.ndarray) -> np.ndarray:
@@ -111,6 +134,7 @@ class ExactSolution:
     inverse: tuple[tuple[float, ...], ...]  # (XᵀX)⁻¹
     rss: float  # Σ residual²
     tss: float  # Σ(y − ȳ)², or Σy² without an intercept
+    r_squared: float  # 1 − rss/tss, rounded once (nan when tss is 0)
 
 
 EXACT_WORK = 2_000_000  # rows × (parameters + 1)²: up to this, an exact solve takes < 0.3 s
@@ -177,6 +201,7 @@ def exact_least_squares(
         inverse=tuple(tuple(float(v) for v in row) for row in inverse),
         rss=float(rss),
         tss=float(tss),
+        r_squared=float(1 - rss / tss) if tss else math.nan,
     )
 
 

@@ -429,6 +429,7 @@ def fit(
     tss = float(centred[:, -1] @ centred[:, -1])
 
     algorithm, exact = QR_ALGORITHM, False
+    exact_r_squared = None
     if ridge is None:
         beta, inverse, rss = _solve_scaled(factor, columns, target_column)
         rows_all = keeper.all_rows
@@ -439,6 +440,7 @@ def fit(
                 beta = np.array(solution.beta)
                 inverse = np.array(solution.inverse)
                 rss, tss = solution.rss, solution.tss
+                exact_r_squared = solution.r_squared
                 algorithm, exact = EXACT_ALGORITHM, True
     else:
         beta, rss = _solve_ridge(centred, ridge, means[kept], means[p], intercept)
@@ -482,6 +484,8 @@ def fit(
             coefficients.append(_coefficient(name, *fitted[name], df_resid, quantile))
 
     r_squared = 1 - rss / tss if tss > 0 else math.nan
+    if exact_r_squared is not None:
+        r_squared = exact_r_squared
     denominator = (n - 1) if intercept else n
     adj = 1 - (1 - r_squared) * denominator / df_resid if tss > 0 else math.nan
     if ridge is not None:

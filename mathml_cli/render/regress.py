@@ -409,7 +409,9 @@ def _prediction_part(result: Regression) -> list[Any]:
     prediction = result.prediction
     assert prediction is not None
     point = ", ".join(f"{name} = {value:g}" for name, value in prediction.point)
-    symbolic = " + ".join(["β₀", *(f"β({name})·{name}" for name, _, _ in prediction.terms)])
+    symbolic = " + ".join(
+        ["β₀"] * result.intercept + [f"β({name})·{name}" for name, _, _ in prediction.terms]
+    )
     filled = _signed_sum(
         prediction.intercept,
         [
@@ -420,8 +422,16 @@ def _prediction_part(result: Regression) -> list[Any]:
     products = _signed_sum(
         prediction.intercept, [(b * x, fmt(abs(b * x))) for _, b, x in prediction.terms]
     )
+    if not result.intercept:  # no β₀ term to start the sums with
+        filled, products = (_without_zero_start(text) for text in (filled, products))
     low, high = prediction.conf_int
     new_low, new_high = prediction.pred_int
+    intervals = (
+        f"95% interval for the mean: [{fmt(low)}, {fmt(high)}];  "
+        f"for a new observation: [{fmt(new_low)}, {fmt(new_high)}]"
+        if not math.isnan(low)
+        else "No intervals: they need the OLS standard errors, which ridge estimates do not have."
+    )
     return [
         Text(""),
         Text.assemble(("Prediction at ", TITLE), (point, TITLE)),
@@ -429,12 +439,15 @@ def _prediction_part(result: Regression) -> list[Any]:
         Text(f"  = {filled}"),
         Text(f"  = {products}"),
         Text.assemble("  = ", (fmt(prediction.value), RESULT)),
-        Text(
-            f"95% interval for the mean: [{fmt(low)}, {fmt(high)}];  "
-            f"for a new observation: [{fmt(new_low)}, {fmt(new_high)}]",
-            style=DIM,
-        ),
+        Text(intervals, style=DIM),
     ]
+
+
+def _without_zero_start(text: str) -> str:
+    """'0 + a − b' -> 'a − b' and '0 − a' -> '−a'."""
+    if text.startswith("0 + "):
+        return text[4:]
+    return "−" + text[4:] if text.startswith("0 − ") else text
 
 
 # --- JSON ------------------------------------------------------------------
