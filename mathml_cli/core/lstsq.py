@@ -102,7 +102,7 @@ def block_factor(block: np.ndarray, scale: np.ndarray) -> np.ndarray:
             diagonal = np.abs(np.diag(first))
             if diagonal.max() < CHOLESKY_QR_LIMIT * diagonal.min():
                 # Q₁ = A·D⁻¹·R₁⁻¹ = A·(R₁D)⁻¹
-                orthogonal = block @ back_substitute(first * scale, np.eye(width))
+                orthogonal = block @ np.linalg.inv(first * scale)
                 second = np.linalg.cholesky(orthogonal.T @ orthogonal).T
                 return second @ first
         except np.linalg.LinAlgError:
