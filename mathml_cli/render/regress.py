@@ -57,7 +57,10 @@ def rich(result: Regression, show_steps: bool = True, every: int | None = None) 
             (f"  (n = {result.n}, method: {method})", DIM),
         ),
         Text.assemble(("Model: ", TITLE), (_model_text(result), FORMULA), "   i.e. y = Xβ + ε"),
-        Text.assemble(("Computed by: ", TITLE), (result.algorithm, DIM)),
+        Text.assemble(
+            ("Computed by: " if result.descent is None else "Closed form computed by: ", TITLE),
+            (result.algorithm, DIM),
+        ),
     ]
     if show_steps:
         parts.extend(_normal_steps(result))
