@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import statsmodels.api as sm
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from mathml_cli.core import table as table_module
@@ -484,3 +484,47 @@ def test_prediction_arithmetic_writes_negative_terms_as_subtractions(run):
     assert f"− {abs(beta[3]):.6g}·(-2)" in result.stdout
     assert f"+ {abs(beta[3] * -2):.6g}" in result.stdout
     assert "+ -" not in result.stdout
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(3, 60),
+    p=st.integers(1, 3),
+    rate=st.sampled_from([0.001, 0.01, 0.05]),
+    steps=st.integers(1, 40),
+    intercept=st.booleans(),
+    standardize=st.booleans(),
+)
+def test_gradient_descent_is_the_textbook_loop(seed, n, p, rate, steps, intercept, standardize):
+    standardize = standardize and intercept
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-2, 3, size=(n, p))
+    y = x @ rng.normal(size=p) + 0.5 + rng.normal(0, 0.3, n)
+    text = to_csv([*"abc"[:p], "y"], np.column_stack([x, y]))
+    assume(n > p + intercept)
+    result = fit_text(
+        text,
+        method="gd",
+        learning_rate=rate,
+        max_steps=steps,
+        intercept=intercept,
+        standardize=standardize,
+    )
+    assume(result.df_model == p)  # no column the random draw made collinear
+    # The loop as the textbooks write it, on the features descended on.
+    mean, spread = x.mean(axis=0), x.std(axis=0)
+    features = (x - mean) / spread if standardize else x
+    w, b = np.zeros(p), 0.0
+    for row in result.descent.table:
+        residual = features @ w + b - y
+        if standardize:
+            slopes = w / spread
+            expected = [b - mean @ slopes, *slopes]
+        else:
+            expected = [b, *w] if intercept else list(w)
+        np.testing.assert_allclose(row.coefficients, expected, rtol=1e-9, atol=1e-11)
+        assert row.loss == pytest.approx(np.mean(residual**2), rel=1e-9)
+        w = w - rate * (2 / n) * features.T @ residual
+        if intercept:
+            b -= rate * (2 / n) * residual.sum()
