@@ -6,10 +6,12 @@ feature near 10⁶ that varies by 1) double precision has no digit left. Instead
 
 - `StreamedQR` keeps the triangular factor R of the design [1, z, z_y] of
   shifted and scaled columns (z = (x − c)/s, with c and s the mean and spread of
-  the first block), stacking each new block under the running R and
-  re-triangularising it with Householder reflections (LAPACK's QR; this is
-  TSQR). [1, z, z_y] = QR without Q ever being stored: memory O(p²), one pass,
-  and the errors grow with κ, not κ².
+  the first block). Each new block is centred on its own mean and factored
+  (CholeskyQR2, or Householder reflections when it is ill-conditioned); that
+  factor and the block's mean row are stacked under the running R, and the
+  stack is re-triangularised with Householder reflections (this is TSQR).
+  [1, z, z_y] = QR without Q ever being stored: memory O(p²), one pass, and the
+  errors grow with κ, not κ².
 - `exact_least_squares` solves the normal equation in exact rational arithmetic
   from the doubles that were read (each double is an integer times a power of
   two), for tables small enough that this is cheap. Its answers are the exact

@@ -423,8 +423,9 @@ def fit(
     kept = _independent_features(features, factor, means, warnings)
     columns = ([0] if intercept else []) + [offset + j for j in kept]
     raw = factor.raw_factor()
-    # Centred sums of squares and products (co-moments) of the kept features and
-    # the target: rows 1.. of R are the part orthogonal to the column of ones.
+    # A factor of the centred kept features and target (FᵀF = their co-moments):
+    # rows 1.. of F are the part orthogonal to the column of ones. Without an
+    # intercept nothing is centred, and F itself is used.
     centred = (raw[1:] if intercept else raw)[:, [*columns[offset:], target_column]]
     tss = float(centred[:, -1] @ centred[:, -1])
 
@@ -432,8 +433,7 @@ def fit(
     exact_r_squared = None
     if ridge is None:
         beta, inverse, rss = _solve_scaled(factor, columns, target_column)
-        rows_all = keeper.all_rows
-        if rows_all is not None:
+        if keeper.all_rows is not None:
             rows, _ = keeper.rows()
             solution = exact_least_squares(rows[:, kept], rows[:, p], intercept)
             if solution is not None:
