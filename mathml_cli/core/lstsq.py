@@ -81,9 +81,11 @@ class StreamedQR:
         return factor
 
 
-# CholeskyQR2 is as good as Householder for κ well below 1/√ε = 6.7e7; the ratio
-# of R₁'s diagonal entries (a cheap lower estimate of κ) must stay under this.
-CHOLESKY_QR_LIMIT = 1e4
+# Cholesky QR's R is off by about κ²·ε relative; below this κ that is under 1e-13,
+# as good as Householder, and one pass is enough.
+ONE_PASS_LIMIT = 20.0
+# CholeskyQR2 is as good as Householder for κ well below 1/√ε = 6.7e7.
+CHOLESKY_QR_LIMIT = 1e5
 
 
 def block_factor(block: np.ndarray, scale: np.ndarray) -> np.ndarray:
@@ -93,16 +95,18 @@ def block_factor(block: np.ndarray, scale: np.ndarray) -> np.ndarray:
     CholeskyQR2 (R₁ from the Cholesky factor of AᵀA, then again for Q₁ = AR₁⁻¹,
     R = R₂R₁) is as accurate as Householder QR while κ(A) is well below 1/√ε
     (Yamamoto et al., 2015) and runs on matrix products, several times faster
-    for a block of thousands of rows. The scaling is applied to the small
-    matrices, never to the block.
+    for a block of thousands of rows; when κ is tiny, R₁ alone already is. The
+    scaling is applied to the small matrices, never to the block.
     """
     width = block.shape[1]
     if len(block) > 4 * width:
         try:
             gram = block.T @ block / np.outer(scale, scale)  # of A·D⁻¹
             first = np.linalg.cholesky(gram).T
-            diagonal = np.abs(np.diag(first))
-            if diagonal.max() < CHOLESKY_QR_LIMIT * diagonal.min():
+            condition = np.linalg.cond(first)
+            if condition < ONE_PASS_LIMIT:
+                return first
+            if condition < CHOLESKY_QR_LIMIT:
                 # Q₁ = A·D⁻¹·R₁⁻¹ = A·(R₁D)⁻¹
                 orthogonal = block @ np.linalg.inv(first * scale)
                 second = np.linalg.cholesky(orthogonal.T @ orthogonal).T
