@@ -278,6 +278,8 @@ def test_ridge_matches_the_direct_solve_for_any_lambda(seed, n, lam):
     y = 1 + x @ [2.0, -1.0] + rng.normal(0, 1, n)
     table = CsvTable(io.BytesIO(to_csv(["a", "b", "y"], np.column_stack([x, y])).encode()), "t")
     result = regress(table, ridge=lam)
+    for render in (lambda r: render_module.rich(r), render_module.latex, render_module.markdown):
+        assert render(result)
     design = np.column_stack([np.ones(n), x])
     beta = np.linalg.solve(design.T @ design + lam * np.diag([0.0, 1, 1]), design.T @ y)
     np.testing.assert_allclose(
@@ -348,3 +350,15 @@ def test_block_factor_agrees_with_householder(spread):
     signs = np.sign(np.diag(factor)) * np.sign(np.diag(reference))
     np.testing.assert_allclose(factor * signs[:, None], reference, rtol=1e-10, atol=1e-12)
     assert np.allclose(np.tril(factor, -1), 0)
+
+
+def test_the_text_names_the_algorithm(run, monkeypatch):
+    path = str(ROOT / "docs" / "data" / "houses.csv")
+    assert "Computed by: exact rational arithmetic" in run("regress", path, "--brief").stdout
+    monkeypatch.setattr(lstsq, "EXACT_WORK", 0)
+    streamed = run("regress", path, "--brief").stdout
+    assert "Computed by: Householder QR of the centred and scaled columns" in streamed
+    ridge = run("regress", path, "--ridge", "1", "--brief").stdout
+    assert "Computed by: Householder QR of the centred columns stacked over √λ·I" in ridge
+    descent = run("regress", path, "--method", "gd", "--standardize", "--brief").stdout
+    assert "Closed form computed by:" in descent
