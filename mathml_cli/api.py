@@ -254,6 +254,9 @@ def regress(
     predict: str | Mapping[str, float] | None = None,
     no_header: bool = False,
     drop_missing: bool = False,
+    no_intercept: bool = False,
+    ridge: float | None = None,
+    standardize: bool = False,
     brief: bool = False,
 ) -> Explanation:
     """Linear regression of `target` on `features` (`mathml regress`).
@@ -262,6 +265,7 @@ def regress(
     names are the variables), or a NumPy array (columns x1, x2, ..., y).
     """
     from mathml_cli.core.regress import regress as run
+    from mathml_cli.core.regress import split_features
     from mathml_cli.core.table import CsvTable, open_input
     from mathml_cli.render import regress as render
 
@@ -273,12 +277,21 @@ def regress(
         result = run(
             table,
             target=target,
-            features=features,
+            features=(
+                split_features(features)
+                if isinstance(features, str)
+                else None
+                if features is None
+                else list(features)
+            ),
             drop_missing=drop_missing,
             method=method,
             learning_rate=lr,
             max_steps=steps,
             predict=predict,
+            intercept=not no_intercept,
+            ridge=ridge,
+            standardize=standardize,
         )
     finally:
         if stream is not None and source != "stdin":

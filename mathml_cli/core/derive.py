@@ -69,6 +69,7 @@ class Step:
     # The rule's formula (text, LaTeX) for this variable, its placeholder letters
     # renamed away from the user's variables; `parts` use the same letters.
     formula: tuple[str, str] | None = None
+    letters: tuple[tuple[str, str], ...] = ()  # placeholder -> the letter written for it
 
 
 @dataclass(frozen=True)
@@ -305,6 +306,12 @@ def sympy_derivative(expression: Any, symbol: Any) -> Any:
             lambda e: isinstance(e, sympy.Derivative) and isinstance(e.expr, (sympy.sign, step)),
             lambda e: sympy.S.Zero,
         )
+    if result.has(sympy.re, sympy.im):
+        # SymPy writes d|u| with re(u) and im(u) when it cannot prove u real
+        # (abs(x**x)); mathml works over the reals, where they are u and 0.
+        result = result.replace(sympy.im, lambda arg: sympy.S.Zero).replace(
+            sympy.re, lambda arg: arg
+        )
     if result.has(sympy.DiracDelta):
         # The derivative of a step is 0 wherever it is defined.
         result = result.replace(sympy.DiracDelta, lambda *args: sympy.S.Zero)
@@ -354,7 +361,7 @@ class _StepBuilder:
             names = {**names, "u": step.substitution[0]}
         parts = tuple((names.get(name, name), value) for name, value in step.parts)
         formula = written_for(RULES[step.rule], step.variable, names)
-        return replace(step, parts=parts, formula=formula)
+        return replace(step, parts=parts, formula=formula, letters=tuple(names.items()))
 
     def apply_rule(self, expr: Any, x: Any, id: str) -> Step:
         name = str(x)

@@ -89,7 +89,8 @@ class _Token:
 
 
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
-_SUPERSCRIPT_RUN = re.compile(r"([\w.]+|\))?([⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)")
+_SUPERSCRIPT_RUN = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+")
+_BASE_BEFORE = re.compile(r"(?:[\w.]+|\))$")
 _PRODUCT_SIGNS = {"·": "·", "×": "×", "⋅": "⋅", "∙": "∙"}
 
 
@@ -97,18 +98,20 @@ def _check_typography(text: str) -> None:
     """Math as typeset (x², x·y, −1) is not the language: say what to type instead."""
     superscript = _SUPERSCRIPT_RUN.search(text)
     if superscript is not None:
-        base = superscript.group(1) or "x"
+        # The base is looked for in the few characters before: linear time on any text.
+        before = _BASE_BEFORE.search(text[max(0, superscript.start() - 40) : superscript.start()])
+        base = before.group() if before else "x"
         base = "(...)" if base == ")" else base
-        power = superscript.group(2).translate(_SUPERSCRIPTS)
+        power = superscript.group().translate(_SUPERSCRIPTS)
         raise ExpressionError(
-            f"superscripts are not allowed: write {base}**{power}", text, superscript.start(2) + 1
+            f"superscripts are not allowed: write {base}**{power}", text, superscript.start() + 1
         )
     for position, char in enumerate(text):
         if char in _PRODUCT_SIGNS:
-            before = text[:position].rstrip().split(" ")[-1] or "x"
-            after = text[position + 1 :].lstrip().split(" ")[0] or "y"
+            left = text[:position].rstrip().split(" ")[-1] or "x"
+            right = text[position + 1 :].lstrip().split(" ")[0] or "y"
             raise ExpressionError(
-                f"{char!r} is not allowed: write * for products ({before}*{after})",
+                f"{char!r} is not allowed: write * for products ({left}*{right})",
                 text,
                 position + 1,
             )

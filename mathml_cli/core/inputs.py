@@ -147,7 +147,8 @@ def sniff_delimiter(lines: list[str]) -> str:
     """The delimiter giving the same number (> 1) of fields on every line, the most fields.
 
     Commas, semicolons and tabs are tried first; WHITESPACE (runs of spaces or tabs,
-    as NumPy's savetxt writes) only when none of them splits the lines.
+    as NumPy's savetxt writes) only when none of them splits the lines. Shared by
+    regress's streaming table reader.
     """
     best, best_fields = ",", 1
     for candidate in _DELIMITERS:
@@ -156,9 +157,10 @@ def sniff_delimiter(lines: list[str]) -> str:
             fields = counts.pop()
             if fields > best_fields or (fields == best_fields and fields > 1):
                 best, best_fields = candidate, fields
-    if best_fields == 1 and lines:
+    if best_fields == 1 and len(lines[0].split()) > 1:
         counts = {len(line.split()) for line in lines}
-        if len(counts) == 1 and counts.pop() > 1:
+        # Same count on every line, or no other delimiter at all (the parser names a ragged row).
+        if len(counts) == 1 or not any(d in line for line in lines for d in _DELIMITERS):
             return WHITESPACE
     return best
 

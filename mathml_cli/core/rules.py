@@ -11,7 +11,7 @@ LaTeX, so each renderer shows the same rule.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from mathml_cli.core.functions import FUNCTION_TABLE
@@ -118,8 +118,16 @@ def placeholder_names(taken: Iterable[str]) -> dict[str, str]:
     return names
 
 
-def written_for(rule: Rule, variable: str, names: Mapping[str, str]) -> tuple[str, str]:
-    """The rule's formula (text, LaTeX) for d/d(variable), its placeholders renamed."""
+def written_for(
+    rule: Rule,
+    variable: str,
+    names: Mapping[str, str],
+    latex_name: Callable[[str], str] | None = None,
+) -> tuple[str, str]:
+    """The rule's formula (text, LaTeX) for d/d(variable), its placeholders renamed.
+
+    latex_name: how a variable's name is typeset (default: SymPy's choice).
+    """
     import sympy
 
     def text(match: re.Match[str]) -> str:
@@ -130,7 +138,7 @@ def written_for(rule: Rule, variable: str, names: Mapping[str, str]) -> tuple[st
             return variable
         return names.get(token, token)
 
-    symbol = sympy.latex(sympy.Symbol(variable))
+    symbol = latex_name(variable) if latex_name else sympy.latex(sympy.Symbol(variable))
 
     def latex(match: re.Match[str]) -> str:
         token = match.group()

@@ -36,6 +36,10 @@ from mathml_cli.errors import InputError, did_you_mean
 BLOCK_BYTES = 1 << 19
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "?"})
 _BOM = b"\xef\xbb\xbf"
+# The layout's delimiter for columns separated by runs of spaces or tabs (NumPy's
+# savetxt default); such a block is rewritten with commas before it is parsed.
+_BLANK_RUN = re.compile(rb"[ \t]+")
+_EDGE_COMMAS = re.compile(rb"^,|,$", re.MULTILINE)
 _SNIFF_LINES = 50
 _WORKERS = 2
 
@@ -87,10 +91,6 @@ class CsvTable:
             first = first[len(_BOM) :]
         if not first.strip():
             raise InputError(f"{source} is empty: expected a CSV table with a header row")
-        # Columns separated by runs of spaces (NumPy's savetxt) are read as commas.
-        self._collapse = sniff_delimiter(_sample_lines(first)) == WHITESPACE
-        if self._collapse:
-            first = _collapse_whitespace(first)
         self._pending = first
         self.layout = _sniff_layout(first, source, header)
         if self.layout.has_header:
@@ -122,14 +122,14 @@ class CsvTable:
         A block the fast routes refuse is read cell by cell here, in order, so
         that its line numbers are known.
         """
-        block, line = self._pending, self._line
+        block, line = self._commas(self._pending), self._line
         self._pending = b""
         in_flight: deque[tuple[bytes, Future[tuple[np.ndarray | None, int]]]] = deque()
         with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
             while block or in_flight:
                 while block and len(in_flight) < _WORKERS:
                     in_flight.append((block, pool.submit(self._parse_fast, block, columns)))
-                    block = self._read_block()
+                    block = self._commas(_read_block(self._stream))
                 text, future = in_flight.popleft()
                 values, lines = future.result()
                 dropped = 0
@@ -141,9 +141,16 @@ class CsvTable:
                     self.counts.rows += len(values)
                     yield values
 
-    def _read_block(self) -> bytes:
-        block = _read_block(self._stream)
-        return _collapse_whitespace(block) if self._collapse else block
+    @property
+    def _delimiter(self) -> str:
+        """The delimiter of the blocks as parsed (whitespace is rewritten as commas)."""
+        return "," if self.layout.delimiter == WHITESPACE else self.layout.delimiter
+
+    def _commas(self, block: bytes) -> bytes:
+        """A whitespace-separated block with one comma between fields, else the block."""
+        if self.layout.delimiter != WHITESPACE or not block:
+            return block
+        return _EDGE_COMMAS.sub(b"", _BLANK_RUN.sub(b",", block.replace(b"\r\n", b"\n")))
 
     def _parse_fast(self, block: bytes, columns: list[int]) -> tuple[np.ndarray | None, int]:
         """The block's used columns, or None if only the cell-by-cell reader can tell; and
@@ -152,14 +159,14 @@ class CsvTable:
             block += b"\n"
         width = len(self.names)
         if b"\r" not in block and b'"' not in block and b" " not in block:
-            parsed = _parse_plain(block, width, ord(self.layout.delimiter))
+            parsed = _parse_plain(block, width, ord(self._delimiter))
             if parsed is not None:
                 used = parsed if columns == list(range(width)) else parsed[:, columns]
                 return used, len(parsed)  # one line per row
         lines = block.count(b"\n")
         if b"\r" in block:
             block = block.replace(b"\r\n", b"\n")
-        return _parse_with_numpy(block, self.layout.delimiter, width, columns), lines
+        return _parse_with_numpy(block, self._delimiter, width, columns), lines
 
     def _parse_cells(
         self, block: bytes, first_line: int, columns: list[int], drop_missing: bool
@@ -175,7 +182,7 @@ class CsvTable:
         rows: list[list[float]] = []
         dropped = 0
         header_lines = 1 if self.layout.has_header else 0
-        reader = csv.reader(io.StringIO(text), delimiter=self.layout.delimiter)
+        reader = csv.reader(io.StringIO(text), delimiter=self._delimiter)
         for offset, fields in enumerate(reader, start=1):
             line = first_line + offset
             row = line - header_lines
@@ -239,28 +246,16 @@ def _shorten(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _sample_lines(block: bytes) -> list[str]:
-    """The first non-blank lines of the block, whole."""
+def _sniff_layout(block: bytes, source: str, header: bool | None) -> TableLayout:
     text = block[: 1 << 16].decode("utf-8", errors="replace").replace("\r\n", "\n")
     lines = [line for line in text.split("\n")[:_SNIFF_LINES] if line.strip()]
     if len(block) > 1 << 16 and len(lines) == _SNIFF_LINES:
         lines = lines[:-1]  # the last may be cut
-    return lines
-
-
-_EDGE_SPACE = re.compile(rb"^[ \t]+|[ \t]+(?=\r?$)", re.MULTILINE)
-_INNER_SPACE = re.compile(rb"[ \t]+")
-
-
-def _collapse_whitespace(block: bytes) -> bytes:
-    """A whitespace-separated block as a comma-separated one (same lines)."""
-    return _INNER_SPACE.sub(b",", _EDGE_SPACE.sub(b"", block))
-
-
-def _sniff_layout(block: bytes, source: str, header: bool | None) -> TableLayout:
-    lines = _sample_lines(block)
     delimiter = sniff_delimiter(lines)
-    first = next(csv.reader([lines[0]], delimiter=delimiter))
+    if delimiter == WHITESPACE:
+        first = lines[0].split()
+    else:
+        first = next(csv.reader([lines[0]], delimiter=delimiter))
     cells = [cell.strip() for cell in first]
     if len(cells) < 2:
         raise InputError(

@@ -7,7 +7,7 @@ from typing import Any
 
 from mathml_cli.core.derive import Derivation, Differentiation, Partial, Step
 from mathml_cli.core.expr import to_latex, to_text
-from mathml_cli.core.rules import RULES
+from mathml_cli.core.rules import RULES, written_for
 from mathml_cli.core.verify import Verification
 from mathml_cli.render.common import derivative_operator, head_and_tail, math_of
 from mathml_cli.render.view import (
@@ -132,6 +132,8 @@ def _step_node(step: Step, variables: tuple[str, ...]) -> TreeNode:
         head.append(Span(f"  (derived in step {step.reference})", "muted"))
         return TreeNode((tuple(head),))
     text, latex = step.formula or (rule.formula, rule.latex)
+    if step.formula is not None:  # the variable's name typeset as everywhere else
+        latex = written_for(rule, step.variable, dict(step.letters), name_latex)[1]
     formula: list[Any] = [Math(text, latex, "formula")]
     if step.substitution is not None:
         letter, inner = step.substitution
