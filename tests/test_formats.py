@@ -29,6 +29,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -154,7 +155,7 @@ def test_text_fits_every_width(key):
             continue  # an example of an error (one line on stderr) or of --help
         for number, line in enumerate(out.splitlines(), start=1):
             where = f"COLUMNS={columns}, line {number}: {line!r}"
-            assert len(line) <= columns, f"wider than the terminal at {where}"
+            assert cell_len(line) <= columns, f"wider than the terminal at {where}"
             assert line == line.rstrip(), f"trailing space at {where}"
             assert not CUT_NUMBER.search(line), f"a number cut short at {where}"
 

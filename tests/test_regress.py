@@ -324,9 +324,9 @@ def test_plot_one_feature_and_several(run):
 def test_latex_and_markdown(run):
     path = str(ROOT / "docs" / "data" / "study.csv")
     latex = run("regress", path, "-f", "latex").stdout
-    assert latex.startswith("\\begin{align*}") and "X^\\top X" in latex
+    assert latex.startswith("% mathml regress") and "X^\\top X" in latex
     markdown = run("regress", path, "-f", "markdown").stdout
-    assert "| hours |" in markdown and "$R^2$" in markdown
+    assert "| $\\mathit{hours}$ |" in markdown and "$R^2 = " in markdown
 
 
 def test_large_input_estimates_residuals_from_a_sample(monkeypatch):

@@ -9,7 +9,7 @@ from mathml_cli.core.derive import Derivation, Differentiation, Partial, Step
 from mathml_cli.core.expr import to_latex, to_text
 from mathml_cli.core.rules import RULES
 from mathml_cli.core.verify import Verification
-from mathml_cli.render.common import derivative_operator, head_and_tail, math_of
+from mathml_cli.render.common import derivative_operator, math_of
 from mathml_cli.render.view import (
     Block,
     Heading,
@@ -24,6 +24,7 @@ from mathml_cli.render.view import (
     Tree,
     TreeNode,
     View,
+    head_and_tail,
     name_latex,
     num,
     number,

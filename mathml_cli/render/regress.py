@@ -1,4 +1,4 @@
-"""Renderings of a `Regression`: Rich text, JSON data, LaTeX and Markdown."""
+"""`mathml regress` as a View (every format but JSON) and as JSON data."""
 
 from __future__ import annotations
 
@@ -7,252 +7,310 @@ from collections.abc import Sequence
 from typing import Any
 
 from mathml_cli.core.regress import Coefficient, Descent, Regression
-from mathml_cli.render.common import (
-    DIM,
-    FORMULA,
-    NOTE,
-    RESULT,
-    RULE,
-    TITLE,
-    format_number,
-    latex_escape,
+from mathml_cli.render.view import (
+    Block,
+    Column,
+    Heading,
+    Line,
+    Math,
+    Note,
+    Paragraph,
+    Plot,
+    Section,
+    Series,
+    Span,
+    Table,
+    View,
+    name_latex,
+    number,
+    number_latex,
 )
 
 MATRIX_LIMIT = 8  # show XᵀX and Sxx as numbers up to this size, else only their shape
 
-fmt = format_number
 
-
-def _p_value(value: float) -> str:
+def _p_value(value: float) -> Math:
     if math.isnan(value):
-        return "undefined"
-    return "< 1e-16" if value < 1e-16 else f"{value:.4g}"
+        return Math("undefined", r"\text{undefined}")
+    if value < 1e-16:
+        return Math("< 1e-16", r"< 10^{-16}")
+    text = f"{value:.4g}"
+    return Math(text, number_latex(float(text), 4))
 
 
-def _model_text(result: Regression) -> str:
+def _sub(number_: int) -> str:
+    return str(number_).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+def _model(result: Regression) -> Math:
     terms = " + ".join(f"β{_sub(i)}·{name}" for i, name in enumerate(result.features, start=1))
-    return f"{result.target} = β₀ + {terms} + ε"
+    latex = " + ".join(
+        rf"\beta_{{{i}}} {name_latex(name)}" for i, name in enumerate(result.features, start=1)
+    )
+    return Math(
+        f"{result.target} = β₀ + {terms} + ε",
+        rf"{name_latex(result.target)} = \beta_0 + {latex} + \varepsilon",
+        "formula",
+    )
 
 
-def _sub(number: int) -> str:
-    return str(number).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+def _name(name: str) -> Math:
+    return Math(name, name_latex(name))
 
 
-# --- Rich text -------------------------------------------------------------
+def _num(value: float, digits: int = 6, role: Any = None) -> Math:
+    return Math(number(value, digits), number_latex(value, digits), role)
 
 
-def rich(result: Regression, show_steps: bool = True) -> Any:
-    from rich.console import Group
-    from rich.text import Text
-
+def view(result: Regression, *, show_steps: bool = True, plot: bool = False) -> View:
+    """The data and model, the normal equation step by step, the coefficients and fit."""
     method = "normal equation" if result.method == "normal" else "gradient descent"
-    parts: list[Any] = [
-        Text.assemble(
-            ("Linear regression ", TITLE),
-            f"of {result.target} on {', '.join(result.features)}",
-            (f"  (n = {result.n}, method: {method})", DIM),
+    blocks: list[Block] = [
+        Paragraph(
+            (
+                Span("Linear regression "),
+                f"of {result.target} on {', '.join(result.features)}",
+                Span(f"  (n = {result.n}, method: {method})", "muted"),
+            )
         ),
-        Text.assemble(("Model: ", TITLE), (_model_text(result), FORMULA), "   i.e. y = Xβ + ε"),
+        Paragraph(
+            (
+                Span("Model: "),
+                _model(result),
+                "   i.e. ",
+                Math("y = Xβ + ε", r"y = X\beta + \varepsilon"),
+            )
+        ),
     ]
     if show_steps:
-        parts.extend(_normal_steps(result))
+        blocks.extend(_normal_steps(result))
     if result.descent is not None:
-        parts.extend(_descent_part(result.descent, result))
-    parts.append(Text(""))
-    parts.append(_coefficient_table(result.coefficients))
-    parts.append(_fit_table(result))
-    parts.append(_residual_line(result))
+        blocks.append(_descent_part(result.descent, result))
+    blocks.append(
+        Section(Heading(("Coefficients",), 3), (_coefficient_table(result.coefficients),))
+    )
+    blocks.append(Section(None, tuple(_fit(result))))
     if result.prediction is not None:
-        parts.extend(_prediction_part(result))
-    for warning in result.warnings:
-        parts.append(Text.assemble(("Warning: ", NOTE), warning))
-    return Group(*parts)
+        blocks.append(Section(None, tuple(_prediction_part(result))))
+    blocks.extend(
+        Note((Span("Warning: ", "note"), warning), "warning") for warning in result.warnings
+    )
+    if plot:
+        blocks.extend(plots(result))
+    source = f"mathml regress: {result.target} on {', '.join(result.features)}"
+    return View(source, tuple(blocks), source)
 
 
-def _matrix_table(rows: Sequence[Sequence[float]], labels: Sequence[str] | None = None) -> Any:
-    from rich import box
-    from rich.table import Table
-
-    table = Table(box=box.SIMPLE, show_header=labels is not None, pad_edge=False)
-    for label in labels or [""] * (len(rows[0]) if rows else 0):
-        table.add_column(label, justify="right")
-    for row in rows:
-        table.add_row(*(fmt(v) for v in row))
-    return table
+def _step(number_: int, title: Line) -> Paragraph:
+    return Paragraph((Span(f"Step {number_}  ", "rule"), *title))
 
 
-def _step(number: int, title: str) -> Any:
-    from rich.text import Text
-
-    return Text.assemble(("\n" + f"Step {number}  ", RULE), (title, TITLE))
+def _number_table(headers: Sequence[Math | str], rows: Sequence[Sequence[float]]) -> Table:
+    return Table(tuple(Column(header) for header in headers), tuple(tuple(row) for row in rows))
 
 
-def _normal_steps(result: Regression) -> list[Any]:
-    from rich.text import Text
-
+def _normal_steps(result: Regression) -> list[Block]:
     eq = result.normal
     p = len(result.features)
     columns = ["1", *result.features]
-    parts: list[Any] = [_step(1, f"the design matrix X ({result.n}×{p + 1}) and the target y")]
+    headers = [Math("1", "1"), *(_name(c) for c in result.features)]
+    step1: list[Block] = [
+        _step(1, (Span(f"the design matrix X ({result.n}×{p + 1}) and the target y"),))
+    ]
     if eq.design_rows is not None and eq.target_values is not None:
         rows = [(*x, y) for x, y in zip(eq.design_rows, eq.target_values, strict=True)]
-        parts.append(_matrix_table(rows, [*columns, f"y = {result.target}"]))
+        target = Math(f"y = {result.target}", f"y = {name_latex(result.target)}")
+        step1.append(_number_table([*headers, target], rows))
     else:
-        parts.append(
-            Text(
-                f"X has a column of ones (for β₀) and one column per feature: {result.n} rows, "
-                f"too many to print; only the sums below are kept (memory O(p²), "
-                f"not O(n)).",
-                style=DIM,
+        step1.append(
+            Note(
+                (
+                    f"X has a column of ones (for β₀) and one column per feature: {result.n} rows, "
+                    "too many to print; only the sums below are kept (memory O(p²), not O(n)).",
+                ),
             )
         )
-    parts.append(_step(2, "XᵀX and Xᵀy, sums over the rows"))
-    parts.append(Text("XᵀX = [[n, Σx], [Σx, Σxxᵀ]],  Xᵀy = [Σy, Σxy]", style=FORMULA))
-    if p + 1 <= MATRIX_LIMIT:
-        rows = [(*row, rhs) for row, rhs in zip(eq.xtx, eq.xty, strict=True)]
-        parts.append(_matrix_table(rows, [*(f"XᵀX·{c}" for c in columns), "Xᵀy"]))
-    else:
-        parts.append(Text(f"XᵀX is {p + 1}×{p + 1}, Xᵀy has {p + 1} entries.", style=DIM))
-    parts.append(_step(3, "solve XᵀXβ = Xᵀy, centred"))
-    parts.append(
-        Text(
-            "Subtracting the means splits it into Sxx·β = Sxy for the slopes and "
-            "β₀ = ȳ − x̄ᵀβ, with S the sums of products of deviations from the means. "
-            "Same solution, but no digits lost to large raw sums.",
-            style=DIM,
-        )
-    )
-    means = ", ".join(
-        f"{name}: {fmt(m)}"
-        for name, m in zip([*result.features, result.target], eq.means, strict=True)
-    )
-    parts.append(Text(f"means: {means}"))
-    if eq.fitted and len(eq.fitted) <= MATRIX_LIMIT:
-        rows = [(*row, rhs) for row, rhs in zip(eq.sxx, eq.sxy, strict=True)]
-        parts.append(_matrix_table(rows, [*(f"Sxx·{name}" for name in eq.fitted), "Sxy"]))
-    solved = ", ".join(
-        f"β({name}) = {fmt(b)}" for name, b in zip(eq.fitted, eq.slopes, strict=True)
-    )
-    parts.append(_step(4, "β"))
-    intercept_line = f"β₀ = ȳ − x̄ᵀβ = {fmt(eq.intercept)}"
-    parts.append(Text((solved + "\n" if solved else "") + intercept_line, style=RESULT))
-    return parts
-
-
-def _descent_part(descent: Descent, result: Regression) -> list[Any]:
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
-
-    parts: list[Any] = [
-        Text("\nGradient descent", style=TITLE),
-        Text(
-            "On standardised features z = (x − x̄)/s: J(b, w) = (1/2n)·Σ(b + zᵀw − y)², "
-            f"b ← b − α·∂J/∂b, w ← w − α·∂J/∂w with α = {descent.learning_rate:g}; "
-            "coefficients below in original units.",
-            style=DIM,
+    step2: list[Block] = [
+        _step(2, (Span("XᵀX and Xᵀy, sums over the rows"),)),
+        Paragraph(
+            (
+                Math(
+                    "XᵀX = [[n, Σx], [Σx, Σxxᵀ]],  Xᵀy = [Σy, Σxy]",
+                    r"X^\top X = \begin{bmatrix} n & \sum x^\top \\ \sum x & \sum x x^\top "
+                    r"\end{bmatrix},\quad X^\top y = \begin{bmatrix} \sum y \\ \sum x y "
+                    r"\end{bmatrix}",
+                    "formula",
+                ),
+            ),
+            indent=1,
         ),
     ]
-    table = Table(box=box.SIMPLE, pad_edge=False)
-    table.add_column("step", justify="right")
-    table.add_column("loss J", justify="right")
-    for name in ["intercept", *(c.name for c in result.coefficients[1:] if _fitted(c))]:
-        table.add_column(name, justify="right")
-    for row in descent.table:
-        table.add_row(str(row.iteration), fmt(row.loss), *(fmt(v) for v in row.coefficients))
-    parts.append(table)
-    if descent.status == "converged":
-        status = Text(f"Converged after {descent.steps} steps (gradient below 1e-10 of y's scale).")
-    elif descent.status == "diverged":
-        status = Text(
-            f"Diverged at step {descent.steps}: the learning rate {descent.learning_rate:g} "
-            f"is too large; rates below {descent.stable_below:.3g} converge here.",
-            style=NOTE,
-        )
+    if p + 1 <= MATRIX_LIMIT:
+        rows = [(*row, rhs) for row, rhs in zip(eq.xtx, eq.xty, strict=True)]
+        gram = [
+            Math(f"XᵀX·{c}", rf"X^\top X \cdot {name_latex(c) if c != '1' else '1'}")
+            for c in columns
+        ]
+        step2.append(_number_table([*gram, Math("Xᵀy", r"X^\top y")], rows))
     else:
-        status = Text(
-            f"Stopped after {descent.max_steps} steps without converging (raise --steps or --lr).",
-            style=NOTE,
-        )
-    parts.append(status)
-    if descent.status != "diverged":
-        parts.append(
-            Text(
-                "Closed form (normal equation) differs by at most "
-                f"{fmt(descent.max_difference, 3)} in any coefficient.",
-                style=RESULT,
+        step2.append(Note((f"XᵀX is {p + 1}×{p + 1}, Xᵀy has {p + 1} entries.",)))
+    means = [
+        Math(f"{name}: {number(m)}", f"{name_latex(name)}: {number_latex(m)}")
+        for name, m in zip([*result.features, result.target], eq.means, strict=True)
+    ]
+    means_line: list[Any] = ["means: "]
+    for index, mean in enumerate(means):
+        means_line += [", " if index else "", mean]
+    step3: list[Block] = [
+        _step(
+            3,
+            (
+                Span("solve "),
+                Math("XᵀXβ = Xᵀy", r"X^\top X \beta = X^\top y"),
+                Span(", centred"),
+            ),
+        ),
+        Note(
+            (
+                "Subtracting the means splits it into Sxx·β = Sxy for the slopes and "
+                "β₀ = ȳ − x̄ᵀβ, with S the sums of products of deviations from the means. "
+                "Same solution, but no digits lost to large raw sums.",
+            ),
+            indent=1,
+        ),
+        Paragraph(tuple(means_line), indent=1),
+    ]
+    if eq.fitted and len(eq.fitted) <= MATRIX_LIMIT:
+        rows = [(*row, rhs) for row, rhs in zip(eq.sxx, eq.sxy, strict=True)]
+        sxx = [Math(f"Sxx·{name}", rf"S_{{xx}} \cdot {name_latex(name)}") for name in eq.fitted]
+        step3.append(_number_table([*sxx, Math("Sxy", "S_{xy}")], rows))
+    step4: list[Block] = [_step(4, (Math("β", r"\beta"),))]
+    for name, b in zip(eq.fitted, eq.slopes, strict=True):
+        step4.append(
+            Paragraph(
+                (
+                    Math(
+                        f"β({name}) = {number(b)}",
+                        rf"\beta_{{{name_latex(name)}}} = {number_latex(b)}",
+                        "result",
+                    ),
+                ),
+                indent=1,
             )
         )
-    return parts
+    step4.append(
+        Paragraph(
+            (
+                Math(
+                    f"β₀ = ȳ − x̄ᵀβ = {number(eq.intercept)}",
+                    rf"\beta_0 = \bar y - \bar x^\top \beta = {number_latex(eq.intercept)}",
+                    "result",
+                ),
+            ),
+            indent=1,
+        )
+    )
+    return [Section(None, tuple(part)) for part in (step1, step2, step3, step4)]
 
 
 def _fitted(coefficient: Coefficient) -> bool:
     return not math.isnan(coefficient.estimate)
 
 
-def _coefficient_table(coefficients: Sequence[Coefficient]) -> Any:
-    from rich import box
-    from rich.table import Table
+def _descent_part(descent: Descent, result: Regression) -> Section:
+    names = ["intercept", *(c.name for c in result.coefficients[1:] if _fitted(c))]
+    columns = (
+        Column("step", format="integer"),
+        Column(Math("loss J", "J"), role="result"),
+        *(Column(_name(name)) for name in names),
+    )
+    rows = tuple((row.iteration, row.loss, *row.coefficients) for row in descent.table)
+    blocks: list[Block] = [
+        Paragraph((Span("Gradient descent"),)),
+        Note(
+            (
+                "On standardised features z = (x − x̄)/s: J(b, w) = (1/2n)·Σ(b + zᵀw − y)², "
+                f"b ← b − α·∂J/∂b, w ← w − α·∂J/∂w with α = {descent.learning_rate:g}; "
+                "coefficients below in original units.",
+            ),
+        ),
+        Table(columns, rows),
+    ]
+    if descent.status == "converged":
+        blocks.append(
+            Paragraph(
+                (f"Converged after {descent.steps} steps (gradient below 1e-10 of y's scale).",)
+            )
+        )
+    elif descent.status == "diverged":
+        blocks.append(
+            Note(
+                (
+                    f"Diverged at step {descent.steps}: the learning rate "
+                    f"{descent.learning_rate:g} is too large; rates below "
+                    f"{descent.stable_below:.3g} converge here.",
+                ),
+                "warning",
+            )
+        )
+    else:
+        blocks.append(
+            Note(
+                (
+                    f"Stopped after {descent.max_steps} steps without converging "
+                    "(raise --steps or --lr).",
+                ),
+                "warning",
+            )
+        )
+    if descent.status != "diverged":
+        blocks.append(
+            Paragraph(
+                (
+                    Span("Closed form (normal equation) differs by at most ", "result"),
+                    _num(descent.max_difference, 3, "result"),
+                    Span(" in any coefficient.", "result"),
+                )
+            )
+        )
+    return Section(None, tuple(blocks))
 
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left")
-    table.title = "Coefficients"
-    table.title_style = TITLE
-    for label in ("", "estimate", "std error", "t", "P>|t|", "[0.025", "0.975]"):
-        table.add_column(label, justify="left" if not label else "right")
+
+def _coefficient_table(coefficients: Sequence[Coefficient]) -> Table:
+    columns = (
+        Column("", align="left"),
+        Column("estimate", role="result"),
+        Column("std error", short="SE"),
+        Column("t", digits=4),
+        Column(Math("P>|t|", r"P > |t|"), align="right"),
+        Column("[0.025", droppable=True, group="interval"),
+        Column("0.975]", droppable=True, group="interval"),
+    )
+    rows: list[tuple[Any, ...]] = []
     for c in coefficients:
         if _fitted(c):
-            table.add_row(
-                c.name,
-                fmt(c.estimate),
-                fmt(c.std_error),
-                fmt(c.t_value, 4),
-                _p_value(c.p_value),
-                fmt(c.conf_low),
-                fmt(c.conf_high),
+            rows.append(
+                (
+                    _name(c.name),
+                    c.estimate,
+                    c.std_error,
+                    c.t_value,
+                    _p_value(c.p_value),
+                    c.conf_low,
+                    c.conf_high,
+                )
             )
         else:
-            table.add_row(c.name, "not fitted", "", "", "", "", "")
-    return table
+            rows.append((_name(c.name), "not fitted", None, None, None, None, None))
+    return Table(columns, tuple(rows))
 
 
-def _fit_table(result: Regression) -> Any:
-    from rich import box
-    from rich.table import Table
-
-    table = Table(box=box.SIMPLE, show_header=False, pad_edge=False)
-    table.add_column()
-    table.add_column(justify="right")
-    table.add_column()
-    table.add_column(justify="right")
-    rows = [
-        ("R²", fmt(result.r_squared), "adjusted R²", fmt(result.adj_r_squared)),
-        (
-            "residual std error",
-            f"{fmt(result.residual_std_error)} on {result.df_resid} DF",
-            "n",
-            str(result.n),
-        ),
-        (
-            "F-statistic",
-            f"{fmt(result.f_statistic)} on {result.df_model} and {result.df_resid} DF",
-            "p-value (F)",
-            _p_value(result.f_p_value),
-        ),
-        (
-            "log-likelihood",
-            fmt(result.log_likelihood),
-            "AIC / BIC",
-            f"{fmt(result.aic)} / {fmt(result.bic)}",
-        ),
-        ("condition number", fmt(result.condition_number, 4), "", ""),
-    ]
-    for row in rows:
-        table.add_row(*row)
-    return table
-
-
-def _residual_line(result: Regression) -> Any:
-    from rich.text import Text
+def _fit(result: Regression) -> list[Block]:
+    def stat(name: str, name_latex_: str, value: Math, extra: str = "") -> Math:
+        return Math(
+            f"{name} = {value.text}{extra}",
+            f"{name_latex_} = {value.latex}" + (rf"\ \text{{{extra.strip()}}}" if extra else ""),
+        )
 
     r = result.residuals
     how = (
@@ -262,50 +320,168 @@ def _residual_line(result: Regression) -> Any:
     )
     values = (r.minimum, r.first_quartile, r.median, r.third_quartile, r.maximum)
     labels = ("min", "1Q", "median", "3Q", "max")
-    line = "   ".join(f"{label} {fmt(v)}" for label, v in zip(labels, values, strict=True))
-    return Text.assemble(("Residuals: ", TITLE), line, (f"   ({how})", DIM))
+    residuals: list[Any] = [Span("Residuals: ")]
+    for index, (label, value) in enumerate(zip(labels, values, strict=True)):
+        residuals += ["   " if index else "", f"{label} ", _num(value)]
+    residuals.append(Span(f"   ({how})", "muted"))
+    return [
+        Paragraph(
+            (
+                stat("R²", "R^2", _num(result.r_squared)),
+                ", ",
+                stat("adjusted R²", r"\bar R^2", _num(result.adj_r_squared)),
+                f", n = {result.n}",
+            )
+        ),
+        Paragraph(
+            (
+                "residual std error ",
+                _num(result.residual_std_error),
+                f" on {result.df_resid} DF; ",
+                stat("F", f"F_{{{result.df_model},{result.df_resid}}}", _num(result.f_statistic)),
+                f" on {result.df_model} and {result.df_resid} DF, p-value (F) ",
+                _p_value(result.f_p_value),
+            )
+        ),
+        Paragraph(
+            (
+                "log-likelihood ",
+                _num(result.log_likelihood),
+                ", AIC / BIC ",
+                _num(result.aic),
+                " / ",
+                _num(result.bic),
+                ", condition number ",
+                _num(result.condition_number, 4),
+            )
+        ),
+        Paragraph(tuple(residuals)),
+    ]
 
 
-def _signed_sum(first: float, terms: list[tuple[float, str]]) -> str:
+def _signed_sum(first: float, terms: list[tuple[float, Math]]) -> Math:
     """'a + b − c': each term's sign written as the operator before it."""
-    parts = [fmt(first)]
-    for value, text in terms:
-        parts.append(f"{'−' if value < 0 else '+'} {text}")
-    return " ".join(parts)
+    text, latex = [number(first)], [number_latex(first)]
+    for value, term in terms:
+        text.append(f"{'−' if value < 0 else '+'} {term.text}")
+        latex.append(f"{'-' if value < 0 else '+'} {term.latex}")
+    return Math(" ".join(text), " ".join(latex))
 
 
-def _prediction_part(result: Regression) -> list[Any]:
-    from rich.text import Text
+def _factor(value: float) -> Math:
+    text, latex = number(value), number_latex(value)
+    return Math(text, latex) if value >= 0 else Math(f"({text})", f"({latex})")
 
+
+def _prediction_part(result: Regression) -> list[Block]:
     prediction = result.prediction
     assert prediction is not None
     point = ", ".join(f"{name} = {value:g}" for name, value in prediction.point)
-    symbolic = " + ".join(["β₀", *(f"β({name})·{name}" for name, _, _ in prediction.terms)])
+    symbolic = Math(
+        " + ".join(["ŷ = β₀", *(f"β({name})·{name}" for name, _, _ in prediction.terms)]),
+        " + ".join(
+            [
+                r"\hat y = \beta_0",
+                *(rf"\beta_{{{name_latex(n)}}} {name_latex(n)}" for n, _, _ in prediction.terms),
+            ]
+        ),
+        "formula",
+    )
     filled = _signed_sum(
         prediction.intercept,
         [
-            (b, f"{fmt(abs(b))}·{fmt(x) if x >= 0 else f'({fmt(x)})'}")
+            (
+                b,
+                Math(
+                    f"{number(abs(b))}·{_factor(x).text}",
+                    rf"{number_latex(abs(b))} \cdot {_factor(x).latex}",
+                ),
+            )
             for _, b, x in prediction.terms
         ],
     )
     products = _signed_sum(
-        prediction.intercept, [(b * x, fmt(abs(b * x))) for _, b, x in prediction.terms]
+        prediction.intercept, [(b * x, _num(abs(b * x))) for _, b, x in prediction.terms]
     )
     low, high = prediction.conf_int
     new_low, new_high = prediction.pred_int
+    equals = Math("  = ", "=")
     return [
-        Text(""),
-        Text.assemble(("Prediction at ", TITLE), (point, TITLE)),
-        Text(f"ŷ = {symbolic}", style=FORMULA),
-        Text(f"  = {filled}"),
-        Text(f"  = {products}"),
-        Text.assemble("  = ", (fmt(prediction.value), RESULT)),
-        Text(
-            f"95% interval for the mean: [{fmt(low)}, {fmt(high)}];  "
-            f"for a new observation: [{fmt(new_low)}, {fmt(new_high)}]",
-            style=DIM,
+        Paragraph((Span(f"Prediction at {point}"),)),
+        Paragraph((symbolic,), indent=1),
+        Paragraph((equals, filled), indent=1),
+        Paragraph((equals, products), indent=1),
+        Paragraph((equals, _num(prediction.value, role="result")), indent=1),
+        Note(
+            (
+                f"95% interval for the mean: [{number(low)}, {number(high)}];  "
+                f"for a new observation: [{number(new_low)}, {number(new_high)}]",
+            ),
         ),
     ]
+
+
+# --- plots ----------------------------------------------------------------------------
+
+
+def plots(result: Regression) -> list[Block]:
+    """The data and the fitted line (one feature), or actual and residuals against
+    predicted (several), and the loss by step of gradient descent."""
+    points = result.points
+    actual = tuple(a for _, a, _ in points)
+    fitted = tuple(f for _, _, f in points)
+    how = "" if result.residuals.exact else f" (a random {len(points)} of {result.n} rows)"
+    blocks: list[Block] = []
+    if len(result.features) == 1:
+        xs = tuple(x for x, _, _ in points)
+        low, high = min(xs), max(xs)
+        slope = result.coefficients[1].estimate
+        intercept = result.coefficients[0].estimate
+        line = (intercept + slope * low, intercept + slope * high)
+        blocks.append(
+            Plot(
+                f"{result.target} against {result.features[0]}{how}",
+                (
+                    Series("data", xs, actual, style="scatter"),
+                    Series("fitted line", (low, high), line),
+                ),
+                xlabel=result.features[0],
+            )
+        )
+    else:
+        low, high = min(actual + fitted), max(actual + fitted)
+        blocks.append(
+            Plot(
+                f"actual against predicted {result.target}{how}",
+                (
+                    Series("rows", fitted, actual, style="scatter"),
+                    Series("actual = predicted", (low, high), (low, high)),
+                ),
+                xlabel="predicted",
+            )
+        )
+        residuals = tuple(a - f for a, f in zip(actual, fitted, strict=True))
+        blocks.append(
+            Plot(
+                f"residuals against predicted{how}",
+                (
+                    Series("residuals", fitted, residuals, style="scatter"),
+                    Series("zero", (min(fitted), max(fitted)), (0.0, 0.0)),
+                ),
+                xlabel="predicted",
+            )
+        )
+    if result.descent is not None:
+        losses = tuple(result.descent.losses)
+        blocks.append(
+            Plot(
+                "gradient descent: loss by step",
+                (Series("loss J", tuple(float(i) for i in range(len(losses))), losses),),
+                xlabel="step",
+                log_y=all(v > 0 for v in losses),
+            )
+        )
+    return blocks
 
 
 # --- JSON ------------------------------------------------------------------
@@ -377,99 +553,3 @@ def data(result: Regression) -> dict[str, Any]:
             "pred_int": list(prediction.pred_int),
         }
     return payload
-
-
-# --- LaTeX and Markdown -----------------------------------------------------
-
-
-def _latex_name(name: str) -> str:
-    return r"\text{" + latex_escape(name) + "}"
-
-
-def _bmatrix(rows: Sequence[Sequence[float]]) -> str:
-    body = r" \\ ".join(" & ".join(_latex_number(v) for v in row) for row in rows)
-    return r"\begin{bmatrix} " + body + r" \end{bmatrix}"
-
-
-def _latex_number(value: float) -> str:
-    text = fmt(value)
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
-    return text
-
-
-def latex(result: Regression, show_steps: bool = True) -> str:
-    names = [_latex_name(name) for name in result.features]
-    model = " + ".join(rf"\beta_{{{i}}} {n}" for i, n in enumerate(names, start=1))
-    lines = [rf"{_latex_name(result.target)} &= \beta_0 + {model} + \varepsilon"]
-    eq = result.normal
-    if show_steps and len(eq.xtx) <= MATRIX_LIMIT:
-        lines.append(
-            rf"X^\top X &= {_bmatrix(eq.xtx)}, \quad X^\top y = {_bmatrix([[v] for v in eq.xty])}"
-        )
-    lines.append(r"X^\top X \beta &= X^\top y")
-    for i, c in enumerate(result.coefficients):
-        if _fitted(c):
-            lines.append(
-                rf"\hat\beta_{{{i}}} &= {_latex_number(c.estimate)} "
-                rf"\quad (\mathrm{{SE}}\ {_latex_number(c.std_error)},\ "
-                rf"p = {_latex_number(c.p_value)})"
-            )
-    lines.append(
-        rf"R^2 &= {_latex_number(result.r_squared)}, \quad "
-        rf"F_{{{result.df_model},{result.df_resid}}} = {_latex_number(result.f_statistic)}"
-    )
-    return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
-
-
-def markdown(result: Regression, show_steps: bool = True) -> str:
-    model = " + ".join(
-        rf"\beta_{{{i}}}\,\text{{{name}}}" for i, name in enumerate(result.features, start=1)
-    )
-    out = [
-        f"**Linear regression** of `{result.target}` on "
-        + ", ".join(f"`{name}`" for name in result.features)
-        + f" (n = {result.n}, method: {result.method})",
-        "",
-        rf"Model: $\text{{{result.target}}} = \beta_0 + {model} + \varepsilon$, "
-        r"solved from the normal equation $X^\top X\beta = X^\top y$.",
-        "",
-    ]
-    eq = result.normal
-    if show_steps and len(eq.xtx) <= MATRIX_LIMIT:
-        out.append(
-            rf"$X^\top X = {_bmatrix(eq.xtx)}$, $X^\top y = {_bmatrix([[v] for v in eq.xty])}$"
-        )
-        out.append("")
-    out.append("| | estimate | std error | t | P>\\|t\\| | [0.025 | 0.975] |")
-    out.append("|---|---:|---:|---:|---:|---:|---:|")
-    for c in result.coefficients:
-        if _fitted(c):
-            out.append(
-                f"| {c.name} | {fmt(c.estimate)} | {fmt(c.std_error)} | {fmt(c.t_value, 4)} | "
-                f"{_p_value(c.p_value)} | {fmt(c.conf_low)} | {fmt(c.conf_high)} |"
-            )
-        else:
-            out.append(f"| {c.name} | not fitted | | | | | |")
-    out.append("")
-    out.append(
-        f"$R^2$ = {fmt(result.r_squared)}, adjusted $R^2$ = {fmt(result.adj_r_squared)}, "
-        f"residual std error {fmt(result.residual_std_error)} on {result.df_resid} DF, "
-        f"F = {fmt(result.f_statistic)} (p {_p_value(result.f_p_value)}), "
-        f"condition number {fmt(result.condition_number, 4)}."
-    )
-    if result.descent is not None:
-        d = result.descent
-        out.append("")
-        out.append(
-            f"Gradient descent ({d.status}, {d.steps} steps, learning rate "
-            f"{d.learning_rate:g}): at most {fmt(d.max_difference, 3)} from the closed form."
-        )
-    if result.prediction is not None:
-        out.append("")
-        out.append(f"Prediction: ŷ = {fmt(result.prediction.value)}")
-    for warning in result.warnings:
-        out.append("")
-        out.append(f"> **Warning:** {warning}")
-    return "\n".join(out)

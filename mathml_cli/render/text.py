@@ -146,9 +146,14 @@ def table_lines(table: Table, width: int) -> list[Any]:
             return layout.lines()
     dropped: list[str] = []
     while any(table.columns[i].droppable for i in kept):
-        index = max(i for i in kept if table.columns[i].droppable)
-        dropped.insert(0, _header(table.columns[index], False))
-        kept.remove(index)
+        last = table.columns[max(i for i in kept if table.columns[i].droppable)]
+        going = [
+            i
+            for i in kept
+            if table.columns[i] is last or (last.group and table.columns[i].group == last.group)
+        ]
+        dropped[:0] = [_header(table.columns[i], False) for i in going]
+        kept = [i for i in kept if i not in going]
         layout = _Layout(table, kept, SHORT_DIGITS, True)
         if layout.total() <= width:
             return [*layout.lines(), _dropped_note(dropped)]
