@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
@@ -465,6 +465,37 @@ def cell_latex(cell: Cell, column: Column) -> str:
     if e:
         return rf"{mantissa} \times 10^{{{int(exponent)}}}"
     return number_latex(cell) if text in ("undefined", "∞", "-∞") else text
+
+
+def flatten(blocks: Sequence[Block]) -> Iterator[Block]:
+    """The blocks with every Section opened: its heading, then its blocks, in order.
+
+    For writers whose format has no grouping of its own (LaTeX, Markdown)."""
+    for block in blocks:
+        if isinstance(block, Section):
+            if block.heading is not None:
+                yield block.heading
+            yield from flatten(block.blocks)
+        else:
+            yield block
+
+
+def write_line(
+    line: Line,
+    words: Callable[[str], str],
+    math: Callable[[Math], str],
+    span: Callable[[Span], str],
+) -> str:
+    """A line as one writer writes it: each piece by the writer's function for its kind,
+    adjacent math first joined into one formula (see `merged`)."""
+    return "".join(
+        words(piece)
+        if isinstance(piece, str)
+        else math(piece)
+        if isinstance(piece, Math)
+        else span(piece)
+        for piece in merged(line)
+    )
 
 
 def merged(line: Line) -> Line:
