@@ -25,29 +25,51 @@ def _sub(number_: int) -> str:
     return str(number_).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
+def _name(name: str) -> v.Math:
+    """A column, or an expression of columns (--features "x**2"), as math."""
+    if name.isidentifier():
+        return v.Math(name, v.name_latex(name))
+    from mathml_cli.core.expr import parse_expression
+    from mathml_cli.errors import InputError
+    from mathml_cli.render.common import latex_of
+
+    try:
+        return v.Math(name, latex_of(parse_expression(name)))
+    except InputError:
+        return v.Math(name, v.text_latex(name))
+
+
 def _model(result: Regression) -> v.Math:
-    terms = " + ".join(f"β{_sub(i)}·{name}" for i, name in enumerate(result.features, start=1))
-    latex = " + ".join(
-        rf"\beta_{{{i}}} {v.name_latex(name)}" for i, name in enumerate(result.features, start=1)
-    )
+    features = list(enumerate(result.features, start=1))
+    terms = " + ".join(f"β{_sub(i)}·{name}" for i, name in features)
+    latex = " + ".join(rf"\beta_{{{i}}} {_name(name).latex}" for i, name in features)
+    target = _name(result.target)
+    if not result.intercept:
+        return v.Math(
+            f"{result.target} = {terms} + ε   (no intercept: through the origin)",
+            rf"{target.latex} = {latex} + \varepsilon"
+            r" \quad \text{(no intercept: through the origin)}",
+            "formula",
+        )
     return v.Math(
         f"{result.target} = β₀ + {terms} + ε",
-        rf"{v.name_latex(result.target)} = \beta_0 + {latex} + \varepsilon",
+        rf"{target.latex} = \beta_0 + {latex} + \varepsilon",
         "formula",
     )
-
-
-def _name(name: str) -> v.Math:
-    return v.Math(name, v.name_latex(name))
 
 
 def _num(value: float, digits: int = 6, role: Any = None) -> v.Math:
     return v.Math(v.number(value, digits), v.number_latex(value, digits), role)
 
 
-def view(result: Regression, *, show_steps: bool = True, plot: bool = False) -> v.View:
+def view(
+    result: Regression, *, show_steps: bool = True, every: int | None = None, plot: bool = False
+) -> v.View:
     """The data and model, the normal equation step by step, the coefficients and fit."""
     method = "normal equation" if result.method == "normal" else "gradient descent"
+    if result.ridge is not None:
+        method = f"ridge, λ = {result.ridge:g}"
+    computed = "Computed by: " if result.descent is None else "Closed form computed by: "
     blocks: list[v.Block] = [
         v.Paragraph(
             (
@@ -64,15 +86,18 @@ def view(result: Regression, *, show_steps: bool = True, plot: bool = False) -> 
                 v.Math("y = Xβ + ε", r"y = X\beta + \varepsilon"),
             )
         ),
+        v.Paragraph((v.Span(computed), v.Span(result.algorithm, "muted"))),
     ]
     if show_steps:
         blocks.extend(_normal_steps(result))
     if result.descent is not None:
-        blocks.append(_descent_part(result.descent, result))
-    blocks.append(
-        v.Section(v.Heading(("Coefficients",), 3), (_coefficient_table(result.coefficients),))
-    )
-    blocks.append(v.Section(None, tuple(_fit(result))))
+        blocks.extend(_descent_part(result.descent, result, every))
+    title = "Coefficients"
+    if result.descent is not None:
+        title += f" where gradient descent ended (step {result.descent.steps})"
+    blocks.append(v.Section(v.Heading((title,), 3), (_coefficient_table(result.coefficients),)))
+    fit = _fit(result) + [v.Note((note,)) for note in _model_notes(result)]
+    blocks.append(v.Section(None, tuple(fit)))
     if result.prediction is not None:
         blocks.append(v.Section(None, tuple(_prediction_part(result))))
     blocks.extend(
@@ -94,68 +119,105 @@ def _number_table(headers: Sequence[v.Math | str], rows: Sequence[Sequence[float
 
 def _normal_steps(result: Regression) -> list[v.Block]:
     eq = result.normal
-    p = len(result.features)
-    columns = ["1", *result.features]
-    headers = [v.Math("1", "1"), *(_name(c) for c in result.features)]
+    columns = ["1", *result.features] if result.intercept else list(result.features)
+    width = len(columns)
+    headers = [v.Math("1", "1") if c == "1" else _name(c) for c in columns]
     step1: list[v.Block] = [
-        _step(1, (v.Span(f"the design matrix X ({result.n}×{p + 1}) and the target y"),))
+        _step(1, (v.Span(f"the design matrix X ({result.n}×{width}) and the target y"),))
     ]
     if eq.design_rows is not None and eq.target_values is not None:
         rows = [(*x, y) for x, y in zip(eq.design_rows, eq.target_values, strict=True)]
-        target = v.Math(f"y = {result.target}", f"y = {v.name_latex(result.target)}")
+        target = v.Math(f"y = {result.target}", f"y = {_name(result.target).latex}")
         step1.append(_number_table([*headers, target], rows))
     else:
         step1.append(
             v.Note(
                 (
-                    f"X has a column of ones (for β₀) and one column per feature: {result.n} rows, "
-                    "too many to print; only the sums below are kept (memory O(p²), not O(n)).",
+                    ("X has a column of ones (for β₀) and " if result.intercept else "X has ")
+                    + f"one column per feature: {result.n} rows, too many to print; only a "
+                    "small triangular factor of X is kept, and the sums below follow from it "
+                    "(memory O(p²), not O(n)).",
                 ),
             )
         )
-    step2: list[v.Block] = [
-        _step(2, (v.Span("XᵀX and Xᵀy, sums over the rows"),)),
+    lam = eq.ridge
+    gram = (
+        v.Math("XᵀX", r"X^\top X") if lam is None else v.Math("XᵀX + λI'", r"X^\top X + \lambda I'")
+    )
+    if lam is None:
+        step2: list[v.Block] = [_step(2, (v.Span("XᵀX and Xᵀy, sums over the rows"),))]
+    else:
+        step2 = [_step(2, (v.Span(f"XᵀX + λI' and Xᵀy, with λ = {lam:g}"),))]
+    if not result.intercept:
+        sums = v.Math(
+            "XᵀX = Σxxᵀ,  Xᵀy = Σxy",
+            r"X^\top X = \sum x x^\top,\quad X^\top y = \sum x y",
+            "formula",
+        )
+    else:
+        sums = v.Math(
+            "XᵀX = [[n, Σx], [Σx, Σxxᵀ]],  Xᵀy = [Σy, Σxy]",
+            r"X^\top X = \begin{bmatrix} n & \sum x^\top \\ \sum x & \sum x x^\top "
+            r"\end{bmatrix},\quad X^\top y = \begin{bmatrix} \sum y \\ \sum x y "
+            r"\end{bmatrix}",
+            "formula",
+        )
+    step2.append(v.Paragraph((sums,), indent=1))
+    if lam is not None:
+        step2.append(
+            v.Note(
+                (
+                    "Ridge adds λ to the diagonal of XᵀX"
+                    + (
+                        " except the intercept's (I' is I with a 0 for β₀)"
+                        if result.intercept
+                        else ""
+                    )
+                    + ": the solution of (XᵀX + λI')β = Xᵀy minimises ‖y − Xβ‖² + λ‖β‖².",
+                ),
+                indent=1,
+            )
+        )
+    if width <= MATRIX_LIMIT:
+        rows = [(*row, rhs) for row, rhs in zip(eq.xtx, eq.xty, strict=True)]
+        label = gram if lam is None else v.Math(f"({gram.text})", rf"({gram.latex})")
+        products = [
+            v.Math(f"{label.text}·{h.text}", rf"{label.latex} \cdot {h.latex}") for h in headers
+        ]
+        step2.append(_number_table([*products, v.Math("Xᵀy", r"X^\top y")], rows))
+    else:
+        step2.append(v.Note((f"{gram.text} is {width}×{width}, Xᵀy has {width} entries.",)))
+    slopes = [
         v.Paragraph(
             (
                 v.Math(
-                    "XᵀX = [[n, Σx], [Σx, Σxxᵀ]],  Xᵀy = [Σy, Σxy]",
-                    r"X^\top X = \begin{bmatrix} n & \sum x^\top \\ \sum x & \sum x x^\top "
-                    r"\end{bmatrix},\quad X^\top y = \begin{bmatrix} \sum y \\ \sum x y "
-                    r"\end{bmatrix}",
-                    "formula",
+                    f"β({name}) = {v.number(b)}",
+                    rf"\beta_{{{_name(name).latex}}} = {v.number_latex(b)}",
+                    "result",
                 ),
             ),
             indent=1,
-        ),
+        )
+        for name, b in zip(eq.fitted, eq.slopes, strict=True)
     ]
-    if p + 1 <= MATRIX_LIMIT:
-        rows = [(*row, rhs) for row, rhs in zip(eq.xtx, eq.xty, strict=True)]
-        gram = [
-            v.Math(f"XᵀX·{c}", rf"X^\top X \cdot {v.name_latex(c) if c != '1' else '1'}")
-            for c in columns
-        ]
-        step2.append(_number_table([*gram, v.Math("Xᵀy", r"X^\top y")], rows))
-    else:
-        step2.append(v.Note((f"XᵀX is {p + 1}×{p + 1}, Xᵀy has {p + 1} entries.",)))
+    solve = v.Math(f"({gram.text})β = Xᵀy", rf"({gram.latex})\beta = X^\top y")
+    if not result.intercept:
+        step3: list[v.Block] = [_step(3, (v.Span("solve "), solve)), *slopes]
+        return [v.Section(None, tuple(part)) for part in (step1, step2, step3)]
+    sxx = "Sxx" if lam is None else "(Sxx + λI)"
+    sxx_latex = "S_{xx}" if lam is None else r"(S_{xx} + \lambda I)"
     means = [
-        v.Math(f"{name}: {v.number(m)}", f"{v.name_latex(name)}: {v.number_latex(m)}")
+        v.Math(f"{name}: {v.number(m)}", f"{_name(name).latex}: {v.number_latex(m)}")
         for name, m in zip([*result.features, result.target], eq.means, strict=True)
     ]
     means_line: list[Any] = ["means: "]
     for index, mean in enumerate(means):
         means_line += [", " if index else "", mean]
-    step3: list[v.Block] = [
-        _step(
-            3,
-            (
-                v.Span("solve "),
-                v.Math("XᵀXβ = Xᵀy", r"X^\top X \beta = X^\top y"),
-                v.Span(", centred"),
-            ),
-        ),
+    step3 = [
+        _step(3, (v.Span("solve "), solve, v.Span(", centred"))),
         v.Note(
             (
-                "Subtracting the means splits it into Sxx·β = Sxy for the slopes and "
+                f"Subtracting the means splits it into {sxx}·β = Sxy for the slopes and "
                 "β₀ = ȳ − x̄ᵀβ, with S the sums of products of deviations from the means. "
                 "Same solution, but no digits lost to large raw sums.",
             ),
@@ -165,34 +227,17 @@ def _normal_steps(result: Regression) -> list[v.Block]:
     ]
     if eq.fitted and len(eq.fitted) <= MATRIX_LIMIT:
         rows = [(*row, rhs) for row, rhs in zip(eq.sxx, eq.sxy, strict=True)]
-        sxx = [v.Math(f"Sxx·{name}", rf"S_{{xx}} \cdot {v.name_latex(name)}") for name in eq.fitted]
-        step3.append(_number_table([*sxx, v.Math("Sxy", "S_{xy}")], rows))
-    step4: list[v.Block] = [_step(4, (v.Math("β", r"\beta"),))]
-    for name, b in zip(eq.fitted, eq.slopes, strict=True):
-        step4.append(
-            v.Paragraph(
-                (
-                    v.Math(
-                        f"β({name}) = {v.number(b)}",
-                        rf"\beta_{{{v.name_latex(name)}}} = {v.number_latex(b)}",
-                        "result",
-                    ),
-                ),
-                indent=1,
-            )
-        )
-    step4.append(
-        v.Paragraph(
-            (
-                v.Math(
-                    f"β₀ = ȳ − x̄ᵀβ = {v.number(eq.intercept)}",
-                    rf"\beta_0 = \bar y - \bar x^\top \beta = {v.number_latex(eq.intercept)}",
-                    "result",
-                ),
-            ),
-            indent=1,
-        )
+        names = [
+            v.Math(f"{sxx}·{name}", rf"{sxx_latex} \cdot {_name(name).latex}") for name in eq.fitted
+        ]
+        step3.append(_number_table([*names, v.Math("Sxy", "S_{xy}")], rows))
+    intercept = v.Math(
+        f"β₀ = ȳ − x̄ᵀβ = {v.number(eq.intercept)}",
+        rf"\beta_0 = \bar y - \bar x^\top \beta = {v.number_latex(eq.intercept)}",
+        "result",
     )
+    step4: list[v.Block] = [_step(4, (v.Math("β", r"\beta"),)), *slopes]
+    step4.append(v.Paragraph((intercept,), indent=1))
     return [v.Section(None, tuple(part)) for part in (step1, step2, step3, step4)]
 
 
@@ -200,38 +245,103 @@ def _fitted(coefficient: Coefficient) -> bool:
     return not math.isnan(coefficient.estimate)
 
 
-def _descent_part(descent: Descent, result: Regression) -> v.Section:
-    names = ["intercept", *(c.name for c in result.coefficients[1:] if _fitted(c))]
+def descent_rows(count: int, every: int | None, head: int = 10, tail: int = 5) -> list[int]:
+    """Which of `count` descent rows the text shows: all when few, else thinned."""
+    if every is not None:
+        return sorted({*range(0, count, every), count - 1})
+    if count <= head + tail + 15:
+        return list(range(count))
+    stride = max(1, math.ceil((count - head - tail) / 15))
+    return sorted({*range(head), *range(0, count, stride), *range(count - tail, count)})
+
+
+def _descent_part(descent: Descent, result: Regression, every: int | None) -> list[v.Block]:
+    features = "z = (x − x̄)/s, standardised" if descent.standardized else "x as given"
+    b, b_latex = ("b + ", "b + ") if result.intercept else ("", "")
+    loss = v.Math(
+        f"J = (1/n)·Σ(ŷ − y)² with ŷ = {b}xᵀw;  ∂J/∂w = (2/n)·Σ(ŷ − y)·x"
+        + (",  ∂J/∂b = (2/n)·Σ(ŷ − y)" if result.intercept else ""),
+        rf"J = \tfrac{{1}}{{n}} \sum (\hat y - y)^2,\ \hat y = {b_latex}x^\top w;\quad "
+        r"\frac{\partial J}{\partial w} = \tfrac{2}{n} \sum (\hat y - y)\, x"
+        + (
+            r",\ \frac{\partial J}{\partial b} = \tfrac{2}{n} \sum (\hat y - y)"
+            if result.intercept
+            else ""
+        ),
+        "formula",
+    )
+    update = v.Math(
+        "w ← w − α·∂J/∂w" + (",  b ← b − α·∂J/∂b" if result.intercept else ""),
+        r"w \leftarrow w - \alpha \frac{\partial J}{\partial w}"
+        + (r",\ b \leftarrow b - \alpha \frac{\partial J}{\partial b}" if result.intercept else ""),
+        "formula",
+    )
+    names = [c.name for c in result.coefficients if _fitted(c)]
     columns = (
         v.Column("step", format="integer"),
         v.Column(v.Math("loss J", "J"), role="result"),
         *(v.Column(_name(name)) for name in names),
+        v.Column(v.Math("|∇J|", r"\lVert\nabla J\rVert"), digits=3, droppable=True),
     )
-    rows = tuple((row.iteration, row.loss, *row.coefficients) for row in descent.table)
+    shown = descent_rows(len(descent.table), every)
+    rows = tuple(
+        (
+            descent.table[index].iteration,
+            descent.table[index].loss,
+            *descent.table[index].coefficients,
+            descent.table[index].gradient_norm,
+        )
+        for index in shown
+    )
     blocks: list[v.Block] = [
         v.Paragraph((v.Span("Gradient descent"),)),
+        v.Paragraph((loss,), indent=1),
+        v.Paragraph(
+            (update, f"   from all zeros, α = {descent.learning_rate:g}"),
+            indent=1,
+        ),
         v.Note(
             (
-                "On standardised features z = (x − x̄)/s: J(b, w) = (1/2n)·Σ(b + zᵀw − y)², "
-                f"b ← b − α·∂J/∂b, w ← w − α·∂J/∂w with α = {descent.learning_rate:g}; "
-                "coefficients below in original units.",
+                f"On the features {features}; each step is the full batch over all "
+                f"{result.n} rows."
+                + ("  Coefficients below in x's units." if descent.standardized else ""),
             ),
         ),
         v.Table(columns, rows),
     ]
+    if len(shown) < len(descent.table):
+        how = f"every {every}th and the last" if every else "the first 10, every k-th, the last 5"
+        blocks.append(
+            v.Note(
+                (
+                    f"showing {len(shown)} of {len(descent.table)} rows ({how}); "
+                    "--every K picks the rows, --format json has them all",
+                ),
+            )
+        )
+    stable = (
+        f"2/L = {descent.stable_below:.3g}, with L = {descent.largest_eigenvalue:.3g} the largest "
+        "eigenvalue of the Hessian (2/n)XᵀX"
+    )
     if descent.status == "converged":
         blocks.append(
             v.Paragraph(
-                (f"Converged after {descent.steps} steps (gradient below 1e-10 of y's scale).",)
+                (f"Converged after {descent.steps} steps (the update fell below 1e-13 of θ).",)
             )
         )
     elif descent.status == "diverged":
+        advice = (
+            ""
+            if descent.standardized
+            else "; or standardise the features (--standardize), which evens out the curvature "
+            "so that one rate suits them all"
+        )
         blocks.append(
             v.Note(
                 (
                     f"Diverged at step {descent.steps}: the learning rate "
-                    f"{descent.learning_rate:g} is too large; rates below "
-                    f"{descent.stable_below:.3g} converge here.",
+                    f"{descent.learning_rate:g} is too large. Gradient descent on J converges "
+                    f"for rates below {stable}: use --lr below {descent.stable_below:.3g}{advice}.",
                 ),
                 "warning",
             )
@@ -240,23 +350,44 @@ def _descent_part(descent: Descent, result: Regression) -> v.Section:
         blocks.append(
             v.Note(
                 (
-                    f"Stopped after {descent.max_steps} steps without converging "
-                    "(raise --steps or --lr).",
+                    f"Stopped after --steps {descent.max_steps} without converging (raise --steps "
+                    f"or --lr; rates below {descent.stable_below:.3g} = 2/L converge).",
                 ),
                 "warning",
             )
         )
-    if descent.status != "diverged":
-        blocks.append(
-            v.Paragraph(
-                (
-                    v.Span("Closed form (normal equation) differs by at most ", "result"),
-                    _num(descent.max_difference, 3, "result"),
-                    v.Span(" in any coefficient.", "result"),
-                )
+    comparison = v.Table(
+        (
+            v.Column("", align="left"),
+            v.Column("gradient descent"),
+            v.Column("closed form", role="result"),
+            v.Column("relative difference", digits=3, short="rel. diff."),
+        ),
+        tuple(
+            (_name(name), ours, closed, relative)
+            for name, ours, closed, relative in zip(
+                names,
+                descent.coefficients,
+                descent.closed_form,
+                descent.relative_differences,
+                strict=True,
             )
+        ),
+    )
+    distance = v.Paragraph(
+        (
+            v.Span("Relative distance ‖w − ŵ‖/‖ŵ‖ = ", "result"),
+            _num(descent.relative_distance, 3, "result"),
+            v.Span(" (largest absolute difference ", "result"),
+            _num(descent.max_difference, 3, "result"),
+            v.Span(").", "result"),
         )
-    return v.Section(None, tuple(blocks))
+    )
+    heading = v.Heading(("Where descent ended, against the closed form (least squares)",), 3)
+    return [
+        v.Section(None, tuple(blocks)),
+        v.Section(heading, (comparison, distance)),
+    ]
 
 
 def _coefficient_table(coefficients: Sequence[Coefficient]) -> v.Table:
@@ -271,7 +402,11 @@ def _coefficient_table(coefficients: Sequence[Coefficient]) -> v.Table:
     )
     rows: list[tuple[Any, ...]] = []
     for c in coefficients:
-        if _fitted(c):
+        if _fitted(c) and math.isnan(c.t_value):
+            # ridge (no standard errors) or gradient descent (no t, p, intervals)
+            error = None if math.isnan(c.std_error) else c.std_error
+            rows.append((_name(c.name), c.estimate, error, None, None, None, None))
+        elif _fitted(c):
             rows.append(
                 (
                     _name(c.name),
@@ -288,12 +423,29 @@ def _coefficient_table(coefficients: Sequence[Coefficient]) -> v.Table:
     return v.Table(columns, tuple(rows))
 
 
-def _fit(result: Regression) -> list[v.Block]:
-    def stat(name: str, name_latex_: str, value: v.Math, extra: str = "") -> v.Math:
-        return v.Math(
-            f"{name} = {value.text}{extra}",
-            f"{name_latex_} = {value.latex}" + (rf"\ \text{{{extra.strip()}}}" if extra else ""),
+def _model_notes(result: Regression) -> list[str]:
+    """What the statistics mean for this model, where they differ from plain OLS."""
+    notes = []
+    if not result.intercept:
+        notes.append(
+            "No intercept: R² = 1 − Σr²/Σy² is the uncentred one (as NIST and statsmodels "
+            "define it without a constant), measured against predicting 0, not ȳ; it is not "
+            "comparable to the R² of a model with an intercept."
         )
+    if result.ridge is not None:
+        notes.append(
+            f"Ridge: λ = {result.ridge:g} pulls every slope towards 0 (the larger λ, the more; "
+            "λ = 0 is least squares), trading a little bias for less variance, and makes "
+            "collinear features solvable; the intercept is not penalised. The OLS standard "
+            "errors, t values, p-values, intervals and F-test no longer apply, so none are "
+            "given; R² is that of the ridge fit."
+        )
+    return notes
+
+
+def _fit(result: Regression) -> list[v.Block]:
+    def stat(name: str, name_latex: str, value: v.Math) -> v.Math:
+        return v.Math(f"{name} = {value.text}", f"{name_latex} = {value.latex}")
 
     r = result.residuals
     how = (
@@ -307,10 +459,11 @@ def _fit(result: Regression) -> list[v.Block]:
     for index, (label, value) in enumerate(zip(labels, values, strict=True)):
         residuals += ["   " if index else "", f"{label} ", _num(value)]
     residuals.append(v.Span(f"   ({how})", "muted"))
+    r_squared = ("R²", "R^2") if result.intercept else ("R² (uncentred)", r"R^2_{\text{uncentred}}")
     return [
         v.Paragraph(
             (
-                stat("R²", "R^2", _num(result.r_squared)),
+                stat(*r_squared, _num(result.r_squared)),
                 ", ",
                 stat("adjusted R²", r"\bar R^2", _num(result.adj_r_squared)),
                 f", n = {result.n}",
@@ -342,11 +495,18 @@ def _fit(result: Regression) -> list[v.Block]:
     ]
 
 
-def _signed_sum(first: float, terms: list[tuple[float, v.Math]]) -> v.Math:
-    """'a + b − c': each term's sign written as the operator before it."""
-    text, latex = [v.number(first)], [v.number_latex(first)]
+def _signed_sum(first: float | None, terms: list[tuple[float, v.Math]]) -> v.Math:
+    """'a + b − c': each term's sign written as the operator before it; with no first
+    term (no intercept) the sum starts at the first product."""
+    text = [v.number(first)] if first is not None else []
+    latex = [v.number_latex(first)] if first is not None else []
     for value, term in terms:
-        text.append(f"{'−' if value < 0 else '+'} {term.text}")
+        sign = "−" if value < 0 else "+"
+        if not text:
+            text.append(f"−{term.text}" if value < 0 else term.text)
+            latex.append(f"-{term.latex}" if value < 0 else term.latex)
+            continue
+        text.append(f"{sign} {term.text}")
         latex.append(f"{'-' if value < 0 else '+'} {term.latex}")
     return v.Math(" ".join(text), " ".join(latex))
 
@@ -360,21 +520,19 @@ def _prediction_part(result: Regression) -> list[v.Block]:
     prediction = result.prediction
     assert prediction is not None
     point = ", ".join(f"{name} = {value:g}" for name, value in prediction.point)
+    terms = prediction.terms
     symbolic = v.Math(
-        " + ".join(["ŷ = β₀", *(f"β({name})·{name}" for name, _, _ in prediction.terms)]),
-        " + ".join(
-            [
-                r"\hat y = \beta_0",
-                *(
-                    rf"\beta_{{{v.name_latex(n)}}} {v.name_latex(n)}"
-                    for n, _, _ in prediction.terms
-                ),
-            ]
+        "ŷ = " + " + ".join(["β₀"] * result.intercept + [f"β({n})·{n}" for n, _, _ in terms]),
+        r"\hat y = "
+        + " + ".join(
+            [r"\beta_0"] * result.intercept
+            + [rf"\beta_{{{_name(n).latex}}} {_name(n).latex}" for n, _, _ in terms]
         ),
         "formula",
     )
+    start = prediction.intercept if result.intercept else None
     filled = _signed_sum(
-        prediction.intercept,
+        start,
         [
             (
                 b,
@@ -383,14 +541,18 @@ def _prediction_part(result: Regression) -> list[v.Block]:
                     rf"{v.number_latex(abs(b))} \cdot {_factor(x).latex}",
                 ),
             )
-            for _, b, x in prediction.terms
+            for _, b, x in terms
         ],
     )
-    products = _signed_sum(
-        prediction.intercept, [(b * x, _num(abs(b * x))) for _, b, x in prediction.terms]
-    )
+    products = _signed_sum(start, [(b * x, _num(abs(b * x))) for _, b, x in terms])
     low, high = prediction.conf_int
     new_low, new_high = prediction.pred_int
+    intervals = (
+        f"95% interval for the mean: [{v.number(low)}, {v.number(high)}];  "
+        f"for a new observation: [{v.number(new_low)}, {v.number(new_high)}]"
+        if not math.isnan(low)
+        else "No intervals: they need the OLS standard errors, which ridge estimates do not have."
+    )
     equals = v.Math("  = ", "=")
     return [
         v.Paragraph((v.Span(f"Prediction at {point}"),)),
@@ -398,12 +560,7 @@ def _prediction_part(result: Regression) -> list[v.Block]:
         v.Paragraph((equals, filled), indent=1),
         v.Paragraph((equals, products), indent=1),
         v.Paragraph((equals, _num(prediction.value, role="result")), indent=1),
-        v.Note(
-            (
-                f"95% interval for the mean: [{v.number(low)}, {v.number(high)}];  "
-                f"for a new observation: [{v.number(new_low)}, {v.number(new_high)}]",
-            ),
-        ),
+        v.Note((intervals,)),
     ]
 
 
@@ -421,8 +578,8 @@ def plots(result: Regression) -> list[v.Block]:
     if len(result.features) == 1:
         xs = tuple(x for x, _, _ in points)
         low, high = min(xs), max(xs)
-        slope = result.coefficients[1].estimate
-        intercept = result.coefficients[0].estimate
+        slope = result.coefficients[-1].estimate
+        intercept = result.coefficients[0].estimate if result.intercept else 0.0
         line = (intercept + slope * low, intercept + slope * high)
         blocks.append(
             v.Plot(
@@ -477,7 +634,11 @@ def data(result: Regression) -> dict[str, Any]:
     coefficients = result.coefficients
 
     def by_name(values: Sequence[float]) -> dict[str, float]:
-        return {c.name: value for c, value in zip(coefficients, values, strict=True)}
+        return {c.name: v for c, v in zip(coefficients, values, strict=True)}
+
+    def by_name_fitted(values: Sequence[float]) -> dict[str, float]:
+        names = [c.name for c in coefficients if _fitted(c)]
+        return dict(zip(names, values, strict=True))
 
     payload: dict[str, Any] = {
         "n": result.n,
@@ -515,11 +676,22 @@ def data(result: Regression) -> dict[str, Any]:
             "xtx": [list(row) for row in result.normal.xtx],
             "xty": list(result.normal.xty),
         },
+        "intercept": result.intercept,
+        "r_squared_kind": "centred" if result.intercept else "uncentred",
+        "ridge": result.ridge,
+        "algorithm": result.algorithm,
+        "exact": result.exact,
+        "closed_form": by_name_fitted(result.closed_form),
     }
     if result.descent is not None:
         descent = result.descent
         payload["iterations"] = [
-            {"step": row.iteration, "loss": row.loss, "coefficients": list(row.coefficients)}
+            {
+                "step": row.iteration,
+                "loss": row.loss,
+                "coefficients": list(row.coefficients),
+                "gradient_norm": row.gradient_norm,
+            }
             for row in descent.table
         ]
         payload["descent"] = {
@@ -528,6 +700,11 @@ def data(result: Regression) -> dict[str, Any]:
             "status": descent.status,
             "closed_form": list(descent.closed_form),
             "max_difference": descent.max_difference,
+            "standardized": descent.standardized,
+            "relative_differences": by_name_fitted(descent.relative_differences),
+            "relative_distance": descent.relative_distance,
+            "largest_eigenvalue": descent.largest_eigenvalue,
+            "stable_below": descent.stable_below,
         }
     if result.prediction is not None:
         prediction = result.prediction
