@@ -117,3 +117,26 @@ def test_fit_errors():
 def test_bad_parameters(arguments, message):
     with pytest.raises(InputError, match=message):
         normal(**arguments)
+
+
+def test_fit_from_a_file_and_a_column(tmp_path):
+    from mathml_cli.core.normal import fit_input
+
+    path = tmp_path / "h.csv"
+    path.write_text("height,weight\n170,65\n182,80\n165,58\n175,72\n")
+    result = fit_input(str(path), "weight")
+    mean, std = norm.fit([65, 80, 58, 72])
+    assert math.isclose(result.mean, mean) and math.isclose(result.std, std)
+    with pytest.raises(InputError, match="has 2 columns .height, weight.: choose one"):
+        fit_input(str(path))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("1", "two numbers"), ("1,2,3", "two numbers"), ("2,1", "a < b"), ("a,1", "not a number")],
+)
+def test_bad_between(text, message):
+    from mathml_cli.core.normal import read_between
+
+    with pytest.raises(InputError, match=message):
+        read_between(text)

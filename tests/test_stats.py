@@ -243,3 +243,70 @@ def test_many_blocks_read_exactly():
 def test_bad_tokens_name_their_line(data, message):
     with pytest.raises(InputError, match=message):
         read(data)
+
+
+# --- inputs: arguments, files, stdin, CSV columns -------------------------------------
+
+
+def test_numbers_as_arguments_and_comma_lists():
+    from mathml_cli.core.describe import describe_input
+
+    column = describe_input(["85", "92,78", "-95", "88"]).columns[0]
+    assert column.n == 5 and column.sum == 85 + 92 + 78 - 95 + 88
+
+
+def test_a_csv_file_with_a_header_summarises_each_column(tmp_path):
+    from mathml_cli.core.describe import describe_input
+
+    path = tmp_path / "scores.csv"
+    path.write_text("hours;score\n1;52\n2;55\n3;61\n4;64\n")
+    result = describe_input([str(path)])
+    assert [c.name for c in result.columns] == ["hours", "score"]
+    frame = pd.read_csv(path, sep=";")
+    assert result.pair is not None
+    assert math.isclose(result.pair.correlation, frame["hours"].corr(frame["score"]), rel_tol=1e-12)
+    only = describe_input([str(path)], ["score"])
+    assert [c.name for c in only.columns] == ["score"]
+    assert math.isclose(only.columns[0].sample_variance, frame["score"].var(), rel_tol=1e-12)
+
+
+def test_a_headerless_file_is_a_list_of_numbers(tmp_path):
+    from mathml_cli.core.describe import describe_input
+
+    path = tmp_path / "numbers.txt"
+    path.write_text("1,2\n3,4\n")
+    assert describe_input([str(path)]).columns[0].n == 4
+    # With --column the same file is a CSV table with columns named column1, column2.
+    result = describe_input([str(path)], ["column2"])
+    assert [row.x for row in result.columns[0].rows] == [2, 4]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "columns", "message"),
+    [
+        (["1", "2"], ["a"], "--column picks columns of a CSV file"),
+        ([], None, "no numbers given"),
+        (["missing.csv"], None, "no such file"),
+        (["1", "abc"], None, r"'abc' is not a number \(number 2\)"),
+    ],
+)
+def test_input_errors(arguments, columns, message):
+    from mathml_cli.core.describe import describe_input
+
+    with pytest.raises(InputError, match=message):
+        describe_input(arguments, columns)
+
+
+def test_csv_errors_name_row_and_column(tmp_path):
+    from mathml_cli.core.describe import describe_input
+
+    path = tmp_path / "t.csv"
+    path.write_text("a,b\n1,2\n3,x\n")
+    with pytest.raises(InputError, match=r"row 2 \(line 3\), column 'b': 'x' is not a number"):
+        describe_input([str(path)])
+    with pytest.raises(InputError, match="no column named 'c'"):
+        describe_input([str(path)], ["c"])
+    with pytest.raises(InputError, match="names a twice"):
+        describe_input([str(path)], ["a", "a"])
+    path.write_text("a,b\n1,2\n3,\n5,6\n")
+    assert describe_input([str(path)], drop_missing=True).columns[0].n == 2

@@ -26,13 +26,15 @@ giving each row a random key and keeping the rows with the smallest keys
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import numpy as np
 
-from mathml_cli.core.data import read_number, split_numbers
+from mathml_cli.core.data import read_number, read_number_list, split_numbers
 from mathml_cli.errors import InputError
 
 EXACT_LIMIT = 1_000_000  # values per column kept for exact quartiles
@@ -448,3 +450,108 @@ def _parse_tokens(block: bytes, source: str, first_line: int) -> np.ndarray:
                 raise InputError(f"{token!r} is not a number ({where})")
             read_number(token, where)
     raise InputError(f"{source} holds text that is not numbers")  # pragma: no cover
+
+
+_BOM = b"\xef\xbb\xbf"
+
+
+class _Prefixed:
+    """A byte stream whose first block was already read (to look for a header)."""
+
+    def __init__(self, prefix: bytes, stream: BinaryIO) -> None:
+        self.prefix = prefix
+        self.stream = stream
+
+    def read(self, size: int = -1) -> bytes:
+        if self.prefix:
+            block, self.prefix = self.prefix, b""
+            return block
+        return self.stream.read(size)
+
+    def readline(self) -> bytes:
+        if self.prefix:
+            line, newline, self.prefix = self.prefix.partition(b"\n")
+            return line + newline
+        return self.stream.readline()
+
+
+Columns = tuple[Iterator[np.ndarray], tuple[str, ...], str]
+
+
+@contextmanager
+def open_numbers(
+    spec: str, columns: Sequence[str] | None = None, *, drop_missing: bool = False
+) -> Iterator[Columns]:
+    """The numbers of a file (or stdin for '-'): (blocks, column names, source name).
+
+    With `columns`, or when the first line is a header (every cell on it is not
+    a number), the input is a CSV table read by core.table's reader: delimiter
+    and header sniffed as for regress, one block per half megabyte. Otherwise
+    it is a list of numbers separated by spaces, commas, semicolons or newlines.
+    """
+    from mathml_cli.core.table import CsvTable, open_input
+
+    stream, source = open_input(spec)
+    try:
+        first = stream.read(_BLOCK_BYTES)
+        if first and not first.endswith(b"\n"):
+            first += stream.readline()
+        prefixed = cast(BinaryIO, _Prefixed(first, stream))
+        if columns or _has_header(first):
+            table = CsvTable(prefixed, source, for_regression=False)
+            names = tuple(columns) if columns else table.names
+            repeated = sorted({name for name in names if names.count(name) > 1})
+            if repeated:
+                raise InputError(f"--column names {', '.join(repeated)} twice")
+            indices = [table.column_index(name, "--column") for name in names]
+            yield table.blocks(indices, drop_missing=drop_missing), names, source
+        else:
+            yield number_blocks(prefixed, source), ("x",), source
+    finally:
+        if spec != "-":
+            stream.close()
+
+
+def _has_header(block: bytes) -> bool:
+    text = block[:4096].removeprefix(_BOM).decode("utf-8", errors="replace")
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    cells = [cell.strip().strip('"') for cell in re.split(r"[,;\t]", first)]
+    return bool(first) and not any(_is_number(cell) for cell in cells if cell)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def is_input_spec(arguments: Sequence[str]) -> bool:
+    """Do the arguments name a file (or '-') rather than give numbers?"""
+    if len(arguments) != 1:
+        return False
+    tokens = split_numbers(arguments[0])
+    return arguments[0] == "-" or not tokens or not _is_number(tokens[0])
+
+
+def describe_input(
+    arguments: Sequence[str],
+    columns: Sequence[str] | None = None,
+    *,
+    drop_missing: bool = False,
+) -> Description:
+    """`mathml stats`'s inputs: numbers as arguments, or one file or '-' (stdin)."""
+    if is_input_spec(arguments):
+        with open_numbers(arguments[0], columns, drop_missing=drop_missing) as (
+            blocks,
+            names,
+            source,
+        ):
+            return describe(blocks, names, source)
+    if columns:
+        raise InputError("--column picks columns of a CSV file: give the file (or - for stdin)")
+    values = read_number_list(list(arguments))
+    if not values:
+        raise InputError("no numbers given: try 'mathml stats 85 92 78 95 88'")
+    return describe([np.array(values).reshape(-1, 1)], ["x"], "arguments")

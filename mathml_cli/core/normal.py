@@ -178,6 +178,31 @@ def fit(blocks: Iterable[np.ndarray], source: str) -> Fit:
     )
 
 
+def fit_input(spec: str, column: str | None = None) -> Fit:
+    """The fit of the numbers in a file (or '-', stdin), or of one column of a CSV file."""
+    from mathml_cli.core.describe import open_numbers
+
+    with open_numbers(spec, [column] if column else None) as (blocks, names, source):
+        if len(names) != 1:
+            raise InputError(
+                f"{source} has {len(names)} columns ({', '.join(names)}): choose one with --column"
+            )
+        return fit(blocks, source)
+
+
+def read_between(text: str) -> tuple[float, float]:
+    """`-1,1` as (a, b) with a < b."""
+    from mathml_cli.core.data import read_number, split_numbers
+
+    tokens = split_numbers(text)
+    if len(tokens) != 2:
+        raise InputError(f"--between needs two numbers a,b as in -1,1; got {text!r}")
+    low, high = (read_number(token, "--between") for token in tokens)
+    if not low < high:
+        raise InputError(f"--between needs a < b, got {text!r}")
+    return low, high
+
+
 def normal(
     mean: float = 0.0,
     std: float = 1.0,
