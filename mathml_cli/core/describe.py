@@ -164,8 +164,9 @@ class _Accumulator:
         self.head: list[np.ndarray] = []
         self.tail = np.empty((0, width))
         self.kept: list[np.ndarray] | None = []  # every row, until EXACT_LIMIT
-        self.sample = np.empty((0, width))
-        self.keys = np.empty(0)
+        self.sample_parts: list[np.ndarray] = []  # the random sample, in pieces until compacted
+        self.key_parts: list[np.ndarray] = []
+        self.pending = 0
         self.threshold = np.inf
         self.random = np.random.default_rng(seed)
 
@@ -214,23 +215,28 @@ class _Accumulator:
             self.kept = None
         keys = self.random.random(len(block))
         chosen = keys < self.threshold
-        self.sample = np.concatenate([self.sample, block[chosen]])
-        self.keys = np.concatenate([self.keys, keys[chosen]])
-        if len(self.keys) > 2 * SAMPLE_SIZE or (
-            self.threshold == np.inf and len(self.keys) > SAMPLE_SIZE
-        ):
-            order = np.argpartition(self.keys, SAMPLE_SIZE - 1)[:SAMPLE_SIZE]
-            self.sample, self.keys = self.sample[order], self.keys[order]
-            self.threshold = float(self.keys.max())
+        self.sample_parts.append(block[chosen])
+        self.key_parts.append(keys[chosen])
+        self.pending += int(np.count_nonzero(chosen))
+        if self.pending > SAMPLE_SIZE + SAMPLE_SIZE // 4:
+            self._compact()
+
+    def _compact(self) -> None:
+        """Keep the SAMPLE_SIZE rows with the smallest keys; later rows must beat the largest."""
+        sample = np.concatenate(self.sample_parts)
+        keys = np.concatenate(self.key_parts)
+        if len(keys) > SAMPLE_SIZE:
+            order = np.argpartition(keys, SAMPLE_SIZE - 1)[:SAMPLE_SIZE]
+            sample, keys = sample[order], keys[order]
+            self.threshold = float(keys.max())
+        self.sample_parts, self.key_parts, self.pending = [sample], [keys], len(keys)
 
     def values(self) -> tuple[np.ndarray, bool]:
         """The rows kept for quartiles and histograms, and whether they are all of them."""
         if self.kept is not None:
             return np.concatenate(self.kept) if self.kept else np.empty((0, self.width)), True
-        if len(self.keys) > SAMPLE_SIZE:
-            order = np.argpartition(self.keys, SAMPLE_SIZE - 1)[:SAMPLE_SIZE]
-            return self.sample[order], False
-        return self.sample, False
+        self._compact()
+        return self.sample_parts[0], False
 
     @property
     def sums(self) -> np.ndarray:
