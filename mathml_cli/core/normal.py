@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mathml_cli.core.describe import Histogram
 from mathml_cli.errors import InputError
 
 SQRT2 = math.sqrt(2.0)
@@ -62,6 +63,7 @@ class Fit:
     sample_std: float | None  # s, dividing by n − 1, for comparison
     log_likelihood: float  # ℓ(μ̂, σ̂) = −n/2·(log(2π σ̂²) + 1)
     source: str
+    histogram: Histogram  # of the data, to draw against the fitted curve
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,7 @@ def fit(blocks: Iterable[np.ndarray], source: str) -> Fit:
         sample_std=summary.sample_std,
         log_likelihood=log_likelihood,
         source=source,
+        histogram=summary.histogram,
     )
 
 
