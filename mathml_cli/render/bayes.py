@@ -48,7 +48,9 @@ def probability(value: Fraction) -> str:
             text = text.rjust(places + 1, "0")
             text = f"{text[:-places]}.{text[-places:]}".rstrip("0").rstrip(".")
         return text
-    return number(float(value))
+    shown = number(float(value))
+    # A posterior within rounding of 1 (or 0) is not certain: say so.
+    return f"≈{shown}" if shown in ("0", "1") else shown
 
 
 def count(value: Fraction) -> str:
@@ -349,7 +351,7 @@ def _updates(result: Bayes, names: _Names) -> Section:
             probability(update.prior),
             probability(update.evidence),
             probability(update.posterior),
-            percent(update.posterior),
+            probability(1 - update.posterior),
         )
         for update in result.updates
     ]
@@ -361,7 +363,7 @@ def _updates(result: Bayes, names: _Names) -> Section:
             Column(f"prior {names.p(a)}", format="text"),
             Column(names.p(b), format="text"),
             Column(f"posterior {names.p(a, b)}", format="text"),
-            Column("%", format="text", droppable=True),
+            Column(f"1 − posterior = {names.p('¬' + a, b)}", format="text", short="1 − posterior"),
         ),
         tuple(rows),
     )

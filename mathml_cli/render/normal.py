@@ -86,11 +86,13 @@ def view(result: Normal, *, plot: bool = False) -> View:
     return View("mathml normal", tuple(blocks), "mathml normal")
 
 
-def _z_line(result: Normal, point: Point) -> Math:
+def _z_line(result: Normal, point: Point, name: str = "") -> Math:
+    """z = (x − μ)/σ with the numbers put in; `name` subscripts z and x (z_a, a)."""
     x, mu, sigma = point.x, result.mean, result.std
+    z, at = (f"z_{name}", name) if name else ("z", "x")
     return Math(
-        f"z = (x − μ)/σ = ({_n(x)} − {_n(mu)}) / {_n(sigma)} = {_n(point.z)}",
-        rf"z = \frac{{x - \mu}}{{\sigma}} = \frac{{{_l(x)} - {_l(mu)}}}{{{_l(sigma)}}}"
+        f"{z} = ({at} − μ)/σ = ({_n(x)} − {_n(mu)}) / {_n(sigma)} = {_n(point.z)}",
+        rf"{z} = \frac{{{at} - \mu}}{{\sigma}} = \frac{{{_l(x)} - {_l(mu)}}}{{{_l(sigma)}}}"
         rf" = {_l(point.z)}",
     )
 
@@ -150,8 +152,8 @@ def _point(result: Normal, point: Point) -> Section:
 def _interval(result: Normal, interval: Interval) -> Section:
     a, b = interval.low, interval.high
     blocks: list[Block] = [
-        Paragraph((Span("a ", "rule"), _z_line(result, a)), indent=1),
-        Paragraph((Span("b ", "rule"), _z_line(result, b)), indent=1),
+        Paragraph((_z_line(result, a, "a"),), indent=1),
+        Paragraph((_z_line(result, b, "b"),), indent=1),
     ]
     if interval.from_upper_tails:
         text = (
