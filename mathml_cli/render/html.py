@@ -21,6 +21,7 @@ from mathml_cli.render.view import (
     Heading,
     Line,
     Math,
+    Matrix,
     Note,
     Paragraph,
     Plot,
@@ -31,6 +32,7 @@ from mathml_cli.render.view import (
     View,
     cell_latex,
     cell_text,
+    matrix_latex,
     merged,
 )
 
@@ -107,6 +109,8 @@ def _block(block: Block) -> str:
         return f'<div class="formula">{mathml(block.latex, display=True)}</div>\n'
     if isinstance(block, Table):
         return _table(block)
+    if isinstance(block, Matrix):
+        return f'<div class="formula">{mathml(matrix_latex(block), display=True)}</div>\n'
     if isinstance(block, Tree):
         children = "".join(_node(child) for child in block.children)
         return (
@@ -138,8 +142,10 @@ def _table(table: Table) -> str:
     rows: list[str] = []
     for row in table.rows:
         if isinstance(row, Gap):
-            cells = "".join('<td class="right muted">⋮</td>' for _ in table.columns)
-            rows.append(f'<tr title="{row.count} rows left out">{cells}</tr>')
+            span = len(table.columns)
+            rows.append(
+                f'<tr><td class="left muted" colspan="{span}">{escape(row.words())}</td></tr>'
+            )
             continue
         cells = "".join(
             f'<td class="{column.align}">{_cell(cell, column)}</td>'

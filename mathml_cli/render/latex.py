@@ -19,6 +19,7 @@ from mathml_cli.render.view import (
     Heading,
     Line,
     Math,
+    Matrix,
     Note,
     Paragraph,
     Plot,
@@ -29,6 +30,7 @@ from mathml_cli.render.view import (
     View,
     cell_latex,
     latex_escape,
+    matrix_latex,
     merged,
 )
 
@@ -92,6 +94,8 @@ def _block(block: Block) -> list[str]:
         return [_indented(rf"$\displaystyle {_breakable(block.latex)}$", 1), ""]
     if isinstance(block, Table):
         return [*_table(block), ""]
+    if isinstance(block, Matrix):
+        return [r"\[", matrix_latex(block), r"\]", ""]
     if isinstance(block, Tree):
         lines = [_indented(inline(block.root), 0), ""]
         for child in block.children:
@@ -131,7 +135,8 @@ def _table(table: Table) -> list[str]:
     lines += [rf"\begin{{longtable}}{{{spec}}}", headers + r" \\", r"\hline", r"\endhead"]
     for row in table.rows:
         if isinstance(row, Gap):
-            lines.append(" & ".join([r"$\vdots$"] * len(table.columns)) + r" \\")
+            words = latex_escape(row.words())
+            lines.append(rf"\multicolumn{{{len(table.columns)}}}{{l}}{{\emph{{{words}}}}} \\")
             continue
         cells = [f"${cell_latex(c, column)}$" for c, column in zip(row, table.columns, strict=True)]
         lines.append(" & ".join(cells) + r" \\")

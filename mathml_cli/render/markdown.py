@@ -18,6 +18,7 @@ from mathml_cli.render.view import (
     Heading,
     Line,
     Math,
+    Matrix,
     Note,
     Paragraph,
     Plot,
@@ -27,6 +28,7 @@ from mathml_cli.render.view import (
     TreeNode,
     View,
     cell_latex,
+    matrix_latex,
     merged,
 )
 
@@ -91,6 +93,8 @@ def _block(block: Block) -> list[str]:
         return ["$$", block.latex, "$$", ""]
     if isinstance(block, Table):
         return [*_table(block), ""]
+    if isinstance(block, Matrix):
+        return ["$$", matrix_latex(block), "$$", ""]
     if isinstance(block, Tree):
         lines = [inline(block.root), ""]
         for child in block.children:
@@ -122,7 +126,7 @@ def _table(table: Table) -> list[str]:
     lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(rules) + " |"]
     for row in table.rows:
         if isinstance(row, Gap):
-            cells = ["…"] * len(table.columns)
+            cells = [f"*{escape(row.words())}*"] + [""] * (len(table.columns) - 1)
         else:
             cells = [_cell(cell, column) for cell, column in zip(row, table.columns, strict=True)]
         lines.append("| " + " | ".join(cells) + " |")

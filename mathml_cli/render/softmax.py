@@ -213,7 +213,7 @@ def _table(result: Softmax, labels: Sequence[str] | None, show_log: bool) -> Tab
     rows: list[Any] = []
     for index in _shown(len(result.logits)):
         if index is None:
-            rows.append(Gap(len(result.logits) - 15))
+            rows.append(Gap(len(result.logits) - 15, "classes"))
             continue
         cells: list[Any] = [index]
         if labels:

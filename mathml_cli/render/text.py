@@ -21,6 +21,7 @@ from mathml_cli.render.view import (
     Heading,
     Line,
     Math,
+    Matrix,
     Note,
     Paragraph,
     Plot,
@@ -104,6 +105,8 @@ def _block(block: Block, out: list[Any], width: int) -> None:
         out.append(Padding(Text(block.text, style=STYLES["formula"]), (0, 0, 0, INDENT)))
     elif isinstance(block, Table):
         out.extend(table_lines(block, width))
+    elif isinstance(block, Matrix):
+        out.extend(matrix_lines(block, width))
     elif isinstance(block, Tree):
         out.append(_tree(block))
     elif isinstance(block, Plot):
@@ -158,20 +161,40 @@ def _header(column: Column, short: bool) -> str:
     return column.header.text if isinstance(column.header, Math) else column.header
 
 
+def matrix_lines(matrix: Matrix, width: int) -> list[Any]:
+    """A matrix as an aligned grid under its name, shortened (never wrapped) to fit."""
+    from rich.padding import Padding
+
+    indent = INDENT * matrix.indent
+    count = max((len(row) for row in matrix.rows), default=0)
+    grid = Table(tuple(Column("", role=matrix.role) for _ in range(count)), matrix.rows)
+    lines: list[Any] = (
+        [Padding(rich_line((matrix.name, " =")), (0, 0, 0, indent))] if matrix.name else []
+    )
+    kept = list(range(count))
+    for digits in (None, SHORT_DIGITS, 2):
+        layout = _Layout(grid, kept, digits, False)
+        if layout.total() + indent + INDENT <= width or digits == 2:
+            break
+    # The grid sits one step further in than its name.
+    lines.extend(Padding(line, (0, 0, 0, indent + INDENT)) for line in layout.lines()[2:])
+    return lines
+
+
 class _Layout:
     """The cells of the kept columns as text, and the width each column needs."""
 
     def __init__(self, table: Table, kept: list[int], digits: int | None, short: bool):
         self.columns = [table.columns[i] for i in kept]
         self.headers = [_header(column, short) for column in self.columns]
-        self.rows: list[list[str] | None] = [  # None marks a Gap
-            None
+        self.rows: list[list[str] | Gap] = [
+            row
             if isinstance(row, Gap)
             else [cell_text(row[i], table.columns[i], digits) for i in kept]
             for row in table.rows
         ]
         self.widths = [
-            max([len(header), 1, *(len(row[n]) for row in self.rows if row is not None)])
+            max([len(header), 1, *(len(row[n]) for row in self.rows if isinstance(row, list))])
             for n, header in enumerate(self.headers)
         ]
 
@@ -185,8 +208,8 @@ class _Layout:
         lines = [self._line(self.headers, ["bold"] * len(self.columns))]
         lines.append(Text("─" * self.total(), style="dim"))
         for row in self.rows:
-            if row is None:
-                lines.append(self._line(["…"] * len(self.columns), ["dim"] * len(self.columns)))
+            if isinstance(row, Gap):
+                lines.append(Text(row.words(), style="yellow"))
             else:
                 lines.append(self._line(row, roles))
         return lines
@@ -223,7 +246,7 @@ def _records(table: Table) -> list[Any]:
         if index:
             lines.append(Text(""))
         if isinstance(row, Gap):
-            lines.append(Text(f"… {row.count} more rows", style="dim"))
+            lines.append(Text(row.words(), style="yellow"))
             continue
         for header, column, cell in zip(headers, table.columns, row, strict=True):
             value = cell_text(cell, replace(column, digits=min(column.digits, SHORT_DIGITS)))

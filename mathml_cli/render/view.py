@@ -27,8 +27,10 @@ The model (a View is a tuple of blocks; a block's text is a Line of inline piece
                                        droppable, short); rows are tuples of cells
                                        (float, int, str, Math, None) or a Gap(count)
                                        where rows were left out (see `thin`)
+      Matrix(rows, name, role)         a vector or matrix: a grid in text, a pmatrix elsewhere
       Tree(root, children)             TreeNode(lines, children): derivation steps, graphs
-      Plot(title, series, ...)         Series(label, x, y, style): numbers, not pixels
+      Plot(title, series, kind, ...)   Series(label, x, y, style): numbers, not pixels;
+                                       kind lines | bars | heat (a grid of f with paths)
       Section(heading, blocks)         a group of blocks under an optional heading
 
     View(title, blocks, source="")     title names the page (HTML <title>); source is
@@ -131,6 +133,10 @@ class Gap:
     """Where `count` rows of a table were left out (JSON keeps them all)."""
 
     count: int
+    what: str = "rows"
+
+    def words(self) -> str:
+        return f"… {self.count:,} {self.what} not shown (--format json has them all) …"
 
 
 Row = tuple[Cell, ...] | Gap
@@ -140,6 +146,20 @@ Row = tuple[Cell, ...] | Gap
 class Table:
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """A vector or matrix of numbers, `name = (...)`; cells "…", "⋮", "⋱" mark a cut.
+
+    Text prints an aligned grid (numbers shortened rather than wrapped), the
+    other writers a pmatrix.
+    """
+
+    rows: tuple[tuple[Cell, ...], ...]
+    name: Math | None = None
+    role: Role | None = None
+    indent: int = 1
 
 
 @dataclass(frozen=True)
@@ -166,15 +186,24 @@ class Series:
 
 @dataclass(frozen=True)
 class Plot:
-    """A chart as numbers; kind "bars" draws one horizontal bar per x label."""
+    """A chart as numbers.
+
+    kind "lines": curves and point sets on one pair of axes; "bars": one
+    horizontal bar per label in `bar_labels` (the values are the one series' y);
+    "heat": f on a grid (`heat`, rows from the top of `y_range` down, columns
+    across `x_range`), light for low values, with the series drawn as paths on it.
+    """
 
     title: str
     series: tuple[Series, ...]
     xlabel: str = ""
     ylabel: str = ""
     log_y: bool = False
-    kind: Literal["lines", "bars"] = "lines"
+    kind: Literal["lines", "bars", "heat"] = "lines"
     bar_labels: tuple[str, ...] = ()
+    heat: tuple[tuple[float, ...], ...] = ()
+    x_range: tuple[float, float] = (0.0, 1.0)
+    y_range: tuple[float, float] = (0.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -183,7 +212,7 @@ class Section:
     blocks: tuple[Block, ...]
 
 
-Block = Heading | Paragraph | Note | Formula | Table | Tree | Plot | Section
+Block = Heading | Paragraph | Note | Formula | Table | Matrix | Tree | Plot | Section
 
 
 @dataclass(frozen=True)
@@ -318,12 +347,21 @@ _LATEX_SPECIALS = {
     "²": r"\textsuperscript{2}",
     "—": "---",
     "–": "--",
+    "|": r"$|$",
+    "<": r"$<$",
+    ">": r"$>$",
 }
 
 
 def latex_escape(text: str) -> str:
-    """Words safe in LaTeX text mode (and inside \\text{...})."""
-    return "".join(_LATEX_SPECIALS.get(char, char) for char in text)
+    """Words safe in LaTeX text mode (and inside \\text{...}); `--tol` keeps two hyphens."""
+    out = []
+    for position, char in enumerate(text):
+        if char == "-" and text[position + 1 : position + 2] == "-":
+            out.append("-{}")  # not an en dash
+        else:
+            out.append(_LATEX_SPECIALS.get(char, char))
+    return "".join(out)
 
 
 T = TypeVar("T")
@@ -336,12 +374,14 @@ def head_and_tail(items: Sequence[T], head: int, tail: int) -> tuple[list[T], li
     return list(items[:head]), list(items[len(items) - tail :]), len(items) - head - tail
 
 
-def thin(rows: Sequence[tuple[Cell, ...]], head: int, tail: int) -> tuple[Row, ...]:
+def thin(
+    rows: Sequence[tuple[Cell, ...]], head: int, tail: int, what: str = "rows"
+) -> tuple[Row, ...]:
     """A long table's first `head` and last `tail` rows with a Gap between them."""
     first, last, omitted = head_and_tail(rows, head, tail)
     if not omitted:
         return tuple(first)
-    return (*first, Gap(omitted), *last)
+    return (*first, Gap(omitted, what), *last)
 
 
 def plain(line: Line) -> str:
@@ -365,10 +405,23 @@ def cell_text(cell: Cell, column: Column, digits: int | None = None) -> str:
     return number(cell, shown)
 
 
+_CUT_LATEX = {"…": r"\cdots", "⋮": r"\vdots", "⋱": r"\ddots"}
+
+
+def matrix_latex(matrix: Matrix) -> str:
+    """`name = (the pmatrix)`."""
+    column = Column("")
+    rows = [" & ".join(cell_latex(cell, column) for cell in row) for row in matrix.rows]
+    body = r"\begin{pmatrix}" + r" \\ ".join(rows) + r"\end{pmatrix}"
+    return f"{matrix.name.latex} = {body}" if matrix.name else body
+
+
 def cell_latex(cell: Cell, column: Column) -> str:
     """A table cell in LaTeX math (without the $)."""
     if isinstance(cell, Math):
         return cell.latex
+    if isinstance(cell, str) and cell in _CUT_LATEX:
+        return _CUT_LATEX[cell]
     if isinstance(cell, str) or cell is None:
         return text_latex(cell or "")
     text = cell_text(cell, column)
