@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shlex
+import shutil
+import subprocess
 import statistics
 from fractions import Fraction
 from html.parser import HTMLParser
@@ -318,3 +321,43 @@ def test_stats_empty_stdin(run):
     result = run("stats", "-", input="")
     assert result.exit_code == 2
     assert "no numbers to summarise in stdin" in result.stderr
+
+
+# --- LaTeX compiles and fits the page ----------------------------------------------------------
+
+LATEX_EXAMPLES = [
+    "stats 85 92 78 95 88",
+    "stats 85 92 78 95 88 -3 1e-7 1200 17 0.5 11 12 13",
+    "stats docs/data/study.csv",
+    "normal --x 1.96",
+    "normal --mean 100 --std 15 --between 85,115 --p 0.9",
+    "normal --between 1,2 --x -8",
+    "normal --fit docs/data/study.csv --column score --x 70",
+    "bayes --prior 0.01 --likelihood 0.9 --false-alarm 0.05 --labels disease,positive --times 14",
+    "bayes --prior 1/1000 --likelihood 0.99 --evidence 0.02",
+]
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+@pytest.mark.parametrize("example", LATEX_EXAMPLES)
+def test_latex_compiles_without_overfull_boxes(run, example, tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = run(*shlex.split(example), "--format", "latex")
+    assert result.exit_code == 0, result.output
+    document = (
+        "\\documentclass{article}\n\\usepackage{amsmath,amssymb,longtable}\n"
+        f"\\begin{{document}}\n{result.stdout}\n\\end{{document}}\n"
+    )
+    (tmp_path / "page.tex").write_text(document)
+    completed = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "page.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    log = (tmp_path / "page.log").read_text(errors="replace")
+    errors = [line for line in log.splitlines() if line.startswith("!")]
+    assert completed.returncode == 0, errors
+    widths = [float(w) for w in re.findall(r"Overfull \\hbox \((\d+\.?\d*)pt too wide", log)]
+    assert all(width <= 20 for width in widths), widths

@@ -360,10 +360,10 @@ def _updates(result: Bayes, names: _Names) -> Section:
     table = Table(
         (
             Column("step", format="integer"),
-            Column(f"prior {names.p(a)}", format="text"),
-            Column(names.p(b), format="text"),
-            Column(f"posterior {names.p(a, b)}", format="text"),
-            Column(f"1 − posterior = {names.p('¬' + a, b)}", format="text", short="1 − posterior"),
+            Column("prior", format="text"),
+            Column(Math(names.p(b), names.p_latex(b)), format="text"),
+            Column("posterior", format="text"),
+            Column("1 − posterior", format="text"),
         ),
         tuple(rows),
     )
@@ -373,7 +373,7 @@ def _updates(result: Bayes, names: _Names) -> Section:
             Paragraph(
                 (
                     f"Each time {b} is seen again (independently, given {a} or ¬{a}), "
-                    "yesterday's posterior is today's prior:",
+                    f"yesterday's posterior {names.p(a, b)} is today's prior {names.p(a)}:",
                 )
             ),
             table,

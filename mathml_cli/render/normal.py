@@ -140,8 +140,11 @@ def _point(result: Normal, point: Point) -> Section:
         ),
         Note(
             (
-                "Both tails come from erfc = 1 − erf, which keeps its digits where 1 − Φ would "
-                "round to 0 (P(Z > 8) ≈ 6.2e-16).",
+                "Both tails come from erfc = 1 − erf, which keeps its digits where ",
+                Math("1 − Φ", r"1 - \Phi"),
+                " would round to 0 (",
+                Math("P(Z > 8) ≈ 6.2e-16", r"P(Z > 8) \approx 6.2 \times 10^{-16}"),
+                ").",
             ),
             indent=1,
         ),
@@ -178,12 +181,17 @@ def _interval(result: Normal, interval: Interval) -> Section:
         Note(
             (
                 "The area under the density between a and b: everything below b minus "
-                "everything below a."
-                + (
-                    " Both are above the mean, so the upper tails are subtracted instead: "
-                    "Φ(z_a) and Φ(z_b) are both near 1 and their difference would lose digits."
+                "everything below a.",
+                *(
+                    (
+                        " Both are above the mean, so the upper tails are subtracted instead: ",
+                        Math("Φ(z_a)", r"\Phi(z_a)"),
+                        " and ",
+                        Math("Φ(z_b)", r"\Phi(z_b)"),
+                        " are both near 1 and their difference would lose digits.",
+                    )
                     if interval.from_upper_tails
-                    else ""
+                    else ()
                 ),
             ),
             indent=1,
@@ -219,7 +227,9 @@ def _quantile(result: Normal, quantile: Quantile) -> Section:
             (
                 f"{p:.6g} of the distribution lies below {_n(quantile.x)}: the inverse of the "
                 "CDF, solved numerically (a rational approximation refined by Halley's method "
-                "on Φ(z) − p).",
+                "on ",
+                Math("Φ(z) − p", r"\Phi(z) - p"),
+                ").",
             ),
             indent=1,
         ),
@@ -305,7 +315,9 @@ def _fit(fit: Fit) -> Section:
             (
                 "The MLE of σ divides by n, not n − 1: it is np.std(x), slightly smaller than "
                 f"the sample standard deviation s = {number(fit.sample_std)} (pandas' std), "
-                "because μ̂ was fitted to the same data.",
+                "because ",
+                Math("μ̂", r"\hat\mu"),
+                " was fitted to the same data.",
             ),
             "warning",
             indent=1,
@@ -324,7 +336,9 @@ def _fit(fit: Fit) -> Section:
         Note(
             (
                 "Likelihood: how well parameters explain the data. No other μ, σ give these "
-                "numbers a higher ℓ; it is what regression's log-likelihood and AIC build on.",
+                "numbers a higher ",
+                Math("ℓ", r"\ell"),
+                "; it is what regression's log-likelihood and AIC build on.",
             ),
             indent=1,
         ),

@@ -247,7 +247,11 @@ def _quartile_section(column: ColumnSummary) -> Section:
                 "values" if quartiles.exact else "sample",
                 "; the quantile p sits at position ",
                 _math("h = (m − 1)·p", r"h = (m - 1)\,p"),
-                f" (m = {count:,}, counting from 0), between the values at ⌊h⌋ and ⌊h⌋ + 1:",
+                f" (m = {count:,}, counting from 0), between the values at ",
+                _math("⌊h⌋", r"\lfloor h \rfloor"),
+                " and ",
+                _math("⌊h⌋ + 1", r"\lfloor h \rfloor + 1"),
+                ":",
             )
         ),
         Formula(
