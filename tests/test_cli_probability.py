@@ -8,8 +8,8 @@ import math
 import re
 import shlex
 import shutil
-import subprocess
 import statistics
+import subprocess
 from fractions import Fraction
 from html.parser import HTMLParser
 from pathlib import Path
@@ -361,3 +361,16 @@ def test_latex_compiles_without_overfull_boxes(run, example, tmp_path, monkeypat
     assert completed.returncode == 0, errors
     widths = [float(w) for w in re.findall(r"Overfull \\hbox \((\d+\.?\d*)pt too wide", log)]
     assert all(width <= 20 for width in widths), widths
+
+
+def test_long_data_is_thinned_and_says_what_json_keeps(run):
+    numbers = "\n".join(str(i) for i in range(1, 20_001))
+    text = run("stats", "-", input=numbers).stdout
+    assert "… 19,990 rows not shown (kept only up to 10,000 values) …" in text
+    data = as_json(run, "stats", "-", input=numbers)
+    (column,) = data["columns"]
+    assert not column["rows_complete"] and len(column["rows"]) == 10
+    assert column["sample_variance"] == pytest.approx(np.var(np.arange(1, 20_001), ddof=1))
+    short = run("stats", "-", input="\n".join(str(i) for i in range(1, 101))).stdout
+    assert "… 90 rows not shown (--format json has them all) …" in short
+    assert len(as_json(run, "stats", "-", input=numbers[:400])["columns"][0]["rows"]) > 100

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from mathml_cli.core.describe import (
     EXACT_LIMIT,
+    ROWS_LIMIT,
     ColumnSummary,
     Description,
     Pair,
@@ -36,6 +38,15 @@ from mathml_cli.render.view import (
 
 HEAD = 5  # rows of a long deviations table shown before and after the gap
 TERMS = 8  # a sum written out in full up to this many terms
+
+
+@dataclass(frozen=True)
+class _Unkept(Gap):
+    """Rows left out that the JSON does not hold either: past ROWS_LIMIT only the first
+    and last few rows are kept."""
+
+    def words(self) -> str:
+        return f"… {self.count:,} rows not shown (kept only up to {ROWS_LIMIT:,} values) …"
 
 
 def _heading(text: str) -> Heading:
@@ -125,7 +136,7 @@ def _row_cells(column: ColumnSummary) -> list[Any]:
             return [*rows[:HEAD], Gap(len(rows) - 2 * HEAD), *rows[-HEAD:]]
         return rows
     half = len(rows) // 2
-    return [*rows[:half], Gap(column.n - len(rows)), *rows[half:]]
+    return [*rows[:half], _Unkept(column.n - len(rows)), *rows[half:]]
 
 
 def _deviations(column: ColumnSummary) -> Section:
@@ -149,8 +160,6 @@ def _deviations(column: ColumnSummary) -> Section:
         table,
         Paragraph((total, Span("  the sum of squares", "muted"))),
     ]
-    if not column.all_rows:
-        blocks.append(Note(("--format json lists every row up to 10,000 values",), indent=1))
     return Section(_heading("Deviations from the mean"), tuple(blocks))
 
 
@@ -409,7 +418,7 @@ def _pair(pair: Pair, x: ColumnSummary, y: ColumnSummary) -> Section:
         rows = [*rows[:HEAD], Gap(n - 2 * HEAD), *rows[-HEAD:]]
     elif len(rows) < n:
         half = len(rows) // 2
-        rows = [*rows[:half], Gap(n - len(rows)), *rows[half:]]
+        rows = [*rows[:half], _Unkept(n - len(rows)), *rows[half:]]
     a, b = pair.x, pair.y
     table = Table(
         (
