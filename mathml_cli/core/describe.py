@@ -44,6 +44,7 @@ HEAD = 5  # rows kept from the start and the end of longer data
 MAX_COLUMNS = 20
 _SEED = 20_140_101
 _BLOCK_BYTES = 1 << 19
+_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
@@ -427,8 +428,8 @@ def number_blocks(stream: BinaryIO, source: str) -> Iterator[np.ndarray]:
             return
         if not block.endswith(b"\n"):
             block += stream.readline()
-        if line == 0 and block.startswith(b"\xef\xbb\xbf"):
-            block = block[3:]
+        if line == 0:
+            block = block.removeprefix(_BOM)
         text = block.translate(_SEPARATORS_TO_NEWLINES)
         if not text.endswith(b"\n"):
             text += b"\n"
@@ -458,7 +459,6 @@ def _parse_tokens(block: bytes, source: str, first_line: int) -> np.ndarray:
     raise InputError(f"{source} holds text that is not numbers")  # pragma: no cover
 
 
-_BOM = b"\xef\xbb\xbf"
 
 
 class _Prefixed:

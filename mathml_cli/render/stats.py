@@ -57,10 +57,6 @@ def _math(text: str, latex: str, role: Any = None) -> Math:
     return Math(text, latex, role)
 
 
-def _n(value: float | int | None) -> Math:
-    return Math(number(value), number_latex(value))
-
-
 def _sum_written(values: Sequence[float], n: int) -> tuple[str, str]:
     """`85 + 92 + 78` in text and LaTeX; longer sums as the first few terms and a count."""
     shown = list(values[: min(n, TERMS if n <= TERMS else 4)])
