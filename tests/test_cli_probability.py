@@ -252,6 +252,16 @@ def test_bayes_through_every_format(run, prior, likelihood, alarm, times):
     check_every_format(run, args, ["Bayes"])
 
 
+def test_bayes_posterior_that_rounds_to_one_is_not_written_as_certain(run):
+    args = ["bayes", "-a", "999/1000", "-l", "1", "--false-alarm", "1/100000000", "-n", "2"]
+    text = run(*args).stdout
+    assert "= 0.999 / 0.99900000001 ≈ 1 (≈100%)" in text
+    assert "= 1 (" not in text and "≈1" in text  # the --times table marks it too
+    data = as_json(run, *args)
+    assert Fraction(data["posterior_exact"]) == Fraction(99900000000, 99900000001)
+    check_every_format(run, args, ["0.99900000001"])
+
+
 def test_bayes_labels_and_evidence(run):
     result = run("bayes", "-a", "1/1000", "-l", "0.99", "-e", "0.02", "--labels", "spam,offer")
     assert result.exit_code == 0
@@ -335,6 +345,7 @@ LATEX_EXAMPLES = [
     "normal --fit docs/data/study.csv --column score --x 70",
     "bayes --prior 0.01 --likelihood 0.9 --false-alarm 0.05 --labels disease,positive --times 14",
     "bayes --prior 1/1000 --likelihood 0.99 --evidence 0.02",
+    "bayes --prior 999/1000 --likelihood 1 --false-alarm 1/100000000 --times 3",
 ]
 
 

@@ -459,8 +459,6 @@ def _parse_tokens(block: bytes, source: str, first_line: int) -> np.ndarray:
     raise InputError(f"{source} holds text that is not numbers")  # pragma: no cover
 
 
-
-
 class _Prefixed:
     """A byte stream whose first block was already read (to look for a header)."""
 

@@ -58,16 +58,35 @@ def count(value: Fraction) -> str:
 
 
 def percent(value: Fraction) -> str:
-    return f"{float(value) * 100:.3g}%"
+    shown = f"{float(value) * 100:.3g}%"
+    return f"≈{shown}" if shown in ("0%", "100%") and 0 < value < 1 else shown
 
 
 def _exact(value: Fraction) -> str:
-    """` = 2/13 exactly` for a fraction the decimal only approximates."""
-    if probability(value) == number(float(value)) and value.denominator < 10**6:
-        shown = probability(value)
-        if Fraction(shown) != value:
-            return f" (exactly {value.numerator}/{value.denominator})"
+    """`, exactly 2/13` for a small fraction the decimal only approximates."""
+    written = probability(value)
+    if value.denominator < 10**6 and (written.startswith("≈") or Fraction(written) != value):
+        return f", exactly {value.numerator}/{value.denominator}"
     return ""
+
+
+def _tex(value: Fraction) -> str:
+    """`probability` in LaTeX math."""
+    return probability(value).replace("≈", r"\approx ")
+
+
+def _equals(written: str) -> str:
+    """`= 0.15` or, for a value shown rounded, `≈1` alone (not `= ≈1`)."""
+    if written.startswith("≈"):
+        return f"≈ {written[1:]}"
+    return written if written.startswith(r"\approx") else f"= {written}"
+
+
+def _odds(value: Fraction) -> str:
+    """Odds as `1:99` when the numbers are small, else as a decimal."""
+    if value.denominator < 10**6 and value.numerator < 10**6:
+        return f"{value.numerator:,}:{value.denominator:,}"
+    return number(float(value))
 
 
 class _Names:
@@ -126,7 +145,7 @@ def _given(result: Bayes, names: _Names) -> Section:
                 Span("prior       ", "rule"),
                 _math(
                     f"{names.p(a)} = {probability(result.prior)}",
-                    f"{names.p_latex(a)} = {probability(result.prior)}",
+                    f"{names.p_latex(a)} = {_tex(result.prior)}",
                 ),
                 Span(f"  how common {a} is before any evidence", "muted"),
             ),
@@ -137,7 +156,7 @@ def _given(result: Bayes, names: _Names) -> Section:
                 Span("likelihood  ", "rule"),
                 _math(
                     f"{names.p(b, a)} = {probability(result.likelihood)}",
-                    f"{names.p_latex(b, a)} = {probability(result.likelihood)}",
+                    f"{names.p_latex(b, a)} = {_tex(result.likelihood)}",
                 ),
                 Span(f"  how often {b} is seen when {a} is true", "muted"),
             ),
@@ -151,7 +170,7 @@ def _given(result: Bayes, names: _Names) -> Section:
                     Span("evidence    ", "rule"),
                     _math(
                         f"{names.p(b)} = {probability(result.evidence)}",
-                        f"{names.p_latex(b)} = {probability(result.evidence)}",
+                        f"{names.p_latex(b)} = {_tex(result.evidence)}",
                     ),
                 ),
                 indent=1,
@@ -164,7 +183,7 @@ def _given(result: Bayes, names: _Names) -> Section:
                     Span("false alarm ", "rule"),
                     _math(
                         f"{names.p(b, '¬' + a)} = {probability(result.false_alarm)}",
-                        f"{names.p_latex(b, '¬' + a)} = {probability(result.false_alarm)}",
+                        f"{names.p_latex(b, '¬' + a)} = {_tex(result.false_alarm)}",
                     ),
                     Span(f"  how often {b} is seen when {a} is false", "muted"),
                 ),
@@ -190,9 +209,9 @@ def _steps(result: Bayes, names: _Names) -> Section:
                         f" / {names.p('¬' + a)} = ({probability(result.evidence)} − "
                         f"{probability(result.joint)}) / {probability(not_prior)} = "
                         f"{probability(alarm)}",
-                        rf"{names.p_latex(b, '¬' + a)} = \frac{{{probability(result.evidence)} - "
-                        rf"{probability(result.joint)}}}{{{probability(not_prior)}}} = "
-                        rf"{probability(alarm)}",
+                        rf"{names.p_latex(b, '¬' + a)} = \frac{{{_tex(result.evidence)} - "
+                        rf"{_tex(result.joint)}}}{{{_tex(not_prior)}}} = "
+                        rf"{_tex(alarm)}",
                     ),
                 )
             )
@@ -239,10 +258,10 @@ def _steps(result: Bayes, names: _Names) -> Section:
                         f"{probability(alarm)}·{probability(not_prior)} = "
                         f"{probability(result.joint)} + {probability(joint_not)} = "
                         f"{probability(result.evidence)}",
-                        rf"= {probability(likelihood)} \cdot {probability(prior)} + "
-                        rf"{probability(alarm)} \cdot {probability(not_prior)} = "
-                        rf"{probability(result.joint)} + {probability(joint_not)} = "
-                        rf"{probability(result.evidence)}",
+                        rf"= {_tex(likelihood)} \cdot {_tex(prior)} + "
+                        rf"{_tex(alarm)} \cdot {_tex(not_prior)} = "
+                        rf"{_tex(result.joint)} + {_tex(joint_not)} = "
+                        rf"{_tex(result.evidence)}",
                         "result",
                     ),
                 ),
@@ -258,13 +277,13 @@ def _steps(result: Bayes, names: _Names) -> Section:
             (
                 _math(
                     f"{names.p(a, b)} = {names.p(b, a)}·{names.p(a)} / {names.p(b)} = "
-                    f"{probability(result.joint)} / {probability(result.evidence)} = "
-                    f"{probability(posterior)}",
-                    rf"{names.p_latex(a, b)} = \frac{{{probability(result.joint)}}}"
-                    rf"{{{probability(result.evidence)}}} = {probability(posterior)}",
+                    f"{probability(result.joint)} / {probability(result.evidence)} "
+                    f"{_equals(probability(posterior))}",
+                    rf"{names.p_latex(a, b)} = \frac{{{_tex(result.joint)}}}"
+                    rf"{{{_tex(result.evidence)}}} {_equals(_tex(posterior))}",
                     "result",
                 ),
-                f" ({percent(posterior)}){_exact(posterior)}",
+                f" ({percent(posterior)}{_exact(posterior)})",
             ),
             indent=1,
         )
@@ -277,9 +296,8 @@ def _steps(result: Bayes, names: _Names) -> Section:
                 (
                     f"In odds: {b} is {number(float(ratio))} times as likely with {a} as without "
                     f"(the likelihood ratio), so seeing it multiplies the odds of {a} by that: "
-                    f"{number(float(prior_odds))} × {number(float(ratio))} = "
-                    f"{number(float(prior_odds * ratio))}, and odds o mean a probability "
-                    f"o/(1 + o) = {percent(posterior)}.",
+                    f"{_odds(prior_odds)} × {number(float(ratio))} = {_odds(prior_odds * ratio)}"
+                    f", and odds o mean a probability o/(1 + o) = {percent(posterior)}.",
                 ),
                 indent=1,
             )
