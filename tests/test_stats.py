@@ -124,6 +124,11 @@ def test_one_value_and_a_constant_column():
     assert all(row.z is None for row in constant.rows)
 
 
+def test_overflowing_sums_are_errors_naming_the_column():
+    with pytest.raises(InputError, match="column 'b': the numbers are too large"):
+        describe([np.array([[1.0, 1e308], [2.0, 1e308]])], ["a", "b"])
+
+
 def test_no_numbers_and_bad_values_are_errors():
     with pytest.raises(InputError, match="no numbers"):
         describe([], ["x"], "stdin")

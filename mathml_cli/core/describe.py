@@ -252,11 +252,14 @@ def describe(
     if not 1 <= width <= MAX_COLUMNS:
         raise InputError(f"stats summarises 1 to {MAX_COLUMNS} columns at a time, not {width}")
     accumulator = _Accumulator(width)
-    for block in blocks:
-        accumulator.add(np.asarray(block, dtype=np.float64).reshape(-1, width))
+    # Overflow (values near ±1.8e308) shows up as inf or nan in the sums, checked below.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for block in blocks:
+            accumulator.add(np.asarray(block, dtype=np.float64).reshape(-1, width))
     n = accumulator.n
     if n == 0:
         raise InputError(f"no numbers to summarise in {source}")
+    _check_finite(accumulator, names)
     kept, exact = accumulator.values()
     means = accumulator.shift + accumulator.mean
     head = np.concatenate(accumulator.head)
@@ -276,6 +279,23 @@ def describe(
     covariance, correlation = _matrices(accumulator, n)
     pair = _pair(columns[0], columns[1], shown, indices, means, accumulator, n)
     return Description(source, columns, covariance, correlation, pair)
+
+
+def _check_finite(accumulator: _Accumulator, names: Sequence[str]) -> None:
+    """An InputError naming the column whose sums overflow float64."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        spans = accumulator.maximum - accumulator.minimum
+        sums = accumulator.sums
+    finite = np.isfinite(sums) & np.isfinite(accumulator.m2) & np.isfinite(spans)
+    finite &= np.isfinite(accumulator.comoment).all(axis=0)
+    for column in np.flatnonzero(~finite).tolist():
+        raise InputError(
+            f"column '{names[column]}': the numbers are too large to summarise, their sum, "
+            "range or sum of squares overflows float64 (about ±1.8e308)"
+            if len(names) > 1
+            else "the numbers are too large to summarise: their sum, range or sum of squares "
+            "overflows float64 (about ±1.8e308)"
+        )
 
 
 def describe_values(values: Sequence[float], name: str = "x") -> Description:

@@ -82,6 +82,10 @@ def check_parameters(mean: float, std: float) -> None:
         raise InputError(f"--mean must be a finite number, got {mean}")
     if not (math.isfinite(std) and std > 0):
         raise InputError(f"--std must be a positive number, got {std:g}")
+    if not (math.isfinite(mean + 3 * std) and math.isfinite(mean - 3 * std)):
+        raise InputError(
+            f"--mean {mean:g} and --std {std:g} are too large: μ ± 3σ overflows float64"
+        )
 
 
 def point(mean: float, std: float, x: float) -> Point:

@@ -58,14 +58,17 @@ def _math(text: str, latex: str, role: Any = None) -> Math:
 
 
 def _sum_written(values: Sequence[float], n: int) -> tuple[str, str]:
-    """`85 + 92 + 78` in text and LaTeX; longer sums as the first few terms and a count."""
+    """`85 + 92 + 78 = ` in text and LaTeX, to put before the total; longer sums as the
+    first few terms and a count; nothing for a single term."""
+    if n == 1:
+        return "", ""
     shown = list(values[: min(n, TERMS if n <= TERMS else 4)])
     text = " + ".join(number(v) for v in shown).replace("+ -", "− ")
     latex = " + ".join(number_latex(v) for v in shown).replace("+ -", "- ")
     if n > len(shown):
         text += f" + … ({n:,} terms)"
         latex += rf" + \dots\ \text{{({n:,} terms)}}"
-    return text, latex
+    return f"{text} = ", f"{latex} = "
 
 
 def view(result: Description, *, plot: bool = False) -> View:
@@ -100,8 +103,8 @@ def _one(column: ColumnSummary, source: str) -> list[Block]:
                 Paragraph(
                     (
                         _math(
-                            f"Σx = {terms} = {number(column.sum)}",
-                            rf"\sum x = {terms_latex} = {number_latex(column.sum)}",
+                            f"Σx = {terms}{number(column.sum)}",
+                            rf"\sum x = {terms_latex}{number_latex(column.sum)}",
                         ),
                     )
                 ),
@@ -149,8 +152,8 @@ def _deviations(column: ColumnSummary) -> Section:
     squares = [row.squared for row in column.rows]
     terms, terms_latex = _sum_written(squares, column.n)
     total = _math(
-        f"Σ(x − μ)² = {terms} = {number(column.sum_of_squares)}",
-        rf"\sum (x - \mu)^2 = {terms_latex} = {number_latex(column.sum_of_squares)}",
+        f"Σ(x − μ)² = {terms}{number(column.sum_of_squares)}",
+        rf"\sum (x - \mu)^2 = {terms_latex}{number_latex(column.sum_of_squares)}",
     )
     blocks: list[Block] = [
         table,
