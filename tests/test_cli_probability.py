@@ -132,6 +132,8 @@ def test_stats_reads_stdin_and_a_csv_column(run, tmp_path):
     np.testing.assert_allclose(data["covariance"], frame.cov().to_numpy(), rtol=1e-12)
     np.testing.assert_allclose(data["correlation"], frame.corr().to_numpy(), rtol=1e-12)
     assert data["pair"]["x"] == "a" and data["pair"]["y"] == "b"
+    products = (frame["a"] - frame["a"].mean()) * (frame["b"] - frame["b"].mean())
+    np.testing.assert_allclose([r["product"] for r in data["pair"]["rows"]], products, rtol=1e-12)
     check_every_format(run, ["stats", str(path)], ["Correlation matrix"])
     only = as_json(run, "stats", str(path), "--column", "c")
     assert [c["name"] for c in only["columns"]] == ["c"]

@@ -612,5 +612,9 @@ def data(result: Description) -> dict[str, Any]:
             "covariance": pair.covariance,
             "population_covariance": pair.population_covariance,
             "correlation": pair.correlation,
+            "rows": [
+                {"index": r.index, "x": r.x, "y": r.y, "dx": r.dx, "dy": r.dy, "product": r.product}
+                for r in pair.rows
+            ],
         }
     return out
