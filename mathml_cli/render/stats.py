@@ -445,11 +445,10 @@ def _pair(pair: Pair, x: ColumnSummary, y: ColumnSummary) -> Section:
         ),
     ]
     if pair.covariance is not None:
+        blocks.append(Paragraph((Span("covariance", "rule"),)))
         blocks.append(
             Paragraph(
                 (
-                    Span("covariance", "rule"),
-                    "  ",
                     _math(
                         f"cov = Σ(x − x̄)(y − ȳ)/(n − 1) = {sp} / {n - 1:,} = "
                         f"{number(pair.covariance)}",
@@ -457,7 +456,8 @@ def _pair(pair: Pair, x: ColumnSummary, y: ColumnSummary) -> Section:
                         rf"{number_latex(pair.covariance)}",
                         "result",
                     ),
-                )
+                ),
+                indent=1,
             )
         )
         blocks.append(
@@ -472,11 +472,10 @@ def _pair(pair: Pair, x: ColumnSummary, y: ColumnSummary) -> Section:
         )
     if pair.correlation is not None:
         sx, sy = math.sqrt(x.sum_of_squares), math.sqrt(y.sum_of_squares)
+        blocks.append(Paragraph((Span("correlation", "rule"),)))
         blocks.append(
             Paragraph(
                 (
-                    Span("correlation", "rule"),
-                    "  ",
                     _math(
                         f"r = Σ(x − x̄)(y − ȳ) / √(Σ(x − x̄)²·Σ(y − ȳ)²) = {sp} / "
                         f"({number(sx)}·{number(sy)}) = {number(pair.correlation)}",
@@ -485,7 +484,8 @@ def _pair(pair: Pair, x: ColumnSummary, y: ColumnSummary) -> Section:
                         rf"\cdot {number_latex(sy)}}} = {number_latex(pair.correlation)}",
                         "result",
                     ),
-                )
+                ),
+                indent=1,
             )
         )
         blocks.append(

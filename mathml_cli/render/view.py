@@ -336,21 +336,47 @@ _LATEX_SPECIALS = {
     "·": r"$\cdot$",
     "×": r"$\times$",
     "⋮": r"$\vdots$",
-    "η": r"$\eta$",
-    "α": r"$\alpha$",
-    "β": r"$\beta$",
-    "λ": r"$\lambda$",
-    "ε": r"$\epsilon$",
-    "σ": r"$\sigma$",
-    "μ": r"$\mu$",
-    "θ": r"$\theta$",
     "²": r"\textsuperscript{2}",
+    "√": r"$\surd$",
+    "‖": r"$\|$",
+    "⌊": r"$\lfloor$",
+    "⌋": r"$\rfloor$",
+    "∈": r"$\in$",
+    "°": r"$^\circ$",
+    "̂": r"\^{}",
     "—": "---",
     "–": "--",
     "|": r"$|$",
     "<": r"$<$",
     ">": r"$>$",
 }
+
+
+# Greek letters, which plain pdflatex has only in math.
+_LATEX_SPECIALS.update(
+    {
+        chr(code): f"$\\{name}$"
+        for code, name in zip(
+            range(0x3B1, 0x3CA),
+            (
+                "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi o pi rho "
+                "varsigma sigma tau upsilon phi chi psi omega"
+            ).split(),
+            strict=True,
+        )
+        if name != "o"
+    }
+)
+_LATEX_SPECIALS.update(
+    {
+        letter: f"$\\{name}$"
+        for letter, name in zip(
+            "ΓΔΘΛΞΠΣΥΦΨΩ",
+            ("Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega").split(),
+            strict=True,
+        )
+    }
+)
 
 
 def latex_escape(text: str) -> str:
