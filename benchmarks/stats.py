@@ -52,8 +52,8 @@ def make_data(numbers: int) -> Path:
     return path
 
 
-def measure(command: list[str], data: Path) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in MB and stdout of `command` reading `data` on stdin."""
+def measure(command: list[str], data: Path) -> tuple[float, float, str, float]:
+    """Wall seconds, peak RSS in MB, stdout and CPU seconds of `command` reading `data`."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
     with data.open("rb") as stdin:
         start = time.perf_counter()
@@ -64,7 +64,7 @@ def measure(command: list[str], data: Path) -> tuple[float, float, str]:
         elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status):
         raise SystemExit(f"{command[:4]} failed with exit code {os.waitstatus_to_exitcode(status)}")
-    return elapsed, usage.ru_maxrss / 1024, output
+    return elapsed, usage.ru_maxrss / 1024, output, usage.ru_utime + usage.ru_stime
 
 
 def main() -> int:
@@ -82,7 +82,11 @@ def main() -> int:
     for name, runs in (("mathml stats -", ours_runs), ("pandas read_csv+describe", base_runs)):
         times = ", ".join(f"{run[0]:.2f}" for run in runs)
         peak = max(run[1] for run in runs)
-        print(f"{name:<26}{min(r[0] for r in runs):6.2f} s  {peak:6.0f} MB peak   (runs: {times})")
+        cpu = min(r[3] for r in runs)
+        print(
+            f"{name:<26}{min(r[0] for r in runs):6.2f} s  {cpu:6.2f} s CPU  {peak:6.0f} MB peak"
+            f"   (runs: {times})"
+        )
     column = json.loads(ours_runs[0][2])["columns"][0]
     count, mean, std, median = (float(v) for v in base_runs[0][2].strip().split(","))
     agree = (
@@ -98,6 +102,7 @@ def main() -> int:
     ratio = statistics.median(pairs)
     peak = max(run[1] for run in ours_runs)
     ok = agree and ratio <= 1.0 and peak < LIMIT_MB
+    print(f"load average: {', '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores here)")
     print(
         f"time ratio mathml/pandas: median {ratio:.2f} of pairs "
         f"{', '.join(f'{r:.2f}' for r in pairs)} (must be <= 1); peak {peak:.0f} MB "
