@@ -73,11 +73,19 @@ def open_input(path: str) -> tuple[BinaryIO, str]:
 class CsvTable:
     """A numeric CSV table read once, block by block, from a byte stream."""
 
-    def __init__(self, stream: BinaryIO, source: str, *, header: bool | None = None) -> None:
+    def __init__(
+        self,
+        stream: BinaryIO,
+        source: str,
+        *,
+        header: bool | None = None,
+        needs: str = "regression needs a target and at least one feature",
+    ) -> None:
         """Read the start of `stream` to learn the delimiter and the column names.
 
         header: True or False to say whether the first row names the columns;
         None to detect it (a first row with any non-numeric cell is a header).
+        needs: why one column is not enough, for the message when there is one.
         """
         self._stream = stream
         self.source = source
@@ -87,7 +95,7 @@ class CsvTable:
         if not first.strip():
             raise InputError(f"{source} is empty: expected a CSV table with a header row")
         self._pending = first
-        self.layout = _sniff_layout(first, source, header)
+        self.layout = _sniff_layout(first, source, header, needs)
         if self.layout.has_header:
             _, _, self._pending = first.partition(b"\n")
             self._line = 1
@@ -230,7 +238,7 @@ def _shorten(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _sniff_layout(block: bytes, source: str, header: bool | None) -> TableLayout:
+def _sniff_layout(block: bytes, source: str, header: bool | None, needs: str) -> TableLayout:
     text = block[: 1 << 16].decode("utf-8", errors="replace").replace("\r\n", "\n")
     lines = [line for line in text.split("\n")[:_SNIFF_LINES] if line.strip()]
     if len(block) > 1 << 16 and len(lines) == _SNIFF_LINES:
@@ -240,8 +248,7 @@ def _sniff_layout(block: bytes, source: str, header: bool | None) -> TableLayout
     cells = [cell.strip() for cell in first]
     if len(cells) < 2:
         raise InputError(
-            f"{source} has one column: regression needs a target and at least one feature "
-            "(columns separated by commas, semicolons or tabs)"
+            f"{source} has one column: {needs} (columns separated by commas, semicolons or tabs)"
         )
     if header is None:
         header = any(_cell_number(cell) is None for cell in cells)
