@@ -98,18 +98,13 @@ def pca(
         raise InputError(f"--components must be between 1 and {p} (the number of columns), got {k}")
     indices = [table.column_index(name, "--columns") for name in names]
     moments = Moments(p)
-    r: np.ndarray = np.zeros((0, p + 1))
+    qr = _StreamedQR(p + 1)
     first: list[np.ndarray] = []
     kept_rows: list[np.ndarray] = []
     keeper = RowKeeper(p) if sample else None
     for block in table.blocks(indices):
         moments.add(block)
-        # R of [R; 1 | block]: the QR factor of everything read so far.
-        stacked = np.empty((len(r) + len(block), p + 1))
-        stacked[: len(r)] = r
-        stacked[len(r) :, 0] = 1.0
-        stacked[len(r) :, 1:] = block
-        r = np.asarray(np.linalg.qr(stacked, mode="r"))
+        qr.add(block)
         if sum(len(b) for b in first) < SHOWN_ROWS:
             first.append(block[:SHOWN_ROWS])
         if keep_rows:
@@ -158,7 +153,7 @@ def pca(
         )
         for i in range(p)
     )
-    svd = _svd_check(r, n, scale, values, vectors)
+    svd = _svd_check(qr.r(), n, scale, values, vectors)
     head = np.concatenate(first)[:SHOWN_ROWS]
     projection = vectors[:, :k]
     first_scores = ((head - mean) / scale) @ projection
@@ -189,6 +184,45 @@ def pca(
     )
 
 
+class _StreamedQR:
+    """R of the QR factorisation of [1 | X], the rows arriving in blocks.
+
+    R of [R_old; new rows] is R of everything so far. Rows are gathered into a
+    buffer of a few megabytes first: LAPACK's QR of a thin matrix costs mostly
+    per call (and per thread handoff on a busy machine), not per row.
+    """
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.capacity = max((1 << 19) // width, 4 * width)
+        self.buffer = np.zeros((width + self.capacity, width), order="F")
+        self.filled = 0  # rows of the buffer in use after the R block on top
+
+    def add(self, block: np.ndarray) -> None:
+        start = 0
+        while start < len(block):
+            take = min(len(block) - start, self.capacity - self.filled)
+            rows = slice(self.width + self.filled, self.width + self.filled + take)
+            self.buffer[rows, 0] = 1.0
+            self.buffer[rows, 1:] = block[start : start + take]
+            self.filled += take
+            start += take
+            if self.filled == self.capacity:
+                self._reduce()
+
+    def _reduce(self) -> None:
+        used = self.buffer[: self.width + self.filled]
+        r = np.linalg.qr(used, mode="r")
+        self.buffer[: self.width] = 0.0
+        self.buffer[: len(r)] = r
+        self.filled = 0
+
+    def r(self) -> np.ndarray:
+        if self.filled:
+            self._reduce()
+        return self.buffer[: self.width].copy()
+
+
 def _choose_columns(table: CsvTable, columns: list[str] | None) -> list[str]:
     if columns is None:
         return list(table.names)
@@ -210,9 +244,7 @@ def _svd_check(
     r: np.ndarray, n: int, scale: np.ndarray, values: np.ndarray, vectors: np.ndarray
 ) -> SvdCheck:
     """Singular values and right singular vectors of X_c (scaled), from R₂₂ of the QR."""
-    square = np.zeros((len(scale) + 1, len(scale) + 1))
-    square[: len(r)] = r  # fewer rows than columns leave R short: its missing rows are 0
-    centred_factor = square[1:, 1:] / scale  # R₂₂ D⁻¹: same singular values and V as X_c D⁻¹
+    centred_factor = r[1:, 1:] / scale  # R₂₂ D⁻¹: same singular values and V as X_c D⁻¹
     _, singular, vt = np.linalg.svd(centred_factor)
     variances = singular**2 / (n - 1)
     largest = max(float(values[0]), float(variances[0]), np.finfo(float).tiny)
