@@ -12,6 +12,8 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from mathml_cli.render.view import Plot
+
 
 @dataclass(frozen=True)
 class Series:
@@ -19,6 +21,28 @@ class Series:
     x: Sequence[float]
     y: Sequence[float]
     style: str = "line"  # "line" or "scatter"
+
+
+# Without colour each series needs its own marker, and the legend shows it.
+PLAIN_MARKERS = "•x+o*#"
+
+
+def draw(plot: Plot, width: int = 78) -> str:
+    """A View's Plot for the terminal, at most `width` columns wide."""
+    if plot.kind == "bars":
+        (bars,) = plot.series
+        # plotext draws horizontal bars bottom-up; reversed, the first is on top.
+        labels, values = plot.bar_labels[::-1], bars.y[::-1]
+        return bar_chart(labels, values, title=plot.title, width=min(width, 78))
+    series = [Series(s.label, s.x, s.y, s.style) for s in plot.series]
+    return line_plot(
+        series,
+        title=plot.title,
+        xlabel=plot.xlabel,
+        ylabel=plot.ylabel,
+        width=min(width, 78),
+        log_y=plot.log_y,
+    )
 
 
 def _colour_allowed() -> bool:
@@ -47,16 +71,17 @@ def line_plot(
         plt.ylabel(ylabel)
     if log_y:
         plt.yscale("log")
-    markers = "•+x*o"
+    colour = _colour_allowed()
     for index, item in enumerate(series):
         finite = [(a, b) for a, b in zip(item.x, item.y, strict=True) if _finite(a) and _finite(b)]
         if not finite:
             continue
         xs, ys = zip(*finite, strict=True)
+        marker = PLAIN_MARKERS[index % len(PLAIN_MARKERS)]
         if item.style == "scatter":
-            plt.scatter(list(xs), list(ys), label=item.label, marker=markers[index % len(markers)])
+            plt.scatter(list(xs), list(ys), label=item.label, marker=marker)
         else:
-            plt.plot(list(xs), list(ys), label=item.label, marker="braille")
+            plt.plot(list(xs), list(ys), label=item.label, marker="braille" if colour else marker)
     if not _colour_allowed():
         plt.theme("clear")
     text = str(plt.build())
