@@ -12,7 +12,7 @@ import scipy.linalg
 import sympy
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from sympy.parsing.sympy_parser import parse_expr, standard_transformations
+from sympy.parsing.sympy_parser import parse_expr, rationalize, standard_transformations
 
 from mathml_cli.core.eigen import EXACT_SIZE, eigen
 from mathml_cli.errors import InputError
@@ -37,9 +37,10 @@ def read_back(text: str) -> sympy.Expr:
     t = re.sub(r"i(?=sqrt)", "I*", t)
     t = re.sub(r"(?<![A-Za-z])i(?![A-Za-z])", "I", t)
     t = re.sub(r"(?<=[0-9)LI])\s*(?=[L(sI])", "*", t)
-    expression = parse_expr(t, local_dict={"L": LAMBDA}, transformations=standard_transformations)
     # Decimals in our text are exact: read them as the fractions they write.
-    return sympy.nsimplify(expression, rational=True)
+    return parse_expr(
+        t, local_dict={"L": LAMBDA}, transformations=(*standard_transformations, rationalize)
+    )
 
 
 def characteristic_oracle(rows) -> sympy.Expr:
@@ -335,3 +336,166 @@ def test_power_errors():
         eigen(np.eye(2), power_steps=3, start=np.ones(3))
     with pytest.raises(InputError, match="--start is the zero vector"):
         eigen(np.eye(2), power_steps=3, start=np.zeros(2))
+
+
+# --- CLI ---------------------------------------------------------------------------
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+
+
+def help_examples(run, command: str) -> list[list[str]]:
+    """The example command lines of `mathml COMMAND --help`."""
+    import shlex
+
+    text = run(command, "--help").stdout
+    examples = [line.strip() for line in text.splitlines() if line.strip().startswith("mathml ")]
+    assert examples, f"{command} --help shows no examples"
+    return [shlex.split(line)[1:] for line in examples]
+
+
+def test_help_examples_run(run, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    for args in help_examples(run, "eigen"):
+        result = run(*args)
+        assert result.exit_code == 0, (args, result.stderr)
+        assert result.stdout.strip()
+
+
+def test_text_output(run):
+    result = run("eigen", "[[2,1],[1,2]]", "--power", "5", "--start", "1,0")
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "= (2 - λ)·(2 - λ) - 1·1" in out
+    assert "= λ² - 4λ + 3" in out
+    assert "λ² - 4λ + 3 = (λ - 3)(λ - 1) = 0" in out
+    assert "λ₁ = 3: v = (1, 1), v/‖v‖ = (0.707107, 0.707107)" in out
+    assert "tr(A) = 4, Σλ = 3 + 1 = 4  ✓" in out
+    assert "Symmetric: A = QΛQᵀ" in out
+    # Power iteration from (1, 0): x_1 = A·x_0/‖A·x_0‖ = (2, 1)/√5.
+    x1 = np.array([2.0, 1.0]) / math.sqrt(5)
+    assert f"({x1[0]:.6g}, {x1[1]:.6g})" in out
+    assert "Start: x_0 = (1, 0)" in out
+
+
+def test_json_against_numpy(run):
+    a = np.array([[1.0, 2.0, 0.5], [0.0, 3.0, 1.0], [2.0, -1.0, 1.0]])
+    result = run("eigen", "1,2,0.5;0,3,1;2,-1,1", "-f", "json", "--power", "50")
+    assert result.exit_code == 0, result.stderr
+    data = __import__("json").loads(result.stdout)
+    for key in (
+        "matrix",
+        "size",
+        "symmetric",
+        "method",
+        "eigenvalues",
+        "pairs",
+        "trace",
+        "determinant",
+        "characteristic",
+        "defects",
+        "rotations",
+        "spectral",
+        "power",
+    ):
+        assert key in data  # fmt: skip
+    values = [complex(v["real"], v["imag"]) for v in data["eigenvalues"]]
+    for value in np.linalg.eigvals(a):
+        assert min(abs(value - v) for v in values) < 1e-9
+    for pair in data["pairs"]:
+        v = np.array(pair["vector"]) + 1j * np.array(pair["vector_imag"])
+        value = complex(pair["value"]["real"], pair["value"]["imag"])
+        assert np.linalg.norm(a @ v - value * v) < 1e-9
+    assert data["determinant"] == pytest.approx(np.linalg.det(a))
+    expected = sympy.Poly(characteristic_oracle(a.tolist()), LAMBDA).all_coeffs()
+    assert data["characteristic"]["coefficients"] == [float(c) for c in expected]
+    assert data["power"]["steps"][0]["vector"] == pytest.approx(list(np.ones(3) / math.sqrt(3)))
+
+
+@settings(max_examples=15, deadline=None)
+@given(small_matrices(), st.sampled_from(["text", "json", "latex", "markdown", "html"]))
+def test_every_format(a, output_format):
+    from typer.testing import CliRunner
+
+    from mathml_cli.cli import app
+
+    text = ";".join(",".join(repr(float(x)) for x in row) for row in a)
+    result = CliRunner().invoke(app, ["eigen", text, "-f", output_format, "--power", "3"])
+    assert result.exit_code == 0, result.stderr
+    if output_format == "json":
+        data = __import__("json").loads(result.stdout)
+        values = [complex(v["real"], v["imag"]) for v in data["eigenvalues"]]
+        for value in np.linalg.eigvals(a):
+            assert min(abs(value - v) for v in values) < 1e-6 * max(1.0, np.abs(a).max())
+    else:
+        assert "λ" in result.stdout or r"\lambda" in result.stdout
+
+
+LATEX_MATRICES = [
+    "[[1,2],[3,4]]",
+    "[[0,-1],[1,0]]",
+    "[[2,1],[0,2]]",
+    "[[4,1,2],[1,3,0],[2,0,5]]",
+    "[[0,0,1],[1,0,0],[0,1,0]]",
+    "[[0.5,0.1,0],[0.1,0.3,0],[0,0,1]]",
+    "[[0,-5,-2,-2],[4,-2,0,-3],[2,1,3,3],[1,2,2,3]]",
+]
+
+
+@pytest.mark.skipif(not __import__("shutil").which("pdflatex"), reason="pdflatex not installed")
+@pytest.mark.parametrize("matrix", LATEX_MATRICES)
+def test_latex_compiles(run, tmp_path, matrix):
+    import subprocess
+
+    result = run("eigen", matrix, "--power", "30", "-f", "latex")
+    assert result.exit_code == 0
+    document = (
+        "\\documentclass{article}\\usepackage{amsmath,amssymb,longtable}\\begin{document}\n"
+        f"{result.stdout}\\end{{document}}\n"
+    )
+    (tmp_path / "t.tex").write_text(document)
+    compiled = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "t.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert compiled.returncode == 0, compiled.stdout[-2000:]
+
+
+def test_plot(run):
+    result = run("eigen", "[[3,1],[0,2]]", "--plot")
+    assert result.exit_code == 0
+    assert "A stretches the unit circle along its eigenvectors" in result.stdout
+    assert "v₁ (λ = 3)" in result.stdout and "v₂ (λ = 2)" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["[[1,2],[3]]"], "Error: the matrix has ragged rows: row 2 has 1 number, row 1 has 2"),
+        (["1,2;3,x"], "Error: 'x' is not a number (the matrix, row 2, position 2)"),
+        (["[[1,2,3],[4,5,6]]"], "Error: the matrix is 2×3, not square"),
+        (["1,2,3"], "Error: eigenvalues need a square matrix, got a vector of length 3"),
+        (["[[1,2],[3,4]]", "--power", "0"], "Error: --power must be between 1 and 1000"),
+        (["[[1,2],[3,4]]", "--start", "1,0"], "Error: --start only applies with --power"),
+        (["[[1,0,0],[0,1,0],[0,0,1]]", "--plot"], "Error: --plot draws a 2×2 matrix"),
+        (["[[1,2],[3,4]]", "--plot", "-f", "json"], "Error: --plot draws in the terminal"),
+        (["@nowhere.csv"], "Error: file not found: 'nowhere.csv'"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(run, args, message):
+    result = run("eigen", *args)
+    assert result.exit_code == 2, result.stdout
+    assert result.stderr.startswith(message), result.stderr
+    assert result.stderr.count("\n") == 1
+    assert result.stdout == ""
+
+
+def test_file_and_stdin(run, tmp_path):
+    (tmp_path / "a.csv").write_text("2,1\n1,2\n")
+    from_file = run("eigen", f"@{tmp_path / 'a.csv'}", "-f", "json")
+    from_stdin = run("eigen", "-", "-f", "json", input="2,1\n1,2\n")
+    assert from_file.stdout == from_stdin.stdout
+    values = [v["real"] for v in __import__("json").loads(from_file.stdout)["eigenvalues"]]
+    assert values == [3.0, 1.0]

@@ -18,6 +18,7 @@ from mathml_cli.cli.backprop import backprop_command
 from mathml_cli.cli.derive import derive_command
 from mathml_cli.cli.descend import descend_command
 from mathml_cli.cli.dot import dot_command
+from mathml_cli.cli.eigen import eigen_command
 from mathml_cli.cli.options import MathmlCommand, install_fast_coercion
 from mathml_cli.cli.regress import regress_command
 from mathml_cli.cli.softmax import softmax_command
@@ -133,6 +134,9 @@ app.command(
 app.command(
     "dot", cls=MathmlCommand, short_help="Dot and matrix products and dense layers, cell by cell."
 )(dot_command)
+app.command(
+    "eigen", cls=MathmlCommand, short_help="Eigenvalues and eigenvectors, det(A - λI) step by step."
+)(eigen_command)
 app.command(
     "regress", cls=MathmlCommand, short_help="Linear regression from CSV, with OLS statistics."
 )(regress_command)

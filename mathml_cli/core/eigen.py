@@ -209,6 +209,8 @@ def _check_matrix(matrix: np.ndarray) -> np.ndarray:
     import numpy as np
 
     a = np.asarray(matrix, dtype=float)
+    if a.size == 1:
+        a = a.reshape(1, 1)  # one number is a 1×1 matrix
     if a.ndim == 1:
         raise InputError(
             f"eigenvalues need a square matrix, got a vector of length {a.size}: "
@@ -444,7 +446,7 @@ def _expand_steps(entries: list[list[Any]], lam: Any, writer: _Writer) -> tuple[
     if n == 2:
         written, value = _minor_text(shifted, lam, writer)
         steps = [
-            Step("det [[a - λ, b], [c, d - λ]] = (a - λ)·(d - λ) - b·c", written),
+            Step("the 2×2 determinant (a - λ)·(d - λ) - b·c", written),
             Step(
                 "multiply out (a - λ)·(d - λ)",
                 Expression(
@@ -480,8 +482,8 @@ def _expand_steps(entries: list[list[Any]], lam: Any, writer: _Writer) -> tuple[
 
     steps = [
         Step(
-            "cofactor expansion along row 1: Σ_j (-1)^(1+j)·a₁ⱼ·M₁ⱼ, M₁ⱼ the 2×2 minor "
-            "without row 1 and column j",
+            "expand along row 1: each M is the 2×2 determinant left without row 1 and "
+            "that entry's column",
             expansion([Expression(name, f"M_{{1{j}}}") for j, name in enumerate(names, 1)]),
         )
     ]
