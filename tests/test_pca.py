@@ -231,3 +231,168 @@ def test_no_header_names_columns_x1_to_xp():
     text = "1,2,3\n4,5,7\n7,8,8\n"
     result = pca(CsvTable(io.BytesIO(text.encode()), "test.csv", header=False, needs="PCA"))
     assert result.columns == ("x1", "x2", "x3")
+
+
+# --- CLI ---------------------------------------------------------------------------
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+IRIS = ROOT / "docs" / "data" / "iris.csv"
+
+
+def iris() -> np.ndarray:
+    return np.loadtxt(IRIS, delimiter=",", skiprows=1)
+
+
+def test_help_examples_run(run, monkeypatch):
+    import shlex
+
+    monkeypatch.chdir(ROOT)
+    text = run("pca", "--help").stdout
+    examples = [
+        line.strip()
+        for line in text.splitlines()
+        if line.strip().startswith(("mathml pca ", "cat ")) and "mathml pca" in line
+    ]
+    assert len(examples) >= 3
+    for line in examples:
+        stdin = None
+        if line.startswith("cat "):
+            path, _, line = line[4:].partition(" | ")
+            stdin = (ROOT / path).read_text()
+        result = run(*shlex.split(line)[1:], input=stdin)
+        assert result.exit_code == 0, (line, result.stderr)
+        assert result.stdout.strip()
+
+
+def test_text_output_against_numpy(run):
+    result = run("pca", str(IRIS))
+    assert result.exit_code == 0, result.stderr
+    variances, vt = oracle(iris(), False)
+    out = result.stdout
+    for variance, ratio in zip(variances, variances / variances.sum(), strict=True):
+        assert f"{variance:.6g}" in out and f"{ratio:.6g}" in out
+    assert f"keep {100 * (variances[:2].sum() / variances.sum()):.4g}% of the variance" in out
+    assert "both routes give the same components" in out
+
+
+def test_json_and_scores(run, tmp_path):
+    target = tmp_path / "scores.csv"
+    result = run("pca", str(IRIS), "-k", "3", "--scores", str(target), "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    data = __import__("json").loads(result.stdout)
+    for key in ("n", "columns", "means", "covariance", "components", "kept", "svd", "scores_file"):
+        assert key in data
+    variances, vt = oracle(iris(), False)
+    np.testing.assert_allclose([c["variance"] for c in data["components"]], variances, rtol=1e-10)
+    for component, expected in zip(data["components"], vt, strict=True):
+        assert_same_up_to_sign(np.array(component["loadings"]), expected, 1e-10)
+    written = np.loadtxt(target, delimiter=",", skiprows=1)
+    centred = iris() - iris().mean(axis=0)
+    for j in range(3):
+        assert_same_up_to_sign(written[:, j], centred @ vt[j], 1e-10)
+    assert data["scores_file"] == str(target)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    arrays(np.float64, (6, 3), elements=st.integers(-20, 20).map(float)),
+    st.sampled_from(["text", "json", "latex", "markdown", "html"]),
+    st.booleans(),
+)
+def test_every_format(data, output_format, standardize):
+    from typer.testing import CliRunner
+
+    from mathml_cli.cli import app
+
+    assume(data.std(axis=0).min() > 0)
+    args = ["pca", "-", "-f", output_format] + (["-s"] if standardize else [])
+    result = CliRunner().invoke(app, args, input=csv_text(data))
+    assert result.exit_code == 0, result.stderr
+    if output_format == "json":
+        variances, _ = oracle(data, standardize)
+        got = [c["variance"] for c in __import__("json").loads(result.stdout)["components"]]
+        np.testing.assert_allclose(got, variances, atol=1e-9 * variances[0])
+    else:
+        assert "PC1" in result.stdout
+
+
+@pytest.mark.skipif(not __import__("shutil").which("pdflatex"), reason="pdflatex not installed")
+@pytest.mark.parametrize("args", [[str(IRIS)], [str(IRIS), "-s", "-k", "3"]])
+def test_latex_compiles(run, tmp_path, args):
+    import subprocess
+
+    result = run("pca", *args, "-f", "latex")
+    assert result.exit_code == 0
+    document = (
+        "\\documentclass{article}\\usepackage{amsmath,amssymb,longtable}\\begin{document}\n"
+        f"{result.stdout}\\end{{document}}\n"
+    )
+    (tmp_path / "t.tex").write_text(document)
+    compiled = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "t.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert compiled.returncode == 0, compiled.stdout[-2000:]
+
+
+def test_plot(run):
+    result = run("pca", str(IRIS), "--plot")
+    assert result.exit_code == 0
+    assert "scree plot: share of the variance per component" in result.stdout
+    assert "scores in the plane of PC1 and PC2" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (["-"], "a,b\n1,2\n", "Error: stdin has one data row: PCA needs at least 2 rows"),
+        (["-"], "a\n1\n2\n", "Error: stdin has one column: PCA needs at least two columns"),
+        (["-", "-s"], "a,b\n1,2\n1,3\n", "Error: column 'a' is constant (1 in every row)"),
+        (["-"], "a,b\n1,2\n1,x\n", "Error: row 2 (line 3), column 'b': 'x' is not a number"),
+        (["-"], "a,b\n1,2\n1\n", "Error: row 2 (line 3) has 1 field, but the table has 2 columns"),
+        (["-", "-k", "3"], "a,b\n1,2\n2,3\n", "Error: --components must be between 1 and 2"),
+        (["-", "-c", "a,z"], "a,b\n1,2\n2,3\n", "Error: --columns: no column named 'z'"),
+        (["-", "--plot", "-f", "json"], "a,b\n1,2\n2,3\n", "Error: --plot draws in the terminal"),
+        (["nowhere.csv"], None, "Error: no such file: nowhere.csv"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(run, args, stdin, message):
+    result = run("pca", *args, input=stdin)
+    assert result.exit_code == 2, result.stdout
+    assert result.stderr.startswith(message), result.stderr
+    assert result.stderr.count("\n") == 1
+    assert result.stdout == ""
+
+
+def test_scores_error_leaves_nothing(run, tmp_path):
+    result = run("pca", str(IRIS), "--scores", str(tmp_path / "no" / "s.csv"))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: --scores: cannot write")
+    assert result.stdout == "" and list(tmp_path.iterdir()) == []
+
+
+def test_pca_loads_no_sympy():
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom mathml_cli.cli import main\n"
+        f"sys.argv = ['mathml', 'pca', {str(IRIS)!r}, '-f', 'json']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print([m for m in ('sympy', 'plotext') if m in sys.modules], file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert '"n": 150' in done.stdout
+    assert done.stderr.strip().splitlines()[-1] == "[]"

@@ -20,6 +20,7 @@ from mathml_cli.cli.descend import descend_command
 from mathml_cli.cli.dot import dot_command
 from mathml_cli.cli.eigen import eigen_command
 from mathml_cli.cli.options import MathmlCommand, install_fast_coercion
+from mathml_cli.cli.pca import pca_command
 from mathml_cli.cli.regress import regress_command
 from mathml_cli.cli.softmax import softmax_command
 from mathml_cli.errors import ExitCode, MathmlError
@@ -137,6 +138,9 @@ app.command(
 app.command(
     "eigen", cls=MathmlCommand, short_help="Eigenvalues and eigenvectors, det(A - λI) step by step."
 )(eigen_command)
+app.command(
+    "pca", cls=MathmlCommand, short_help="Principal component analysis of a CSV, step by step."
+)(pca_command)
 app.command(
     "regress", cls=MathmlCommand, short_help="Linear regression from CSV, with OLS statistics."
 )(regress_command)

@@ -28,6 +28,7 @@ from mathml_cli.errors import InputError, did_you_mean
 
 SHOWN_ROWS = 5  # rows kept to show the centring and the scores with numbers
 SCALE_WARNING = 100.0  # variances this many times apart: suggest --standardize
+_SINGLE_THREAD_ENTRIES = 8192  # OpenBLAS keeps a matrix-vector product this small on one thread
 
 
 @dataclass(frozen=True)
@@ -187,40 +188,50 @@ def pca(
 class _StreamedQR:
     """R of the QR factorisation of [1 | X], the rows arriving in blocks.
 
-    R of [R_old; new rows] is R of everything so far. Rows are gathered into a
-    buffer of a few megabytes first: LAPACK's QR of a thin matrix costs mostly
-    per call (and per thread handoff on a busy machine), not per row.
+    A tall matrix's R is the R of its pieces' R factors stacked (TSQR): the
+    rows are cut into chunks of a few hundred, NumPy factors a whole batch of
+    chunks in one call, and the R factors are reduced the same way until one
+    is left. Small chunks matter: LAPACK's QR of a thin matrix is a chain of
+    matrix-vector products, which OpenBLAS hands to a second thread from about
+    9,000 entries on, and on a busy machine each handoff costs more than the
+    work (ten times slower in the benchmark); a chunk stays on one thread.
     """
 
     def __init__(self, width: int) -> None:
         self.width = width
-        self.capacity = max((1 << 19) // width, 4 * width)
-        self.buffer = np.zeros((width + self.capacity, width), order="F")
-        self.filled = 0  # rows of the buffer in use after the R block on top
+        self.chunk = max(_SINGLE_THREAD_ENTRIES // width, 2 * width)
+        self.buffer = np.empty((64 * self.chunk, width))
+        self.buffer[:, 0] = 1.0
+        self.filled = 0
+        self.factor = np.zeros((0, width))  # R of the rows reduced so far
 
     def add(self, block: np.ndarray) -> None:
         start = 0
         while start < len(block):
-            take = min(len(block) - start, self.capacity - self.filled)
-            rows = slice(self.width + self.filled, self.width + self.filled + take)
-            self.buffer[rows, 0] = 1.0
-            self.buffer[rows, 1:] = block[start : start + take]
+            take = min(len(block) - start, len(self.buffer) - self.filled)
+            self.buffer[self.filled : self.filled + take, 1:] = block[start : start + take]
             self.filled += take
             start += take
-            if self.filled == self.capacity:
-                self._reduce()
+            if self.filled == len(self.buffer):
+                self._reduce(self.buffer)
+                self.filled = 0
 
-    def _reduce(self) -> None:
-        used = self.buffer[: self.width + self.filled]
-        r = np.linalg.qr(used, mode="r")
-        self.buffer[: self.width] = 0.0
-        self.buffer[: len(r)] = r
-        self.filled = 0
+    def _reduce(self, rows: np.ndarray) -> None:
+        stack = np.concatenate([self.factor, rows])
+        while len(stack) > self.chunk:
+            whole = len(stack) // self.chunk * self.chunk
+            chunks = stack[:whole].reshape(-1, self.chunk, self.width)
+            factors = np.asarray(np.linalg.qr(chunks, mode="r"))
+            stack = np.concatenate([factors.reshape(-1, self.width), stack[whole:]])
+        self.factor = np.asarray(np.linalg.qr(stack, mode="r"))
 
     def r(self) -> np.ndarray:
-        if self.filled:
-            self._reduce()
-        return self.buffer[: self.width].copy()
+        """The (width × width) R; rows of zeros when fewer rows than columns were read."""
+        self._reduce(self.buffer[: self.filled])
+        self.filled = 0
+        square = np.zeros((self.width, self.width))
+        square[: len(self.factor)] = self.factor
+        return square
 
 
 def _choose_columns(table: CsvTable, columns: list[str] | None) -> list[str]:
