@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from mathml_cli.core.linalg import sign_rule
 from mathml_cli.errors import InputError
 
 if TYPE_CHECKING:
@@ -229,20 +230,6 @@ def _check_matrix(matrix: np.ndarray) -> np.ndarray:
     if not np.isfinite(a).all():
         raise InputError("the matrix holds a value that is not a finite number")
     return a
-
-
-def sign_rule(vector: np.ndarray) -> np.ndarray:
-    """The vector scaled so its largest entry (the first, among near-equal ones) is real
-    and positive: one eigenvector (or PCA loading) out of the ±v (or e^{iφ}v) that are."""
-    import numpy as np
-
-    magnitudes = np.abs(vector)
-    largest = magnitudes.max()
-    if largest == 0:
-        return vector
-    index = int(np.argmax(magnitudes >= largest * (1 - 1e-9)))
-    phase = vector[index] / magnitudes[index]
-    return vector / phase  # type: ignore[no-any-return]
 
 
 def _order_key(value: complex) -> tuple[float, float]:

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from mathml_cli.core.eigen import sign_rule
-from mathml_cli.core.regress import Moments, RowKeeper
+from mathml_cli.core.linalg import sign_rule
+from mathml_cli.core.streaming import Moments
 from mathml_cli.core.table import CsvTable
 from mathml_cli.errors import InputError, did_you_mean
 
@@ -102,7 +102,12 @@ def pca(
     qr = _StreamedQR(p + 1)
     first: list[np.ndarray] = []
     kept_rows: list[np.ndarray] = []
-    keeper = RowKeeper(p) if sample else None
+    keeper = None
+    if sample:
+        # regress's sampler; imported only here, as regress loads mpmath for its p-values.
+        from mathml_cli.core.regress import RowKeeper
+
+        keeper = RowKeeper(p)
     for block in table.blocks(indices):
         moments.add(block)
         qr.add(block)
