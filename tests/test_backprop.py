@@ -234,7 +234,7 @@ def test_other_formats(run, fmt):
     # Math, not typewriter text: the local derivative cos(n1) is typeset.
     assert "texttt" not in result.stdout
     if fmt != "html":
-        assert "\\cos{\\left(n_{1} \\right)}" in result.stdout
+        assert "\\cos{" in result.stdout and "n_{1}" in result.stdout
 
 
 def test_dot_output(run):
@@ -322,11 +322,9 @@ def test_gradient_and_update_lists_say_what_they_leave_out(run, fmt):
     text, at = big_sum(15)  # 30 variables: 20 shown, 10 not
     result = run("backprop", text, "--at", at, "--lr", "0.1", "-f", fmt)
     assert result.exit_code == 0
-    marker = "10 {} not shown (--format json has them all)"
-    if fmt == "latex":
-        marker = marker.replace("_", r"\_")
+    out = result.stdout.replace("-{}-", "--")  # LaTeX keeps "--" from becoming a dash
     for what in ("gradients", "updates"):
-        assert marker.format(what) in result.stdout, what
+        assert f"10 {what} not shown (--format json has them all)" in out, what
     gradient_lines = [
         line
         for line in result.stdout.splitlines()
@@ -358,7 +356,8 @@ def test_relu_at_zero_states_its_convention_in_every_format(run, fmt):
 def test_extra_variable_warns_in_every_format(run, fmt):
     result = run("backprop", "x*y", "--at", "x=1,y=2,z=3", "-f", fmt)
     assert result.exit_code == 0
-    assert "--at gives z, which the expression does not use" in result.stdout
+    out = result.stdout.replace("-{}-", "--")  # LaTeX keeps "--" from becoming a dash
+    assert "--at gives z, which the expression does not use" in out
 
 
 @pytest.mark.parametrize("fmt", ["text", "latex", "markdown"])

@@ -1,10 +1,10 @@
 """Principal component analysis from a stream of rows: covariance, eigenvectors, scores.
 
 One pass over the table keeps the row count, the column means and the matrix of
-centred cross-products, merged block by block with the update regress uses
-(Chan, Golub and LeVeque), so memory is O(p²) and a column that is 1e6 give or
-take 1 keeps its spread. The same pass feeds a QR factorisation of [1 | X]
-(block by block, R stays (p+1)×(p+1)) whose lower right block R₂₂ satisfies
+centred cross-products, merged block by block with Chan, Golub and LeVeque's
+update, so memory is O(p²) and a column that is 1e6 give or take 1 keeps its
+spread. The same pass feeds regress's streamed QR factorisation of [1 | X]
+(core/lstsq.py; R stays (p+1)×(p+1)), whose lower right block R₂₂ satisfies
 R₂₂ᵀR₂₂ = X_cᵀX_c: the singular values of the centred data without ever
 holding it, which is how libraries compute PCA (the SVD of X_c), here as an
 independent check of the eigendecomposition.
@@ -22,13 +22,12 @@ from pathlib import Path
 import numpy as np
 
 from mathml_cli.core.linalg import sign_rule
-from mathml_cli.core.streaming import Moments
+from mathml_cli.core.lstsq import StreamedQR
 from mathml_cli.core.table import CsvTable
 from mathml_cli.errors import InputError, did_you_mean
 
 SHOWN_ROWS = 5  # rows kept to show the centring and the scores with numbers
 SCALE_WARNING = 100.0  # variances this many times apart: suggest --standardize
-_SINGLE_THREAD_ENTRIES = 8192  # OpenBLAS keeps a matrix-vector product this small on one thread
 
 
 @dataclass(frozen=True)
@@ -72,6 +71,29 @@ class Pca:
     rows: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
+class Moments:
+    """Running count, means and co-moment matrix of the columns, merged block by block."""
+
+    def __init__(self, width: int) -> None:
+        self.n = 0
+        self.mean = np.zeros(width)
+        self.comoment = np.zeros((width, width))
+
+    def add(self, block: np.ndarray) -> None:
+        rows = len(block)
+        if not rows:
+            return
+        block_mean = block.mean(axis=0)
+        centred = block - block_mean
+        block_comoment = centred.T @ centred
+        total = self.n + rows
+        delta = block_mean - self.mean
+        # Chan, Golub and LeVeque's update: exact merging of two groups' co-moments.
+        self.comoment += block_comoment + np.outer(delta, delta) * (self.n * rows / total)
+        self.mean += delta * (rows / total)
+        self.n = total
+
+
 def pca(
     table: CsvTable,
     *,
@@ -99,7 +121,7 @@ def pca(
         raise InputError(f"--components must be between 1 and {p} (the number of columns), got {k}")
     indices = [table.column_index(name, "--columns") for name in names]
     moments = Moments(p)
-    qr = _StreamedQR(p + 1)
+    qr = StreamedQR(p, intercept=True)
     first: list[np.ndarray] = []
     kept_rows: list[np.ndarray] = []
     keeper = None
@@ -159,7 +181,8 @@ def pca(
         )
         for i in range(p)
     )
-    svd = _svd_check(qr.r(), n, scale, values, vectors)
+    # [1 | X] = QF: F's lower right block is R of the centred data, in its units.
+    svd = _svd_check(qr.raw_factor()[1:, 1:], n, scale, values, vectors)
     head = np.concatenate(first)[:SHOWN_ROWS]
     projection = vectors[:, :k]
     first_scores = ((head - mean) / scale) @ projection
@@ -190,55 +213,6 @@ def pca(
     )
 
 
-class _StreamedQR:
-    """R of the QR factorisation of [1 | X], the rows arriving in blocks.
-
-    A tall matrix's R is the R of its pieces' R factors stacked (TSQR): the
-    rows are cut into chunks of a few hundred, NumPy factors a whole batch of
-    chunks in one call, and the R factors are reduced the same way until one
-    is left. Small chunks matter: LAPACK's QR of a thin matrix is a chain of
-    matrix-vector products, which OpenBLAS hands to a second thread from about
-    9,000 entries on, and on a busy machine each handoff costs more than the
-    work (ten times slower in the benchmark); a chunk stays on one thread.
-    """
-
-    def __init__(self, width: int) -> None:
-        self.width = width
-        self.chunk = max(_SINGLE_THREAD_ENTRIES // width, 2 * width)
-        self.buffer = np.empty((64 * self.chunk, width))
-        self.buffer[:, 0] = 1.0
-        self.filled = 0
-        self.factor = np.zeros((0, width))  # R of the rows reduced so far
-
-    def add(self, block: np.ndarray) -> None:
-        start = 0
-        while start < len(block):
-            take = min(len(block) - start, len(self.buffer) - self.filled)
-            self.buffer[self.filled : self.filled + take, 1:] = block[start : start + take]
-            self.filled += take
-            start += take
-            if self.filled == len(self.buffer):
-                self._reduce(self.buffer)
-                self.filled = 0
-
-    def _reduce(self, rows: np.ndarray) -> None:
-        stack = np.concatenate([self.factor, rows])
-        while len(stack) > self.chunk:
-            whole = len(stack) // self.chunk * self.chunk
-            chunks = stack[:whole].reshape(-1, self.chunk, self.width)
-            factors = np.asarray(np.linalg.qr(chunks, mode="r"))
-            stack = np.concatenate([factors.reshape(-1, self.width), stack[whole:]])
-        self.factor = np.asarray(np.linalg.qr(stack, mode="r"))
-
-    def r(self) -> np.ndarray:
-        """The (width × width) R; rows of zeros when fewer rows than columns were read."""
-        self._reduce(self.buffer[: self.filled])
-        self.filled = 0
-        square = np.zeros((self.width, self.width))
-        square[: len(self.factor)] = self.factor
-        return square
-
-
 def _choose_columns(table: CsvTable, columns: list[str] | None) -> list[str]:
     if columns is None:
         return list(table.names)
@@ -257,10 +231,10 @@ def _choose_columns(table: CsvTable, columns: list[str] | None) -> list[str]:
 
 
 def _svd_check(
-    r: np.ndarray, n: int, scale: np.ndarray, values: np.ndarray, vectors: np.ndarray
+    r22: np.ndarray, n: int, scale: np.ndarray, values: np.ndarray, vectors: np.ndarray
 ) -> SvdCheck:
     """Singular values and right singular vectors of X_c (scaled), from R₂₂ of the QR."""
-    centred_factor = r[1:, 1:] / scale  # R₂₂ D⁻¹: same singular values and V as X_c D⁻¹
+    centred_factor = r22 / scale  # R₂₂ D⁻¹: same singular values and V as X_c D⁻¹
     _, singular, vt = np.linalg.svd(centred_factor)
     variances = singular**2 / (n - 1)
     largest = max(float(values[0]), float(variances[0]), np.finfo(float).tiny)

@@ -64,10 +64,10 @@ def latex_escape(text: str) -> str:
 
 def latex_of(expr: Any) -> str:
     """A SymPy expression in LaTeX, its variables named as `name_latex` names them."""
-    import sympy
+    from mathml_cli.core.expr import to_latex_named
 
     names = {symbol: name_latex(symbol.name) for symbol in getattr(expr, "free_symbols", ())}
-    return str(sympy.latex(expr, symbol_names=names))
+    return to_latex_named(expr, names)
 
 
 def math_of(expr: Any, role: Role | None = None) -> Math:

@@ -14,6 +14,8 @@ import re
 
 from mathml_cli.render.view import (
     Block,
+    Cell,
+    Column,
     Formula,
     Gap,
     Heading,
@@ -29,6 +31,7 @@ from mathml_cli.render.view import (
     TreeNode,
     View,
     cell_latex,
+    cell_text,
     latex_escape,
     matrix_latex,
     merged,
@@ -122,23 +125,101 @@ def _node(node: TreeNode, depth: int) -> list[str]:
     return lines
 
 
+# About this many characters of small type fit across an article's text block.
+SMALL_LINE = 80
+
+
+def _widths(table: Table, kept: list[int]) -> list[int]:
+    """Each kept column's width in characters of its text form: a fair guess at print."""
+    widths = []
+    for index in kept:
+        column = table.columns[index]
+        header = column.header.text if isinstance(column.header, Math) else column.header
+        cells = [
+            len(cell_text(row[index], column)) for row in table.rows if not isinstance(row, Gap)
+        ]
+        widths.append(max([len(header), *cells]) + 2)
+    return widths
+
+
+def _wrappable(table: Table, kept: list[int], widths: list[int]) -> list[int]:
+    """Positions (in `kept`) of the long text columns, which may wrap inside their cells."""
+    return [
+        n
+        for n, (index, width) in enumerate(zip(kept, widths, strict=True))
+        if table.columns[index].align == "left" and width > 14
+    ]
+
+
+def _least_width(table: Table, kept: list[int]) -> int:
+    """How narrow the table can be with its long text columns wrapped."""
+    widths = _widths(table, kept)
+    wrappable = _wrappable(table, kept, widths)
+    return sum(14 if n in wrappable else w for n, w in enumerate(widths))
+
+
+def _spec(table: Table, kept: list[int]) -> str:
+    """Column types: r and l, and for a table still too wide, its long text columns as
+    paragraphs (p{...}) sharing what the narrow columns leave of the line."""
+    widths = _widths(table, kept)
+    columns = [table.columns[i] for i in kept]
+    wide = [
+        n
+        for n, (w, c) in enumerate(zip(widths, columns, strict=True))
+        if c.align == "left" and w > 14
+    ]
+    if sum(widths) <= SMALL_LINE or not wide:
+        return "".join("l" if c.align == "left" else "r" for c in columns)
+    room = max(SMALL_LINE - sum(w for n, w in enumerate(widths) if n not in wide), 14 * len(wide))
+    share = sum(widths[n] for n in wide)
+    spec = []
+    for n, column in enumerate(columns):
+        if n in wide:
+            fraction = min(widths[n], room * widths[n] / share) / SMALL_LINE
+            spec.append(rf"p{{{fraction:.2f}\linewidth}}")
+        else:
+            spec.append("l" if column.align == "left" else "r")
+    return "".join(spec)
+
+
+def _cell(cell: Cell, column: Column) -> str:
+    # Words stay text (they wrap in a p column); numbers and math are math.
+    if isinstance(cell, str) and cell not in ("…", "⋮", "⋱"):
+        return latex_escape(cell)
+    if isinstance(cell, Math):
+        return f"${_breakable(cell.latex)}$"
+    return f"${cell_latex(cell, column)}$"
+
+
 def _table(table: Table) -> list[str]:
-    spec = "".join("l" if column.align == "left" else "r" for column in table.columns)
+    """A longtable in small type: long text columns wrap in their cells, and only if it is
+    still too wide do the columns marked droppable go (with a note)."""
+    kept = list(range(len(table.columns)))
+    dropped: list[str] = []
+    while _least_width(table, kept) > SMALL_LINE and any(table.columns[i].droppable for i in kept):
+        index = max(i for i in kept if table.columns[i].droppable)
+        header = table.columns[index].header
+        dropped.insert(0, header.text if isinstance(header, Math) else header)
+        kept.remove(index)
+    columns = [table.columns[i] for i in kept]
+    spec = _spec(table, kept)
     headers = " & ".join(
         f"${column.header.latex}$"
         if isinstance(column.header, Math)
         else r"\textbf{" + latex_escape(column.header) + "}"
-        for column in table.columns
+        for column in columns
     )
-    many = len(table.columns) > 6
-    lines = [r"{\footnotesize\setlength{\tabcolsep}{3pt}" if many else "{"]
+    lines = [r"{\footnotesize\setlength{\tabcolsep}{3pt}"]
     lines += [rf"\begin{{longtable}}{{{spec}}}", headers + r" \\", r"\hline", r"\endhead"]
     for row in table.rows:
         if isinstance(row, Gap):
             words = latex_escape(row.words())
-            lines.append(rf"\multicolumn{{{len(table.columns)}}}{{l}}{{\emph{{{words}}}}} \\")
+            lines.append(rf"\multicolumn{{{len(columns)}}}{{l}}{{\emph{{{words}}}}} \\")
             continue
-        cells = [f"${cell_latex(c, column)}$" for c, column in zip(row, table.columns, strict=True)]
+        cells = [_cell(row[i], table.columns[i]) for i in kept]
         lines.append(" & ".join(cells) + r" \\")
     lines += [r"\end{longtable}", "}"]
+    if dropped:
+        words = f"(left out for width: {', '.join(dropped)}; --format json has them all)"
+        lines.append(_indented(rf"\emph{{{latex_escape(words)}}}", 0))
     return lines

@@ -138,11 +138,16 @@ def _covariance(result: Pca) -> Section:
         _step(
             2,
             "The covariance matrix: ",
-            Math(
-                "C = X_cᵀX_c / (n - 1), C[i,j] = Σ_rows (x_i - x̄_i)(x_j - x̄_j) / (n - 1)",
-                r"C = \frac{X_c^{\top} X_c}{n - 1},\quad C_{ij} = \frac{1}{n-1}\sum_{r} "
-                r"(x_{ri} - \bar{x}_i)(x_{rj} - \bar{x}_j)",
+            Math("C = X_cᵀX_c / (n - 1)", r"C = \frac{X_c^{\top} X_c}{n - 1}"),
+        ),
+        Paragraph(
+            (
+                Math(
+                    "C[i,j] = Σ_rows (x_i - x̄_i)(x_j - x̄_j) / (n - 1)",
+                    r"C_{ij} = \frac{1}{n-1}\sum_{r} (x_{ri} - \bar{x}_i)(x_{rj} - \bar{x}_j)",
+                ),
             ),
+            indent=1,
         ),
         Note(
             (

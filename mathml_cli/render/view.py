@@ -29,7 +29,8 @@ The model (a View is a tuple of blocks; a block's text is a Line of inline piece
                                        where rows were left out (see `thin`)
       Matrix(rows, name, role)         a vector or matrix: a grid in text, a pmatrix elsewhere
       Tree(root, children)             TreeNode(lines, children): derivation steps, graphs
-      Plot(title, series, ...)         Series(label, x, y, style): numbers, not pixels
+      Plot(title, series, kind, ...)   Series(label, x, y, style): numbers, not pixels;
+                                       kind lines | bars | heat (a grid of f with paths)
       Section(heading, blocks)         a group of blocks under an optional heading
 
     View(title, blocks, source="")     title names the page (HTML <title>); source is
@@ -185,15 +186,24 @@ class Series:
 
 @dataclass(frozen=True)
 class Plot:
-    """A chart as numbers; kind "bars" draws one horizontal bar per x label."""
+    """A chart as numbers.
+
+    kind "lines": curves and point sets on one pair of axes; "bars": one
+    horizontal bar per label in `bar_labels` (the values are the one series' y);
+    "heat": f on a grid (`heat`, rows from the top of `y_range` down, columns
+    across `x_range`), light for low values, with the series drawn as paths on it.
+    """
 
     title: str
     series: tuple[Series, ...]
     xlabel: str = ""
     ylabel: str = ""
     log_y: bool = False
-    kind: Literal["lines", "bars"] = "lines"
+    kind: Literal["lines", "bars", "heat"] = "lines"
     bar_labels: tuple[str, ...] = ()
+    heat: tuple[tuple[float, ...], ...] = ()
+    x_range: tuple[float, float] = (0.0, 1.0)
+    y_range: tuple[float, float] = (0.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -326,23 +336,58 @@ _LATEX_SPECIALS = {
     "·": r"$\cdot$",
     "×": r"$\times$",
     "⋮": r"$\vdots$",
-    "η": r"$\eta$",
-    "α": r"$\alpha$",
-    "β": r"$\beta$",
-    "λ": r"$\lambda$",
-    "ε": r"$\epsilon$",
-    "σ": r"$\sigma$",
-    "μ": r"$\mu$",
-    "θ": r"$\theta$",
     "²": r"\textsuperscript{2}",
+    "√": r"$\surd$",
+    "‖": r"$\|$",
+    "⌊": r"$\lfloor$",
+    "⌋": r"$\rfloor$",
+    "∈": r"$\in$",
+    "°": r"$^\circ$",
+    "̂": r"\^{}",
     "—": "---",
     "–": "--",
+    "|": r"$|$",
+    "<": r"$<$",
+    ">": r"$>$",
 }
 
 
+# Greek letters, which plain pdflatex has only in math.
+_LATEX_SPECIALS.update(
+    {
+        chr(code): f"$\\{name}$"
+        for code, name in zip(
+            range(0x3B1, 0x3CA),
+            (
+                "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi o pi rho "
+                "varsigma sigma tau upsilon phi chi psi omega"
+            ).split(),
+            strict=True,
+        )
+        if name != "o"
+    }
+)
+_LATEX_SPECIALS.update(
+    {
+        letter: f"$\\{name}$"
+        for letter, name in zip(
+            "ΓΔΘΛΞΠΣΥΦΨΩ",
+            ("Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega").split(),
+            strict=True,
+        )
+    }
+)
+
+
 def latex_escape(text: str) -> str:
-    """Words safe in LaTeX text mode (and inside \\text{...})."""
-    return "".join(_LATEX_SPECIALS.get(char, char) for char in text)
+    """Words safe in LaTeX text mode (and inside \\text{...}); `--tol` keeps two hyphens."""
+    out = []
+    for position, char in enumerate(text):
+        if char == "-" and text[position + 1 : position + 2] == "-":
+            out.append("-{}")  # not an en dash
+        else:
+            out.append(_LATEX_SPECIALS.get(char, char))
+    return "".join(out)
 
 
 T = TypeVar("T")
