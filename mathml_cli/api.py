@@ -40,15 +40,12 @@ class Explanation:
         result: Any,
         *,
         data: Callable[[], dict[str, Any]],
-        view: Callable[[], Any] | None = None,
-        legacy: Mapping[str, Callable[[], Any]] | None = None,
+        view: Callable[[], Any],
     ) -> None:
-        # `view` builds the explanation once for every writer; `legacy` holds the
-        # renderings ("latex", "markdown", "text") of a command not yet built as a view.
+        # `view` builds the explanation once; every writer prints it.
         self.result = result
         self._data = data
         self._view = view
-        self._legacy = legacy or {}
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of `--format json` (NaN and infinities as None)."""
@@ -61,8 +58,6 @@ class Explanation:
     def _write(self, name: str) -> str:
         from mathml_cli.render.output import OutputFormat, write_view
 
-        if self._view is None:
-            return str(self._legacy[name]()).rstrip("\n") + "\n"
         return write_view(OutputFormat(name), self._view(), io.StringIO())
 
     def to_latex(self) -> str:
@@ -73,19 +68,13 @@ class Explanation:
 
     def to_text(self) -> str:
         """The plain-text explanation (no colour), as `mathml` prints it to a file."""
-        if self._view is not None:
-            return self._write("text")
-        from mathml_cli.render.output import render_text
+        return self._write("text")
 
-        return render_text(self._legacy["text"](), io.StringIO())
+    def to_html(self) -> str:
+        """A whole HTML page, as `--format html` writes it."""
+        return self._write("html")
 
-    def to_html(self) -> str | None:
-        """A whole HTML page (as `--format html` writes), or None where there is none yet."""
-        return self._write("html") if self._view is not None else None
-
-    def _repr_html_(self) -> str | None:
-        if self._view is None:
-            return None
+    def _repr_html_(self) -> str:
         from mathml_cli.render import html
 
         return html.fragment(self._view())
@@ -299,11 +288,7 @@ def regress(
     return Explanation(
         result,
         data=lambda: render.data(result),
-        legacy={
-            "latex": lambda: render.latex(result, show_steps=not brief),
-            "markdown": lambda: render.markdown(result, show_steps=not brief),
-            "text": lambda: render.rich(result, show_steps=not brief),
-        },
+        view=lambda: render.view(result, show_steps=not brief),
     )
 
 

@@ -24,15 +24,24 @@ def _examples() -> list[tuple[str, str]]:
     return examples
 
 
+def _located(arg: str) -> str:
+    prefix, name = ("@", arg[1:]) if arg.startswith("@") else ("", arg)
+    if name.endswith((".csv", ".txt")) and "/" not in name and (DATA / name).exists():
+        return prefix + str(DATA / name)
+    return arg
+
+
 @pytest.mark.parametrize(("command", "line"), _examples(), ids=[line for _, line in _examples()])
 def test_help_example_runs(run, monkeypatch, command, line):
-    monkeypatch.chdir(DATA)  # the examples name houses.csv, weights.csv, ... as if there
+    # Examples name docs/data/iris.csv from the repository's root, or houses.csv as if
+    # in docs/data: both are found.
+    monkeypatch.chdir(DATA.parent.parent)
     piped_in = None
     if line.startswith("cat "):  # cat FILE | mathml ...
         source, line = (part.strip() for part in line.split("|", 1))
         piped_in = (DATA / source.split()[1]).read_text()
     line = line.split(" | ", 1)[0]  # ... | dot -Tpng: only mathml's part
-    args = shlex.split(line)[1:]
+    args = [_located(arg) for arg in shlex.split(line)[1:]]
     result = run(*args, input=piped_in)
     assert result.exit_code == 0, f"{line}: {result.stderr}"
     assert result.stdout.strip()

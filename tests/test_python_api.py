@@ -177,10 +177,9 @@ def test_every_rendering_matches_the_cli(run, call, args):
     assert str(result) == result.to_text()
     assert result._repr_markdown_() == result.to_markdown()
     assert result._repr_latex_() == result.to_latex()
-    if result._repr_html_() is not None:  # every command built as a view
-        page = run(*args, "-f", "html").stdout
-        assert result.to_html() == page
-        assert result._repr_html_() in page and "<html" not in result._repr_html_()
+    page = run(*args, "-f", "html").stdout
+    assert result.to_html() == page
+    assert result._repr_html_() in page and "<html" not in result._repr_html_()
 
 
 @pytest.mark.parametrize(
