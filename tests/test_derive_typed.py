@@ -315,6 +315,7 @@ def test_generated_expressions_are_right_checked_and_render_in_every_format(text
 @given(_trees())
 # SymPy's own derivative of this holds a DiracDelta it cannot write as code.
 @example("step((max(x, relu(x)))**-1)**2")
+@example("sign(x/y)")
 def test_the_check_flags_a_wrong_derivative(text):
     try:
         expression = parse_expression(text)
