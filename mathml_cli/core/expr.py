@@ -64,6 +64,7 @@ FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int | None]] = {
     "sinh": (sympy.sinh, 1, 1),
     "cosh": (sympy.cosh, 1, 1),
     "tanh": (sympy.tanh, 1, 1),
+    "erf": (sympy.erf, 1, 1),
     "sigmoid": (sigmoid, 1, 1),
     "relu": (relu, 1, 1),
     "softplus": (softplus, 1, 1),
@@ -642,6 +643,13 @@ def to_latex(expr: Any) -> str:
     return str(_LatexPrinter().doprint(expr))
 
 
+def to_latex_named(expr: Any, names: tuple[tuple[str, str], ...]) -> str:
+    """LaTeX with some variables typeset by `names` (("yhat", r"\\hat{y}"), ...)."""
+    typeset = dict(names)
+    symbols = {s: typeset[str(s)] for s in expr.free_symbols if str(s) in typeset}
+    return str(_LatexPrinter({"symbol_names": symbols}).doprint(expr))
+
+
 def numeric_function(expr: Any, variables: list[str], backend: str = "numpy") -> Callable[..., Any]:
     """A function of `variables` (in that order) computing `expr` (or a list of them).
 
@@ -705,6 +713,7 @@ _FLOAT_FUNCTIONS: dict[str, Callable[[float], float]] = {
     "sinh": math.sinh,
     "cosh": math.cosh,
     "tanh": math.tanh,
+    "erf": math.erf,
     "Abs": abs,
 }
 
