@@ -15,6 +15,7 @@ class BackpropFormat(str, Enum):
     json = "json"
     latex = "latex"
     markdown = "markdown"
+    html = "html"
     dot = "dot"
 
 
@@ -79,7 +80,7 @@ def backprop_command(
     from mathml_cli.core.backprop import backprop
     from mathml_cli.core.expr import parse_assignments
     from mathml_cli.render import backprop as render
-    from mathml_cli.render.output import OutputFormat, emit
+    from mathml_cli.render.output import OutputFormat, emit_view
 
     variables = [name.strip() for item in (wrt or []) for name in item.split(",") if name.strip()]
     point = parse_assignments(at) if at is not None else None
@@ -87,10 +88,8 @@ def backprop_command(
     if output_format is BackpropFormat.dot:
         sys.stdout.write(render.dot(result))
         return
-    emit(
+    emit_view(
         OutputFormat(output_format.value),
-        rich=lambda: render.rich(result),
+        view=lambda: render.view(result),
         data=lambda: render.data(result),
-        latex=lambda: render.latex(result),
-        markdown=lambda: render.markdown(result),
     )

@@ -274,7 +274,8 @@ def latex(expression: Any) -> str:
     """LaTeX with the catalogue's names typeset (ŷ, λ, δ, ...)."""
     from mathml_cli.core.expr import to_latex_named
 
-    return to_latex_named(expression, tuple(SYMBOL_LATEX.items()))
+    names = {s: SYMBOL_LATEX[str(s)] for s in expression.free_symbols if str(s) in SYMBOL_LATEX}
+    return to_latex_named(expression, names)
 
 
 def text_name(name: str) -> str:

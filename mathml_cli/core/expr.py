@@ -643,11 +643,9 @@ def to_latex(expr: Any) -> str:
     return str(_LatexPrinter().doprint(expr))
 
 
-def to_latex_named(expr: Any, names: tuple[tuple[str, str], ...]) -> str:
-    """LaTeX with some variables typeset by `names` (("yhat", r"\\hat{y}"), ...)."""
-    typeset = dict(names)
-    symbols = {s: typeset[str(s)] for s in expr.free_symbols if str(s) in typeset}
-    return str(_LatexPrinter({"symbol_names": symbols}).doprint(expr))
+def to_latex_named(expr: Any, symbol_names: dict[Any, str]) -> str:
+    """to_latex, with each symbol written as `symbol_names` says (render's one naming rule)."""
+    return str(_LatexPrinter({"symbol_names": symbol_names}).doprint(expr))
 
 
 def numeric_function(expr: Any, variables: list[str], backend: str = "numpy") -> Callable[..., Any]:
