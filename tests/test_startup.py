@@ -59,6 +59,14 @@ def test_derive_needs_sympy_but_not_plotext():
     assert loaded_modules("derive", "x**2") == ["sympy"]
 
 
+def test_explain_list_needs_no_heavy_library():
+    assert loaded_modules("explain", "--list") == []
+
+
+def test_explain_entry_needs_sympy_only():
+    assert loaded_modules("explain", "sigmoid") == ["sympy"]
+
+
 def test_python_dash_m_works():
     completed = subprocess.run(
         [sys.executable, "-m", "mathml_cli", "derive", "x**3", "--no-steps"],

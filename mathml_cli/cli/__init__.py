@@ -18,6 +18,7 @@ from mathml_cli.cli.backprop import backprop_command
 from mathml_cli.cli.derive import derive_command
 from mathml_cli.cli.descend import descend_command
 from mathml_cli.cli.dot import dot_command
+from mathml_cli.cli.explain import explain_command
 from mathml_cli.cli.options import MathmlCommand, install_fast_coercion
 from mathml_cli.cli.regress import regress_command
 from mathml_cli.cli.softmax import softmax_command
@@ -136,6 +137,11 @@ app.command(
 app.command(
     "regress", cls=MathmlCommand, short_help="Linear regression from CSV, with OLS statistics."
 )(regress_command)
+app.command(
+    "explain",
+    cls=MathmlCommand,
+    short_help="Activations, losses and regularizers: formula, derivative, behaviour.",
+)(explain_command)
 
 
 def main() -> None:

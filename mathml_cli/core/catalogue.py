@@ -366,7 +366,7 @@ LOSSES = (
         "huber",
         "loss",
         "squared error for small errors, absolute error (times δ) for large ones",
-        "min(abs(yhat - y), delta)**2/2 + delta*(abs(yhat - y) - min(abs(yhat - y), delta))",
+        "min(abs(yhat - y), delta)**2/2 + delta*relu(abs(yhat - y) - delta)",
         "yhat",
         "max(-delta, min(yhat - y, delta))",
         "∂/∂ŷ = ŷ − y clipped to [−δ, δ]",
@@ -377,10 +377,11 @@ LOSSES = (
         aliases=("huber_loss",),
         parameters=(Parameter("delta", 1.0, "where the quadratic part turns linear"),),
         given=(("y", 3.0),),
+        kinks=("y - delta", "y + delta"),
         points=(0.0, 2.0, 2.5, 3.0, 3.5, 4.0, 6.0),
         window=(-3.0, 9.0),
         notes=(
-            "Written here as ½·min(|e|, δ)² + δ·(|e| − min(|e|, δ)) with e = ŷ − y: ½e² for "
+            "Written here as ½·min(|e|, δ)² + δ·relu(|e| − δ) with e = ŷ − y: ½e² for "
             "|e| ≤ δ, δ·(|e| − δ/2) beyond.",
             "PyTorch's smooth_l1_loss with beta = δ is huber/δ.",
         ),

@@ -254,6 +254,37 @@ def _parameter_names(entry: Entry) -> set[str]:
     return {parameter.name for parameter in entry.parameters}
 
 
+def read_points(name: str, texts: Sequence[str]) -> list[dict[str, float]]:
+    """--at values for entry `name`: "x=1.5", "yhat=5,y=3", or plain numbers "-2,0,2"
+    (values of the entry's variable)."""
+    from mathml_cli.core.expr import parse_assignments, parse_number
+
+    entry = find(name)
+    points: list[dict[str, float]] = []
+    for text in texts:
+        if "=" in text:
+            points.append(parse_assignments(text))
+            continue
+        parts = [part.strip() for part in text.split(",")]
+        for part in parts:
+            value = parse_number(part, what=f"--at value of {entry.variable}")
+            points.append({entry.variable: value})
+    return points
+
+
+def read_parameters(texts: Sequence[str]) -> dict[str, float]:
+    """--param values such as "a=0.2" or "delta=2,lam=0.1"."""
+    from mathml_cli.core.expr import parse_assignments
+
+    values: dict[str, float] = {}
+    for text in texts:
+        for key, value in parse_assignments(text, option="--param").items():
+            if key in values:
+                raise InputError(f"--param: {key} is given twice")
+            values[key] = value
+    return values
+
+
 def _parameter_values(entry: Entry, overrides: Mapping[str, float]) -> dict[str, float]:
     names = [parameter.name for parameter in entry.parameters]
     for name, value in overrides.items():
@@ -316,6 +347,15 @@ def _rows(
     for point in points:
         values = {**parameters, **point}
         at_kink = point[entry.variable] in _kink_points(entry, values)
+        if at_kink:
+            # A join where both slopes agree (huber at |e| = δ) has a derivative.
+            fixed = {k: v for k, v in values.items() if k != entry.variable}
+            kink = _kink(
+                _evaluator(expression, entry.variable, fixed),
+                _evaluator(closed_form, entry.variable, fixed),
+                point[entry.variable],
+            )
+            at_kink = not kink.smooth
         value = evaluate(expression, values)
         if not math.isfinite(value) and any(
             math.isfinite(evaluate(expression, {**values, entry.variable: v})) for v in entry.window
@@ -597,7 +637,7 @@ def _facts(
         if 0 < top < 0.9:
             facts.append(
                 f"The derivative is at most {_g(top)}: through 10 such layers a gradient is "
-                f"multiplied by at most {_g(top)}¹⁰ = {_g(top**10)}, the vanishing-gradient "
+                f"multiplied by at most {_g(top)}^10 = {_g(top**10)}, the vanishing-gradient "
                 "problem."
             )
         _saturation(facts, samples, top, name)
@@ -693,11 +733,11 @@ def _grows(xs: list[float], ds: list[float], finite: list[int]) -> bool:
 def _saturation(
     facts: list[str], samples: tuple[list[float], list[float], list[int]], top: float, name: str
 ) -> None:
-    """Where, at either end, the derivative stays below 1% of its largest value."""
+    """Where, at either end, the derivative stays below 5% of its largest value."""
     xs, ds, finite = samples
     if top <= 0:
         return
-    threshold = 0.01 * top
+    threshold = 0.05 * top
     sides = []
     left = _run_length(ds, finite, threshold)
     if left:
@@ -707,7 +747,7 @@ def _saturation(
         sides.append(f"{name} > {_g(xs[finite[-right]])}")
     if sides:
         facts.append(
-            f"Saturates: the derivative is below 1% of its largest value for "
+            f"Saturates: the derivative is below 5% of its largest value for "
             f"{' and '.join(sides)}; units there learn very slowly."
         )
 
