@@ -102,7 +102,7 @@ ACTIVATIONS = (
         "tanh",
         "activation",
         "squashes any number into (-1, 1), centred on 0",
-        "(exp(x) - exp(-x))/(exp(x) + exp(-x))",
+        "(exp(2*x) - 1)/(exp(2*x) + 1)",
         "x",
         "1 - tanh(x)**2",
         "tanh′(x) = 1 − tanh²(x)",
@@ -110,7 +110,10 @@ ACTIVATIONS = (
         "(-1, 1)",
         "hidden layers of RNNs and LSTMs, older MLPs",
         "torch.tanh, numpy.tanh",
-        notes=("tanh(x) = 2σ(2x) − 1: a sigmoid stretched to (-1, 1) and centred on 0.",),
+        notes=(
+            "(e^(2x) − 1)/(e^(2x) + 1) is (e^x − e^−x)/(e^x + e^−x) multiplied through by e^x.",
+            "tanh(x) = 2σ(2x) − 1: a sigmoid stretched to (-1, 1) and centred on 0.",
+        ),
     ),
     Entry(
         "relu",

@@ -231,7 +231,7 @@ def _dropped_note(dropped: list[str]) -> Any:
 
     names = ", ".join(dropped)
     return Text(
-        f"(left out for width: {names}; a wider terminal or --format json shows them)",
+        f"(left out for width: {names}; --format json has them all)",
         style="dim",
     )
 
