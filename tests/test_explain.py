@@ -482,3 +482,31 @@ def test_each_help_example_runs(example):
     result = runner.invoke(app, shlex.split(example)[1:])
     assert result.exit_code == 0, result.output
     assert result.output.strip()
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    name=st.sampled_from(["leaky_relu", "huber", "elu", "elastic_net", "mse"]),
+    value=st.floats(-50, 50, allow_nan=False),
+    parameter=st.floats(0.01, 3),
+)
+def test_any_point_and_parameter_renders_in_every_format(name, value, parameter):
+    from mathml_cli.render import explain as render
+    from mathml_cli.render.output import OutputFormat, to_json, write_view
+
+    entry = find(name)
+    first = entry.parameters[0].name if entry.parameters else None
+    result = explain(
+        name,
+        at=[{entry.variable: value}],
+        parameters={first: parameter} if first else None,
+    )
+    (row,) = result.rows
+    # The table's value is the formula's, at the parameter given.
+    expected = _function(name)({entry.variable: value, **({first: parameter} if first else {})})
+    assert row.value == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    view = render.view(result)
+    for output_format in (OutputFormat.text, OutputFormat.latex, OutputFormat.markdown):
+        assert write_view(output_format, view).strip()
+    assert "<table" in write_view(OutputFormat.html, view)
+    assert json.loads(to_json(render.data(result)))["values"][0]["value"] == pytest.approx(expected)

@@ -102,7 +102,9 @@ def _settings(result: Explanation) -> list[Block]:
         lines.append(Paragraph(_setting(parameter.name, value, parameter.meaning), indent=1))
     for name, value in result.given.items():
         lines.append(
-            Paragraph(_setting(name, value, "in the behaviour and the table (--at to change)"), 1)
+            Paragraph(
+                _setting(name, value, "in the behaviour, and in the table unless --at gives it"), 1
+            )
         )
     return lines
 
