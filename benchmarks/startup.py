@@ -10,7 +10,11 @@ Targets (issue #2): `mathml --help` ≤ 1.6× `python -c "import typer"`;
 `mathml derive "x**2*sin(x)"` ≤ 1.4× `python -c "import typer, rich, sympy"`;
 (issue #15) `mathml explain --list` ≤ 1.4× `python -c "import typer, rich"` and
 `mathml explain sigmoid` ≤ 1.4× `python -c "import typer, rich, sympy"`;
-step generation ≤ 3× bare `sympy.diff` on a 200-term sum.
+`mathml eigen` (2×2) ≤ 1.4× `python -c "import typer, rich, sympy, numpy"` and `mathml pca`
+(150 rows) ≤ 1.4× `python -c "import typer, rich, numpy"` (issue #16);
+step generation ≤ 3× bare `sympy.diff` on a 200-term sum. Issue #14 adds
+`mathml stats` ≤ 1.4× importing typer, Rich's console and table, and NumPy, and
+`mathml bayes` ≤ 1.4× the same without NumPy (neither loads SymPy).
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 21
+# What any command printing text needs: `import rich` alone loads almost nothing.
+PRINTING = "typer, rich.console, rich.table, rich.text"
 
 
 def mathml_command() -> list[str]:
@@ -126,6 +132,53 @@ def main() -> None:
             1.4,
         )
     )
+    # eigen needs SymPy (exact steps up to 3×3) and NumPy; pca NumPy only, never SymPy.
+    eigen_time, baseline = wall_times(
+        [*mathml, "eigen", "[[2,1],[1,2]]"], [python, "-c", "import typer, rich, sympy, numpy"]
+    )
+    rows.append(
+        (
+            'mathml eigen "[[2,1],[1,2]]"',
+            eigen_time,
+            'python -c "import typer, rich, sympy, numpy"',
+            baseline,
+            1.4,
+        )
+    )
+    pca_time, baseline = wall_times(
+        [*mathml, "pca", str(ROOT / "docs" / "data" / "iris.csv")],
+        [python, "-c", "import typer, rich, numpy"],
+    )
+    rows.append(
+        (
+            "mathml pca docs/data/iris.csv",
+            pca_time,
+            'python -c "import typer, rich, numpy"',
+            baseline,
+            1.4,
+        )
+    )
+    stats_time, numpy_baseline = wall_times(
+        [*mathml, "stats", "85", "92", "78", "95", "88"],
+        [python, "-c", f"import {PRINTING}, numpy"],
+    )
+    rows.append(
+        (
+            "mathml stats 85 92 78 95 88",
+            stats_time,
+            "import typer, rich's printing, numpy",
+            numpy_baseline,
+            1.4,
+        )
+    )
+    bayes_time, rich_baseline = wall_times(
+        [*mathml, "bayes", "--prior", "0.01", "--likelihood", "0.9", "--false-alarm", "0.05"],
+        [python, "-c", f"import {PRINTING}"],
+    )
+    rows.append(
+        ("mathml bayes (the issue's example)", bayes_time, "import typer, rich's printing",
+         rich_baseline, 1.4)
+    )  # fmt: skip
     bare, steps, whole = step_generation_ratio()
     rows.append(("step tree, 200-term sum", steps, "sympy.diff, same sum", bare, 3.0))
     print(

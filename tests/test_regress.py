@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -353,7 +354,7 @@ def test_gradient_descent_matches_the_textbook_loop_to_the_last_digit(run):
     for step in (0, 10, 20, 30, 40, 50):
         loss, b_t, w_t = trajectory[step]
         assert re.search(rf"\n +{step} +{re.escape(f'{loss:.6g}')} +{b_t:.6g} +{w_t:.6g} ", text)
-    assert re.search(rf"\n x +{re.escape(f'{w:.6g}')} ", text)  # the final w, as printed
+    assert re.search(rf"\n *x +{re.escape(f'{w:.6g}')} ", text)  # the final w, as printed
     closed = np.polyfit(x, y, 1)
     relative = abs(w - closed[0]) / abs(closed[0])
     assert f"{relative:.3g}" in text
@@ -371,9 +372,9 @@ def test_plot_one_feature_and_several(run):
 def test_latex_and_markdown(run):
     path = str(ROOT / "docs" / "data" / "study.csv")
     latex = run("regress", path, "-f", "latex").stdout
-    assert latex.startswith("\\begin{align*}") and "X^\\top X" in latex
+    assert latex.startswith("% mathml regress") and "X^\\top X" in latex
     markdown = run("regress", path, "-f", "markdown").stdout
-    assert "| hours |" in markdown and "$R^2$" in markdown
+    assert "| $\\mathit{hours}$ |" in markdown and "$R^2 = " in markdown
 
 
 def test_large_input_estimates_residuals_from_a_sample(monkeypatch):
@@ -528,3 +529,12 @@ def test_gradient_descent_is_the_textbook_loop(seed, n, p, rate, steps, intercep
         w = w - rate * (2 / n) * features.T @ residual
         if intercept:
             b -= rate * (2 / n) * residual.sum()
+
+
+def test_a_rate_that_overflows_is_a_diagnosis_without_warnings(run):
+    path = str(ROOT / "docs" / "data" / "houses.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # NumPy's overflow warnings would fail the run
+        result = run("regress", path, "-m", "gd", "--lr", "1e200", "--plot")
+    assert result.exit_code == 0 and result.stderr == "", result.stderr
+    assert "Diverged at step 1" in result.stdout

@@ -67,6 +67,20 @@ def test_explain_entry_needs_sympy_only():
     assert loaded_modules("explain", "sigmoid") == ["sympy"]
 
 
+def test_pca_needs_numpy_but_not_sympy_and_eigen_sympy_only_up_to_3x3():
+    iris = str(ROOT / "docs" / "data" / "iris.csv")
+    assert loaded_modules("pca", iris, "-f", "json") == ["numpy"]
+    assert loaded_modules("eigen", "[[2,1],[1,2]]", "-f", "json") == ["sympy", "numpy"]
+    large = "[[4,1,0,0],[1,4,1,0],[0,1,4,1],[0,0,1,4]]"
+    assert loaded_modules("eigen", large, "-f", "json") == ["numpy"]
+
+
+def test_stats_and_normal_need_numpy_only_and_bayes_nothing_heavy():
+    assert loaded_modules("stats", "85", "92", "78", "95", "88") == ["numpy"]
+    assert loaded_modules("normal", "--x", "1.96") == ["numpy"]
+    assert loaded_modules("bayes", "--prior", "0.01", "--likelihood", "0.9", "-e", "0.1") == []
+
+
 def test_python_dash_m_works():
     completed = subprocess.run(
         [sys.executable, "-m", "mathml_cli", "derive", "x**3", "--no-steps"],
