@@ -61,13 +61,14 @@ class CheckedPoint:
 
     @property
     def relative_difference(self) -> float:
-        """|derivative − finite difference|, less what rounding explains, relative to
-        the larger of the two (0 if both are 0)."""
+        """|derivative − finite difference| relative to the larger of the two; 0 where
+        both are 0 up to rounding (a zero derivative beside a quotient of pure noise)."""
         if self.precise_relative is not None:
             return self.precise_relative
         scale = max(abs(self.derivative), abs(self.finite_difference))
-        unexplained = abs(self.derivative - self.finite_difference) - MARGIN * self.rounding
-        return max(unexplained, 0.0) / scale if scale else 0.0
+        if scale <= MARGIN * self.rounding:
+            return 0.0
+        return abs(self.derivative - self.finite_difference) / scale
 
     @property
     def agrees(self) -> bool:
