@@ -91,6 +91,7 @@ TEXTBOOK = [
     ("sinh(x)", "sinh"),
     ("cosh(x)", "cosh"),
     ("tanh(x)", "tanh"),
+    ("erf(x)", "erf"),
     ("sigmoid(x)", "sigmoid"),
     ("relu(x)", "relu"),
     ("softplus(x)", "softplus"),

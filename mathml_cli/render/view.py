@@ -351,6 +351,13 @@ _LATEX_SPECIALS = {
     "|": r"$|$",
     "<": r"$<$",
     ">": r"$>$",
+    # explain's prose: ŷ for a prediction, eˣ, x³, ±1, ½e², σ′.
+    "ŷ": r"$\hat{y}$",
+    "ˣ": r"\textsuperscript{x}",
+    "³": r"\textsuperscript{3}",
+    "±": r"$\pm$",
+    "½": r"$\frac{1}{2}$",
+    "′": r"$'$",
 }
 
 
