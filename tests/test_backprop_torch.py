@@ -217,3 +217,50 @@ def test_generated_expressions_match_torch_autograd(tree, values):
     for name, expected in gradients.items():
         ours = result.gradient(name)
         assert same(ours, expected, gradient_scales[name]), (text, point, name, ours, expected)
+
+
+# --- Programs with re-assignment ------------------------------------------------
+
+
+@st.composite
+def programs(draw) -> list[tuple]:
+    """Statements as data: (target, "=" | "+=" | "*=", tree over the names defined so far)."""
+    defined = list(VARIABLES)
+    statements = []
+    for _ in range(draw(st.integers(1, 6))):
+        target = draw(st.sampled_from(["h", "y", "e", "x"]))
+        operator = draw(st.sampled_from(["=", "+=", "*="])) if target in defined else "="
+        leaf = st.sampled_from(defined).map(lambda name: ("var", name))
+        tree = draw(
+            st.one_of(
+                leaf,
+                st.tuples(st.sampled_from(["tanh", "sigmoid", "sin"]), leaf),
+                st.tuples(st.sampled_from(["+", "-", "*"]), leaf, leaf),
+            )
+        )
+        statements.append((target, operator, tree))
+        defined.append(target)
+    return statements
+
+
+def run_in_torch(statements: list[tuple], env: dict):
+    env = dict(env)
+    for target, operator, tree in statements:
+        value = to_torch(tree, env, [])
+        env[target] = {"=": value, "+=": env.get(target, 0) + value}.get(
+            operator, env.get(target, 1) * value
+        )
+    return env[statements[-1][0]]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(statements=programs(), values=st.lists(st.floats(-2, 2), min_size=3, max_size=3))
+def test_generated_programs_match_torch_autograd(statements, values):
+    text = "; ".join(f"{t} {op} {to_text(tree)}" for t, op, tree in statements)
+    point = dict(zip(VARIABLES, values, strict=True))
+    result = backprop(text, point)
+    value, gradients = torch_gradients(lambda **env: run_in_torch(statements, env), point)
+    output_scale, gradient_scales = rounding_scales(result)
+    assert same(result.output, value, output_scale), (text, point)
+    for name in result.gradients:
+        assert same(result.gradient(name), gradients[name], gradient_scales[name]), (text, name)

@@ -22,7 +22,9 @@ def backprop_command(
     expression: Annotated[
         str,
         typer.Argument(
-            help='The function, e.g. "sigmoid(w1*x1 + w2*x2 + b)" (docs/expressions.md).'
+            help='The function, e.g. "sigmoid(w1*x1 + w2*x2 + b)" (docs/expressions.md), or a '
+            'program of named steps, "h = x**2; y = h + 3; z = y*2" (docs/programs.md); '
+            "@file or - (stdin) to read it.",
         ),
     ],
     at: Annotated[
@@ -45,6 +47,15 @@ def backprop_command(
             "--lr", help="Take one gradient-descent step of this size on the --wrt variables."
         ),
     ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="NAME",
+            help="A program's output: the name to differentiate (default: the last one assigned).",
+        ),
+    ] = None,
     output_format: Annotated[
         BackpropFormat,
         typer.Option(
@@ -62,13 +73,19 @@ def backprop_command(
     backward pass sends the gradient from the output to every input, one
     product upstream × local derivative at a time, summing where a node feeds
     several others. The gradients are checked against SymPy's derivative and
-    finite differences.
+    finite differences. A program of named steps (statements separated by ;
+    or new lines, with = += -= *= /=) is one graph whose nodes keep the
+    program's names, and the chain rule is written out in those names.
 
     Examples:
 
       mathml backprop "sigmoid(w1*x1 + w2*x2 + b)" --at "x1=1,x2=2,w1=0.5,w2=-0.3,b=0.1"
 
       mathml backprop "(a*b + c)*f" --at "a=2,b=-3,c=10,f=-2" --lr 0.01
+
+      mathml backprop "h = x**2; y = h + 3; z = y*2" --at x=2
+
+      mathml backprop @step.txt --at "x1=2,w1=-3" --output L
 
       mathml backprop "x*y + sin(x*y)" --at "x=1,y=2" --format dot | dot -Tpng -o graph.png
 
@@ -77,13 +94,16 @@ def backprop_command(
     import sys
 
     from mathml_cli.core.backprop import backprop
+    from mathml_cli.core.data import read_text
     from mathml_cli.core.expr import parse_assignments
     from mathml_cli.render import backprop as render
     from mathml_cli.render.output import OutputFormat, emit
 
     variables = [name.strip() for item in (wrt or []) for name in item.split(",") if name.strip()]
     point = parse_assignments(at) if at is not None else None
-    result = backprop(expression, point, variables, learning_rate)
+    if expression.strip() == "-" or expression.startswith("@"):
+        expression = read_text(expression.strip())[0]
+    result = backprop(expression, point, variables, learning_rate, output)
     if output_format is BackpropFormat.dot:
         sys.stdout.write(render.dot(result))
         return

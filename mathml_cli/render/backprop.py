@@ -127,11 +127,13 @@ def rich(result: Backprop) -> Any:
     graph = result.graph
     output = graph.nodes[graph.output]
     parts: list[Any] = [
-        Text.assemble((f"{result.output_name} = ", TITLE), result.text.strip()),
+        *_heading(result),
         Text(f"at {_point_text(result)}" if result.point else "(no variables)", style=DIM),
     ]
     for warning in result.warnings:
         parts.append(Text(f"Warning: {warning}", style=NOTE))
+    for note in result.notes:
+        parts.append(Text(f"Note: {note}", style=NOTE))
     parts += [Text(""), Text("Graph (output at the top)", style=TITLE), _tree(result)]
     parts += [Text(""), Text("Forward pass (topological order)", style=TITLE), _forward(result)]
     rounding = _rounding_note(result)
@@ -140,6 +142,14 @@ def rich(result: Backprop) -> Any:
     parts += [Text(""), _backward_heading(result, output), _backward(result)]
     for note in result.backward.conventions:
         parts.append(Text(f"Convention: {note}", style=NOTE))
+    if result.chain_rules:
+        parts += [Text(""), Text.assemble((_CHAIN_HEADING, TITLE), (f"  {_CHAIN_NOTE}", DIM))]
+        parts += [
+            Text(line, style=FORMULA)
+            for line in _limited(
+                _chain_lines(result), lambda line: line, "lines", lambda text: text
+            )
+        ]
     output_value = _value(result, result.graph.output)
     parts += [Text(""), Text.assemble((f"{result.output_name} = ", TITLE), (output_value, RESULT))]
     parts += _gradient_lines(result)
@@ -147,6 +157,37 @@ def rich(result: Backprop) -> Any:
         parts += [Text("")] + _update_lines(result)
     parts += [Text("")] + [_check_line(check) for check in result.checks]
     return Group(*parts)
+
+
+_CHAIN_HEADING = "Chain rule in the program's names (from the output down)"
+_CHAIN_NOTE = (
+    "each factor ∂p/∂q is the derivative of p's own statement by q, its other names held fixed; "
+    "the left side is the whole gradient"
+)
+
+
+def _statements(result: Backprop) -> list[str]:
+    assert result.program is not None
+    return [statement.text.strip() for statement in result.program.statements]
+
+
+def _chain_lines(result: Backprop) -> list[str]:
+    return [
+        rule.text(result.graph, result.output_name, format_number) for rule in result.chain_rules
+    ]
+
+
+def _heading(result: Backprop) -> list[Any]:
+    from rich.text import Text
+
+    if result.program is None:
+        return [Text.assemble((f"{result.output_name} = ", TITLE), result.text.strip())]
+    lines = [Text(f"Program (output {result.output_name})", style=TITLE)]
+    first, last, hidden = _shown(_statements(result), MAX_ROWS)
+    lines += [Text(f"  {line}") for line in first]
+    if hidden:
+        lines.append(Text(_hidden(hidden, "statements"), style=NOTE))
+    return lines + [Text(f"  {line}") for line in last]
 
 
 def _backward_heading(result: Backprop, output: Node) -> Any:
@@ -184,27 +225,30 @@ def _tree(result: Backprop) -> Any:
 
     root = Tree(label(graph.output, False), guide_style=DIM)
     shown = {graph.output}
+    # Depth first, in reading order, deciding "shared" as each entry is written:
+    # a node's full entry comes before every "(shared: shown above)".
+    stack: list[tuple[Any, int]] = [(root, child) for child in reversed(nodes[graph.output].inputs)]
     count = 1
-    stack: list[tuple[Any, int]] = [(root, graph.output)]
     cut = False
     while stack:
-        branch, index = stack.pop()
-        children = []
-        for child in nodes[index].inputs:
-            if count >= MAX_TREE_NODES:
-                cut = True
-                break
-            seen = child in shown
-            sub = branch.add(label(child, seen))
-            count += 1
-            if not seen:
-                shown.add(child)
-                children.append((sub, child))
-        stack.extend(reversed(children))
-        if cut:
+        if count >= MAX_TREE_NODES:
+            cut = True
             break
+        branch, index = stack.pop()
+        seen = index in shown
+        sub = branch.add(label(index, seen))
+        count += 1
+        if not seen:
+            shown.add(index)
+            stack.extend((sub, child) for child in reversed(nodes[index].inputs))
     if cut:
-        root.add(Text(f"… the tree stops at {MAX_TREE_NODES} nodes of {len(nodes):,}", style=NOTE))
+        root.add(
+            Text(
+                f"… the tree stops after {MAX_TREE_NODES} entries (the graph has "
+                f"{len(nodes):,} nodes; the tables have them all)",
+                style=NOTE,
+            )
+        )
     return root
 
 
@@ -370,6 +414,7 @@ def data(result: Backprop) -> dict[str, Any]:
                 "value": result.values[index],
                 "grad": result.backward.gradients[index],
                 "expression": node.label,
+                "name": node.name,
             }
             for index, node in enumerate(nodes)
         ],
@@ -408,6 +453,26 @@ def data(result: Backprop) -> dict[str, Any]:
         payload["learning_rate"] = result.update.learning_rate
         payload["updated"] = result.update.values
         payload["updated_output"] = result.update.output
+    if result.program is not None:
+        payload["program"] = _statements(result)
+        payload["output_name"] = result.output_name
+        payload["inputs"] = {
+            name: result.program.first_use[name] for name in result.graph.variables
+        }
+        payload["notes"] = list(result.notes)
+        payload["chain_rule"] = [
+            {
+                "node": nodes[rule.node].id,
+                "text": text,
+                "terms": [
+                    [{"of": nodes[f.of].id, "wrt": nodes[f.wrt].id, "value": f.value} for f in term]
+                    for term in rule.terms
+                ],
+                "value": rule.value,
+                "whole_paths": rule.expanded,
+            }
+            for rule, text in zip(result.chain_rules, _chain_lines(result), strict=True)
+        ]
     return payload
 
 
@@ -424,6 +489,10 @@ _LATEX_SYMBOLS = {
     "−": "-",
     "×": r"$\times$",
     "∂": r"$\partial$",
+    "·": r"$\cdot$",
+    "′": "'",
+    "″": "''",
+    "‴": "'" * 3,
 }
 
 
@@ -440,7 +509,10 @@ def latex(result: Backprop) -> str:
     out = result.output_name
     nodes = result.graph.nodes
     lines = [r"\begin{align*}"]
+    if result.program is not None:
+        lines += [_latex_note(statement) for statement in _statements(result)]
     lines += [_latex_note(f"Warning: {warning}") for warning in result.warnings]
+    lines += [_latex_note(f"Note: {note}") for note in result.notes]
     lines.append(r"&\text{forward pass} \\")
     first, last, hidden = _shown(range(len(nodes)), MAX_ROWS)
 
@@ -479,6 +551,9 @@ def latex(result: Backprop) -> str:
         lines.append(_latex_note(_hidden(steps_hidden, "rows")))
     lines += [backward_line(step) for step in steps_last]
     lines += [_latex_note(f"convention: {note}") for note in result.backward.conventions]
+    if result.chain_rules:
+        lines.append(_latex_note(f"{_CHAIN_HEADING}: {_CHAIN_NOTE}"))
+    lines += _limited(_chain_lines(result), _latex_note, "lines", _latex_note)
     output_value = _value(result, result.graph.output).replace("≈", r"\approx")
     lines.append(rf"{out} &= {output_value} \\")
 
@@ -527,8 +602,13 @@ def _markdown_table(
 
 def markdown(result: Backprop) -> str:
     nodes = result.graph.nodes
-    lines = [f"**f** = {_cell(result.text.strip())} at {_point_text(result)}", ""]
+    if result.program is None:
+        lines = [f"**f** = {_cell(result.text.strip())} at {_point_text(result)}", ""]
+    else:
+        lines = [f"**Program** (output {_cell(result.output_name)}) at {_point_text(result)}", ""]
+        lines += [f"    {statement}" for statement in _statements(result)] + [""]
     lines += [f"> Warning: {warning}\n" for warning in result.warnings]
+    lines += [f"> Note: {note}\n" for note in result.notes]
     lines += ["**Forward pass** (topological order)", ""]
 
     def forward_row(index: int) -> list[str]:
@@ -560,6 +640,12 @@ def markdown(result: Backprop) -> str:
         "rows",
     )
     lines.append("")
+    if result.chain_rules:
+        lines += [f"**{_CHAIN_HEADING}** ({_CHAIN_NOTE})", ""]
+        lines += _limited(
+            _chain_lines(result), lambda line: f"- {line}", "lines", lambda t: f"- {t}"
+        )
+        lines.append("")
     lines += [f"- Convention: {note}" for note in result.backward.conventions]
     lines.append(f"- {result.output_name} = {_value(result, result.graph.output)}")
     lines += _limited(

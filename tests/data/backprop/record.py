@@ -18,8 +18,75 @@ import torch.nn.functional as F  # noqa: N812 - torch's own convention
 
 HERE = Path(__file__).resolve().parent
 
-# name, mathml text, torch function (keyword arguments: the variables), point
+
+def micrograd_more_ops(a, b):
+    """micrograd's test_more_ops, in torch (its `+=` rebinds a name to a new tensor)."""
+    c = a + b
+    d = a * b + b**3
+    c = c + c + 1
+    c = c + 1 + c + (-a)
+    d = d + d * 2 + F.relu(b + a)
+    d = d + 3 * d + F.relu(b - a)
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g = g + 10.0 / f
+    return g
+
+
+def micrograd_sanity(x):
+    z = 2 * x + 2 + x
+    q = F.relu(z) + z * x
+    h = F.relu(z * z)
+    return h + q + q * x
+
+
+def neuron_step(b, t, w1, w2, x1, x2):
+    s = b
+    s = s + w1 * x1
+    s = s + w2 * x2
+    o = torch.tanh(s)
+    loss = (o - t) ** 2
+    loss = loss * 0.5
+    return loss
+
+
+# name, mathml text (an expression or a program), torch function (keyword
+# arguments: the inputs), point
 CASES = [
+    (
+        "program-issue-example",
+        "h = x**2; y = h + 3; z = y*2",
+        lambda x: (x**2 + 3) * 2,
+        {"x": 2.0},
+    ),
+    (
+        "program-micrograd-more-ops",
+        """c = a + b
+d = a*b + b**3
+c += c + 1
+c += 1 + c + (-a)
+d += d*2 + relu(b + a)
+d += 3*d + relu(b - a)
+e = c - d
+f = e**2
+g = f/2.0
+g += 10.0/f""",
+        micrograd_more_ops,
+        {"a": -4.0, "b": 2.0},
+    ),
+    (
+        "program-micrograd-sanity",
+        "z = 2*x + 2 + x; q = relu(z) + z*x; h = relu(z*z); y = h + q + q*x",
+        micrograd_sanity,
+        {"x": -4.0},
+    ),
+    (
+        "program-neuron-step",
+        "s = b\ns += w1*x1\ns += w2*x2\no = tanh(s)\nL = (o - t)**2\nL *= 0.5",
+        neuron_step,
+        {"x1": 2.0, "x2": -1.0, "w1": -0.6, "w2": 0.4, "b": 0.3, "t": 1.0},
+    ),
     (
         "seed-neuron",
         "sigmoid(w1*x1 + w2*x2 + b)",
