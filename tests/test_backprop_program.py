@@ -308,7 +308,7 @@ def test_program_from_stdin_and_file(run, tmp_path):
         (["y = ", "--at", "x=1"], "nothing after '='"),
         (["y = x; z = y", "--at", "x=1", "--output", "q"], "does not assign (it assigns y, z)"),
         (["y = x; z = y", "--at", "x=1", "--output", "x"], "an input of the program"),
-        (["y = x.T", "--at", "x=1"], "'.' (attribute access) is not allowed"),
+        (["y = x.foo", "--at", "x=1"], "'.' (attribute access) is not allowed"),
         (["x*2", "--at", "x=1", "--output", "y"], "--output names a step of a program"),
         (["y = 1/(x - 1)", "--at", "x=1"], "division by zero"),
     ],

@@ -264,3 +264,50 @@ def test_generated_programs_match_torch_autograd(statements, values):
     assert same(result.output, value, output_scale), (text, point)
     for name in result.gradients:
         assert same(result.gradient(name), gradients[name], gradient_scales[name]), (text, name)
+
+
+# --- Layers: vectors and matrices ------------------------------------------------
+
+np = pytest.importorskip("numpy")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_networks_match_torch_autograd(seed):
+    from mathml_cli.core.tensor import layer_backprop
+
+    rng = np.random.default_rng(seed)
+    batch, inputs, hidden, classes = rng.integers(1, 6), rng.integers(1, 5), 5, 3
+    point = {
+        "X": rng.standard_normal((batch, inputs)),
+        "W1": rng.standard_normal((hidden, inputs)),
+        "b1": rng.standard_normal(hidden),
+        "W2": rng.standard_normal((classes, hidden)),
+        "b2": rng.standard_normal(classes),
+        "y": rng.integers(0, classes, batch).astype(float),
+    }
+    activation = ["relu", "tanh", "sigmoid", "softplus"][seed % 4]
+    program = (
+        f"h = {activation}(X @ W1.T + b1)\nz = h @ W2.T + b2\nz *= 0.5\n"
+        "L = cross_entropy(z, y) + mean(h*h)"
+    )
+    result = layer_backprop(program, point)
+    act = {
+        "relu": F.relu,
+        "tanh": torch.tanh,
+        "sigmoid": torch.sigmoid,
+        "softplus": lambda t: F.softplus(t, threshold=SOFTPLUS_THRESHOLD),
+    }[activation]
+    params = {
+        name: torch.tensor(value, dtype=torch.float64, requires_grad=name != "y")
+        for name, value in point.items()
+    }
+    h = act(params["X"] @ params["W1"].T + params["b1"])
+    z = (h @ params["W2"].T + params["b2"]) * 0.5
+    loss = F.cross_entropy(z, params["y"].long()) + torch.mean(h * h)
+    loss.backward()
+    assert math.isclose(result.output, loss.item(), rel_tol=1e-10)
+    for name, tensor in params.items():
+        if name != "y":
+            np.testing.assert_allclose(
+                result.gradient(name), tensor.grad.numpy(), rtol=1e-9, atol=1e-12
+            )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -91,6 +91,7 @@ def backprop_command(
 
       mathml backprop "tanh(x1*w1 + x2*w2 + b)" --at "x1=2,x2=0,w1=-3,w2=1,b=6.88" -f json
     """
+    import re
     import sys
 
     from mathml_cli.core.backprop import backprop
@@ -100,10 +101,58 @@ def backprop_command(
     from mathml_cli.render.output import OutputFormat, emit
 
     variables = [name.strip() for item in (wrt or []) for name in item.split(",") if name.strip()]
-    point = parse_assignments(at) if at is not None else None
     if expression.strip() == "-" or expression.startswith("@"):
         expression = read_text(expression.strip())[0]
+    values: dict[str, Any] = {}
+    if at is not None and ("[" in at or "@" in at or re.search(r"=\s*-\s*(,|;|$)", at)):
+        from mathml_cli.core.tensor import parse_point
+
+        values = parse_point(at)  # vectors and matrices, in dot's syntax
+    elif at is not None:
+        values = dict(parse_assignments(at))
+    if _uses_layers(expression, values):
+        _layers(expression, values, variables, learning_rate, output, output_format)
+        return
+    point = {name: float(value) for name, value in values.items()} if at is not None else None
     result = backprop(expression, point, variables, learning_rate, output)
+    if output_format is BackpropFormat.dot:
+        sys.stdout.write(render.dot(result))
+        return
+    emit(
+        OutputFormat(output_format.value),
+        rich=lambda: render.rich(result),
+        data=lambda: render.data(result),
+        latex=lambda: render.latex(result),
+        markdown=lambda: render.markdown(result),
+    )
+
+
+def _uses_layers(expression: str, values: dict[str, Any]) -> bool:
+    """Vectors, matrices, @, .T or a layer function: the layer engine (core.tensor)."""
+    if any(not isinstance(value, float) for value in values.values()):
+        return True
+    if "@" not in expression and ".T" not in expression and "(" not in expression:
+        return False  # the quick common case: no need to load NumPy
+    from mathml_cli.core.tensor import uses_layers
+
+    return uses_layers(expression, values)
+
+
+def _layers(
+    expression: str,
+    values: dict[str, Any],
+    variables: list[str],
+    learning_rate: float | None,
+    output: str | None,
+    output_format: BackpropFormat,
+) -> None:
+    import sys
+
+    from mathml_cli.core.tensor import layer_backprop
+    from mathml_cli.render import layers as render
+    from mathml_cli.render.output import OutputFormat, emit
+
+    result = layer_backprop(expression, values, variables, learning_rate, output)
     if output_format is BackpropFormat.dot:
         sys.stdout.write(render.dot(result))
         return
