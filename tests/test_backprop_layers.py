@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mathml_cli.core.tensor import layer_backprop, parse_point, uses_layers
 from mathml_cli.errors import InputError
@@ -252,3 +254,48 @@ def test_a_shape_error_names_the_statement_and_column():
             "h = relu(W1 @ x); z = W2 @ h; L = sum(z)",
             {"W1": np.ones((3, 2)), "x": np.ones(2), "W2": np.ones((2, 4))},
         )
+
+
+# --- Generated layers, through every format -----------------------------------------
+
+ACTIVATIONS = {"tanh": np.tanh, "sigmoid": lambda v: 1 / (1 + np.exp(-v)), "sin": np.sin}
+
+
+@st.composite
+def layers(draw):
+    rows, inner, cols = (draw(st.integers(1, 4)) for _ in range(3))
+    values = st.floats(-2, 2, allow_nan=False).map(lambda v: round(v, 3))
+    X = np.array(draw(st.lists(values, min_size=rows * inner, max_size=rows * inner)))
+    W = np.array(draw(st.lists(values, min_size=inner * cols, max_size=inner * cols)))
+    b = np.array(draw(st.lists(values, min_size=cols, max_size=cols)))
+    activation = draw(st.sampled_from(sorted(ACTIVATIONS)))
+    return X.reshape(rows, inner), W.reshape(inner, cols), b, activation
+
+
+def loss_by_the_test(X, W, b, activation):
+    return float(np.mean(ACTIVATIONS[activation](X @ W + b) ** 2))
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(layers())
+def test_generated_layers_match_differences_in_every_format(run, case):
+    X, W, b, activation = case
+    program = f"a = {activation}(X @ W + b); L = mean(a*a)"
+    at = f"X={json.dumps(X.tolist())},W={json.dumps(W.tolist())},b={json.dumps(b.tolist())}"
+    payload = json.loads(run("backprop", program, "--at", at.replace(" ", ""), "-f", "json").output)
+    assert payload["output"] == pytest.approx(loss_by_the_test(X, W, b, activation), rel=1e-12)
+    for flat in range(W.size):  # the test's own central differences, in W
+        step = np.zeros(W.size)
+        step[flat] = 1e-6
+        up = loss_by_the_test(X, W + step.reshape(W.shape), b, activation)
+        down = loss_by_the_test(X, W - step.reshape(W.shape), b, activation)
+        got = np.asarray(payload["gradients"]["W"]).ravel()[flat]
+        assert got == pytest.approx((up - down) / 2e-6, abs=1e-7)
+    for fmt in ("text", "latex", "markdown", "dot"):
+        result = run("backprop", program, "--at", at.replace(" ", ""), "-f", fmt)
+        assert result.exit_code == 0, result.output
+        assert "W" in result.output

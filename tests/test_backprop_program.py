@@ -333,3 +333,29 @@ def test_the_tree_shows_a_shared_node_in_full_before_pointing_back(run):
 def test_errors_in_core_are_input_errors():
     with pytest.raises(InputError, match="no statements"):
         split_program(" ; \n ")
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(programs())
+def test_generated_programs_through_every_format(run, case):
+    text, expression, symbols, point = case
+    at = ",".join(f"{name}={value!r}" for name, value in point.items())
+    payload = json.loads(run("backprop", text, "--at", at, "-f", "json").output)
+    values = {symbols[name]: sympy.Float(v, 30) for name, v in point.items()}
+    for name, got in payload["gradients"].items():
+        expected = float(sympy.diff(expression, symbols[name]).xreplace(values).evalf(30))
+        assert close(got, expected, 1e-8), (name, text)
+    for fmt in ("text", "latex", "markdown", "dot"):
+        result = run("backprop", text, "--at", at, "-f", fmt)
+        assert result.exit_code == 0, result.output
+
+
+def test_latex_writes_primes_as_latex_primes(run):
+    result = run("backprop", "c = x*x; c = c + x; c *= 2", "--at", "x=2", "-f", "latex")
+    assert result.exit_code == 0
+    assert "′" not in result.output and "″" not in result.output
+    assert r"\partial c''" in result.output

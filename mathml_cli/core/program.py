@@ -83,7 +83,7 @@ def split_program(text: str) -> list[Statement]:
         if match is None:
             raise InputError(f'{where}: {_not_an_assignment(piece)} in "{piece.strip()}"')
         target, operator = match.group(1), match.group(2)
-        _check_target(target, where)
+        check_target(target, where)
         if not piece[match.end() :].strip():
             raise InputError(f"{where}: nothing after '{operator}' in \"{piece.strip()}\"")
         statements.append(Statement(number, line, target, operator, piece, match.end()))
@@ -133,7 +133,7 @@ def _not_an_assignment(piece: str) -> str:
     return "not an assignment: every statement is name = expression"
 
 
-def _check_target(name: str, where: str) -> None:
+def check_target(name: str, where: str) -> None:
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
         raise InputError(f"{where}: '{name}' is a Python keyword and cannot be assigned")
     if name.startswith("__"):
@@ -173,7 +173,7 @@ def build_program(text: str, output: str | None = None) -> Program:
                     left = builder.variable(statement.target)
                 root = builder.operation(_AUGMENTED[statement.operator], [left, root])
         except ExpressionError as error:
-            raise InputError(f"{where}: {_in_statement(error, statement)}") from None
+            raise InputError(f"{where}: {in_statement(error, statement)}") from None
         target = statement.target
         if target in CONSTANT_VALUES and target not in versions:
             notes.append(
@@ -213,7 +213,7 @@ def build_program(text: str, output: str | None = None) -> Program:
     )
 
 
-def _in_statement(error: ExpressionError, statement: Statement) -> ExpressionError:
+def in_statement(error: ExpressionError, statement: Statement) -> ExpressionError:
     """The error placed in the whole statement, `y = x +* 3`, with the column there."""
     column = error.column
     if column is not None and error.text != statement.text:

@@ -33,9 +33,9 @@ from mathml_cli.core.graph import CONSTANT_VALUES, LABEL_MAX, OPERATIONS
 from mathml_cli.core.numeric import richardson_slope
 from mathml_cli.core.program import (
     Statement,
-    _check_target,
-    _in_statement,
+    check_target,
     display_name,
+    in_statement,
     is_program,
     split_program,
 )
@@ -838,7 +838,7 @@ def _read(
         where = f"statement {statement.number}" + (
             f" (line {statement.line})" if several_lines else ""
         )
-        _check_target(statement.target, where)
+        check_target(statement.target, where)
         builder.statement = statement.number
         source_text, builder.matmuls, builder.transposes = _rewrite(statement.expression)
         try:
@@ -860,7 +860,7 @@ def _read(
         except ExpressionError as error:
             if statement.text == text and not is_program(text):
                 raise
-            raise InputError(f"{where}: {_in_statement(error, statement)}") from None
+            raise InputError(f"{where}: {in_statement(error, statement)}") from None
         target = statement.target
         if target in CONSTANT_VALUES and target not in versions:
             notes.append(

@@ -480,7 +480,7 @@ def data(result: Backprop) -> dict[str, Any]:
 
 
 def _tt(text: str) -> str:
-    return r"\texttt{" + latex_escape(text) + "}"
+    return r"\texttt{" + _latex_text(text) + "}"
 
 
 _LATEX_SYMBOLS = {
@@ -506,7 +506,8 @@ def _latex_note(text: str) -> str:
 
 
 def latex(result: Backprop) -> str:
-    out = result.output_name
+    out = "".join(_LATEX_SYMBOLS.get(char, char) for char in result.output_name)  # c′ as c'
+
     nodes = result.graph.nodes
     lines = [r"\begin{align*}"]
     if result.program is not None:
@@ -542,7 +543,7 @@ def latex(result: Backprop) -> str:
             rf"\frac{{\partial {out}}}{{\partial {_tt(target)}}} &\mathrel{{+}}= "
             rf"{format_number(step.upstream)} \times \left({_tt(step.formula)} = "
             rf"{format_number(step.local)}\right) = {format_number(step.contribution)}"
-            rf" \quad \text{{(from {latex_escape(source)}; "
+            rf" \quad \text{{(from {_latex_text(source)}; "
             rf"now {_latex_text(_accumulated(step))})}} \\"
         )
 

@@ -287,6 +287,8 @@ _LATEX_SYMBOLS = {
     "✓": "ok:",
     "✗": "DISAGREES:",
     "–": "not checked:",
+    "‴": "'" * 3,
+    "▸": r"$\triangleright$",
 }
 
 
