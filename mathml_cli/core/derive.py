@@ -18,6 +18,7 @@ from typing import Any
 import sympy
 
 from mathml_cli.core.expr import (
+    as_typed_terms,
     evaluate,
     free_variables,
     parse_expression,
@@ -152,7 +153,8 @@ def derive(
     at: Mapping[str, float] | None = None,
 ) -> Derivation:
     """Differentiate the expression `text` with every step named and checked."""
-    expression = parse_expression(text)
+    # As typed: x*x is explained by the product rule, not read as x**2.
+    expression = parse_expression(text, as_typed=True)
     variables = tuple(free_variables(expression))
     if order < 1 or order > MAX_ORDER:
         raise InputError(f"--order must be between 1 and {MAX_ORDER}, got {order}")
@@ -173,6 +175,7 @@ def derive(
         reason = why_undefined(expression, point)
         raise InputError(f"{text} cannot be evaluated at {_describe_point(point)}: {reason}")
     derivative_values = {p.variable: evaluate(p.result, point) for p in partials}
+    warnings += _kinks_at(expression, point, targets)
     return Derivation(
         text,
         expression,
@@ -220,6 +223,45 @@ def _check_point(at: Mapping[str, float], variables: tuple[str, ...]) -> dict[st
         hint = did_you_mean(extra[0], variables, cutoff=0.5)
         raise InputError(f"--at names {', '.join(extra)}, which the expression does not use{hint}")
     return {name: float(at[name]) for name in variables}
+
+
+def _kinks_at(
+    expression: Any, point: Mapping[str, float], targets: Sequence[str]
+) -> tuple[str, ...]:
+    """Where the point sits on a kink: relu or abs of 0, or a max/min whose tied
+    arguments have different slopes. The derivative there is a convention."""
+    found: list[str] = []
+    symbols = [sympy.Symbol(name, real=True) for name in targets]
+    for node in sympy.preorder_traversal(expression):
+        if isinstance(node, (relu, sympy.Abs)) and node.args[0].has(*symbols):
+            if evaluate(node.args[0], point) == 0:
+                found.append(
+                    f"{to_text(node)} has a kink here ({to_text(node.args[0])} = 0): it is not "
+                    "differentiable there, and mathml, like PyTorch, takes the slope 0"
+                )
+        elif isinstance(node, (sympy.Max, sympy.Min)):
+            f, g = _split_extreme(node)
+            if not _ties(f, g, point):
+                continue
+            slopes = [
+                (evaluate(sympy_derivative(f, s), point), evaluate(sympy_derivative(g, s), point))
+                for s in symbols
+            ]
+            if any(not _ties_value(a, b) for a, b in slopes):
+                found.append(
+                    f"{to_text(node)} has a kink here: its arguments tie "
+                    f"({to_text(f)} = {to_text(g)}) with different slopes, so it is not "
+                    "differentiable there; mathml, like PyTorch, takes the mean of the two slopes"
+                )
+    return tuple(dict.fromkeys(found))
+
+
+def _ties(f: Any, g: Any, point: Mapping[str, float]) -> bool:
+    return _ties_value(evaluate(f, point), evaluate(g, point))
+
+
+def _ties_value(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-12 * max(1.0, abs(a), abs(b))
 
 
 def _describe_point(point: Mapping[str, float]) -> str:
@@ -281,10 +323,28 @@ def _complexity(expression: Any) -> int:
 
 
 def sympy_derivative(expression: Any, symbol: Any) -> Any:
-    """SymPy's derivative, with Heaviside written as mathml's step."""
+    """SymPy's derivative, with Heaviside written in mathml's functions.
+
+    Heaviside(u, 0) is mathml's step(u). SymPy differentiates max and min
+    with Heaviside(u) = 1/2 at u = 0 (the mean at a tie, and the right
+    derivative where the arguments agree on a whole interval): that is
+    (1 + sign(u))/2, never step(u), which is 0 there.
+    """
+    if expression.has(sympy.Max, sympy.Min):
+        expression = expression.replace(
+            lambda e: isinstance(e, (sympy.Max, sympy.Min)) and len(e.args) > 2,
+            lambda e: e.func(*_split_extreme(e)),
+        )
     result = sympy.diff(expression, symbol)
     if result.has(sympy.Heaviside):
-        result = result.replace(sympy.Heaviside, lambda arg, *rest: step(arg))
+        result = result.replace(sympy.Heaviside, _heaviside)
+    if result.has(sympy.Derivative):
+        # SymPy leaves d/dx sign(1/x) unevaluated; a sign's slope is 0 wherever
+        # it is defined, as for step.
+        result = result.replace(
+            lambda e: isinstance(e, sympy.Derivative) and isinstance(e.expr, (sympy.sign, step)),
+            lambda e: sympy.S.Zero,
+        )
     if result.has(sympy.DiracDelta):
         # The derivative of a step is 0 wherever it is defined.
         result = result.replace(sympy.DiracDelta, lambda *args: sympy.S.Zero)
@@ -335,16 +395,14 @@ class _StepBuilder:
         if expr == x:
             return make_step("identity", applied=sympy.S.One)
         if isinstance(expr, sympy.Add):
-            subs = self.children(expr.as_ordered_terms(), x, id)
+            subs = self.children(as_typed_terms(expr), x, id)
             return make_step("sum", substeps=subs, applied=_add(*[s.result for s in subs]))
         if isinstance(expr, sympy.Mul):
             return self.product(expr, x, id, result)
         if isinstance(expr, sympy.Pow):
             return self.power(expr, x, id, result)
-        if isinstance(expr, (sympy.Max, sympy.Min)) and len(expr.args) == 2:
-            f, g = expr.args
-            subs = self.children((f, g), x, id)
-            return make_step("max", parts=(("f", f), ("g", g)), substeps=subs, applied=result)
+        if isinstance(expr, (sympy.Max, sympy.Min)):
+            return self.extreme(expr, x, id, result)
         rule = _function_rule(expr)
         if rule is not None:
             inner = expr.args[0]
@@ -360,13 +418,37 @@ class _StepBuilder:
     def children(self, parts: Sequence[Any], x: Any, id: str) -> tuple[Step, ...]:
         return tuple(self.step(part, x, f"{id}.{i}") for i, part in enumerate(parts, 1))
 
+    def extreme(self, expr: Any, x: Any, id: str, result: Any) -> Step:
+        """max(f, g) or min(f, g); more arguments are taken two at a time."""
+        f, g = _split_extreme(expr)
+        rule = "max" if isinstance(expr, sympy.Max) else "min"
+        df, dg = self.children((f, g), x, id)
+        # SymPy's H(f - g) with H(0) = 1/2, written with sign: at a tie the
+        # mean of f' and g' (as PyTorch's maximum and minimum share it), and
+        # where f = g on a whole interval their common derivative.
+        first, second = (f - g, g - f) if rule == "max" else (g - f, f - g)
+        applied = _add(_mul(df.result, _half_step(first)), _mul(dg.result, _half_step(second)))
+        return Step(
+            id,
+            rule,
+            str(x),
+            expr,
+            result,
+            parts=(("f", f), ("g", g)),
+            applied=applied,
+            substeps=(df, dg),
+            note=f"{rule} is not differentiable where f = g with f' ≠ g' (a kink); there "
+            "mathml takes the mean (f' + g')/2, as PyTorch does",
+        )
+
     def product(self, expr: Any, x: Any, id: str, result: Any) -> Step:
         name = str(x)
-        factors = expr.as_ordered_factors()
-        constant = sympy.Mul(*[f for f in factors if not f.has(x)])
+        factors = list(expr.args) if _is_as_typed_product(expr) else expr.as_ordered_factors()
+        constants = [f for f in factors if not f.has(x)]
         varying = [f for f in factors if f.has(x)]
-        if constant != 1:
-            rest = sympy.Mul(*varying)
+        if constants:
+            constant = _product(constants)
+            rest = _product(varying)
             (sub,) = self.children([rest], x, id)
             return Step(
                 id,
@@ -380,7 +462,7 @@ class _StepBuilder:
                 note=_held_constant(constant, name),
             )
         numerator = [f for f in varying if not _is_reciprocal(f)]
-        denominator = [1 / f for f in varying if _is_reciprocal(f)]
+        denominator = [_reciprocal(f) for f in varying if _is_reciprocal(f)]
         if numerator and denominator:
             return self.two_parts(
                 "quotient",
@@ -388,7 +470,7 @@ class _StepBuilder:
                 x,
                 id,
                 result,
-                (sympy.Mul(*numerator), sympy.Mul(*denominator)),
+                (_product(numerator), _product(denominator)),
                 lambda f, g, df, dg: _mul(
                     _add(_mul(df, g), -_mul(f, dg)), sympy.Pow(g, -2, evaluate=False)
                 ),
@@ -399,7 +481,7 @@ class _StepBuilder:
             x,
             id,
             result,
-            (varying[0], sympy.Mul(*varying[1:])),
+            (varying[0], _product(varying[1:])),
             lambda f, g, df, dg: _add(_mul(df, g), _mul(f, dg)),
         )
 
@@ -497,6 +579,47 @@ def _function_rule(expr: Any) -> str | None:
         if expr.func == function:
             return rule
     return None
+
+
+def _split_extreme(expr: Any) -> tuple[Any, Any]:
+    """max(a, b, c) as max(a, max(b, c)): the two parts the rule speaks of."""
+    first, *rest = expr.args
+    second = rest[0] if len(rest) == 1 else expr.func(*rest, evaluate=False)
+    return first, second
+
+
+def _heaviside(arg: Any, at_zero: Any = sympy.S.Half) -> Any:
+    if at_zero == 0:
+        return step(arg)
+    if at_zero == sympy.S.Half:
+        return _half_step(arg)
+    return sympy.Heaviside(arg, at_zero)
+
+
+def _half_step(arg: Any) -> Any:
+    """H(u) with H(0) = 1/2: 1 for u > 0, 0 for u < 0, 1/2 at a tie."""
+    if arg.could_extract_minus_sign():
+        # H(g - f) = (1 - sign(f - g))/2: one sign in the result, not two.
+        return (1 - sympy.sign(-arg)) / 2
+    return (1 + sympy.sign(arg)) / 2
+
+
+def _is_as_typed_product(expr: Any) -> bool:
+    return bool(sympy.Mul(*expr.args).args != expr.args)
+
+
+def _product(factors: Sequence[Any]) -> Any:
+    """The factors as one product, as they stand (never re-read: x*x stays x*x)."""
+    if not factors:
+        return sympy.S.One
+    if len(factors) == 1:
+        return factors[0]
+    return sympy.Mul(*factors, evaluate=False)
+
+
+def _reciprocal(factor: Any) -> Any:
+    base, exponent = factor.args
+    return base if exponent == -1 else sympy.Pow(base, -exponent, evaluate=False)
 
 
 def _is_reciprocal(factor: Any) -> bool:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sympy
+from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
 from mathml_cli.core.functions import relu, sigmoid, softplus, step
@@ -34,8 +35,16 @@ MAX_EXPONENT = 1000
 MAX_INTEGER_BITS = 10_000
 
 
-def _log(*args: Any) -> Any:
-    return sympy.log(*args)
+def _log(*args: Any, evaluate: bool = True) -> Any:
+    if len(args) == 2 and not evaluate:
+        # log(x, b) is log(x)/log(b), the change of base the derivative uses.
+        value, base = args
+        return sympy.Mul(
+            sympy.log(value, evaluate=False),
+            sympy.Pow(sympy.log(base, evaluate=False), -1, evaluate=False),
+            evaluate=False,
+        )
+    return sympy.log(*args, evaluate=evaluate)
 
 
 # name -> (SymPy constructor, smallest and largest number of arguments; None: any)
@@ -206,14 +215,23 @@ def _normalise(tokens: list[_Token]) -> tuple[str, list[int]]:
     return "".join(parts), columns
 
 
-def parse_expression(text: str) -> Any:
+def parse_expression(text: str, *, as_typed: bool = False) -> Any:
     """Parse mathml's expression language into a SymPy expression.
 
     Raises ExpressionError, naming the problem and its column, for anything
     outside the language or beyond its limits.
+
+    With `as_typed`, the expression keeps the shape the user typed (SymPy
+    without automatic evaluation): x*x stays a product, not x**2, and
+    exp(log(x)) stays a composition, so derive explains what was written.
+    It is built only after the evaluated form has passed every check, and it
+    evaluates to that form, so the limits hold for it too.
     """
     tree, columns = parse_syntax(text)
-    return _Builder(text, columns).build(tree)
+    evaluated = _Builder(text, columns).build(tree)
+    if not as_typed:
+        return evaluated
+    return _Builder(text, columns, evaluate=False).walk(tree, 0)
 
 
 def parse_syntax(text: str) -> tuple[ast.expr, list[int]]:
@@ -270,10 +288,13 @@ def _syntax_error(
 class _Builder:
     """Walk a whitelisted Python AST and build the SymPy expression."""
 
-    def __init__(self, text: str, columns: list[int]) -> None:
+    def __init__(self, text: str, columns: list[int], *, evaluate: bool = True) -> None:
         self.text = text
         self.columns = columns
         self.symbols: dict[str, sympy.Symbol] = {}
+        # False: build the tree as typed, once the evaluated build has passed
+        # every check (so the checks are skipped here).
+        self.evaluate = evaluate
 
     def error(self, problem: str, node: ast.AST) -> ExpressionError:
         offset = getattr(node, "col_offset", None)
@@ -296,7 +317,7 @@ class _Builder:
             return self.walk_power(node, depth)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             operand = self.walk(node.operand, depth + 1)
-            return -operand if isinstance(node.op, ast.USub) else operand
+            return self.negate(operand) if isinstance(node.op, ast.USub) else operand
         if isinstance(node, ast.Constant):
             return self.number(node)
         if isinstance(node, ast.Name):
@@ -312,10 +333,15 @@ class _Builder:
         current: ast.AST = node
         while isinstance(current, ast.BinOp) and isinstance(current.op, (ast.Add, ast.Sub)):
             right = self.walk(current.right, depth + 1)
-            terms.append(-right if isinstance(current.op, ast.Sub) else right)
+            terms.append(self.negate(right) if isinstance(current.op, ast.Sub) else right)
             current = current.left
         terms.append(self.walk(current, depth + 1))
-        return sympy.Add(*reversed(terms))
+        return sympy.Add(*reversed(terms), evaluate=self.evaluate)
+
+    def negate(self, value: Any) -> Any:
+        if self.evaluate or value.is_Number:
+            return -value
+        return sympy.Mul(sympy.S.NegativeOne, value, evaluate=False)
 
     def walk_product(self, node: ast.BinOp, depth: int) -> Any:
         factors: list[Any] = []
@@ -323,17 +349,19 @@ class _Builder:
         while isinstance(current, ast.BinOp) and isinstance(current.op, (ast.Mult, ast.Div)):
             right = self.walk(current.right, depth + 1)
             if isinstance(current.op, ast.Div):
-                if right.is_zero:
+                if self.evaluate and right.is_zero:
                     raise self.error("division by zero", current.right)
-                right = sympy.Pow(right, -1)
+                right = sympy.Pow(right, -1, evaluate=self.evaluate)
             factors.append(right)
             current = current.left
         factors.append(self.walk(current, depth + 1))
-        return self.bounded(sympy.Mul(*reversed(factors)), node)
+        return self.bounded(sympy.Mul(*reversed(factors), evaluate=self.evaluate), node)
 
     def walk_power(self, node: ast.BinOp, depth: int) -> Any:
         base = self.walk(node.left, depth + 1)
         exponent = self.walk(node.right, depth + 1)
+        if not self.evaluate:
+            return sympy.Pow(base, exponent, evaluate=False)
         if exponent.is_number and not exponent.has(sympy.zoo, sympy.nan):
             # Plain numbers convert directly; anything else (exp(exp(9))) in float64.
             size = abs(float(exponent)) if exponent.is_Number else abs(safe_float(exponent))
@@ -349,6 +377,8 @@ class _Builder:
         return self.bounded(sympy.Pow(base, exponent), node)
 
     def bounded(self, value: Any, node: ast.AST) -> Any:
+        if not self.evaluate:
+            return value
         for number in value.atoms(sympy.Rational):
             bits = max(abs(int(number.p)).bit_length(), abs(int(number.q)).bit_length())
             self.check_bits(bits, node)
@@ -389,11 +419,25 @@ class _Builder:
         name = check_call(node, self.error)
         constructor = FUNCTIONS[name][0]
         args = [self.walk(arg, depth + 1) for arg in node.args]
+        if not self.evaluate:
+            return constructor(*args, evaluate=False)
+        for arg, arg_node in zip(args, node.args, strict=True):
+            if arg.is_number and arg.is_extended_real is False:
+                # acos(2): max and min cannot even compare it, and mathml works over the reals.
+                raise self.error(self.imaginary(name, args), arg_node)
         if name in ("log", "ln") and args[0].is_zero:
             raise self.error(f"{name}(0) is undefined", node)
         if name == "log" and len(args) == 2 and (args[1].is_zero or args[1] == 1):
             raise self.error(f"log base {args[1]} is undefined", node.args[1])
-        return self.bounded(constructor(*args), node)
+        value = constructor(*args)
+        if value.is_number and value.is_extended_real is False:
+            raise self.error(self.imaginary(name, args), node)
+        return self.bounded(value, node)
+
+    @staticmethod
+    def imaginary(name: str, args: list[Any]) -> str:
+        call = f"{name}({', '.join(to_text(arg) for arg in args)})"
+        return f"{call} has an imaginary value; mathml works over the real numbers"
 
     def check_defined(self, result: Any, tree: ast.AST) -> None:
         if result.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
@@ -540,8 +584,25 @@ def parse_number(text: str, *, what: str = "number") -> float:
     return value
 
 
+def as_typed_terms(expr: Any) -> tuple[Any, ...]:
+    """A sum's terms in the order to show them: as typed for an expression
+    parsed `as_typed`, SymPy's usual order (x**2 + 2*x + 1) otherwise."""
+    if _is_as_typed(expr):
+        return tuple(expr.args)
+    return tuple(expr.as_ordered_terms())
+
+
+def _is_as_typed(expr: Any) -> bool:
+    # Evaluation would reorder or combine the terms of a sum built as typed
+    # (1 + x, x + x); an evaluated sum is its own evaluation.
+    return bool(expr.is_Add and sympy.Add(*expr.args).args != expr.args)
+
+
 class _InputLanguagePrinter(StrPrinter):
     """Prints SymPy expressions in mathml's own input language."""
+
+    def _print_Add(self, expr: Any, order: str | None = None) -> str:
+        return str(super()._print_Add(expr, order="none" if _is_as_typed(expr) else order))
 
     def _print_Exp1(self, expr: Any) -> str:
         return "e"
@@ -569,9 +630,16 @@ def to_text(expr: Any) -> str:
     return str(_PRINTER.doprint(expr))
 
 
+class _LatexPrinter(LatexPrinter):
+    """SymPy's LaTeX, with sums that were typed in the order they were typed."""
+
+    def _print_Add(self, expr: Any, order: str | None = None) -> str:
+        return str(super()._print_Add(expr, order="none" if _is_as_typed(expr) else order))
+
+
 @functools.lru_cache(maxsize=4096)
 def to_latex(expr: Any) -> str:
-    return str(sympy.latex(expr))
+    return str(_LatexPrinter().doprint(expr))
 
 
 def numeric_function(expr: Any, variables: list[str], backend: str = "numpy") -> Callable[..., Any]:

@@ -21,6 +21,16 @@ import sympy
 from sympy import Function, Max, S, exp, log
 
 
+def _call_latex(name: str, call: Any, printer: Any, exp: str | None) -> str:
+    """`name(arg)` in LaTeX, raised to `exp` when SymPy prints a power of the call.
+
+    SymPy's printer passes `exp` for f(x)**n (as it writes sin^2(x)); the
+    power goes after the parentheses, so σ(x)² never reads as a variance.
+    """
+    text = r"%s\left(%s\right)" % (name, printer._print(call.args[0]))
+    return text if exp is None else "%s^{%s}" % (text, exp)
+
+
 class sigmoid(Function):  # noqa: N801 - SymPy names functions by their class name
     """σ(x) = 1 / (1 + e^-x); σ'(x) = σ(x)·(1 − σ(x))."""
 
@@ -52,8 +62,8 @@ class sigmoid(Function):  # noqa: N801 - SymPy names functions by their class na
     def _eval_is_positive(self) -> Any:
         return self.args[0].is_real
 
-    def _latex(self, printer: Any) -> str:
-        return r"\sigma\left(%s\right)" % printer._print(self.args[0])
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        return _call_latex(r"\sigma", self, printer, exp)
 
 
 class step(Function):  # noqa: N801
@@ -86,8 +96,8 @@ class step(Function):  # noqa: N801
     def _eval_is_real(self) -> Any:
         return self.args[0].is_real
 
-    def _latex(self, printer: Any) -> str:
-        return r"\operatorname{step}\left(%s\right)" % printer._print(self.args[0])
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        return _call_latex(r"\operatorname{step}", self, printer, exp)
 
 
 class relu(Function):  # noqa: N801
@@ -116,8 +126,8 @@ class relu(Function):  # noqa: N801
     def _eval_is_real(self) -> Any:
         return self.args[0].is_real
 
-    def _latex(self, printer: Any) -> str:
-        return r"\operatorname{relu}\left(%s\right)" % printer._print(self.args[0])
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        return _call_latex(r"\operatorname{relu}", self, printer, exp)
 
 
 class softplus(Function):  # noqa: N801
@@ -144,8 +154,8 @@ class softplus(Function):  # noqa: N801
     def _eval_is_real(self) -> Any:
         return self.args[0].is_real
 
-    def _latex(self, printer: Any) -> str:
-        return r"\operatorname{softplus}\left(%s\right)" % printer._print(self.args[0])
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        return _call_latex(r"\operatorname{softplus}", self, printer, exp)
 
 
 ML_FUNCTIONS = (sigmoid, relu, softplus, step)

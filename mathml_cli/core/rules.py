@@ -121,9 +121,19 @@ _RULES = [
     ),
     Rule(
         "max",
-        "maximum and minimum",
-        "d/dx[max(f, g)] = f' where f > g, g' where g > f",
-        r"\frac{d}{dx} \max(f, g) = \begin{cases} f' & f > g \\ g' & g > f \end{cases}",
+        "maximum",
+        "d/dx[max(f, g)] = f'*H(f - g) + g'*H(g - f),  H(u) = (1 + sign(u))/2"
+        "  (f' where f > g, g' where g > f, the mean at a tie)",
+        r"\frac{d}{dx} \max(f, g) = f' H(f - g) + g' H(g - f),"
+        r" \quad H(u) = \tfrac{1}{2}\left(1 + \operatorname{sign}(u)\right)",
+    ),
+    Rule(
+        "min",
+        "minimum",
+        "d/dx[min(f, g)] = f'*H(g - f) + g'*H(f - g),  H(u) = (1 + sign(u))/2"
+        "  (f' where f < g, g' where g < f, the mean at a tie)",
+        r"\frac{d}{dx} \min(f, g) = f' H(g - f) + g' H(f - g),"
+        r" \quad H(u) = \tfrac{1}{2}\left(1 + \operatorname{sign}(u)\right)",
     ),
     Rule(
         "log_derivative",

@@ -1,25 +1,44 @@
 """Independent numeric check of a derivative: central finite differences.
 
-A derivative is `verified` when it agrees with a Richardson-extrapolated
-central difference of the function at several points where both are defined
-and the function is smooth. Points near a kink (relu, abs at 0) or a
-singularity are skipped, not counted as failures: there the difference
-quotient itself is unreliable.
+A derivative is `verified` when it agrees, relatively, with a
+Richardson-extrapolated central difference of the function at several points
+where both are defined and the function is smooth. A point where the
+difference quotient cannot be trusted is skipped, not counted as a failure:
+next to a kink (relu, abs at 0) or a pole, where the extrapolations disagree,
+and where the function is so large next to its slope that rounding drowns
+the difference (cosh(3/x) near 0 beside a term of size 0.1).
 """
 
 from __future__ import annotations
 
 import math
 import random
+import sys
 from dataclasses import dataclass
 from typing import Any
 
 from mathml_cli.core.expr import free_variables, point_evaluator
-from mathml_cli.core.numeric import richardson_slope
+from mathml_cli.core.numeric import richardson_estimate
 
 WANTED_POINTS = 5
-CANDIDATES = 60
+CANDIDATES = 240
+# Agreement asked of the derivative and the difference quotient, relative to
+# the larger of the two (beyond what rounding in the function explains).
 TOLERANCE = 1e-6
+# A point counts only where rounding in f leaves the difference quotient this
+# many digits of the slope (3): enough to tell a wrong derivative from a right one.
+RESOLUTION = 1e-3
+# Rounding error of the extrapolated quotient, in units of eps·|f|/h (the
+# three central differences at h, h/2 and h/4 and their combination).
+ROUNDING = 64 * sys.float_info.epsilon
+# The error estimate is a guess (rounding inside f, as in log(1 + tiny), is
+# larger than eps·|f|): the margin allowed is this many times the estimate.
+MARGIN = 8.0
+# Where the candidate points come from, in turn: the usual range, positives
+# only (log, sqrt), close to 0, and wider (functions defined only far out).
+RANGES = ((-3.0, 3.0), (0.05, 3.0), (-0.5, 0.5), (0.5, 30.0), (-30.0, 30.0), (-100.0, 100.0))
+# Relative step sizes tried in turn where rounding drowns the smallest.
+STEPS = (1e-3, 1e-2, 1e-1)
 
 
 @dataclass(frozen=True)
@@ -27,6 +46,21 @@ class CheckedPoint:
     point: dict[str, float]
     derivative: float  # the symbolic derivative's value
     finite_difference: float
+    # What rounding in f and the quotient's truncation error can explain of
+    # their difference (absolute).
+    rounding: float = 0.0
+
+    @property
+    def relative_difference(self) -> float:
+        """|derivative − finite difference| relative to the larger of the two (0 if both are 0)."""
+        scale = max(abs(self.derivative), abs(self.finite_difference))
+        return abs(self.derivative - self.finite_difference) / scale if scale else 0.0
+
+    @property
+    def agrees(self) -> bool:
+        scale = max(abs(self.derivative), abs(self.finite_difference))
+        allowed = TOLERANCE * scale + MARGIN * self.rounding
+        return abs(self.derivative - self.finite_difference) <= allowed
 
 
 @dataclass(frozen=True)
@@ -36,6 +70,35 @@ class Verification:
     verified: bool | None
     points: tuple[CheckedPoint, ...]
     method: str = "central finite differences with Richardson extrapolation"
+
+    @property
+    def largest_relative_difference(self) -> float | None:
+        return max((p.relative_difference for p in self.points), default=None)
+
+    @property
+    def failed_point(self) -> CheckedPoint | None:
+        """The point where the derivative and the finite difference disagreed."""
+        return next((p for p in self.points if not p.agrees), None)
+
+    @property
+    def summary(self) -> str:
+        """The outcome in one sentence, the same in every output format."""
+        count = len(self.points)
+        if self.verified is True:
+            return (
+                f"checked: agrees with finite differences at {count} point"
+                f"{'s' if count != 1 else ''} (largest relative difference "
+                f"{self.largest_relative_difference:.1e})"
+            )
+        bad = self.failed_point
+        if self.verified is False and bad is not None:
+            where = ", ".join(f"{name} = {value:.6g}" for name, value in bad.point.items())
+            return (
+                f"CHECK FAILED: at {where} this derivative is {bad.derivative:.6g} but finite "
+                f"differences give {bad.finite_difference:.6g} (relative difference "
+                f"{bad.relative_difference:.1e}); do not trust this result"
+            )
+        return "not checked: no point was found where the function is defined and smooth"
 
 
 def check_derivative(function: Any, derivative: Any, variable: str) -> Verification:
@@ -47,24 +110,32 @@ def check_derivative(function: Any, derivative: Any, variable: str) -> Verificat
     rng = random.Random(20261122)
     checked: list[CheckedPoint] = []
     for attempt in range(CANDIDATES):
-        # Half the candidates are positive, for functions such as log and sqrt.
-        low = 0.05 if attempt % 2 else -3.0
-        point = [rng.uniform(low, 3.0) for _ in names]
-        expected = _finite_difference(f, point, index)
+        low, high = RANGES[attempt % len(RANGES)]
+        point = [rng.uniform(low, high) for _ in names]
         got = df(*point)
-        if expected is None or math.isnan(got):
+        if math.isnan(got):
             continue
-        scale = max(1.0, abs(expected), abs(got))
-        checked.append(CheckedPoint(dict(zip(names, point, strict=True)), got, expected))
-        if abs(expected - got) > TOLERANCE * scale:
+        measured = _finite_difference(f, point, index, got)
+        if measured is None:
+            continue
+        expected, rounding = measured
+        checked.append(CheckedPoint(dict(zip(names, point, strict=True)), got, expected, rounding))
+        if not checked[-1].agrees:
             return Verification(False, tuple(checked))
         if len(checked) == WANTED_POINTS:
             break
     return Verification(True if checked else None, tuple(checked))
 
 
-def _finite_difference(f: Any, point: list[float], index: int) -> float | None:
+def _finite_difference(
+    f: Any, point: list[float], index: int, derivative: float
+) -> tuple[float, float] | None:
+    """The extrapolated difference quotient and its error (rounding in f, and
+    truncation), or None where it cannot tell `derivative` from a wrong value."""
     x = point[index]
+    centre = f(*point)
+    if math.isnan(centre):
+        return None
 
     def along(t: float) -> float | None:
         shifted = list(point)
@@ -72,4 +143,17 @@ def _finite_difference(f: Any, point: list[float], index: int) -> float | None:
         value = f(*shifted)
         return None if math.isnan(value) else float(value)
 
-    return richardson_slope(along, 1e-3 * max(1.0, abs(x)))
+    for relative_step in STEPS:
+        h = relative_step * max(1.0, abs(x))
+        estimate = richardson_estimate(along, h)
+        if estimate is None:
+            continue
+        slope, truncation = estimate
+        error = ROUNDING * abs(centre) / h + truncation
+        if MARGIN * error <= RESOLUTION * max(abs(slope), abs(derivative)):
+            return slope, error
+        if derivative == 0.0 and abs(slope) <= error:
+            # A zero derivative (a constant, sin² + cos²): the quotient is 0
+            # up to its error, which is all it can say.
+            return slope, error
+    return None

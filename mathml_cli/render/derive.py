@@ -163,8 +163,9 @@ def _pass_result(one_pass: Differentiation, partial: bool) -> Any:
     from rich.text import Text
 
     prefix = _d(one_pass.variable, partial)
+    failed = one_pass.verification.verified is False
     return Text.assemble(
-        ("Result: ", TITLE),
+        ("Result (✗ failed its check, see below): ", BAD) if failed else ("Result: ", TITLE),
         f"{prefix}[{to_text(one_pass.expression)}] = ",
         (to_text(one_pass.result), RESULT),
     )
@@ -173,26 +174,11 @@ def _pass_result(one_pass: Differentiation, partial: bool) -> Any:
 def _check_line(verification: Verification) -> Any:
     from rich.text import Text
 
-    count = len(verification.points)
     if verification.verified is True:
-        worst = max(abs(p.derivative - p.finite_difference) for p in verification.points)
-        return Text(
-            f"✓ checked: agrees with finite differences at {count} point"
-            f"{'s' if count != 1 else ''} (largest difference {worst:.1e})",
-            style=GOOD,
-        )
+        return Text(f"✓ {verification.summary}", style=GOOD)
     if verification.verified is False:
-        bad = verification.points[-1]
-        where = ", ".join(f"{k} = {format_number(v)}" for k, v in bad.point.items())
-        return Text(
-            f"✗ check failed at {where}: derivative {format_number(bad.derivative)}, "
-            f"finite difference {format_number(bad.finite_difference)}",
-            style=BAD,
-        )
-    return Text(
-        "? not checked: no point was found where the function is defined and smooth",
-        style=NOTE,
-    )
+        return Text(f"✗ {verification.summary}", style=BAD)
+    return Text(f"? {verification.summary}", style=NOTE)
 
 
 def _summary(derivation: Derivation, partial: bool) -> list[Any]:
@@ -340,7 +326,7 @@ def latex(derivation: Derivation, show_steps: bool = True) -> str:
             d = _latex_d(item.variable, partial, derivation.order)
             value = format_number(derivation.derivative_values[item.variable])
             lines.append(rf"&\phantom{{\text{{at}}}} {d} f = {value} \\")
-    lines.append(rf"&\text{{{latex_escape(_verified_words(derivation.verified))}}}")
+    lines.append(rf"&\text{{{latex_escape(_verified_words(derivation))}}}")
     lines.append(r"\end{align*}")
     return "\n".join(lines)
 
@@ -366,12 +352,19 @@ def _latex_steps(step: Step, partial: bool) -> list[str]:
     return lines
 
 
-def _verified_words(verified: bool | None) -> str:
-    if verified is True:
-        return "checked against finite differences"
-    if verified is False:
-        return "CHECK FAILED against finite differences"
-    return "not checked (no point where the function is defined and smooth)"
+def _verified_words(derivation: Derivation, *, marked: bool = False) -> str:
+    """The check of every pass in one sentence; `marked` puts ✓, ✗ or ? before it."""
+    verifications = [p.verification for item in derivation.partials for p in item.passes]
+    failed = [v for v in verifications if v.verified is False]
+    if failed:
+        mark, words = "✗", failed[0].summary
+    elif derivation.verified is True:
+        worst = max(v.largest_relative_difference or 0.0 for v in verifications)
+        mark = "✓"
+        words = f"checked against finite differences (largest relative difference {worst:.1e})"
+    else:
+        mark, words = "?", verifications[0].summary
+    return f"{mark} {words}" if marked else words
 
 
 # --- Markdown --------------------------------------------------------------
@@ -393,8 +386,13 @@ def markdown(derivation: Derivation, show_steps: bool = True) -> str:
                     lines.extend(_markdown_steps(step, partial, 0))
                 lines.append("")
             d = _latex_d(one_pass.variable, partial)
+            failed = (
+                " (✗ failed its check, see below)"
+                if one_pass.verification.verified is False
+                else ""
+            )
             lines.append(
-                f"**Result:** ${d}\\left[{to_latex(one_pass.expression)}\\right] = "
+                f"**Result{failed}:** ${d}\\left[{to_latex(one_pass.expression)}\\right] = "
                 f"{to_latex(one_pass.result)}$"
             )
             lines.append("")
@@ -410,7 +408,7 @@ def markdown(derivation: Derivation, show_steps: bool = True) -> str:
             value = format_number(derivation.derivative_values[item.variable])
             lines.append(f"- ${d} f = {value}$")
         lines.append("")
-    lines.append(f"*{_verified_words(derivation.verified).capitalize()}.*")
+    lines.append(f"*{_verified_words(derivation, marked=True)}.*")
     return "\n".join(lines)
 
 
