@@ -299,3 +299,15 @@ def test_generated_layers_match_differences_in_every_format(run, case):
         result = run("backprop", program, "--at", at.replace(" ", ""), "-f", fmt)
         assert result.exit_code == 0, result.output
         assert "W" in result.output
+
+
+def test_max_min_and_log_base_elementwise():
+    a, b = np.array([1.0, 2.0, 3.0]), np.array([3.0, 2.0, 1.0])
+    result = layer_backprop("L = sum(max(a, b) + 2*min(a, b))", {"a": a, "b": b})
+    # By hand: max sends 1 to the larger entry, min 2 to the smaller; a tie splits both.
+    np.testing.assert_array_equal(result.gradient("a"), [2.0, 1.5, 1.0])
+    np.testing.assert_array_equal(result.gradient("b"), [1.0, 1.5, 2.0])
+    x = np.array([0.5, 4.0])
+    logs = layer_backprop("L = sum(log(x, 2))", {"x": x})
+    assert logs.output == pytest.approx(float(np.log2(x).sum()))
+    np.testing.assert_allclose(logs.gradient("x"), 1 / (x * np.log(2)))

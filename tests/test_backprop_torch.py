@@ -311,3 +311,15 @@ def test_random_networks_match_torch_autograd(seed):
             np.testing.assert_allclose(
                 result.gradient(name), tensor.grad.numpy(), rtol=1e-9, atol=1e-12
             )
+
+
+def test_layer_max_at_ties_shares_like_torch():
+    from mathml_cli.core.tensor import layer_backprop
+
+    a, b = [1.0, 2.0, 3.0], [3.0, 2.0, 1.0]
+    result = layer_backprop("L = sum(max(a, b)*c)", {"a": a, "b": b, "c": [1.0, 2.0, 3.0]})
+    ta = torch.tensor(a, dtype=torch.float64, requires_grad=True)
+    tb = torch.tensor(b, dtype=torch.float64, requires_grad=True)
+    (torch.maximum(ta, tb) * torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)).sum().backward()
+    np.testing.assert_allclose(result.gradient("a"), ta.grad.numpy())
+    np.testing.assert_allclose(result.gradient("b"), tb.grad.numpy())

@@ -44,9 +44,6 @@ from mathml_cli.errors import ExpressionError, InputError, did_you_mean
 # Functions only layers have (the scalar language's functions apply elementwise).
 REDUCTIONS = ("sum", "mean")
 LAYER_FUNCTIONS = ("transpose", "softmax", "log_softmax", "mse", "cross_entropy", "bce")
-ELEMENTWISE = tuple(
-    name for name, op in OPERATIONS.items() if op.symbol == name and name not in ("max", "min")
-)
 # Up to this many entries in all, finite differences check every entry of every gradient;
 # past it, the gradient along random directions.
 FD_MAX_ENTRIES = 60
@@ -472,6 +469,32 @@ def _unary(name: str) -> TensorOp:
     return TensorOp(name, name, forward, vjp, formulas)
 
 
+def _extreme(name: str) -> TensorOp:
+    """Elementwise max or min of several values; tied entries share the gradient equally."""
+    pick = np.maximum if name == "max" else np.minimum
+    word = "largest" if name == "max" else "smallest"
+
+    def forward(args: Sequence[Array]) -> Array:
+        _broadcast_shape(args, name)
+        result = args[0]
+        for arg in args[1:]:
+            result = pick(result, arg)
+        return np.asarray(result, dtype=float)
+
+    def vjp(args: Sequence[Array], out: Array, grad: Array) -> list[Array | None]:
+        winners = [np.broadcast_to(arg == out, out.shape).astype(float) for arg in args]
+        count = sum(winners)
+        return [
+            _unbroadcast(grad * won / count, arg.shape)
+            for won, arg in zip(winners, args, strict=True)
+        ]
+
+    def formulas(ids: Sequence[str], out: str) -> list[str]:
+        return [f"∂L/∂{out} ⊙ [{i} is the {word}]  (ties share)" for i in ids]
+
+    return TensorOp(name, name, forward, vjp, formulas)
+
+
 TENSOR_OPERATIONS: dict[str, TensorOp] = {
     op.name: op
     for op in [
@@ -540,11 +563,14 @@ TENSOR_OPERATIONS: dict[str, TensorOp] = {
             (1,),
         ),
         *[_unary(name) for name in _UNARY],
+        _extreme("max"),
+        _extreme("min"),
     ]
 }  # fmt: skip
-_ARITY = {
-    "transpose": 1, "sum": 1, "mean": 1, "softmax": 1, "log_softmax": 1,
-    "cross_entropy": 2, "mse": 2, "bce": 2,
+_ARITY: dict[str, tuple[int, int | None]] = {  # smallest and largest number of arguments
+    "transpose": (1, 1), "sum": (1, 1), "mean": (1, 1), "softmax": (1, 1),
+    "log_softmax": (1, 1), "cross_entropy": (2, 2), "mse": (2, 2), "bce": (2, 2),
+    "max": (2, None), "min": (2, None), "log": (1, 2),
 }  # fmt: skip
 _PRECEDENCE = {"add": 1, "sub": 1, "mul": 2, "matmul": 2, "div": 2, "neg": 3, "pow": 4}
 
@@ -735,16 +761,23 @@ class _Builder:
         if node.keywords:
             raise self.error("keyword arguments are not allowed", node.keywords[0])
         known = sorted({*_UNARY, *_ARITY})
-        if name not in TENSOR_OPERATIONS or name in ("add", "mul", "sub", "div", "pow", "neg"):
+        if name not in known:
             hint = did_you_mean(name, known)
             raise self.error(
                 f"unknown function '{name}' for layers{hint}; known: {', '.join(known)}", node
             )
-        want = _ARITY.get(name, 1)
-        if len(node.args) != want or any(isinstance(a, ast.Starred) for a in node.args):
-            plural = "s" if want != 1 else ""
-            raise self.error(f"{name}() takes {want} argument{plural}, got {len(node.args)}", node)
-        return self.operation(name, [self.walk(arg) for arg in node.args], node)
+        fewest, most = _ARITY.get(name, (1, 1))
+        count = len(node.args)
+        if any(isinstance(arg, ast.Starred) for arg in node.args):
+            raise self.error("starred arguments are not allowed", node)
+        if count < fewest or (most is not None and count > most):
+            want = f"{fewest}" if fewest == most else f"{fewest} or more"
+            raise self.error(f"{name}() takes {want} argument(s), got {count}", node)
+        args = [self.walk(arg) for arg in node.args]
+        if name == "log" and count == 2:  # log(x, b) = log(x)/log(b), as written out
+            logs = [self.operation("log", [arg], node) for arg in args]
+            return self.operation("div", logs, node)
+        return self.operation(name, args, node)
 
     def operation(self, op: str, inputs: list[int], node: ast.AST) -> int:
         operation = TENSOR_OPERATIONS[op]
