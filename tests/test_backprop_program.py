@@ -359,3 +359,20 @@ def test_latex_writes_primes_as_latex_primes(run):
     assert result.exit_code == 0
     assert "′" not in result.output and "″" not in result.output
     assert r"\partial c''" in result.output
+
+
+def test_scalar_backprop_does_not_load_numpy():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from mathml_cli.cli import app\n"
+        "result = CliRunner().invoke(app, ['backprop', 'h = sigmoid(w*x); L = h*h', "
+        "'--at', 'w=1,x=2'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "print('numpy' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -129,13 +129,9 @@ def backprop_command(
 
 def _uses_layers(expression: str, values: dict[str, Any]) -> bool:
     """Vectors, matrices, @, .T or a layer function: the layer engine (core.tensor)."""
-    if any(not isinstance(value, float) for value in values.values()):
-        return True
-    if "@" not in expression and ".T" not in expression and "(" not in expression:
-        return False  # the quick common case: no need to load NumPy
-    from mathml_cli.core.tensor import uses_layers
+    from mathml_cli.core.program import reads_layers  # light: no NumPy for scalars
 
-    return uses_layers(expression, values)
+    return reads_layers(expression) or any(not isinstance(v, float) for v in values.values())
 
 
 def _layers(

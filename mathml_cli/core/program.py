@@ -58,6 +58,19 @@ class Program:
     notes: tuple[str, ...]
 
 
+# Functions only layers have (core.tensor); the language's functions apply elementwise there.
+LAYER_FUNCTIONS = (
+    "sum", "mean", "transpose", "softmax", "log_softmax", "mse", "cross_entropy", "bce",
+)  # fmt: skip
+
+
+def reads_layers(text: str) -> bool:
+    """Whether `text` is written for vectors and matrices: @, .T or a layer function."""
+    if "@" in text or re.search(r"\.T\b", text):
+        return True
+    return re.search(rf"\b({'|'.join(LAYER_FUNCTIONS)})\s*\(", text) is not None
+
+
 def is_program(text: str) -> bool:
     """Whether `text` is a program: the expression language itself has no '='."""
     return "=" in text

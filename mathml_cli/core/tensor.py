@@ -37,13 +37,11 @@ from mathml_cli.core.program import (
     display_name,
     in_statement,
     is_program,
+    reads_layers,
     split_program,
 )
 from mathml_cli.errors import ExpressionError, InputError, did_you_mean
 
-# Functions only layers have (the scalar language's functions apply elementwise).
-REDUCTIONS = ("sum", "mean")
-LAYER_FUNCTIONS = ("transpose", "softmax", "log_softmax", "mse", "cross_entropy", "bce")
 # Up to this many entries in all, finite differences check every entry of every gradient;
 # past it, the gradient along random directions.
 FD_MAX_ENTRIES = 60
@@ -59,12 +57,7 @@ def shape_text(shape: tuple[int, ...]) -> str:
 
 def uses_layers(text: str, point: Mapping[str, object]) -> bool:
     """Whether `text` at `point` needs the layer engine: arrays, @, .T or a layer function."""
-    if any(isinstance(value, np.ndarray) for value in point.values()):
-        return True
-    if "@" in text or re.search(r"\.T\b", text):
-        return True
-    names = "|".join((*REDUCTIONS, *LAYER_FUNCTIONS))
-    return re.search(rf"\b({names})\s*\(", text) is not None
+    return reads_layers(text) or any(isinstance(v, np.ndarray) for v in point.values())
 
 
 def parse_point(text: str, option: str = "--at") -> dict[str, float | np.ndarray]:
