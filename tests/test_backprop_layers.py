@@ -311,3 +311,19 @@ def test_max_min_and_log_base_elementwise():
     logs = layer_backprop("L = sum(log(x, 2))", {"x": x})
     assert logs.output == pytest.approx(float(np.log2(x).sum()))
     np.testing.assert_allclose(logs.gradient("x"), 1 / (x * np.log(2)))
+
+
+@pytest.mark.parametrize(
+    ("program", "expected"),
+    [
+        ("L = sum(x.T.T @ W)", lambda x, W: (x @ W).sum()),
+        ("L = sum(W.T**2)", lambda x, W: (W.T**2).sum()),
+        ("L = sum(x**2 @ W.T.T)", lambda x, W: ((x**2) @ W).sum()),
+        ("L = sum(-W.T @ x)", lambda x, W: (-(W.T) @ x).sum()),
+    ],
+)
+def test_transpose_binds_like_python(program, expected):
+    x, W = np.array([1.0, -2.0]), np.array([[0.5, 1.0, -1.0], [2.0, 0.3, 0.1]])
+    result = layer_backprop(program, {"x": x, "W": W})
+    assert result.output == pytest.approx(float(expected(x, W)))
+    assert result.verified is True

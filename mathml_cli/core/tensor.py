@@ -667,11 +667,8 @@ class _Builder:
         raise self.error(f"{what} is not allowed", node)
 
     def binary(self, node: ast.BinOp) -> int:
-        if isinstance(node.op, ast.Pow) and self.is_transpose(node.right):
-            return self.operation("transpose", [self.walk(node.left)], node)
-        if isinstance(node.op, ast.Pow) and isinstance(node.right, ast.BinOp):
-            if self.is_transpose(node.right.left):
-                raise self.error("write (W.T)**k: .T binds before **", node.right)
+        if isinstance(node.op, ast.Pow):
+            return self.power(self.walk(node.left), node.right, node)
         if isinstance(node.op, ast.Mult) and self.is_matmul(node):
             return self.operation("matmul", [self.walk(node.left), self.walk(node.right)], node)
         kinds = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow"}
@@ -682,6 +679,21 @@ class _Builder:
             terms = self.chain(node, type(node.op))
             return self.operation(op, [self.walk(term) for term in terms], node)
         return self.operation(op, [self.walk(node.left), self.walk(node.right)], node)
+
+    def power(self, base: int, exponent: ast.expr, node: ast.BinOp) -> int:
+        """base ** exponent, where W.T was read as W ^ T: `W.T**2` arrives as W ** (T ** 2)."""
+        while True:
+            if self.is_transpose(exponent):
+                return self.operation("transpose", [base], node)
+            if (
+                isinstance(exponent, ast.BinOp)
+                and isinstance(exponent.op, ast.Pow)
+                and self.is_transpose(exponent.left)
+            ):
+                base = self.operation("transpose", [base], node)  # .T binds before **
+                exponent = exponent.right
+                continue
+            return self.operation("pow", [base, self.walk(exponent)], node)
 
     def chain(self, node: ast.BinOp, kind: type) -> list[ast.expr]:
         terms: list[ast.expr] = []
