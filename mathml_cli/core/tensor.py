@@ -23,7 +23,6 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
@@ -610,12 +609,25 @@ def _rewrite(text: str) -> tuple[str, set[int], set[int]]:
     return rewritten, matmuls, transposes
 
 
+@dataclass
+class _Draft:
+    """A node while its program is read; a statement names it (display adds primes)."""
+
+    op: str
+    inputs: tuple[int, ...]
+    label: str
+    statement: int
+    constant: float | None = None
+    display: str | None = None
+    name: str | None = None
+
+
 class _Builder:
     """Adds each statement's nodes, computing values as it goes (shapes are known at once)."""
 
     def __init__(self, point: Mapping[str, Array]) -> None:
         self.point = point
-        self.drafts: list[dict[str, Any]] = []
+        self.drafts: list[_Draft] = []
         self.values: list[Array] = []
         self.scope: dict[str, int] = {}
         self.inputs: dict[str, int] = {}
@@ -632,20 +644,24 @@ class _Builder:
         column = self.columns[offset] if offset is not None and offset < len(self.columns) else None
         return ExpressionError(problem, self.text, column)
 
-    def add(self, op: str, inputs: list[int], label: str, value: Array, **extra: Any) -> int:
+    def add(
+        self, op: str, inputs: list[int], label: str, value: Array, constant: float | None = None
+    ) -> int:
         if value.size > MAX_ENTRIES:
             raise LayerError(f"a value of {value.size:,} entries (limit {MAX_ENTRIES:,})")
-        self.drafts.append(
-            {"op": op, "inputs": tuple(inputs), "label": label, "statement": self.statement} | extra
-        )
+        statement = 0 if op == "input" else self.statement
+        self.drafts.append(_Draft(op, tuple(inputs), label, statement, constant))
         self.values.append(value)
         return len(self.drafts) - 1
 
     def ref(self, index: int) -> tuple[str, int]:
+        """How a parent writes node `index`, and its precedence (5: never parenthesised)."""
         draft = self.drafts[index]
-        if draft.get("display") is not None or draft["op"] in ("input", "constant"):
-            return draft.get("display") or draft["label"], 5
-        return draft["label"], _PRECEDENCE.get(draft["op"], 5)
+        if draft.display is not None:
+            return draft.display, 5
+        if draft.op in ("input", "constant"):
+            return draft.label, 5
+        return draft.label, _PRECEDENCE.get(draft.op, 5)
 
     def walk(self, node: ast.expr) -> int:
         if isinstance(node, ast.Constant):
@@ -756,7 +772,6 @@ class _Builder:
             if value is None:
                 value = np.asarray(0.0)  # reported as missing once the program is read
             self.inputs[name] = self.add("input", [], name, np.asarray(value, dtype=float))
-            self.drafts[-1]["statement"] = 0
         return self.inputs[name]
 
     def call(self, node: ast.Call) -> int:
@@ -909,10 +924,10 @@ def _read(
             versions[target] = 1 if target in builder.inputs else 0
         versions[target] += 1
         draft = builder.drafts[root]
-        if draft.get("display") is not None or draft["op"] == "input":
+        if draft.display is not None or draft.op == "input":
             root = builder.add("copy", [root], builder.ref(root)[0], builder.values[root])
-        builder.drafts[root]["display"] = display_name(target, versions[target])
-        builder.drafts[root]["name"] = target
+        builder.drafts[root].display = display_name(target, versions[target])
+        builder.drafts[root].name = target
         builder.scope[target] = root
         roots.append(root)
     return roots
@@ -956,7 +971,7 @@ def _finish(
     needed = {output}
     for index in range(output, -1, -1):
         if index in needed:
-            needed.update(builder.drafts[index]["inputs"])
+            needed.update(builder.drafts[index].inputs)
     keep = sorted(needed)
     unused = [
         f"{s.target} (statement {s.number})"
@@ -964,7 +979,7 @@ def _finish(
         if root not in needed
     ]
     if unused:
-        out = builder.drafts[output]["display"]
+        out = builder.drafts[output].display
         notes.append(f"{out} does not depend on {', '.join(unused)}: left out of the graph")
     position = {old: new for new, old in enumerate(keep)}
     names = {*builder.inputs, *builder.scope}
@@ -977,24 +992,24 @@ def _finish(
     repeats: dict[str, int] = {}
     for old in keep:
         draft = builder.drafts[old]
-        inputs = tuple(position[i] for i in draft["inputs"])
-        node_id = draft.get("display")
-        if node_id is None and draft["op"] == "constant":
-            repeats[draft["label"]] = repeats.get(draft["label"], 0) + 1
-            node_id = draft["label"]
+        inputs = tuple(position[i] for i in draft.inputs)
+        node_id = draft.display
+        if node_id is None and draft.op == "constant":
+            repeats[draft.label] = repeats.get(draft.label, 0) + 1
+            node_id = draft.label
             if repeats[node_id] > 1:
                 node_id = f"{node_id}#{repeats[node_id]}"
-        elif node_id is None and draft["op"] == "input":
-            node_id = draft["label"]
+        elif node_id is None and draft.op == "input":
+            node_id = draft.label
         elif node_id is None:
             count += 1
             node_id = f"{prefix}{count}"
-        op = draft["op"]
+        op = draft.op
         data_slots = TENSOR_OPERATIONS[op].data_slots if op in TENSOR_OPERATIONS else ()
         nodes.append(
             TensorNode(
-                node_id, op, inputs, draft["label"], tuple(builder.values[old].shape),
-                draft["statement"], draft.get("name"), draft.get("constant"),
+                node_id, op, inputs, draft.label, tuple(builder.values[old].shape),
+                draft.statement, draft.name, draft.constant,
             )
         )  # fmt: skip
         grad = op == "input" or any(
