@@ -208,6 +208,9 @@ HARD_RIGHT_ANSWERS = [
     ("log(1 + exp(x))", "x"),
     ("exp(x)*1e6 + x*1e-3", "x"),
     ("sin(x)**2 + cos(x)**2", "x"),
+    # Fast oscillation: a coarse step aliases, and its two extrapolations can agree by chance.
+    (" + ".join(f"sin({k}*x)" for k in range(1, 300)), "x"),
+    ("log(x - 100)", "x"),
     ("x**50 + x", "x"),
 ]
 

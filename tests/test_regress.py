@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import statsmodels.api as sm
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from mathml_cli.core import table as table_module
@@ -284,32 +285,78 @@ def test_strong_but_not_exact_collinearity_warns():
     assert_matches_statsmodels(result, model, rtol=1e-6)
 
 
-def test_gradient_descent_ends_at_the_closed_form(run):
+def test_gradient_descent_on_standardised_features_ends_at_the_closed_form(run):
     x, y = generated(21, 120, 3, offset=50, spread=10)
     csv = to_csv(["a", "b", "c", "y"], np.column_stack([x, y]))
-    result = run("regress", "--method", "gd", "-f", "json", input=csv)
+    result = run("regress", "--method", "gd", "--standardize", "-f", "json", input=csv)
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     model = sm.OLS(y, sm.add_constant(x)).fit()
     assert data["method"] == "gd"
     assert data["descent"]["status"] == "converged"
+    assert data["descent"]["standardized"] is True
     np.testing.assert_allclose(list(data["coefficients"].values()), model.params, rtol=1e-6)
+    np.testing.assert_allclose(list(data["closed_form"].values()), model.params, rtol=1e-9)
     assert data["descent"]["max_difference"] < 1e-6
+    assert data["descent"]["relative_distance"] < 1e-8
     iterations = data["iterations"]
-    assert iterations[0]["step"] == 0
+    assert [row["step"] for row in iterations] == list(range(data["descent"]["steps"] + 1))
     losses = [row["loss"] for row in iterations]
     assert losses == sorted(losses, reverse=True)
-    # The loss J = (1/2n) Σ residual², checked at the end against statsmodels' residuals.
-    assert losses[-1] == pytest.approx(model.ssr / (2 * len(y)), rel=1e-8)
-    text = run("regress", "--method", "gd", input=csv).stdout
-    assert "Converged after" in text and "Closed form" in text
+    # J = (1/n) Σ residual², checked at the end against statsmodels' residuals.
+    assert losses[-1] == pytest.approx(model.ssr / len(y), rel=1e-8)
+    text = run("regress", "--method", "gd", "--standardize", input=csv).stdout
+    assert "Converged after" in text and "closed form" in text
+    assert "Coefficients where gradient descent ended" in text
 
 
 def test_gradient_descent_with_too_large_a_rate_diverges_as_a_result(run):
-    csv = (ROOT / "docs" / "data" / "houses.csv").read_text()
-    result = run("regress", "--method", "gd", "--lr", "5", input=csv)
+    path = ROOT / "docs" / "data" / "houses.csv"
+    result = run("regress", "--method", "gd", "--lr", "1e-6", "-f", "json", str(path))
     assert result.exit_code == 0
-    assert "Diverged" in result.stdout and "too large" in result.stdout
+    data = json.loads(result.stdout)
+    assert data["descent"]["status"] == "diverged"
+    values = np.loadtxt(path, delimiter=",", skiprows=1)
+    design = np.column_stack([np.ones(len(values)), values[:, :-1]])
+    largest = np.linalg.eigvalsh(2 / len(values) * design.T @ design)[-1]
+    assert data["descent"]["largest_eigenvalue"] == pytest.approx(largest, rel=1e-9)
+    assert data["descent"]["stable_below"] == pytest.approx(2 / largest, rel=1e-9)
+    text = run("regress", "--method", "gd", "--lr", "1e-6", str(path)).stdout
+    assert "Diverged" in text and "too large" in text
+    assert f"2/L = {2 / largest:.3g}" in text and "--standardize" in text
+
+
+def test_gradient_descent_matches_the_textbook_loop_to_the_last_digit(run):
+    rng = np.random.default_rng(42)
+    x = rng.uniform(0, 2, 40)
+    y = 2 * x + 1 + rng.normal(0, 0.2, 40)
+    csv = to_csv(["x", "y"], np.column_stack([x, y]))
+    # The loop as the textbooks write it, from zeros, on x as given.
+    w, b, lr, trajectory = 0.0, 0.0, 0.1, []
+    for _ in range(50):
+        y_hat = w * x + b
+        trajectory.append((float(np.mean((y_hat - y) ** 2)), b, w))
+        dw = (2 / len(x)) * np.sum((y_hat - y) * x)
+        db = (2 / len(x)) * np.sum(y_hat - y)
+        w -= lr * dw
+        b -= lr * db
+    trajectory.append((float(np.mean((w * x + b - y) ** 2)), b, w))
+    args = ("regress", "-", "--method", "gd", "--lr", "0.1", "--steps", "50")
+    data = json.loads(run(*args, "-f", "json", input=csv).stdout)
+    assert data["descent"]["steps"] == 50
+    assert data["coefficients"]["x"] == pytest.approx(w, rel=1e-12)
+    assert data["coefficients"]["intercept"] == pytest.approx(b, rel=1e-12)
+    for row, (loss, b_t, w_t) in zip(data["iterations"], trajectory, strict=True):
+        assert row["loss"] == pytest.approx(loss, rel=1e-11)
+        np.testing.assert_allclose(row["coefficients"], [b_t, w_t], rtol=1e-11, atol=1e-15)
+    text = run(*args, "--every", "10", input=csv).stdout
+    for step in (0, 10, 20, 30, 40, 50):
+        loss, b_t, w_t = trajectory[step]
+        assert re.search(rf"\n +{step} +{re.escape(f'{loss:.6g}')} +{b_t:.6g} +{w_t:.6g} ", text)
+    assert re.search(rf"\n x +{re.escape(f'{w:.6g}')} ", text)  # the final w, as printed
+    closed = np.polyfit(x, y, 1)
+    relative = abs(w - closed[0]) / abs(closed[0])
+    assert f"{relative:.3g}" in text
 
 
 def test_plot_one_feature_and_several(run):
@@ -437,3 +484,47 @@ def test_prediction_arithmetic_writes_negative_terms_as_subtractions(run):
     assert f"− {abs(beta[3]):.6g}·(-2)" in result.stdout
     assert f"+ {abs(beta[3] * -2):.6g}" in result.stdout
     assert "+ -" not in result.stdout
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(3, 60),
+    p=st.integers(1, 3),
+    rate=st.sampled_from([0.001, 0.01, 0.05]),
+    steps=st.integers(1, 40),
+    intercept=st.booleans(),
+    standardize=st.booleans(),
+)
+def test_gradient_descent_is_the_textbook_loop(seed, n, p, rate, steps, intercept, standardize):
+    standardize = standardize and intercept
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-2, 3, size=(n, p))
+    y = x @ rng.normal(size=p) + 0.5 + rng.normal(0, 0.3, n)
+    text = to_csv([*"abc"[:p], "y"], np.column_stack([x, y]))
+    assume(n > p + intercept)
+    result = fit_text(
+        text,
+        method="gd",
+        learning_rate=rate,
+        max_steps=steps,
+        intercept=intercept,
+        standardize=standardize,
+    )
+    assume(result.df_model == p)  # no column the random draw made collinear
+    # The loop as the textbooks write it, on the features descended on.
+    mean, spread = x.mean(axis=0), x.std(axis=0)
+    features = (x - mean) / spread if standardize else x
+    w, b = np.zeros(p), 0.0
+    for row in result.descent.table:
+        residual = features @ w + b - y
+        if standardize:
+            slopes = w / spread
+            expected = [b - mean @ slopes, *slopes]
+        else:
+            expected = [b, *w] if intercept else list(w)
+        np.testing.assert_allclose(row.coefficients, expected, rtol=1e-9, atol=1e-11)
+        assert row.loss == pytest.approx(np.mean(residual**2), rel=1e-9)
+        w = w - rate * (2 / n) * features.T @ residual
+        if intercept:
+            b -= rate * (2 / n) * residual.sum()

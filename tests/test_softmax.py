@@ -125,7 +125,7 @@ def test_text_explains_every_step(run):
     out = result.stdout
     for phrase in (
         "softmax(z)_i = exp(z_i) / Σ_j exp(z_j)",
-        "Subtract the maximum m = max(z) = 2",
+        "Subtract the maximum: m = max(z) = 2",
         "Exponentiate",
         "Sum: S = 1 + 0.367879 + 0.149569 = 1.51745",
         "✓ sums to 1",
@@ -243,7 +243,7 @@ def test_rows_file_batch(run):
     np.testing.assert_allclose(data["probabilities"], expected, rtol=1e-14)
 
 
-@pytest.mark.parametrize("output_format", ["latex", "markdown"])
+@pytest.mark.parametrize("output_format", ["latex", "markdown", "html"])
 def test_other_formats(run, output_format):
     result = run("softmax", "2", "1", "0.1", "-y", "0", "--log", "-f", output_format)
     assert result.exit_code == 0
@@ -346,5 +346,6 @@ def test_plot_with_a_non_text_format_is_an_error(run):
     result = run("softmax", "1", "2", "--plot", "-f", "json")
     assert result.exit_code == 2
     assert result.stderr == (
-        "Error: --plot draws in the terminal and works only with --format text, not --format json\n"
+        "Error: --plot draws in the terminal or a page and works only with --format text or html, "
+        "not --format json\n"
     )

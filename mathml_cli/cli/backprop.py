@@ -15,6 +15,7 @@ class BackpropFormat(str, Enum):
     json = "json"
     latex = "latex"
     markdown = "markdown"
+    html = "html"
     dot = "dot"
 
 
@@ -98,7 +99,7 @@ def backprop_command(
     from mathml_cli.core.data import read_text
     from mathml_cli.core.expr import parse_assignments
     from mathml_cli.render import backprop as render
-    from mathml_cli.render.output import OutputFormat, emit
+    from mathml_cli.render.output import OutputFormat, emit_view
 
     variables = [name.strip() for item in (wrt or []) for name in item.split(",") if name.strip()]
     if expression.strip() == "-" or expression.startswith("@"):
@@ -118,12 +119,10 @@ def backprop_command(
     if output_format is BackpropFormat.dot:
         sys.stdout.write(render.dot(result))
         return
-    emit(
+    emit_view(
         OutputFormat(output_format.value),
-        rich=lambda: render.rich(result),
+        view=lambda: render.view(result),
         data=lambda: render.data(result),
-        latex=lambda: render.latex(result),
-        markdown=lambda: render.markdown(result),
     )
 
 
@@ -146,16 +145,14 @@ def _layers(
 
     from mathml_cli.core.tensor import layer_backprop
     from mathml_cli.render import layers as render
-    from mathml_cli.render.output import OutputFormat, emit
+    from mathml_cli.render.output import OutputFormat, emit_view
 
     result = layer_backprop(expression, values, variables, learning_rate, output)
     if output_format is BackpropFormat.dot:
         sys.stdout.write(render.dot(result))
         return
-    emit(
+    emit_view(
         OutputFormat(output_format.value),
-        rich=lambda: render.rich(result),
+        view=lambda: render.view(result),
         data=lambda: render.data(result),
-        latex=lambda: render.latex(result),
-        markdown=lambda: render.markdown(result),
     )

@@ -66,61 +66,20 @@ def derive_command(
     from mathml_cli.core.derive import derive
     from mathml_cli.core.expr import parse_assignments
     from mathml_cli.render import derive as render
-    from mathml_cli.render.output import emit
+    from mathml_cli.render.output import emit_view
 
     check_plot_format(plot, output_format)
+    if plot_range is not None and not plot:
+        raise InputError("--range only applies with --plot")
     variables = [name.strip() for item in (wrt or []) for name in item.split(",") if name.strip()]
     point = parse_assignments(at) if at is not None else None
+    window = _parse_range(plot_range) if plot_range else None
     result = derive(expression, variables, order, point)
-    extra = ""
-    if plot and output_format is OutputFormat.text:
-        extra = _plot(result, plot_range)
-    elif plot_range is not None and not plot:
-        raise InputError("--range only applies with --plot")
-    emit(
+    emit_view(
         output_format,
-        rich=lambda: render.rich(result, show_steps=steps),
+        view=lambda: render.view(result, steps=steps, plot=plot, plot_range=window),
         data=lambda: render.data(result),
-        latex=lambda: render.latex(result, show_steps=steps),
-        markdown=lambda: render.markdown(result, show_steps=steps),
-        extra=extra,
     )
-
-
-def _plot(result: object, plot_range: str | None) -> str:
-    from mathml_cli.core.derive import Derivation
-    from mathml_cli.core.expr import sample, to_text
-    from mathml_cli.render.plot import Series, line_plot
-
-    assert isinstance(result, Derivation)
-    if len(result.variables) > 1 or len(result.partials) != 1:
-        raise InputError(
-            "--plot needs a function of one variable (use --wrt and fix the others "
-            "with a plain number in the expression)"
-        )
-    partial = result.partials[0]
-    variable = partial.variable
-    centre = result.point[variable] if result.point else 0.0
-    low, high = _parse_range(plot_range) if plot_range else (centre - 5.0, centre + 5.0)
-    xs, fs = sample(result.expression, variable, low, high)
-    _, dfs = sample(partial.result, variable, low, high)
-    name = "f'" if result.order == 1 else f"f^({result.order})"
-    series = [
-        Series(f"f = {to_text(result.expression)}", xs, fs),
-        Series(f"{name} = {to_text(partial.result)}", xs, dfs),
-    ]
-    if result.point is not None and result.order == 1 and result.value is not None:
-        x0, y0 = result.point[variable], result.value
-        slope = result.derivative_values[variable]
-        shown = [y for y in fs + dfs if y == y and abs(y) != float("inf")]
-        bottom, top = (min(shown), max(shown)) if shown else (y0 - 1, y0 + 1)
-        # Only the part of the tangent inside the curves' own range, so it does not
-        # squash them.
-        tangent = [y0 + slope * (x - x0) for x in xs]
-        tangent = [y if bottom <= y <= top else float("nan") for y in tangent]
-        series.append(Series(f"tangent at {variable} = {x0:g}", xs, tangent))
-        series.append(Series("point", [x0], [y0], style="scatter"))
-    return "\n" + line_plot(series, title=f"f and {name}", xlabel=variable)
 
 
 def _parse_range(text: str) -> tuple[float, float]:

@@ -167,7 +167,7 @@ def descend_command(
       mathml descend --list
     """
     from mathml_cli.render import descend as render
-    from mathml_cli.render.output import emit
+    from mathml_cli.render.output import emit_view
 
     given_options = _given_options(ctx)
     if list_presets:
@@ -176,13 +176,7 @@ def descend_command(
         others = [name for name in given_options if name not in ("--list", "--format")]
         if others:
             raise InputError(f"--list takes no other options (got {', '.join(others)})")
-        emit(
-            output_format,
-            rich=render.presets_rich,
-            data=render.presets_data,
-            latex=render.presets_latex,
-            markdown=render.presets_markdown,
-        )
+        emit_view(output_format, view=render.presets_view, data=render.presets_data)
         return
     if expression is None:
         raise InputError(
@@ -235,39 +229,18 @@ def descend_command(
     if compare is not None:
         names = [name.strip() for name in compare.split(",") if name.strip()]
         runs = _compare(problem, names, given, options)
-        extra = _plots(runs) if plot else ""
-        emit(
+        emit_view(
             output_format,
-            rich=lambda: render.compare_rich(runs),
+            view=lambda: render.compare_view(runs, plot=plot),
             data=lambda: render.compare_data(runs),
-            latex=lambda: render.compare_latex(runs),
-            markdown=lambda: render.compare_markdown(runs),
-            extra=extra,
         )
         return
 
     result = descend(problem, optimizer, given, **options)  # type: ignore[arg-type]
-    extra = _plots([result]) if plot else ""
-    emit(
+    emit_view(
         output_format,
-        rich=lambda: render.rich(result, every=every, verbose=verbose),
+        view=lambda: render.view(result, every=every, verbose=verbose, plot=plot),
         data=lambda: render.data(result),
-        latex=lambda: render.latex(result, every=every, verbose=verbose),
-        markdown=lambda: render.markdown(result, every=every, verbose=verbose),
-        extra=extra,
-    )
-
-
-def _plots(runs: list) -> str:  # type: ignore[type-arg]
-    """The loss curve(s), then f with the path(s): the text that --plot appends."""
-    from mathml_cli.render import descend as render
-
-    path = render.path_plot(runs)
-    return (
-        "\n"
-        + render.loss_plot(runs)
-        + "\n"
-        + (path or "(no path plot: f has more than two variables)\n")
     )
 
 

@@ -72,7 +72,7 @@ def dot_command(
     from mathml_cli.core.data import parse_array
     from mathml_cli.core.linalg import dot
     from mathml_cli.render import dot as render
-    from mathml_cli.render.output import emit
+    from mathml_cli.render.output import emit_view
 
     if a.strip() == "-" and b.strip() == "-":
         raise InputError("only one of A and B can be read from stdin (-)")
@@ -82,13 +82,7 @@ def dot_command(
     chosen = _parse_cell(cell) if cell is not None else None
     name = activation.strip().lower() if activation is not None else None
     result = dot(left, right, bias_values, name, chosen)
-    emit(
-        output_format,
-        rich=lambda: render.rich(result),
-        data=lambda: render.data(result),
-        latex=lambda: render.latex(result),
-        markdown=lambda: render.markdown(result),
-    )
+    emit_view(output_format, view=lambda: render.view(result), data=lambda: render.data(result))
 
 
 def _parse_cell(text: str) -> tuple[int, ...]:

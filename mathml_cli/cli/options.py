@@ -17,7 +17,7 @@ FormatOption = Annotated[
         "--format",
         "-f",
         help="Output: text (for people), json (for scripts), latex (an align* fragment), "
-        "markdown (for notebooks and READMEs).",
+        "markdown (for notebooks and READMEs), html (one self-contained page).",
         case_sensitive=False,
     ),
 ]
@@ -157,11 +157,11 @@ def _convert(value: Any, target: Any, param: Any, ctx: Any) -> Any:
 
 
 def check_plot_format(plot: bool, output_format: OutputFormat) -> None:
-    """--plot draws in the terminal: with json/latex/markdown it would be lost, so say so."""
-    if plot and output_format is not OutputFormat.text:
+    """--plot draws in the terminal or the HTML page: elsewhere it would be lost, so say so."""
+    if plot and output_format not in (OutputFormat.text, OutputFormat.html):
         from mathml_cli.errors import InputError
 
         raise InputError(
-            f"--plot draws in the terminal and works only with --format text, "
+            f"--plot draws in the terminal or a page and works only with --format text or html, "
             f"not --format {output_format.value}"
         )

@@ -85,7 +85,7 @@ def softmax_command(
     from mathml_cli.core.data import read_number, read_number_list, read_rows, read_text
     from mathml_cli.core.softmax import resolve_target, softmax_rows
     from mathml_cli.render import softmax as render
-    from mathml_cli.render.output import emit
+    from mathml_cli.render.output import emit_view
 
     check_plot_format(plot, output_format)
     arguments = logits or []
@@ -123,16 +123,10 @@ def softmax_command(
     t = read_number(temperature, "--temperature")
     result = softmax_rows(table, t, targets, names)
 
-    extra = ""
-    if plot and output_format is OutputFormat.text:
-        extra = _plot(result)
-    emit(
+    emit_view(
         output_format,
-        rich=lambda: render.rich(result, show_log=log),
+        view=lambda: render.view(result, show_log=log, plot=plot),
         data=lambda: render.data(result, show_log=log),
-        latex=lambda: render.latex(result, show_log=log),
-        markdown=lambda: render.markdown(result, show_log=log),
-        extra=extra,
     )
 
 
@@ -146,16 +140,3 @@ def _labels(text: str | None) -> list[str] | None:
     if repeated:
         raise InputError(f"--labels repeats {', '.join(repeated)}")
     return names
-
-
-def _plot(result: object) -> str:
-    from mathml_cli.core.softmax import SoftmaxBatch
-    from mathml_cli.render.plot import bar_chart
-
-    assert isinstance(result, SoftmaxBatch)
-    if len(result.rows) != 1:
-        raise InputError("--plot draws one row of logits; this input has several rows")
-    row = result.rows[0]
-    names = result.labels or [str(index) for index in range(len(row.logits))]
-    # plotext draws horizontal bars bottom-up; reversed, class 0 is on top.
-    return "\n" + bar_chart(names[::-1], row.probabilities[::-1], title="softmax probabilities")

@@ -642,6 +642,11 @@ def to_latex(expr: Any) -> str:
     return str(_LatexPrinter().doprint(expr))
 
 
+def to_latex_named(expr: Any, symbol_names: dict[Any, str]) -> str:
+    """to_latex, with each symbol written as `symbol_names` says (render's one naming rule)."""
+    return str(_LatexPrinter({"symbol_names": symbol_names}).doprint(expr))
+
+
 def numeric_function(expr: Any, variables: list[str], backend: str = "numpy") -> Callable[..., Any]:
     """A function of `variables` (in that order) computing `expr` (or a list of them).
 

@@ -1,42 +1,64 @@
-"""Ordinary least squares from a stream of rows, with the statistics of statsmodels' OLS.
+"""Least squares from a stream of rows, with the statistics of statsmodels' OLS.
 
-Only sufficient statistics are kept: the row count, the column means and the
-matrix of centred cross-products (co-moments), merged block by block with Chan's
-parallel update. Memory is O(p²) whatever the number of rows, and centring
-keeps the numbers sound when a feature is 1e6 give or take 1, where the raw
-sums of XᵀX would lose every digit of the spread.
+The rows are read once. What is kept is the triangular factor R of the shifted
+and scaled design (see `mathml_cli.core.lstsq`: Householder QR, block by block),
+O(p²) memory whatever the number of rows; for small tables the fit is then
+recomputed exactly in rational arithmetic. The normal equation XᵀXβ = Xᵀy is
+still shown, because it is the formula; it is not how the numbers are computed,
+because forming XᵀX squares the condition number.
 
-The model is y = β₀ + Σ βⱼ xⱼ + ε. Writing S for co-moments (sums of products of
-deviations from the means), the normal equation XᵀXβ = Xᵀy splits into
-Sxx β = Sxy for the slopes and β₀ = ȳ - x̄ᵀβ for the intercept; Sxx is solved
-after scaling to the correlation matrix, with a check that each feature adds
-something the others do not (else it is named and left out of the fit).
+The model is y = β₀ + Σ βⱼ xⱼ + ε (or without β₀, `intercept=False`), fitted by
+ordinary least squares, by ridge regression (`ridge=λ`: minimise
+‖y − Xβ‖² + λ‖β‖², the intercept not penalised) or by gradient descent on
+J = (1/n)Σ(ŷ − y)² as the textbooks write it.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from mathml_cli.core import stats
+from mathml_cli.core.lstsq import (
+    StreamedQR,
+    back_substitute,
+    exact_least_squares,
+    triangular_factor,
+)
 from mathml_cli.core.table import CsvTable
 from mathml_cli.errors import InputError, did_you_mean
 
 EXACT_ROWS = 100_000  # rows kept for an exact residual summary and plot
 SAMPLE_ROWS = 10_000  # beyond that, a uniform random sample of rows is kept
 SHOWN_ROWS = 10  # at most this many rows: the step-by-step shows X and y themselves
-ALIASED_TOLERANCE = 1e-10  # share of a feature's variance the others may leave unexplained
+# A feature whose part not explained by the earlier ones is below this share of
+# its own size (√ of the unexplained share of its variance) is collinear with
+# them: exact collinearity leaves ~1e-16 after rounding, while Filip's nearly
+# collinear x¹⁰ still has 6e-8.
+COLLINEAR_TOLERANCE = 1e-10
 VIF_WARNING = 1000.0
+# Above this condition number κ of X, κ² (that of XᵀX) exceeds 1/ε = 4.5e15 of
+# double precision: the normal equation solved as written would keep no digit.
+CONDITION_WARNING = 1 / math.sqrt(np.finfo(float).eps)
+QR_ALGORITHM = (
+    "Householder QR of the centred and scaled columns, streamed block by block "
+    "(XᵀX is never formed)"
+)
+EXACT_ALGORITHM = (
+    "exact rational arithmetic on the numbers as read: XᵀX formed and solved without "
+    "rounding (a small table; larger ones use a Householder QR streamed block by block)"
+)
 
 
 @dataclass(frozen=True)
 class Coefficient:
     name: str  # "intercept" or the feature's column name
     estimate: float  # nan for a feature left out of the fit
-    std_error: float
+    std_error: float  # nan where it does not apply (ridge)
     t_value: float
     p_value: float
     conf_low: float
@@ -47,38 +69,44 @@ class Coefficient:
 class NormalEquation:
     """The working of the closed form, in the numbers a reader can check."""
 
-    design_rows: tuple[tuple[float, ...], ...] | None  # X with its column of ones (small data)
+    design_rows: tuple[tuple[float, ...], ...] | None  # X (with its column of ones) for small data
     target_values: tuple[float, ...] | None
-    xtx: tuple[tuple[float, ...], ...]  # XᵀX: n, Σx and Σxxᵀ
+    xtx: tuple[tuple[float, ...], ...]  # XᵀX (+ λI' with ridge): n, Σx and Σxxᵀ
     xty: tuple[float, ...]  # Xᵀy: Σy and Σxy
     means: tuple[float, ...]  # x̄ (each feature) then ȳ
     fitted: tuple[str, ...]  # the features solved for
-    sxx: tuple[tuple[float, ...], ...]  # co-moments of the fitted features
+    sxx: tuple[tuple[float, ...], ...]  # co-moments of the fitted features (+ λI with ridge)
     sxy: tuple[float, ...]
     syy: float
     slopes: tuple[float, ...]
-    intercept: float
+    intercept: float  # 0 without an intercept
+    ridge: float | None = None  # λ, when the equation is the ridge one
 
 
 @dataclass(frozen=True)
 class DescentRow:
     iteration: int
     loss: float
-    coefficients: tuple[float, ...]  # intercept first, in original units
+    coefficients: tuple[float, ...]  # intercept first (when fitted), in original units
+    gradient_norm: float  # |∇J| at these coefficients (on the features descended on)
 
 
 @dataclass(frozen=True)
 class Descent:
     learning_rate: float
     max_steps: int
-    steps: int
+    steps: int  # updates made
     status: str  # "converged", "max_steps" or "diverged"
-    table: tuple[DescentRow, ...]
+    standardized: bool  # descended on z = (x − x̄)/s rather than on x
+    table: tuple[DescentRow, ...]  # every step, 0 (the start) to `steps`
     losses: tuple[float, ...]
-    coefficients: tuple[float, ...]  # intercept first, original units
+    coefficients: tuple[float, ...]  # where descent ended, intercept first, original units
     closed_form: tuple[float, ...]
-    max_difference: float  # largest |gd - closed form| over the coefficients
-    stable_below: float  # learning rates under this converge (2 / largest eigenvalue)
+    max_difference: float  # largest |gd − closed form| over the coefficients
+    relative_differences: tuple[float, ...]  # |gd − closed| / |closed|, each coefficient
+    relative_distance: float  # ‖gd − closed‖ / ‖closed‖
+    largest_eigenvalue: float  # L of the Hessian (2/n)XᵀX of J on the features descended on
+    stable_below: float  # 2 / L: learning rates under this converge
 
 
 @dataclass(frozen=True)
@@ -98,7 +126,7 @@ class Prediction:
     terms: tuple[tuple[str, float, float], ...]  # (feature, coefficient, value)
     intercept: float
     value: float
-    std_error_mean: float  # of the fitted mean at the point
+    std_error_mean: float  # of the fitted mean at the point (nan with ridge)
     conf_int: tuple[float, float]  # 95% for the mean
     pred_int: tuple[float, float]  # 95% for a new observation
 
@@ -109,7 +137,7 @@ class Regression:
     target: str
     features: tuple[str, ...]
     method: str
-    coefficients: tuple[Coefficient, ...]  # intercept first
+    coefficients: tuple[Coefficient, ...]  # intercept first (when fitted)
     r_squared: float
     adj_r_squared: float
     residual_std_error: float
@@ -128,29 +156,11 @@ class Regression:
     descent: Descent | None
     prediction: Prediction | None
     points: tuple[tuple[float, float, float], ...]  # (first feature, actual, fitted) rows
-
-
-class Moments:
-    """Running count, means and co-moment matrix of the columns, merged block by block."""
-
-    def __init__(self, width: int) -> None:
-        self.n = 0
-        self.mean = np.zeros(width)
-        self.comoment = np.zeros((width, width))
-
-    def add(self, block: np.ndarray) -> None:
-        rows = len(block)
-        if not rows:
-            return
-        block_mean = block.mean(axis=0)
-        centred = block - block_mean
-        block_comoment = centred.T @ centred
-        total = self.n + rows
-        delta = block_mean - self.mean
-        # Chan, Golub and LeVeque's update: exact merging of two groups' co-moments.
-        self.comoment += block_comoment + np.outer(delta, delta) * (self.n * rows / total)
-        self.mean += delta * (rows / total)
-        self.n = total
+    intercept: bool = True
+    ridge: float | None = None
+    algorithm: str = QR_ALGORITHM
+    exact: bool = False  # the numbers come from the exact rational solve
+    closed_form: tuple[float, ...] = ()  # least squares (or ridge) coefficients, as fitted
 
 
 class RowKeeper:
@@ -212,23 +222,42 @@ def regress(
     learning_rate: float = 0.1,
     max_steps: int = 10_000,
     predict: str | None = None,
+    intercept: bool = True,
+    ridge: float | None = None,
+    standardize: bool = False,
 ) -> Regression:
     """Fit target ~ features by least squares, streaming the table once.
 
     target: a column name (default: the last column); features: column names
-    (default: every other column); predict: a point like "sqft=1600,rooms=3".
+    (default: every other column); predict: a point like "sqft=1600,rooms=3";
+    intercept: fit β₀ (else the line goes through the origin); ridge: λ of
+    ridge regression; standardize: gradient descent on standardised features.
     """
     target_name, feature_names = choose_columns(table, target, features)
-    point = parse_point(predict, feature_names) if predict is not None else None
-    columns = [table.column_index(name, "--features") for name in feature_names]
-    columns.append(table.column_index(target_name, "--target"))
-    moments = Moments(len(columns))
-    keeper = RowKeeper(len(columns))
-    for block in table.blocks(columns, drop_missing=drop_missing):
-        moments.add(block)
+    specs = [_feature(table, name, target_name) for name in feature_names]
+    derived = any(spec.function is not None for spec in specs)
+    # Plain columns are read as they are; expressions need their columns, once each.
+    sources = (
+        sorted({column for spec in specs for column in spec.columns})
+        if derived
+        else [spec.columns[0] for spec in specs]
+    )
+    point = None
+    if predict is not None and not derived:
+        point = parse_point(predict, feature_names)
+    elif predict is not None:
+        given = parse_point(predict, [table.names[c] for c in sources])
+        point = {spec.name: spec.at(given, table.names) for spec in specs}
+    read = [*sources, table.column_index(target_name, "--target")]
+    factor = StreamedQR(len(specs) + 1, intercept)
+    keeper = RowKeeper(len(specs) + 1)
+    for block in table.blocks(read, drop_missing=drop_missing):
+        if derived:
+            block = _derive(block, specs, sources, table)
+        factor.add(block)
         keeper.add(block)
     return fit(
-        moments,
+        factor,
         keeper,
         source=table.source,
         target=target_name,
@@ -238,6 +267,8 @@ def regress(
         learning_rate=learning_rate,
         max_steps=max_steps,
         predict=point,
+        ridge=ridge,
+        standardize=standardize,
     )
 
 
@@ -253,7 +284,8 @@ def choose_columns(
     else:
         chosen = features
         for name in chosen:
-            table.column_index(name, "--features")
+            if name.isidentifier():  # a column's name; anything else is an expression
+                table.column_index(name, "--features")
         if target_name in chosen:
             raise InputError(f"--features includes the target '{target_name}'")
         repeated = sorted({name for name in chosen if chosen.count(name) > 1})
@@ -264,8 +296,93 @@ def choose_columns(
     return target_name, chosen
 
 
+@dataclass(frozen=True)
+class _Feature:
+    """A feature: a column of the table, or an expression of columns (`log(z)`, `x*z`)."""
+
+    name: str
+    columns: tuple[int, ...]  # the table columns it reads, in the order `function` takes them
+    function: Callable[..., Any] | None  # None: the column itself
+
+    def at(self, values: Mapping[str, float], names: tuple[str, ...]) -> float:
+        """The feature's value where the columns have `values`."""
+        if self.function is None:
+            return values[names[self.columns[0]]]
+        with np.errstate(all="ignore"):
+            result = float(self.function(*(values[names[c]] for c in self.columns)))
+        if not math.isfinite(result):
+            raise InputError(f"--predict: {self.name} is not a finite number there")
+        return result
+
+
+def split_features(text: str) -> list[str]:
+    """The features of `--features "x, x**2, log(z, 2)"`: split at commas outside brackets."""
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current).strip())
+    return [part for part in parts if part]
+
+
+def _feature(table: CsvTable, text: str, target: str) -> _Feature:
+    if text in table.names:
+        return _Feature(text, (table.names.index(text),), None)
+    from mathml_cli.core.expr import free_variables, numeric_function, parse_expression
+    from mathml_cli.errors import ExpressionError
+
+    try:
+        expression = parse_expression(text)
+    except ExpressionError as error:
+        raise InputError(f"--features: {error}") from None
+    variables = free_variables(expression)
+    for name in variables:
+        if name == target:
+            raise InputError(f"--features: '{text}' uses the target '{target}'")
+        table.column_index(name, f"--features: in '{text}'")
+    return _Feature(
+        text,
+        tuple(table.names.index(name) for name in variables),
+        numeric_function(expression, variables),
+    )
+
+
+def _derive(
+    block: np.ndarray, specs: list[_Feature], sources: list[int], table: CsvTable
+) -> np.ndarray:
+    """The block's feature columns (expressions evaluated) and its target, last."""
+    position = {column: i for i, column in enumerate(sources)}
+    derived = np.empty((len(block), len(specs) + 1))
+    derived[:, -1] = block[:, -1]
+    for j, spec in enumerate(specs):
+        arguments = [block[:, position[c]] for c in spec.columns]
+        if spec.function is None:
+            derived[:, j] = arguments[0]
+            continue
+        with np.errstate(all="ignore"):
+            derived[:, j] = np.broadcast_to(
+                np.asarray(spec.function(*arguments), float), len(block)
+            )
+        bad = np.flatnonzero(~np.isfinite(derived[:, j]))
+        if len(bad):
+            row = table.counts.rows - len(block) + int(bad[0]) + 1
+            values = ", ".join(
+                f"{table.names[c]} = {block[bad[0], position[c]]:g}" for c in spec.columns
+            )
+            raise InputError(
+                f"--features: '{spec.name}' is not a finite number in row {row} ({values})"
+            )
+    return derived
+
+
 def fit(
-    moments: Moments,
+    factor: StreamedQR,
     keeper: RowKeeper,
     *,
     source: str,
@@ -276,104 +393,144 @@ def fit(
     learning_rate: float,
     max_steps: int,
     predict: Mapping[str, float] | None,
+    ridge: float | None = None,
+    standardize: bool = False,
 ) -> Regression:
-    n, p = moments.n, len(features)
+    n, p = factor.n, len(features)
+    intercept = factor.intercept
     if n == 0:
         left = f" (all {dropped} rows had missing values)" if dropped else ""
         raise InputError(f"{source} has no data rows, only a header{left}")
-    if n <= p + 1:
+    parameters_named = (
+        f"intercept and {p} feature{'s' if p != 1 else ''}"
+        if intercept
+        else f"{p} feature{'s' if p != 1 else ''}, no intercept"
+    )
+    if n <= p + intercept:
         raise InputError(
-            f"{n} row{'s' if n != 1 else ''} for {p + 1} parameters (intercept and {p} "
-            f"feature{'s' if p != 1 else ''}): least squares needs more rows than parameters "
-            "to estimate the noise"
+            f"{n} row{'s' if n != 1 else ''} for {p + intercept} parameters ({parameters_named}): "
+            "least squares needs more rows than parameters to estimate the noise"
         )
-    mean_x, mean_y = moments.mean[:p], float(moments.mean[p])
-    sxx_all, sxy_all = moments.comoment[:p, :p], moments.comoment[:p, p]
-    syy = float(moments.comoment[p, p])
     warnings: list[str] = []
-    kept = _independent_features(features, mean_x, sxx_all, warnings)
     if dropped:
-        warnings.insert(
-            0,
+        warnings.append(
             f"{dropped} row{'s' if dropped != 1 else ''} with missing values "
-            "left out (--drop-missing)",
+            "left out (--drop-missing)"
         )
-    sxx = sxx_all[np.ix_(kept, kept)]
-    sxy = sxy_all[kept]
-    scale = np.sqrt(np.diag(sxx))
-    correlation = sxx / np.outer(scale, scale) if kept else np.zeros((0, 0))
-    scaled_slopes = np.linalg.solve(correlation, sxy / scale) if kept else np.zeros(0)
-    slopes = scaled_slopes / scale if kept else np.zeros(0)
-    intercept = mean_y - float(mean_x[kept] @ slopes)
+    offset = int(intercept)  # column of R holding feature 0
+    target_column = offset + p
+    means = factor.sums / n
+    kept = _independent_features(features, factor, means, warnings)
+    columns = ([0] if intercept else []) + [offset + j for j in kept]
+    raw = factor.raw_factor()
+    # A factor of the centred kept features and target (FᵀF = their co-moments):
+    # rows 1.. of F are the part orthogonal to the column of ones. Without an
+    # intercept nothing is centred, and F itself is used.
+    centred = (raw[1:] if intercept else raw)[:, [*columns[offset:], target_column]]
+    tss = float(centred[:, -1] @ centred[:, -1])
+
+    algorithm, exact = QR_ALGORITHM, False
+    exact_r_squared = None
+    if ridge is None:
+        beta, inverse, rss = _solve_scaled(factor, columns, target_column)
+        if keeper.all_rows is not None:
+            rows, _ = keeper.rows()
+            solution = exact_least_squares(rows[:, kept], rows[:, p], intercept)
+            if solution is not None:
+                beta = np.array(solution.beta)
+                inverse = np.array(solution.inverse)
+                rss, tss = solution.rss, solution.tss
+                exact_r_squared = solution.r_squared
+                algorithm, exact = EXACT_ALGORITHM, True
+    else:
+        beta, rss = _solve_ridge(centred, ridge, means[kept], means[p], intercept)
+        inverse = np.full((len(columns), len(columns)), math.nan)
+        algorithm = "Householder QR of the centred columns stacked over √λ·I (ridge)"
+
     k = len(kept)
-    df_resid = n - k - 1
-    ssr = max(syy - float(scaled_slopes @ (sxy / scale)), 0.0) if kept else syy
-    sigma2 = ssr / df_resid
-    inverse_sxx = np.linalg.inv(correlation) / np.outer(scale, scale) if kept else np.zeros((0, 0))
-    slope_se = np.sqrt(sigma2 * np.diag(inverse_sxx))
-    centre = mean_x[kept]
-    intercept_se = math.sqrt(sigma2 * (1 / n + float(centre @ inverse_sxx @ centre)))
-    if k:
-        vif = np.diag(np.linalg.inv(correlation))
-        inflated = [
-            f"{features[j]} ({v:.3g})" for j, v in zip(kept, vif, strict=True) if v > VIF_WARNING
-        ]
-        if inflated:
+    df_resid = n - k - offset
+    sigma2 = rss / df_resid
+    std_errors = np.sqrt(np.maximum(sigma2 * np.diag(inverse), 0.0))
+    condition = _condition_number(raw[:, columns])
+    if ridge is None:
+        _warn_collinearity(features, kept, inverse, centred, intercept, warnings)
+        if condition > CONDITION_WARNING:
             warnings.append(
-                "strong multicollinearity: variance inflation factor above "
-                f"{VIF_WARNING:g} for {', '.join(inflated)}; their coefficients are unstable "
-                "(large standard errors); consider removing or combining those features"
+                f"the condition number of X is {condition:.3g}, so κ(XᵀX) = κ² = "
+                f"{condition**2:.2g}, beyond the 1/ε = 4.5e15 of double precision: the normal "
+                "equation solved in floating point would keep no correct digit; these numbers "
+                f"come from {algorithm}"
             )
-    if syy == 0:
+    if tss == 0:
         warnings.append(f"the target '{target}' is constant: R² and the F-test are undefined")
-    elif ssr <= 1e-20 * syy:
+    elif ridge is None and rss <= 1e-20 * tss:
         warnings.append(
             f"the features predict '{target}' exactly (the residuals are rounding error), so the "
             "standard errors, t values, p-values and intervals carry no information"
         )
 
     quantile = stats.t_quantile(0.975, df_resid)
-    estimates = {features[j]: float(b) for j, b in zip(kept, slopes, strict=True)}
-    errors = {features[j]: float(s) for j, s in zip(kept, slope_se, strict=True)}
-    coefficients = [_coefficient("intercept", intercept, intercept_se, df_resid, quantile)]
-    for name in features:
-        if name in estimates:
-            coefficients.append(
-                _coefficient(name, estimates[name], errors[name], df_resid, quantile)
-            )
-        else:
+    names = (["intercept"] if intercept else []) + [features[j] for j in kept]
+    fitted = {
+        name: (float(b), float(s)) for name, b, s in zip(names, beta, std_errors, strict=True)
+    }
+    coefficients = []
+    for name in (["intercept"] if intercept else []) + features:
+        if name not in fitted:
             coefficients.append(Coefficient(name, *(math.nan,) * 6))
+        elif ridge is not None:
+            coefficients.append(Coefficient(name, fitted[name][0], *(math.nan,) * 5))
+        else:
+            coefficients.append(_coefficient(name, *fitted[name], df_resid, quantile))
 
-    r_squared = 1 - ssr / syy if syy > 0 else math.nan
-    adj = 1 - (1 - r_squared) * (n - 1) / df_resid if syy > 0 else math.nan
-    if k and syy > 0 and ssr > 0:
-        f_statistic = ((syy - ssr) / k) / sigma2
+    r_squared = 1 - rss / tss if tss > 0 else math.nan
+    if exact_r_squared is not None:
+        r_squared = exact_r_squared
+    denominator = (n - 1) if intercept else n
+    adj = 1 - (1 - r_squared) * denominator / df_resid if tss > 0 else math.nan
+    if ridge is not None:
+        f_statistic, f_p = math.nan, math.nan
+    elif k and tss > 0 and rss > 0:
+        f_statistic = ((tss - rss) / k) / sigma2
         f_p = stats.f_survival(f_statistic, k, df_resid)
-    elif k and syy > 0:
+    elif k and tss > 0:
         f_statistic, f_p = math.inf, 0.0
     else:
         f_statistic, f_p = math.nan, math.nan
-    log_likelihood = (
-        -n / 2 * (math.log(2 * math.pi) + math.log(ssr / n) + 1) if ssr > 0 else math.inf
-    )
-    parameters = k + 1
+    if ridge is not None:
+        log_likelihood = math.nan
+    elif rss > 0:
+        log_likelihood = -n / 2 * (math.log(2 * math.pi) + math.log(rss / n) + 1)
+    else:
+        log_likelihood = math.inf
+    parameters = k + offset
 
-    rows, exact = keeper.rows()
+    rows, exact_rows = keeper.rows()
     all_slopes = np.zeros(p)
-    all_slopes[kept] = slopes
-    fitted_values = intercept + rows[:, :p] @ all_slopes
+    all_slopes[kept] = beta[offset:]
+    intercept_value = float(beta[0]) if intercept else 0.0
+    fitted_values = intercept_value + rows[:, :p] @ all_slopes
     residuals = rows[:, p] - fitted_values
     low, q1, median, q3, high = (float(q) for q in np.percentile(residuals, [0, 25, 50, 75, 100]))
 
-    normal = _normal_equation(moments, keeper, features, kept, slopes, intercept, syy)
+    normal = _normal_equation(factor, keeper, raw, means, features, kept, beta, ridge)
+    closed = tuple(map(float, beta))
     descent = None
     if method == "gd":
-        descent = _descend(moments, kept, learning_rate, max_steps, intercept, slopes, syy)
-        if descent.status == "converged":
-            estimates_gd = descent.coefficients
-            coefficients = _replace_estimates(coefficients, features, kept, estimates_gd)
+        descent = _descend(
+            raw[:, [*columns, target_column]],
+            n,
+            means[kept],
+            centred,
+            intercept=intercept,
+            learning_rate=learning_rate,
+            max_steps=max_steps,
+            standardize=standardize,
+            closed=closed,
+        )
+        coefficients = _replace_estimates(coefficients, names, descent.coefficients)
     prediction = (
-        _predict(predict, features, kept, coefficients, n, mean_x, inverse_sxx, sigma2, quantile)
+        _predict(predict, features, kept, coefficients, inverse, sigma2, quantile, intercept)
         if predict is not None
         else None
     )
@@ -393,8 +550,8 @@ def fit(
         log_likelihood=log_likelihood,
         aic=-2 * log_likelihood + 2 * parameters,
         bic=-2 * log_likelihood + math.log(n) * parameters,
-        condition_number=_condition_number(n, mean_x[kept], sxx),
-        residuals=ResidualSummary(low, q1, median, q3, high, exact, len(residuals)),
+        condition_number=condition,
+        residuals=ResidualSummary(low, q1, median, q3, high, exact_rows, len(residuals)),
         warnings=tuple(warnings),
         dropped_rows=dropped,
         normal=normal,
@@ -404,7 +561,61 @@ def fit(
             (float(a), float(b), float(c))
             for a, b, c in zip(rows[:, 0], rows[:, p], fitted_values, strict=True)
         ),
+        intercept=intercept,
+        ridge=ridge,
+        algorithm=algorithm,
+        exact=exact,
+        closed_form=closed,
     )
+
+
+def _solve_scaled(
+    factor: StreamedQR, columns: list[int], target_column: int
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """β, (XᵀX)⁻¹ and the residual sum of squares, from R of the scaled design.
+
+    The triangular factor of the chosen columns (and the target) gives the
+    scaled coefficients γ by back substitution; with x = c + s·z they map back
+    to β = s_y·A⁻¹γ (+ c_y in the intercept), and (XᵀX)⁻¹ = (A⁻¹T⁻¹)(A⁻¹T⁻¹)ᵀ.
+    """
+    triangle = triangular_factor(factor.r[:, [*columns, target_column]])
+    upper, rhs = triangle[:-1, :-1], triangle[:-1, -1]
+    gamma = back_substitute(upper, rhs)
+    inverse_factor = back_substitute(upper, np.eye(len(upper)))
+    offset = int(factor.intercept)
+    features = [c - offset for c in columns[offset:]]
+    shift, scale = factor.shift[features], factor.scale[features]
+    y_shift, y_scale = factor.shift[-1], factor.scale[-1]
+    mapped = inverse_factor.copy()
+    beta = gamma * y_scale
+    mapped[offset:] = inverse_factor[offset:] / scale[:, None]
+    beta[offset:] = gamma[offset:] * y_scale / scale
+    if offset:
+        mapped[0] = inverse_factor[0] - (shift / scale) @ inverse_factor[1:]
+        beta[0] = y_shift + y_scale * gamma[0] - float(shift @ beta[1:])
+    rss = float(triangle[-1, -1] ** 2) * y_scale**2
+    return beta, mapped @ mapped.T, rss
+
+
+def _solve_ridge(
+    centred: np.ndarray, ridge: float, mean_x: np.ndarray, mean_y: float, intercept: bool
+) -> tuple[np.ndarray, float]:
+    """Ridge: minimise ‖y_c − X_c β‖² + λ‖β‖² as least squares on [X_c; √λ·I], then β₀.
+
+    `centred` is a factor of the centred [X, y] (uncentred without an
+    intercept), so the stacked matrix has the same normal equation
+    (Sxx + λI)β = Sxy without ever forming Sxx.
+    """
+    k = centred.shape[1] - 1
+    penalty = np.zeros((k, k + 1))
+    penalty[:, :k] = math.sqrt(ridge) * np.eye(k)
+    triangle = triangular_factor(np.vstack([centred, penalty]))
+    slopes = back_substitute(triangle[:-1, :-1], triangle[:-1, -1]) if k else np.zeros(0)
+    residual = centred @ np.append(slopes, -1.0)
+    rss = float(residual @ residual)
+    if intercept:
+        return np.concatenate([[mean_y - float(mean_x @ slopes)], slopes]), rss
+    return slopes, rss
 
 
 def _coefficient(name: str, estimate: float, se: float, df: int, quantile: float) -> Coefficient:
@@ -423,64 +634,66 @@ def _coefficient(name: str, estimate: float, se: float, df: int, quantile: float
 
 
 def _replace_estimates(
-    coefficients: list[Coefficient],
-    features: list[str],
-    kept: list[int],
-    estimates: tuple[float, ...],
+    coefficients: list[Coefficient], names: list[str], estimates: tuple[float, ...]
 ) -> list[Coefficient]:
-    """The closed form's statistics around gradient descent's estimates."""
-    by_name = {"intercept": estimates[0]}
-    by_name.update({features[j]: b for j, b in zip(kept, estimates[1:], strict=True)})
-    result = []
-    for c in coefficients:
-        if c.name in by_name:
-            shift = by_name[c.name] - c.estimate
-            result.append(
-                Coefficient(
-                    c.name,
-                    by_name[c.name],
-                    c.std_error,
-                    c.t_value,
-                    c.p_value,
-                    c.conf_low + shift,
-                    c.conf_high + shift,
-                )
-            )
-        else:
-            result.append(c)
-    return result
+    """Gradient descent's estimates in place of the closed form's.
+
+    The standard errors stay those of least squares; t, p and the intervals,
+    which are about the least-squares estimate, do not apply to where descent
+    stopped and are left out.
+    """
+    by_name = dict(zip(names, estimates, strict=True))
+    return [
+        Coefficient(c.name, by_name[c.name], c.std_error, *(math.nan,) * 4)
+        if c.name in by_name
+        else c
+        for c in coefficients
+    ]
 
 
 def _independent_features(
-    features: list[str], mean_x: np.ndarray, sxx: np.ndarray, warnings: list[str]
+    features: list[str], factor: StreamedQR, means: np.ndarray, warnings: list[str]
 ) -> list[int]:
     """Features to fit: in order, each that is not constant nor a combination of earlier ones.
 
-    The others are named in `warnings`, with what to do.
+    The test is on R: the part of a feature's (scaled, centred) column that the
+    earlier ones leave unexplained is the last diagonal entry of the triangular
+    factor of those columns. The others are named in `warnings`, with what to do.
     """
-    variances = np.diag(sxx)
+    intercept = factor.intercept
+    offset = int(intercept)
+    r = factor.r
     kept: list[int] = []
     for j, name in enumerate(features):
-        spread = math.sqrt(max(variances[j], 0.0))
+        column = offset + j
+        size = float(np.linalg.norm(r[offset:, column]))  # centred (rows 1.. of R), in z units
+        spread = size * factor.scale[j]
         # Spread below the data's own rounding (1e-12 of the values) is no spread.
-        if spread == 0 or spread <= 1e-12 * abs(mean_x[j]) * math.sqrt(len(features) or 1):
+        if spread == 0 or (
+            intercept and spread <= 1e-12 * abs(means[j]) * math.sqrt(len(features) or 1)
+        ):
+            what = f"constant ({means[j]:.6g} in every row)" if intercept else "0 in every row"
+            reason = (
+                "so its effect cannot be told apart from the intercept"
+                if intercept
+                else "so it has no effect to estimate"
+            )
             warnings.append(
-                f"'{name}' is constant ({mean_x[j]:.6g} in every row), so its effect cannot be "
-                "told apart from the intercept; it was left out of the fit (remove it with "
+                f"'{name}' is {what}, {reason}; it was left out of the fit (remove it with "
                 "--features)"
             )
             continue
         if kept:
-            scale = np.sqrt(variances[kept])
-            correlation = sxx[np.ix_(kept, kept)] / np.outer(scale, scale)
-            towards = sxx[kept, j] / (scale * spread)
-            explained = np.linalg.solve(correlation, towards)
-            unexplained = 1 - float(towards @ explained)
-            if unexplained < ALIASED_TOLERANCE:
-                weights = explained * spread / scale
+            earlier = ([0] if intercept else []) + [offset + i for i in kept]
+            triangle = triangular_factor(r[:, [*earlier, column]])
+            if abs(triangle[-1, -1]) < COLLINEAR_TOLERANCE * size:
+                weights = back_substitute(triangle[:-1, :-1], triangle[:-1, -1])[offset:]
+                raw_weights = weights * factor.scale[j] / factor.scale[kept]
+                spreads = np.linalg.norm(r[offset:][:, [offset + i for i in kept]], axis=0)
+                explained = weights * spreads / size  # in units of correlation
                 terms = [
                     (features[i], w)
-                    for i, w, e in zip(kept, weights, explained, strict=True)
+                    for i, w, e in zip(kept, raw_weights, explained, strict=True)
                     if abs(e) > 1e-6
                 ]
                 formula = " ".join(
@@ -488,8 +701,9 @@ def _independent_features(
                     for t, (n, w) in enumerate(terms)
                 ).lstrip("+ ")
                 involved = ", ".join(n for n, _ in terms)
+                constant = " + constant" if intercept else ""
                 warnings.append(
-                    f"'{name}' is collinear with {involved} ({name} = {formula} + constant), "
+                    f"'{name}' is collinear with {involved} ({name} = {formula}{constant}), "
                     f"so their effects cannot be told apart; '{name}' was left out of the fit "
                     "(drop it or one of "
                     f"{involved} with --features)"
@@ -499,59 +713,84 @@ def _independent_features(
     return kept
 
 
-def _condition_number(n: int, mean_x: np.ndarray, sxx: np.ndarray) -> float:
-    """cond(X) of the design with its column of ones, as statsmodels reports it.
+def _warn_collinearity(
+    features: list[str],
+    kept: list[int],
+    inverse: np.ndarray,
+    centred: np.ndarray,
+    intercept: bool,
+    warnings: list[str],
+) -> None:
+    """Warn about near collinearity: variance inflation factors above VIF_WARNING.
 
-    XᵀX = GᵀG with G = [[√n, √n x̄ᵀ], [0, F]] for any F with FᵀF = Sxx, so X and
-    the small matrix G share their singular values; G never forms the huge raw
-    sums whose rounding would swamp the smallest one.
+    VIFⱼ = [(XᵀX)⁻¹]ⱼⱼ·Sⱼⱼ (with the intercept in the model, the feature block
+    of (XᵀX)⁻¹ is Sxx⁻¹).
     """
-    k = len(mean_x)
-    eigenvalues, vectors = np.linalg.eigh(sxx) if k else (np.zeros(0), np.zeros((0, 0)))
-    factor = (np.sqrt(np.clip(eigenvalues, 0, None))[:, None] * vectors.T) if k else vectors
-    g = np.zeros((k + 1, k + 1))
-    g[0, 0] = math.sqrt(n)
-    g[0, 1:] = math.sqrt(n) * mean_x
-    g[1:, 1:] = factor
-    singular = np.linalg.svd(g, compute_uv=False)
+    if not intercept or not kept:
+        return
+    sums_of_squares = np.sum(centred[:, :-1] ** 2, axis=0)
+    vif = np.diag(inverse)[1:] * sums_of_squares
+    inflated = [
+        f"{features[j]} ({v:.3g})" for j, v in zip(kept, vif, strict=True) if v > VIF_WARNING
+    ]
+    if inflated:
+        warnings.append(
+            "strong multicollinearity: variance inflation factor above "
+            f"{VIF_WARNING:g} for {', '.join(inflated)}; their coefficients are unstable "
+            "(large standard errors); consider removing or combining those features"
+        )
+
+
+def _condition_number(design_factor: np.ndarray) -> float:
+    """cond(X) of the design (with its column of ones), as statsmodels reports it.
+
+    X = Q·F with F small, so X and F share their singular values; F never forms
+    XᵀX, whose rounding would swamp the smallest one.
+    """
+    singular = np.linalg.svd(design_factor, compute_uv=False)
     return float(singular[0] / singular[-1]) if singular[-1] > 0 else math.inf
 
 
 def _normal_equation(
-    moments: Moments,
+    factor: StreamedQR,
     keeper: RowKeeper,
+    raw: np.ndarray,
+    means: np.ndarray,
     features: list[str],
     kept: list[int],
-    slopes: np.ndarray,
-    intercept: float,
-    syy: float,
+    beta: np.ndarray,
+    ridge: float | None,
 ) -> NormalEquation:
-    n, p = moments.n, len(features)
-    mean = moments.mean
-    raw = moments.comoment + n * np.outer(mean, mean)  # Σ zzᵀ for z = (x, y), for display
-    xtx = np.empty((p + 1, p + 1))
-    xtx[0, 0] = n
-    xtx[0, 1:] = xtx[1:, 0] = n * mean[:p]
-    xtx[1:, 1:] = raw[:p, :p]
-    xty = np.concatenate([[n * mean[p]], raw[:p, p]])
+    n, p = factor.n, len(features)
+    offset = int(factor.intercept)
+    gram = raw.T @ raw  # [1, X, y]ᵀ[1, X, y], for display
+    xtx = gram[:-1, :-1].copy()
+    xty = gram[:-1, -1]
     design_rows = target_values = None
     if n <= SHOWN_ROWS and keeper.all_rows is not None:
         rows, _ = keeper.rows()
-        design_rows = tuple((1.0, *map(float, row[:p])) for row in rows)
+        design_rows = tuple((*((1.0,) * offset), *map(float, row[:p])) for row in rows)
         target_values = tuple(float(v) for v in rows[:, p])
-    sxx = moments.comoment[np.ix_(kept, kept)]
+    centred = (raw[1:] if offset else raw)[:, [offset + j for j in kept] + [offset + p]]
+    comoments = centred.T @ centred
+    sxx = comoments[:-1, :-1].copy()
+    if ridge is not None:
+        penalised = np.arange(offset, p + offset)
+        xtx[penalised, penalised] += ridge
+        sxx[np.diag_indices_from(sxx)] += ridge
     return NormalEquation(
         design_rows=design_rows,
         target_values=target_values,
         xtx=_matrix(xtx),
         xty=tuple(map(float, xty)),
-        means=tuple(map(float, mean)),
+        means=tuple(map(float, means)),
         fitted=tuple(features[j] for j in kept),
         sxx=_matrix(sxx),
-        sxy=tuple(float(v) for v in moments.comoment[kept, p]),
-        syy=syy,
-        slopes=tuple(map(float, slopes)),
-        intercept=intercept,
+        sxy=tuple(map(float, comoments[:-1, -1])),
+        syy=float(comoments[-1, -1]),
+        slopes=tuple(map(float, beta[offset:])),
+        intercept=float(beta[0]) if offset else 0.0,
+        ridge=ridge,
     )
 
 
@@ -560,75 +799,86 @@ def _matrix(values: np.ndarray) -> tuple[tuple[float, ...], ...]:
 
 
 def _descend(
-    moments: Moments,
-    kept: list[int],
+    factor: np.ndarray,
+    n: int,
+    mean_x: np.ndarray,
+    centred: np.ndarray,
+    *,
+    intercept: bool,
     learning_rate: float,
     max_steps: int,
-    intercept: float,
-    slopes: np.ndarray,
-    syy: float,
+    standardize: bool,
+    closed: tuple[float, ...],
 ) -> Descent:
-    """Batch gradient descent on standardised features, from the sufficient statistics.
+    """Batch gradient descent as the textbooks write it, from zeros.
 
-    With zⱼ = (xⱼ - x̄ⱼ)/sⱼ (sⱼ the population standard deviation) and the model
-    ŷ = b + zᵀw, the loss J = (1/2n) Σ (ŷ - y)² is, exactly,
-    ½[(b - ȳ)² + wᵀCw - 2wᵀc + Syy/n] with C the features' correlation matrix and
-    c = Szy/n: each step costs O(p²) whatever the number of rows, and is the same
-    step the full-batch gradient over every row would take.
+    J(θ) = (1/n)Σ(ŷ − y)² with ŷ = b + xᵀw, ∂J/∂w = (2/n)Σ(ŷ − y)x and
+    ∂J/∂b = (2/n)Σ(ŷ − y); each step θ ← θ − α∇J. `factor` is F with
+    [1, X, y] = QF, so Σ(ŷ − y)² = ‖F[θ; −1]‖² and Xᵀ(ŷ − y) = F_Xᵀ F[θ; −1]:
+    every step is the exact full-batch step over all rows, at O(p²) cost.
+    With `standardize`, the features are z = (x − x̄)/s (s the population
+    standard deviation) and the coefficients are mapped back to x's units.
     """
-    n = moments.n
-    p = len(moments.mean) - 1
-    mean_x, mean_y = moments.mean[kept], float(moments.mean[p])
-    spread = np.sqrt(np.diag(moments.comoment)[kept] / n)
-    corr = moments.comoment[np.ix_(kept, kept)] / n / np.outer(spread, spread)
-    towards = moments.comoment[kept, p] / n / spread
-    b, w = 0.0, np.zeros(len(kept))
-    largest = float(np.linalg.eigvalsh(corr)[-1]) if kept else 0.0
-    stable_below = 2 / max(largest, 1.0)
+    offset = int(intercept)
+    design, target = factor[:, :-1].copy(), factor[:, -1]
+    spread = np.ones(len(mean_x))
+    if standardize:
+        spread = np.sqrt(np.sum(centred[:, :-1] ** 2, axis=0) / n)
+        design[:, offset:] = (design[:, offset:] - np.outer(design[:, 0], mean_x)) / spread
 
-    def loss(b: float, w: np.ndarray) -> float:
-        return 0.5 * ((b - mean_y) ** 2 + float(w @ corr @ w) - 2 * float(w @ towards) + syy / n)
+    def original(theta: np.ndarray) -> tuple[float, ...]:
+        if not standardize:
+            return tuple(map(float, theta))
+        slopes = theta[offset:] / spread
+        return (float(theta[0] - mean_x @ slopes), *map(float, slopes))
 
-    def original(b: float, w: np.ndarray) -> tuple[float, ...]:
-        beta = w / spread
-        return (b - float(mean_x @ beta), *map(float, beta))
-
-    scale = math.sqrt(syy / n + mean_y**2) or 1.0
-    losses = [loss(b, w)]
-    checkpoints = {0, 1, 2, 5} | {m * 10**e for e in range(1, 8) for m in (1, 2, 5)}
-    table = [DescentRow(0, losses[0], original(b, w))]
+    hessian_factor = np.linalg.svd(design, compute_uv=False)
+    largest = 2 / n * float(hessian_factor[0] ** 2) if len(hessian_factor) else 0.0
+    theta = np.zeros(design.shape[1])
+    rows: list[DescentRow] = []
     status = "max_steps"
-    step = 0
-    for step in range(1, max_steps + 1):
-        grad_b = b - mean_y
-        grad_w = corr @ w - towards
-        b -= learning_rate * grad_b
-        w = w - learning_rate * grad_w
-        losses.append(loss(b, w))
-        if not math.isfinite(losses[-1]) or losses[-1] > 1e12 * (losses[0] + 1):
+    first_loss = math.nan
+    for step in range(max_steps + 1):
+        residual = design @ theta - target
+        loss = float(residual @ residual) / n
+        gradient = 2 / n * (design.T @ residual)
+        gradient_norm = float(np.linalg.norm(gradient))
+        if step == 0:
+            first_loss = loss
+        if not math.isfinite(loss) or (first_loss > 0 and loss > 1e12 * first_loss):
             status = "diverged"
+            rows.append(DescentRow(step, loss, original(theta), gradient_norm))
             break
-        if step in checkpoints:
-            table.append(DescentRow(step, losses[-1], original(b, w)))
-        if math.sqrt(grad_b**2 + float(grad_w @ grad_w)) < 1e-10 * scale:
+        rows.append(DescentRow(step, loss, original(theta), gradient_norm))
+        if step == max_steps:
+            break
+        update = learning_rate * gradient
+        if step and float(np.linalg.norm(update)) <= 1e-13 * float(np.linalg.norm(theta)):
             status = "converged"
             break
-    if table[-1].iteration != step:
-        table.append(DescentRow(step, losses[-1], original(b, w)))
-    final = original(b, w)
-    closed = (intercept, *map(float, slopes))
-    gap = max(abs(a - c) for a, c in zip(final, closed, strict=True))
+        theta = theta - update
+    final = rows[-1].coefficients
+    closed_array = np.array(closed)
+    difference = np.abs(np.array(final) - closed_array)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = np.where(closed_array != 0, difference / np.abs(closed_array), difference)
+    closed_norm = float(np.linalg.norm(closed_array))
+    distance = float(np.linalg.norm(np.array(final) - closed_array))
     return Descent(
         learning_rate=learning_rate,
         max_steps=max_steps,
-        steps=step,
+        steps=rows[-1].iteration,
         status=status,
-        table=tuple(table),
-        losses=tuple(losses),
+        standardized=standardize,
+        table=tuple(rows),
+        losses=tuple(row.loss for row in rows),
         coefficients=final,
         closed_form=closed,
-        max_difference=gap,
-        stable_below=stable_below,
+        max_difference=float(difference.max()) if len(difference) else 0.0,
+        relative_differences=tuple(map(float, relative)),
+        relative_distance=distance / closed_norm if closed_norm else distance,
+        largest_eigenvalue=largest,
+        stable_below=2 / largest if largest > 0 else math.inf,
     )
 
 
@@ -668,23 +918,23 @@ def _predict(
     features: list[str],
     kept: list[int],
     coefficients: list[Coefficient],
-    n: int,
-    mean_x: np.ndarray,
-    inverse_sxx: np.ndarray,
+    inverse: np.ndarray,
     sigma2: float,
     quantile: float,
+    intercept: bool,
 ) -> Prediction:
     by_name = {c.name: c.estimate for c in coefficients}
     terms = tuple((features[j], by_name[features[j]], point[features[j]]) for j in kept)
-    value = by_name["intercept"] + sum(b * x for _, b, x in terms)
-    offset = np.array([point[features[j]] for j in kept]) - mean_x[kept]
-    mean_variance = sigma2 * (1 / n + float(offset @ inverse_sxx @ offset))
-    se_mean = math.sqrt(mean_variance)
-    se_new = math.sqrt(mean_variance + sigma2)
+    start = by_name["intercept"] if intercept else 0.0
+    value = start + sum(b * x for _, b, x in terms)
+    at = np.array(([1.0] if intercept else []) + [point[features[j]] for j in kept])
+    mean_variance = sigma2 * float(at @ inverse @ at)
+    se_mean = math.sqrt(mean_variance) if mean_variance >= 0 else math.nan
+    se_new = math.sqrt(mean_variance + sigma2) if mean_variance >= 0 else math.nan
     return Prediction(
         point=tuple((name, point[name]) for name in features),
         terms=terms,
-        intercept=by_name["intercept"],
+        intercept=start,
         value=value,
         std_error_mean=se_mean,
         conf_int=(value - quantile * se_mean, value + quantile * se_mean),

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 import sys
 from collections import deque
 from collections.abc import Iterator
@@ -35,6 +36,11 @@ BLOCK_BYTES = 1 << 19
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "?"})
 _BOM = b"\xef\xbb\xbf"
 _DELIMITERS = (",", ";", "\t")  # in order of preference when sniffing ties
+# The layout's delimiter for columns separated by runs of spaces or tabs (NumPy's
+# savetxt default); such a block is rewritten with commas before it is parsed.
+WHITESPACE = " "
+_BLANK_RUN = re.compile(rb"[ \t]+")
+_EDGE_COMMAS = re.compile(rb"^,|,$", re.MULTILINE)
 _SNIFF_LINES = 50
 _WORKERS = 2
 
@@ -117,14 +123,14 @@ class CsvTable:
         A block the fast routes refuse is read cell by cell here, in order, so
         that its line numbers are known.
         """
-        block, line = self._pending, self._line
+        block, line = self._commas(self._pending), self._line
         self._pending = b""
         in_flight: deque[tuple[bytes, Future[tuple[np.ndarray | None, int]]]] = deque()
         with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
             while block or in_flight:
                 while block and len(in_flight) < _WORKERS:
                     in_flight.append((block, pool.submit(self._parse_fast, block, columns)))
-                    block = _read_block(self._stream)
+                    block = self._commas(_read_block(self._stream))
                 text, future = in_flight.popleft()
                 values, lines = future.result()
                 dropped = 0
@@ -136,6 +142,17 @@ class CsvTable:
                     self.counts.rows += len(values)
                     yield values
 
+    @property
+    def _delimiter(self) -> str:
+        """The delimiter of the blocks as parsed (whitespace is rewritten as commas)."""
+        return "," if self.layout.delimiter == WHITESPACE else self.layout.delimiter
+
+    def _commas(self, block: bytes) -> bytes:
+        """A whitespace-separated block with one comma between fields, else the block."""
+        if self.layout.delimiter != WHITESPACE or not block:
+            return block
+        return _EDGE_COMMAS.sub(b"", _BLANK_RUN.sub(b",", block.replace(b"\r\n", b"\n")))
+
     def _parse_fast(self, block: bytes, columns: list[int]) -> tuple[np.ndarray | None, int]:
         """The block's used columns, or None if only the cell-by-cell reader can tell; and
         the number of lines in the block."""
@@ -143,14 +160,14 @@ class CsvTable:
             block += b"\n"
         width = len(self.names)
         if b"\r" not in block and b'"' not in block and b" " not in block:
-            parsed = _parse_plain(block, width, ord(self.layout.delimiter))
+            parsed = _parse_plain(block, width, ord(self._delimiter))
             if parsed is not None:
                 used = parsed if columns == list(range(width)) else parsed[:, columns]
                 return used, len(parsed)  # one line per row
         lines = block.count(b"\n")
         if b"\r" in block:
             block = block.replace(b"\r\n", b"\n")
-        return _parse_with_numpy(block, self.layout.delimiter, width, columns), lines
+        return _parse_with_numpy(block, self._delimiter, width, columns), lines
 
     def _parse_cells(
         self, block: bytes, first_line: int, columns: list[int], drop_missing: bool
@@ -166,7 +183,7 @@ class CsvTable:
         rows: list[list[float]] = []
         dropped = 0
         header_lines = 1 if self.layout.has_header else 0
-        reader = csv.reader(io.StringIO(text), delimiter=self.layout.delimiter)
+        reader = csv.reader(io.StringIO(text), delimiter=self._delimiter)
         for offset, fields in enumerate(reader, start=1):
             line = first_line + offset
             row = line - header_lines
@@ -236,12 +253,15 @@ def _sniff_layout(block: bytes, source: str, header: bool | None) -> TableLayout
     if len(block) > 1 << 16 and len(lines) == _SNIFF_LINES:
         lines = lines[:-1]  # the last may be cut
     delimiter = _sniff_delimiter(lines)
-    first = next(csv.reader([lines[0]], delimiter=delimiter))
+    if delimiter == WHITESPACE:
+        first = lines[0].split()
+    else:
+        first = next(csv.reader([lines[0]], delimiter=delimiter))
     cells = [cell.strip() for cell in first]
     if len(cells) < 2:
         raise InputError(
             f"{source} has one column: regression needs a target and at least one feature "
-            "(columns separated by commas, semicolons or tabs)"
+            "(columns separated by commas, semicolons, tabs or spaces)"
         )
     if header is None:
         header = any(_cell_number(cell) is None for cell in cells)
@@ -260,7 +280,10 @@ def _sniff_layout(block: bytes, source: str, header: bool | None) -> TableLayout
 
 
 def _sniff_delimiter(lines: list[str]) -> str:
-    """The delimiter giving the same number (> 1) of fields on every line, the most fields."""
+    """The delimiter giving the same number (> 1) of fields on every line, the most fields.
+
+    When no comma, semicolon or tab does, runs of spaces may (NumPy's savetxt).
+    """
     best, best_fields = ",", 1
     for candidate in _DELIMITERS:
         counts = {len(row) for row in csv.reader(lines, delimiter=candidate)}
@@ -268,6 +291,11 @@ def _sniff_delimiter(lines: list[str]) -> str:
             fields = counts.pop()
             if fields > best_fields or (fields == best_fields and fields > 1):
                 best, best_fields = candidate, fields
+    if best_fields == 1 and len(lines[0].split()) > 1:
+        counts = {len(line.split()) for line in lines}
+        # Same count on every line, or no other delimiter at all (the parser names a ragged row).
+        if len(counts) == 1 or not any(d in line for line in lines for d in _DELIMITERS):
+            return WHITESPACE
     return best
 
 

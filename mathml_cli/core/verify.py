@@ -35,10 +35,16 @@ ROUNDING = 64 * sys.float_info.epsilon
 # larger than eps·|f|): the margin allowed is this many times the estimate.
 MARGIN = 8.0
 # Where the candidate points come from, in turn: the usual range, positives
-# only (log, sqrt), close to 0, and wider (functions defined only far out).
-RANGES = ((-3.0, 3.0), (0.05, 3.0), (-0.5, 0.5), (0.5, 30.0), (-30.0, 30.0), (-100.0, 100.0))
-# Relative step sizes tried in turn where rounding drowns the smallest.
-STEPS = (1e-3, 1e-2, 1e-1)
+# only (log, sqrt), close to 0, wider, and any magnitude from 0.01 to 10,000
+# of either sign (log(x - 100) is defined only far out).
+RANGES = ((-3.0, 3.0), (0.05, 3.0), (-0.5, 0.5), (0.5, 30.0), (-30.0, 30.0), None)
+# Relative step sizes tried in turn: smaller ones for fast oscillation
+# (sin(299*x)), larger ones where rounding in f drowns the smaller.
+STEPS = (1e-3, 1e-4, 1e-5, 1e-2, 1e-1)
+# Each quotient is confirmed by a second one at this fraction of its step,
+# incommensurate with it: two extrapolations can agree by chance where a step
+# is too coarse for the function (aliasing), two step sizes hardly ever do.
+CONFIRMING_STEP = 0.3183
 
 
 @dataclass(frozen=True)
@@ -110,8 +116,7 @@ def check_derivative(function: Any, derivative: Any, variable: str) -> Verificat
     rng = random.Random(20261122)
     checked: list[CheckedPoint] = []
     for attempt in range(CANDIDATES):
-        low, high = RANGES[attempt % len(RANGES)]
-        point = [rng.uniform(low, high) for _ in names]
+        point = [_candidate(rng, RANGES[attempt % len(RANGES)]) for _ in names]
         got = df(*point)
         if math.isnan(got):
             continue
@@ -125,6 +130,12 @@ def check_derivative(function: Any, derivative: Any, variable: str) -> Verificat
         if len(checked) == WANTED_POINTS:
             break
     return Verification(True if checked else None, tuple(checked))
+
+
+def _candidate(rng: random.Random, bounds: tuple[float, float] | None) -> float:
+    if bounds is None:
+        return rng.choice((-1.0, 1.0)) * 10 ** rng.uniform(-2.0, 4.0)
+    return rng.uniform(*bounds)
 
 
 def _finite_difference(
@@ -146,10 +157,13 @@ def _finite_difference(
     for relative_step in STEPS:
         h = relative_step * max(1.0, abs(x))
         estimate = richardson_estimate(along, h)
-        if estimate is None:
+        confirming = richardson_estimate(along, CONFIRMING_STEP * h)
+        if estimate is None or confirming is None:
             continue
         slope, truncation = estimate
-        error = ROUNDING * abs(centre) / h + truncation
+        error = ROUNDING * abs(centre) / (CONFIRMING_STEP * h) + max(truncation, confirming[1])
+        if abs(slope - confirming[0]) > MARGIN * error + TOLERANCE * abs(slope):
+            continue  # the two step sizes disagree: neither can be trusted here
         if MARGIN * error <= RESOLUTION * max(abs(slope), abs(derivative)):
             return slope, error
         if derivative == 0.0 and abs(slope) <= error:

@@ -1,25 +1,32 @@
-"""Renderings of a `Derivation`: Rich text, JSON data, LaTeX and Markdown."""
+"""`mathml derive` as a View (every format but JSON) and as JSON data."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from mathml_cli.core.derive import Derivation, Differentiation, Partial, Step
 from mathml_cli.core.expr import to_latex, to_text
 from mathml_cli.core.rules import RULES
 from mathml_cli.core.verify import Verification
-from mathml_cli.render.common import (
-    BAD,
-    DIM,
-    FORMULA,
-    GOOD,
-    NOTE,
-    RESULT,
-    RULE,
-    TITLE,
-    format_number,
-    head_and_tail,
-    latex_escape,
+from mathml_cli.render.common import derivative_operator, head_and_tail, math_of
+from mathml_cli.render.view import (
+    Block,
+    Heading,
+    Line,
+    Math,
+    Note,
+    Paragraph,
+    Plot,
+    Section,
+    Series,
+    Span,
+    Tree,
+    TreeNode,
+    View,
+    name_latex,
+    num,
+    number,
 )
 
 # A sum of 200 terms has 200 sub-derivations; the text shows the first few and
@@ -27,179 +34,266 @@ from mathml_cli.render.common import (
 MAX_SUBSTEPS_SHOWN = 8
 
 
-def _shown_substeps(step: Step) -> tuple[list[Step], int]:
-    """The substeps to display, and how many are left out (between them and the last)."""
-    first, last, omitted = head_and_tail(step.substeps, MAX_SUBSTEPS_SHOWN - 1, 1)
-    return first + last, omitted
-
-
-def _omitted_words(count: int) -> str:
-    return f"… {count} more parts, by the same rules (--format json lists every step)"
-
-
-def _d(variable: str, partial: bool) -> str:
-    return f"∂/∂{variable}" if partial else f"d/d{variable}"
+def view(
+    derivation: Derivation,
+    *,
+    steps: bool = True,
+    plot: bool = False,
+    plot_range: tuple[float, float] | None = None,
+) -> View:
+    """The derivation: each pass's steps as a tree, its result and check, then the summary."""
+    partial = _is_partial(derivation)
+    blocks: list[Block] = [Paragraph(_function_line(derivation))]
+    if derivation.text.strip() != to_text(derivation.expression):
+        blocks.append(Note((f"(read from {derivation.text.strip()!r})",), "info"))
+    blocks.extend(Note((f"Warning: {warning}",), "warning") for warning in derivation.warnings)
+    for item in derivation.partials:
+        for one_pass in item.passes:
+            blocks.append(_pass_section(one_pass, derivation.variables, steps))
+    summary = _summary(derivation, partial)
+    if summary:
+        blocks.append(Section(None, tuple(summary)))
+    if plot:
+        blocks.append(plot_view(derivation, plot_range))
+    source = f"mathml derive: {derivation.text.strip()}"
+    return View(title=source, blocks=tuple(blocks), source=source)
 
 
 def _is_partial(derivation: Derivation) -> bool:
     return len(derivation.variables) > 1
 
 
-def _derivative_name(order: int, variable: str, partial: bool) -> str:
-    symbol = "∂" if partial else "d"
-    if order == 1:
-        return f"{symbol}f/{symbol}{variable}"
-    return f"{symbol}^{order}f/{symbol}{variable}^{order}"
+def _function_line(derivation: Derivation) -> Line:
+    names = derivation.variables or ("x",)
+    head = Math(
+        f"f({', '.join(names)}) = ",
+        "f(" + ", ".join(name_latex(n) for n in names) + ") =",
+        "strong",
+    )
+    return (head, math_of(derivation.expression))
 
 
-# --- Rich text -------------------------------------------------------------
+def _step_operator(step: Step, variables: tuple[str, ...]) -> Math:
+    # ∂ for f's own variables when it has several; a chain rule's outer function
+    # is of its inner letter alone: d/du.
+    return derivative_operator(step.variable, len(variables) > 1 and step.variable in variables)
 
 
-def rich(derivation: Derivation, show_steps: bool = True) -> Any:
-    from rich.console import Group
-    from rich.text import Text
-
-    partial = _is_partial(derivation)
-    parts: list[Any] = [
-        Text.assemble(
-            ("f", TITLE),
-            (f"({', '.join(derivation.variables) or 'x'}) = ", TITLE),
-            to_text(derivation.expression),
-        )
-    ]
-    if derivation.text.strip() != to_text(derivation.expression):
-        parts.append(Text(f"  (read from {derivation.text.strip()!r})", style=DIM))
-    for warning in derivation.warnings:
-        parts.append(Text(f"Warning: {warning}", style=NOTE))
-    for item in derivation.partials:
-        for one_pass in item.passes:
-            parts.append(Text(""))
-            parts.append(_pass_heading(one_pass, partial))
-            if show_steps:
-                parts.append(_step_tree(one_pass, partial))
-            parts.append(_pass_result(one_pass, partial))
-            parts.append(_check_line(one_pass.verification))
-    summary = _summary(derivation, partial)
-    if summary:
-        parts.append(Text(""))
-        parts.extend(summary)
-    return Group(*parts)
+def _applied_to(operator: Math, expr: Any) -> Math:
+    inner = math_of(expr)
+    return Math(f"{operator.text}[{inner.text}]", rf"{operator.latex}\left[{inner.latex}\right]")
 
 
-def _pass_heading(one_pass: Differentiation, partial: bool) -> Any:
-    from rich.text import Text
-
-    heading = Text()
+def _pass_section(one_pass: Differentiation, variables: tuple[str, ...], steps: bool) -> Section:
+    partial = len(variables) > 1
     label = "Partial derivative" if partial else "Derivative"
     ordinal = f" (order {one_pass.order})" if one_pass.order > 1 else ""
-    heading.append(f"{label} with respect to {one_pass.variable}{ordinal}", style=TITLE)
+    heading: list[Any] = [
+        f"{label} with respect to ",
+        Math(one_pass.variable, name_latex(one_pass.variable)),
+        ordinal,
+    ]
     if one_pass.constants:
         held = ", ".join(one_pass.constants)
         verb = "is" if len(one_pass.constants) == 1 else "are"
-        heading.append(f"  ({held} {verb} held constant)", style=NOTE)
-    return heading
-
-
-def _step_tree(one_pass: Differentiation, partial: bool) -> Any:
-    from rich.tree import Tree
-
-    tree = Tree(
-        f"{_d(one_pass.variable, partial)} [{to_text(one_pass.expression)}]", guide_style=DIM
+        heading.append(Span(f"  ({held} {verb} held constant)", "note"))
+    operator = derivative_operator(one_pass.variable, partial)
+    blocks: list[Block] = []
+    if steps:
+        root = _applied_to(operator, one_pass.expression)
+        blocks.append(Tree((root,), tuple(_step_node(step, variables) for step in one_pass.steps)))
+    failed = one_pass.verification.verified is False
+    result_label = (
+        Span("Result (✗ failed its check, see below): ", "bad") if failed else Span("Result: ")
     )
-    for step in one_pass.steps:
-        _add_step(tree, step, partial)
-    return tree
+    blocks.append(
+        Paragraph(
+            (
+                result_label,
+                _applied_to(operator, one_pass.expression),
+                Math(" = ", "="),
+                math_of(one_pass.result, "result"),
+            )
+        )
+    )
+    blocks.append(check_note(one_pass.verification))
+    return Section(Heading(tuple(heading)), tuple(blocks))
 
 
-def _add_step(parent: Any, step: Step, partial: bool) -> None:
-    from rich.text import Text
-
-    branch = parent.add(_step_label(step, partial))
-    shown, omitted = _shown_substeps(step)
-    for index, sub in enumerate(shown):
-        if omitted and index == len(shown) - 1:
-            branch.add(Text(_omitted_words(omitted), style=DIM))
-        _add_step(branch, sub, partial)
-
-
-def _step_label(step: Step, partial: bool) -> Any:
-    from rich.text import Text
-
+def _step_node(step: Step, variables: tuple[str, ...]) -> TreeNode:
     rule = RULES[step.rule]
-    d = _d(step.variable, partial and len(step.variable) == 1 and step.substitution is None)
-    label = Text()
-    label.append(f"{step.id} ", style=DIM)
-    label.append(rule.name, style=RULE)
-    label.append(": ")
+    head: list[Any] = [Span(f"{step.id} ", "muted"), Span(rule.name, "rule"), ": "]
     if step.rule == "simplify":
-        label.append(f"= {to_text(step.result)}", style=RESULT)
-        return label
-    label.append(f"{d}[{to_text(step.expression)}] = ")
-    label.append(to_text(step.result), style=RESULT)
+        head += [Math("= ", "="), math_of(step.result, "result")]
+        return TreeNode((tuple(head),))
+    head += [_applied_to(_step_operator(step, variables), step.expression), Math(" = ", "=")]
+    head.append(math_of(step.result, "result"))
     if step.rule == "reference":
-        label.append(f"  (derived in step {step.reference})", style=DIM)
-        return label
-    label.append("\n")
-    label.append(rule.formula, style=FORMULA)
+        head.append(Span(f"  (derived in step {step.reference})", "muted"))
+        return TreeNode((tuple(head),))
+    formula: list[Any] = [Math(rule.formula, rule.latex, "formula")]
     if step.substitution is not None:
         letter, inner = step.substitution
         outer = dict(step.parts)["f"]
-        label.append(f"   with {letter} = {to_text(inner)}, f({letter}) = {to_text(outer)}")
+        formula += ["   with ", _equation(letter, inner), ", ", _equation(f"f({letter})", outer)]
     elif step.parts:
-        names = ", ".join(f"{name} = {to_text(value)}" for name, value in step.parts)
-        label.append(f"   with {names}")
+        formula.append("   with ")
+        for index, (name, value) in enumerate(step.parts):
+            formula += [", " if index else "", _equation(name, value)]
+    lines: list[Line] = [tuple(head), tuple(formula)]
     if step.applied is not None and to_text(step.applied) != to_text(step.result):
-        label.append("\n= ")
-        label.append(to_text(step.applied))
-        label.append(" = ")
-        label.append(to_text(step.result), style=RESULT)
+        lines.append(
+            (
+                Math("= ", "="),
+                math_of(step.applied),
+                Math(" = ", "="),
+                math_of(step.result, "result"),
+            )
+        )
     if step.note:
-        label.append("\n")
-        label.append(step.note, style=NOTE)
-    return label
+        lines.append((Span(step.note, "note"),))
+    first, last, omitted = head_and_tail(step.substeps, MAX_SUBSTEPS_SHOWN - 1, 1)
+    children = [_step_node(sub, variables) for sub in first]
+    if omitted:
+        words = f"… {omitted} more parts, by the same rules (--format json lists every step)"
+        children.append(TreeNode(((Span(words, "muted"),),)))
+    children.extend(_step_node(sub, variables) for sub in last)
+    return TreeNode(tuple(lines), tuple(children))
 
 
-def _pass_result(one_pass: Differentiation, partial: bool) -> Any:
-    from rich.text import Text
+def _equation(name: str, value: Any) -> Math:
+    """`name = value` as one piece of math (a rule's f, g, n or substitution)."""
+    shown = math_of(value)
+    if "(" in name:  # f(u)
+        letter = name[2:-1]
+        name_tex = f"f({name_latex(letter)})"
+    else:
+        name_tex = name_latex(name)
+    return Math(f"{name} = {shown.text}", f"{name_tex} = {shown.latex}")
 
-    prefix = _d(one_pass.variable, partial)
-    failed = one_pass.verification.verified is False
-    return Text.assemble(
-        ("Result (✗ failed its check, see below): ", BAD) if failed else ("Result: ", TITLE),
-        f"{prefix}[{to_text(one_pass.expression)}] = ",
-        (to_text(one_pass.result), RESULT),
+
+def check_note(verification: Verification) -> Note:
+    """The line saying whether the answer agrees with finite differences."""
+    if verification.verified is True:
+        return Note((f"✓ {verification.summary}",), "check")
+    if verification.verified is False:
+        return Note((f"✗ {verification.summary}",), "failure")
+    return Note((f"? {verification.summary}",), "warning")
+
+
+def _derivative_name(order: int, variable: str, partial: bool) -> Math:
+    symbol, latex_symbol = ("∂", r"\partial") if partial else ("d", "d")
+    name = name_latex(variable)
+    if order == 1:
+        return Math(
+            f"{symbol}f/{symbol}{variable}",
+            rf"\frac{{{latex_symbol} f}}{{{latex_symbol} {name}}}",
+        )
+    return Math(
+        f"{symbol}^{order}f/{symbol}{variable}^{order}",
+        rf"\frac{{{latex_symbol}^{{{order}}} f}}{{{latex_symbol} {name}^{{{order}}}}}",
     )
 
 
-def _check_line(verification: Verification) -> Any:
-    from rich.text import Text
-
-    if verification.verified is True:
-        return Text(f"✓ {verification.summary}", style=GOOD)
-    if verification.verified is False:
-        return Text(f"✗ {verification.summary}", style=BAD)
-    return Text(f"? {verification.summary}", style=NOTE)
-
-
-def _summary(derivation: Derivation, partial: bool) -> list[Any]:
-    from rich.text import Text
-
-    lines: list[Any] = []
+def _summary(derivation: Derivation, partial: bool) -> list[Block]:
+    blocks: list[Block] = []
     if len(derivation.partials) > 1 and derivation.order == 1:
-        names = ", ".join(f"∂f/∂{p.variable}" for p in derivation.partials)
-        lines.append(Text.assemble(("Gradient: ", TITLE), f"∇f = ({names})"))
-        for item in derivation.partials:
-            lines.append(Text.assemble(f"  ∂f/∂{item.variable} = ", (to_text(item.result), RESULT)))
+        names = [_derivative_name(1, p.variable, True) for p in derivation.partials]
+        gradient = Math(
+            "∇f = (" + ", ".join(n.text for n in names) + ")",
+            r"\nabla f = \left(" + ", ".join(n.latex for n in names) + r"\right)",
+        )
+        blocks.append(Paragraph((Span("Gradient: "), gradient)))
+        for item, name in zip(derivation.partials, names, strict=True):
+            blocks.append(
+                Paragraph((name, Math(" = ", "="), math_of(item.result, "result")), indent=1)
+            )
     if derivation.point is not None:
-        where = ", ".join(f"{k} = {format_number(v)}" for k, v in derivation.point.items())
-        lines.append(Text.assemble((f"At {where}:", TITLE)))
-        lines.append(Text(f"  f = {format_number(derivation.value)}"))
+        where: list[Any] = [Span("At ")]
+        for index, (k, v) in enumerate(derivation.point.items()):
+            where += [
+                ", " if index else "",
+                Math(f"{k} = {number(v)}", f"{name_latex(k)} = {num(v).latex}"),
+            ]
+        where.append(Span(":"))
+        blocks.append(Paragraph(tuple(where)))
+        value = num(derivation.value)
+        blocks.append(Paragraph((Math(f"f = {value.text}", f"f = {value.latex}"),), indent=1))
         for item in derivation.partials:
             name = _derivative_name(derivation.order, item.variable, partial)
-            lines.append(
-                Text(f"  {name} = {format_number(derivation.derivative_values[item.variable])}")
+            value = num(derivation.derivative_values[item.variable])
+            blocks.append(
+                Paragraph(
+                    (Math(f"{name.text} = {value.text}", f"{name.latex} = {value.latex}"),),
+                    indent=1,
+                )
             )
-    return lines
+    return blocks
+
+
+# --- the plot ----------------------------------------------------------------
+
+
+def plot_view(derivation: Derivation, plot_range: tuple[float, float] | None) -> Plot:
+    """f, its derivative and (with --at) the tangent, over a range where f is finite."""
+    from mathml_cli.core.expr import sample
+    from mathml_cli.errors import InputError
+
+    if len(derivation.variables) > 1 or len(derivation.partials) != 1:
+        raise InputError(
+            "--plot needs a function of one variable (use --wrt and fix the others "
+            "with a plain number in the expression)"
+        )
+    partial = derivation.partials[0]
+    variable = partial.variable
+    if plot_range is None:
+        centre = derivation.point[variable] if derivation.point else 0.0
+        low, high = _finite_window(derivation.expression, variable, centre - 5.0, centre + 5.0)
+    else:
+        low, high = plot_range
+    xs, fs = sample(derivation.expression, variable, low, high)
+    _, dfs = sample(partial.result, variable, low, high)
+    bottom, top = _shown_band([*fs, *dfs])
+    fs, dfs = _clip(fs, bottom, top), _clip(dfs, bottom, top)
+    name = "f'" if derivation.order == 1 else f"f^({derivation.order})"
+    series = [
+        Series(f"f = {to_text(derivation.expression)}", tuple(xs), tuple(fs)),
+        Series(f"{name} = {to_text(partial.result)}", tuple(xs), tuple(dfs)),
+    ]
+    if derivation.point is not None and derivation.order == 1 and derivation.value is not None:
+        x0, y0 = derivation.point[variable], derivation.value
+        slope = derivation.derivative_values[variable]
+        # Only the part of the tangent inside the curves' own range, so it does not
+        # squash them.
+        tangent = _clip([y0 + slope * (x - x0) for x in xs], bottom, top)
+        series.append(Series(f"tangent at {variable} = {x0:g}", tuple(xs), tuple(tangent)))
+        series.append(Series("point", (x0,), (y0,), style="scatter"))
+    return Plot(f"f and {name}", tuple(series), xlabel=variable)
+
+
+def _finite_window(expr: Any, variable: str, low: float, high: float) -> tuple[float, float]:
+    """The part of [low, high] where f is defined: log(x) is plotted on (0, 5], not [-5, 5]."""
+    from mathml_cli.core.expr import sample
+
+    xs, ys = sample(expr, variable, low, high)
+    finite = [x for x, y in zip(xs, ys, strict=True) if math.isfinite(y)]
+    if len(finite) < 2:
+        return low, high
+    return finite[0], finite[-1]
+
+
+def _shown_band(values: list[float]) -> tuple[float, float]:
+    """The y band to show: the bulk of the values, so a pole (1/x at 0) cannot flatten them."""
+    finite = sorted(v for v in values if math.isfinite(v))
+    if not finite:
+        return -1.0, 1.0
+    low, high = finite[len(finite) // 20], finite[-1 - len(finite) // 20]
+    spread = max(high - low, 1e-9)
+    return max(finite[0], low - spread), min(finite[-1], high + spread)
+
+
+def _clip(values: list[float], bottom: float, top: float) -> list[float]:
+    return [v if bottom <= v <= top else math.nan for v in values]
 
 
 # --- JSON ------------------------------------------------------------------
@@ -285,153 +379,3 @@ def _step_data(step: Step) -> dict[str, Any]:
         "note": step.note,
         "substeps": [_step_data(sub) for sub in step.substeps],
     }
-
-
-# --- LaTeX -----------------------------------------------------------------
-
-
-def _latex_d(variable: str, partial: bool, order: int = 1) -> str:
-    symbol = r"\partial" if partial else "d"
-    power = f"^{{{order}}}" if order > 1 else ""
-    return rf"\frac{{{symbol}{power}}}{{{symbol} {variable}{power}}}"
-
-
-def latex(derivation: Derivation, show_steps: bool = True) -> str:
-    partial = _is_partial(derivation)
-    variables = ", ".join(derivation.variables) or "x"
-    lines = [
-        f"% mathml derive: {derivation.text.strip()}",
-        r"\begin{align*}",
-        rf"f({variables}) &= {to_latex(derivation.expression)} \\",
-    ]
-    for item in derivation.partials:
-        for one_pass in item.passes:
-            d = _latex_d(one_pass.variable, partial)
-            if show_steps:
-                for step in one_pass.steps:
-                    lines.extend(_latex_steps(step, partial))
-            lines.append(
-                rf"{d}\left[{to_latex(one_pass.expression)}\right] &= "
-                rf"{to_latex(one_pass.result)} \\"
-            )
-    if len(derivation.partials) > 1 and derivation.order == 1:
-        components = ", ".join(to_latex(p.result) for p in derivation.partials)
-        lines.append(rf"\nabla f &= \left({components}\right) \\")
-    if derivation.point is not None:
-        where = ", ".join(f"{k} = {format_number(v)}" for k, v in derivation.point.items())
-        lines.append(
-            rf"&\text{{at {latex_escape(where)}: }} f = {format_number(derivation.value)} \\"
-        )
-        for item in derivation.partials:
-            d = _latex_d(item.variable, partial, derivation.order)
-            value = format_number(derivation.derivative_values[item.variable])
-            lines.append(rf"&\phantom{{\text{{at}}}} {d} f = {value} \\")
-    lines.append(rf"&\text{{{latex_escape(_verified_words(derivation))}}}")
-    lines.append(r"\end{align*}")
-    return "\n".join(lines)
-
-
-def _latex_steps(step: Step, partial: bool) -> list[str]:
-    rule = RULES[step.rule]
-    d = _latex_d(step.variable, partial and step.substitution is None and len(step.variable) == 1)
-    name = latex_escape(f"{step.id} {rule.name}")
-    if step.rule == "simplify":
-        return [rf"&= {to_latex(step.result)} && \text{{{name}}} \\"]
-    head = rf"{d}\left[{to_latex(step.expression)}\right] &= {to_latex(step.result)}"
-    lines = [rf"{head} && \text{{{name}}} \\"]
-    if step.rule == "reference":
-        return lines
-    if step.substeps:
-        detail = ", ".join(f"{n} = {to_latex(v)}" for n, v in step.parts)
-        lines.append(rf"&\quad {rule.latex}" + (rf",\ {detail}" if detail else "") + r" \\")
-    shown, omitted = _shown_substeps(step)
-    for index, sub in enumerate(shown):
-        if omitted and index == len(shown) - 1:
-            lines.append(rf"&\quad \text{{{latex_escape(_omitted_words(omitted))}}} \\")
-        lines.extend(_latex_steps(sub, partial))
-    return lines
-
-
-def _verified_words(derivation: Derivation, *, marked: bool = False) -> str:
-    """The check of every pass in one sentence; `marked` puts ✓, ✗ or ? before it."""
-    verifications = [p.verification for item in derivation.partials for p in item.passes]
-    failed = [v for v in verifications if v.verified is False]
-    if failed:
-        mark, words = "✗", failed[0].summary
-    elif derivation.verified is True:
-        worst = max(v.largest_relative_difference or 0.0 for v in verifications)
-        mark = "✓"
-        words = f"checked against finite differences (largest relative difference {worst:.1e})"
-    else:
-        mark, words = "?", verifications[0].summary
-    return f"{mark} {words}" if marked else words
-
-
-# --- Markdown --------------------------------------------------------------
-
-
-def markdown(derivation: Derivation, show_steps: bool = True) -> str:
-    partial = _is_partial(derivation)
-    variables = ", ".join(derivation.variables) or "x"
-    lines = [f"**Function:** $f({variables}) = {to_latex(derivation.expression)}$", ""]
-    for item in derivation.partials:
-        for one_pass in item.passes:
-            kind = "Partial derivative" if partial else "Derivative"
-            order = f" (order {one_pass.order})" if one_pass.order > 1 else ""
-            held = f" — {', '.join(one_pass.constants)} held constant" if one_pass.constants else ""
-            lines.append(f"### {kind} with respect to ${one_pass.variable}${order}{held}")
-            lines.append("")
-            if show_steps:
-                for step in one_pass.steps:
-                    lines.extend(_markdown_steps(step, partial, 0))
-                lines.append("")
-            d = _latex_d(one_pass.variable, partial)
-            failed = (
-                " (✗ failed its check, see below)"
-                if one_pass.verification.verified is False
-                else ""
-            )
-            lines.append(
-                f"**Result{failed}:** ${d}\\left[{to_latex(one_pass.expression)}\\right] = "
-                f"{to_latex(one_pass.result)}$"
-            )
-            lines.append("")
-    if len(derivation.partials) > 1 and derivation.order == 1:
-        components = ", ".join(to_latex(p.result) for p in derivation.partials)
-        lines.append(f"**Gradient:** $\\nabla f = \\left({components}\\right)$")
-        lines.append("")
-    if derivation.point is not None:
-        where = ", ".join(f"{k} = {format_number(v)}" for k, v in derivation.point.items())
-        lines.append(f"**At {where}:** $f = {format_number(derivation.value)}$")
-        for item in derivation.partials:
-            d = _latex_d(item.variable, partial, derivation.order)
-            value = format_number(derivation.derivative_values[item.variable])
-            lines.append(f"- ${d} f = {value}$")
-        lines.append("")
-    lines.append(f"*{_verified_words(derivation, marked=True)}.*")
-    return "\n".join(lines)
-
-
-def _markdown_steps(step: Step, partial: bool, depth: int) -> list[str]:
-    indent = "  " * depth
-    rule = RULES[step.rule]
-    d = _latex_d(step.variable, partial and step.substitution is None and len(step.variable) == 1)
-    if step.rule == "simplify":
-        return [f"{indent}- {step.id} **{rule.name}:** $= {to_latex(step.result)}$"]
-    line = (
-        f"{indent}- {step.id} **{rule.name}:** "
-        f"${d}\\left[{to_latex(step.expression)}\\right] = {to_latex(step.result)}$"
-    )
-    if step.rule == "reference":
-        return [line + f" (derived in step {step.reference})"]
-    lines = [line]
-    detail = ", ".join(f"${n} = {to_latex(v)}$" for n, v in step.parts)
-    lines.append(f"{indent}  - rule: ${rule.latex}$" + (f" with {detail}" if detail else ""))
-    if step.note:
-        lines.append(f"{indent}  - *{step.note}*")
-    shown, omitted = _shown_substeps(step)
-    for index, sub in enumerate(shown):
-        if omitted and index == len(shown) - 1:
-            lines.append(f"{indent}  - *{_omitted_words(omitted)}*")
-        lines.extend(_markdown_steps(sub, partial, depth + 1))
-    return lines

@@ -1,5 +1,5 @@
-"""Renderings of a `Descent` (and of a comparison of several): Rich text, JSON, LaTeX, Markdown,
-plus the terminal plots: loss per step, the 1-D curve with the path, the 2-D heat map."""
+"""`mathml descend` as a View (every format but JSON) and as JSON data: one run, a
+comparison of optimizers (--compare), and the presets (--list), with their plots."""
 
 from __future__ import annotations
 
@@ -8,224 +8,231 @@ from collections.abc import Sequence
 from typing import Any
 
 from mathml_cli.core.descend import PRESETS, Descent, grid_values, thin
-from mathml_cli.core.expr import to_latex, to_text
+from mathml_cli.core.expr import to_text
 from mathml_cli.core.optimizers import HYPERPARAMETERS
-from mathml_cli.render.common import (
-    BAD,
-    DIM,
-    FORMULA,
-    GOOD,
-    NOTE,
-    RESULT,
-    TITLE,
-    format_number,
-    latex_escape,
+from mathml_cli.render.common import latex_of, math_of
+from mathml_cli.render.view import (
+    Block,
+    Column,
+    Formula,
+    Line,
+    Math,
+    Note,
+    Paragraph,
+    Plot,
+    Role,
+    Section,
+    Series,
+    Span,
+    Table,
+    View,
+    name_latex,
+    number,
+    number_latex,
+    text_latex,
 )
 
-STATUS_STYLE = {"converged": GOOD, "max_steps": NOTE, "diverged": BAD, "undefined": BAD}
-
-
-def _hyper_text(descent: Descent) -> str:
-    parts = []
-    for key, value in descent.hyperparameters.items():
-        spec = HYPERPARAMETERS[key]
-        if spec.flag:
-            parts.append(f"{spec.symbol} = {'on' if value else 'off'}")
-        else:
-            parts.append(f"{spec.symbol} = {float(value):g}")
-    return ", ".join(parts)
-
-
-def _hyper_latex(descent: Descent) -> str:
-    parts = []
-    for key, value in descent.hyperparameters.items():
-        spec = HYPERPARAMETERS[key]
-        if spec.flag:
-            parts.append(rf"\text{{{spec.key}}} = \text{{{'on' if value else 'off'}}}")
-        else:
-            parts.append(f"{spec.latex} = {_latex_number(float(value))}")
-    return ",\\ ".join(parts)
-
-
-def _latex_number(value: float, digits: int = 6) -> str:
-    if math.isnan(value):
-        return r"\text{undefined}"
-    if math.isinf(value):
-        return r"\infty" if value > 0 else r"-\infty"
-    text = format_number(value, digits)
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
-    return text
-
-
-def _point_text(names: Sequence[str], values: Sequence[float]) -> str:
-    return ", ".join(f"{n} = {format_number(v)}" for n, v in zip(names, values, strict=True))
-
-
-def _function_head(descent: Descent) -> str:
-    return f"f({', '.join(descent.variables)})"
-
-
-def _schedule_text(descent: Descent) -> str | None:
-    formula = descent.schedule.formula()
-    if formula is None:
-        return None
-    values = ", ".join(f"{k} = {v:g}" for k, v in descent.schedule.symbols().items())
-    return f"{formula[0]}   with {values}"
-
-
-# --- Rich text -------------------------------------------------------------
-
-
-def rich(descent: Descent, every: int | None = None, verbose: bool = False) -> Any:
-    from rich.console import Group
-    from rich.text import Text
-
-    parts: list[Any] = [*_header(descent), Text("")]
-    parts.append(_table(descent, every, verbose))
-    note = _thinning_note(descent, every)
-    if note:
-        parts.append(Text(f"{note}; --format json has them all", style=DIM))
-    parts.append(Text(""))
-    parts.extend(_ending(descent))
-    return Group(*parts)
-
-
-def _header(descent: Descent) -> list[Any]:
-    from rich.text import Text
-
-    lines: list[Any] = [
-        Text.assemble((f"{_function_head(descent)} = ", TITLE), to_text(descent.expression))
-    ]
-    if descent.preset:
-        lines.append(
-            Text(f"  (preset {descent.preset}: {PRESETS[descent.preset].note})", style=DIM)
-        )
-    names = ", ".join(f"∂f/∂{v}" for v in descent.variables)
-    values = ", ".join(to_text(d) for d in descent.gradient)
-    label = f"∇f = ({names}) = " if len(descent.variables) > 1 else f"df/d{descent.variables[0]} = "
-    lines.append(
-        Text.assemble(
-            (label, TITLE), (f"({values})" if len(descent.variables) > 1 else values, RESULT)
-        )
-    )
-    lines.append(Text(""))
-    lines.append(
-        Text.assemble(
-            ("Update rule: ", TITLE),
-            f"{descent.optimizer} (torch.optim.{descent.torch_name}, PyTorch 2.13)",
-        )
-    )
-    for line in descent.rule:
-        lines.append(Text(f"  {line.text}", style=FORMULA))
-    lines.append(Text(f"  with {_hyper_text(descent)}"))
-    schedule = _schedule_text(descent)
-    if schedule:
-        lines.append(
-            Text(f"  learning rate schedule ({descent.schedule.name}): {schedule}", style=FORMULA)
-        )
-        lines.append(Text("  (γ_t replaces γ in update t)", style=DIM))
-    return lines
-
-
-# A table cell: the step number, a number, a vector (one cell when f has more
-# than two variables), or blank (the start has no step, rate or state).
-Cell = int | float | tuple[float, ...] | None
-
+STATUS_ROLE: dict[str, Role] = {
+    "converged": "good",
+    "max_steps": "note",
+    "diverged": "bad",
+    "undefined": "bad",
+}
+# A vector cell (f of more than two variables) writes its numbers to 4 significant digits.
 TABLE_DIGITS = 4
 _STATE_LATEX = {"g_ave": "g^{ave}", "v_max": "v^{max}"}
+
+
+def _hyperparameters(descent: Descent) -> Math:
+    text: list[str] = []
+    latex: list[str] = []
+    for key, value in descent.hyperparameters.items():
+        spec = HYPERPARAMETERS[key]
+        if spec.flag:
+            state = "on" if value else "off"
+            text.append(f"{spec.symbol} = {state}")
+            latex.append(rf"{text_latex(spec.key)} = \text{{{state}}}")
+        else:
+            text.append(f"{spec.symbol} = {float(value):g}")
+            latex.append(f"{spec.latex} = {number_latex(float(value))}")
+    return Math(", ".join(text), r",\ ".join(latex))
+
+
+def _point(names: Sequence[str], values: Sequence[float], role: Role | None = None) -> Math:
+    return Math(
+        ", ".join(f"{n} = {number(v)}" for n, v in zip(names, values, strict=True)),
+        r",\ ".join(
+            f"{name_latex(n)} = {number_latex(v)}" for n, v in zip(names, values, strict=True)
+        ),
+        role,
+    )
+
+
+def _function(descent: Descent) -> Line:
+    names = descent.variables
+    head = Math(
+        f"f({', '.join(names)}) = ",
+        "f(" + ", ".join(name_latex(n) for n in names) + ") =",
+        "strong",
+    )
+    return (head, math_of(descent.expression))
+
+
+def _gradient(descent: Descent) -> Line:
+    names = descent.variables
+    results = [math_of(d) for d in descent.gradient]
+    if len(names) == 1:
+        name = names[0]
+        label = Math(f"df/d{name} = ", rf"\frac{{d f}}{{d {name_latex(name)}}} =", "strong")
+        return (label, Math(results[0].text, results[0].latex, "result"))
+    partials = ", ".join(f"∂f/∂{n}" for n in names)
+    label = Math(f"∇f = ({partials}) = ", r"\nabla f =", "strong")
+    return (
+        label,
+        Math(
+            "(" + ", ".join(r.text for r in results) + ")",
+            r"\left(" + ", ".join(r.latex for r in results) + r"\right)",
+            "result",
+        ),
+    )
+
+
+def _header(descent: Descent) -> list[Block]:
+    blocks: list[Block] = [Paragraph(_function(descent))]
+    if descent.preset:
+        blocks.append(
+            Note((f"(preset {descent.preset}: {PRESETS[descent.preset].note})",), indent=1)
+        )
+    blocks.append(Paragraph(_gradient(descent)))
+    rule: list[Block] = [
+        Paragraph(
+            (
+                Span("Update rule: "),
+                f"{descent.optimizer} (torch.optim.{descent.torch_name}, PyTorch 2.13)",
+            )
+        )
+    ]
+    rule += [Formula(line.text, line.latex.replace("&", "")) for line in descent.rule]
+    rule.append(Paragraph(("with ", _hyperparameters(descent)), indent=1))
+    formula = descent.schedule.formula()
+    if formula is not None:
+        symbols = descent.schedule.symbols()
+        values = Math(
+            ", ".join(f"{k} = {v:g}" for k, v in symbols.items()),
+            r",\ ".join(f"{_symbol_latex(k)} = {number_latex(v)}" for k, v in symbols.items()),
+        )
+        rule.append(
+            Paragraph(
+                (
+                    f"learning rate schedule ({descent.schedule.name}): ",
+                    Math(formula[0], formula[1].replace("&", ""), "formula"),
+                    "   with ",
+                    values,
+                ),
+                indent=1,
+            )
+        )
+        rule.append(Note(("(γ_t replaces γ in update t)",), indent=1))
+    blocks.append(Section(None, tuple(rule)))
+    return blocks
+
+
+def _symbol_latex(symbol: str) -> str:
+    return {"Γ": r"\Gamma", "γ": r"\gamma", "η": r"\eta"}.get(symbol, name_latex(symbol))
+
+
+def view(
+    descent: Descent, *, every: int | None = None, verbose: bool = False, plot: bool = False
+) -> View:
+    """f, its gradient and the update rule, the (thinned) iterations, how the run ended."""
+    blocks = _header(descent)
+    table: list[Block] = [_table(descent, every, verbose)]
+    note = _thinning_note(descent, every)
+    if note:
+        table.append(Note((f"{note}; --format json has them all",)))
+    blocks.append(Section(None, tuple(table)))
+    blocks.append(Section(None, tuple(_ending(descent))))
+    if plot:
+        blocks.extend(plots([descent]))
+    source = f"mathml descend: {descent.text} --optimizer {descent.optimizer}"
+    return View(source, tuple(blocks), source)
 
 
 def _wide(descent: Descent) -> bool:
     return len(descent.variables) > 2
 
 
-def _columns(descent: Descent, verbose: bool, compact: bool = False) -> list[tuple[str, str]]:
-    """The table's columns as (text, LaTeX) headers. `compact` makes the step and the
-    optimizer state one vector column each (for the page width of LaTeX)."""
+def _columns(descent: Descent, verbose: bool) -> list[Column]:
+    """One column per variable for up to two variables, one vector column beyond."""
     names = list(descent.variables)
     wide = _wide(descent)
 
-    def per_variable(text: str, latex: str, vector: bool = False) -> list[tuple[str, str]]:
-        if wide or vector:
-            return [(text.format("θ"), latex.format(r"\theta"))]
-        return [(text.format(n), latex.format(n)) for n in names]
+    def per_variable(text: str, latex: str, droppable: bool) -> list[Column]:
+        if wide:
+            return [Column(Math(text.format("θ"), latex.format(r"\theta")), droppable=droppable)]
+        return [
+            Column(Math(text.format(n), latex.format(name_latex(n))), droppable=droppable)
+            for n in names
+        ]
 
-    columns = [("step", r"\text{step}")]
-    columns += per_variable("{}", "{}")
-    columns += [("f", "f")]
-    columns += [("∇f", r"\nabla f")] if wide else per_variable("∂f/∂{}", r"\partial f/\partial {}")
-    columns += per_variable("Δ{}", r"\Delta {}", vector=compact)
+    columns = [Column("step", format="integer")]
+    columns += per_variable("{}", "{}", False)
+    columns.append(Column(Math("f", "f"), role="result"))
+    if wide:
+        columns.append(Column(Math("∇f", r"\nabla f"), droppable=True))
+    else:
+        columns += per_variable("∂f/∂{}", r"\partial f/\partial {}", True)
+    columns += per_variable("Δ{}", r"\Delta {}", True)
     if descent.schedule.name != "constant":
-        columns.append(("γ_t", r"\gamma_t"))
+        columns.append(Column(Math("γ_t", r"\gamma_t"), droppable=True))
     if verbose:
         for state in descent.state_names:
             symbol = _STATE_LATEX.get(state, state)
-            if wide or compact:
-                columns.append((state, symbol))
+            if wide:
+                columns.append(Column(Math(state, symbol), droppable=True))
             else:
-                columns += [(f"{state}[{n}]", f"{symbol}[{n}]") for n in names]
+                columns += [
+                    Column(Math(f"{state}[{n}]", f"{symbol}[{name_latex(n)}]"), droppable=True)
+                    for n in names
+                ]
     return columns
 
 
-def _row(descent: Descent, index: int, verbose: bool, compact: bool = False) -> list[Cell]:
+def _vector_cell(values: Sequence[float]) -> Math:
+    """A vector cell (f of more than two variables): a column vector on paper."""
+    entries = [number(v, TABLE_DIGITS) for v in values]
+    latex = r" \\ ".join(number_latex(v, TABLE_DIGITS) for v in values)
+    return Math(
+        "(" + ", ".join(entries) + ")",
+        rf"\left(\begin{{smallmatrix}} {latex} \end{{smallmatrix}}\right)",
+    )
+
+
+def _row(descent: Descent, index: int, verbose: bool) -> tuple[Any, ...]:
     wide = _wide(descent)
 
-    def cells(values: Sequence[float] | None, vector: bool = False) -> list[Cell]:
-        one = wide or vector
+    def cells(values: Sequence[float] | None) -> list[Any]:
         if values is None:
-            return [None] if one else [None] * len(descent.variables)
-        return [tuple(values)] if one else list(values)
+            return [None] if wide else [None] * len(descent.variables)
+        return [_vector_cell(values)] if wide else [float(v) for v in values]
 
-    row: list[Cell] = [index]
+    row: list[Any] = [index]
     row += cells(descent.points[index])
     row.append(descent.values[index])
     row += cells(descent.gradients[index])
-    row += cells(descent.step_vector(index) if index else None, vector=compact)
+    row += cells(descent.step_vector(index) if index else None)
     if descent.schedule.name != "constant":
         row.append(descent.rates[index] if index else None)
     if verbose:
         state = descent.states[index]
         for position in range(len(descent.state_names)):
-            row += cells(
-                state[position] if index and position < len(state) else None, vector=compact
-            )
-    return row
+            row += cells(state[position] if index and position < len(state) else None)
+    return tuple(row)
 
 
-def _cell_text(cell: Cell) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, int):
-        return str(cell)
-    if isinstance(cell, tuple):
-        return "(" + ", ".join(format_number(v) for v in cell) + ")"
-    return format_number(cell)
-
-
-def _cell_latex(cell: Cell) -> str:
-    """A cell for the printed table: 4 significant digits (JSON has them all)."""
-    if cell is None:
-        return ""
-    if isinstance(cell, int):
-        return str(cell)
-    if isinstance(cell, tuple):
-        # A column vector keeps a cell narrow however many variables f has.
-        entries = r" \\ ".join(_latex_number(v, TABLE_DIGITS) for v in cell)
-        return rf"\left(\begin{{smallmatrix}} {entries} \end{{smallmatrix}}\right)"
-    return _latex_number(cell, TABLE_DIGITS)
-
-
-def _table(descent: Descent, every: int | None, verbose: bool) -> Any:
-    from rich.table import Table
-
-    table = Table(show_edge=False, pad_edge=False, header_style=TITLE)
-    for index, (column, _) in enumerate(_columns(descent, verbose)):
-        table.add_column(column, justify="right", no_wrap=index == 0, overflow="fold")
-    for index in thin(len(descent.points), every):
-        table.add_row(*[_cell_text(cell) for cell in _row(descent, index, verbose)])
-    return table
+def _table(descent: Descent, every: int | None, verbose: bool) -> Table:
+    rows = tuple(_row(descent, index, verbose) for index in thin(len(descent.points), every))
+    return Table(tuple(_columns(descent, verbose)), rows)
 
 
 def _thinning_note(descent: Descent, every: int | None) -> str | None:
@@ -241,37 +248,43 @@ def _thinning_note(descent: Descent, every: int | None) -> str | None:
     return f"showing {shown} of {total} rows ({how})"
 
 
-def _ending(descent: Descent) -> list[Any]:
-    from rich.text import Text
+def _status(descent: Descent) -> Line:
+    return (Span(descent.status, STATUS_ROLE[descent.status]), f" — {descent.reason}")
 
+
+def _ending(descent: Descent) -> list[Block]:
     last = len(descent.points) - 1
-    lines: list[Any] = [
-        Text.assemble(
-            ("Status: ", TITLE),
-            (descent.status, STATUS_STYLE[descent.status]),
-            f" — {descent.reason}",
-        ),
-        Text.assemble(
-            ("Final: ", TITLE),
-            f"after {last} update{'s' if last != 1 else ''}: ",
-            (_point_text(descent.variables, descent.points[last]), RESULT),
-            ", f = ",
-            (format_number(descent.values[last]), RESULT),
+    blocks: list[Block] = [
+        Paragraph((Span("Status: "), *_status(descent))),
+        Paragraph(
+            (
+                Span("Final: "),
+                f"after {last} update{'s' if last != 1 else ''}: ",
+                _point(descent.variables, descent.points[last], "result"),
+                ", ",
+                Math(
+                    f"f = {number(descent.values[last])}",
+                    f"f = {number_latex(descent.values[last])}",
+                    "result",
+                ),
+            )
         ),
     ]
     if descent.preset:
         preset = PRESETS[descent.preset]
         minima = "; ".join(
-            _point_text(descent.variables, [m[v] for v in descent.variables]) for m in preset.minima
+            _point(descent.variables, [m[v] for v in descent.variables]).text for m in preset.minima
         )
-        lines.append(
-            Text(
-                f"  (the minim{'a are' if len(preset.minima) > 1 else 'um is'} at {minima}, "
-                f"f = {preset.minimum_value:g})",
-                style=DIM,
+        blocks.append(
+            Note(
+                (
+                    f"(the minim{'a are' if len(preset.minima) > 1 else 'um is'} at {minima}, "
+                    f"f = {preset.minimum_value:g})",
+                ),
+                indent=1,
             )
         )
-    return lines
+    return blocks
 
 
 # --- JSON ------------------------------------------------------------------
@@ -347,209 +360,69 @@ def data(descent: Descent) -> dict[str, Any]:
     }
 
 
-# --- LaTeX -----------------------------------------------------------------
-
-
-def latex(descent: Descent, every: int | None = None, verbose: bool = False) -> str:
-    """The align* fragment (f, ∇f, the rule, start and end), then the thinned iteration
-    table as an array in display math and the status as a paragraph: amsmath only."""
-    last = len(descent.points) - 1
-    gradient = ", ".join(to_latex(d) for d in descent.gradient)
-    lines = [
-        f"% mathml descend: {descent.text} --optimizer {descent.optimizer}",
-        r"\begin{align*}",
-        rf"{_function_head(descent)} &= {to_latex(descent.expression)} \\",
-        rf"\nabla f &= \left({gradient}\right) \\",
-    ]
-    lines += [rf"{line.latex} \\" for line in descent.rule]
-    lines.append(rf"&\text{{with }} {_hyper_latex(descent)} \\")
-    formula = descent.schedule.formula()
-    if formula:
-        lines.append(rf"{formula[1]} \\")
-    start = _latex_point(descent.variables, descent.points[0])
-    end = _latex_point(descent.variables, descent.points[last])
-    lines.append(rf"&\text{{start: }} {start},\ f = {_latex_number(descent.values[0])} \\")
-    lines.append(
-        rf"&\text{{after {last} update{'s' if last != 1 else ''}: }} {end},\ "
-        rf"f = {_latex_number(descent.values[last])}"
-    )
-    lines.append(r"\end{align*}")
-    lines += _latex_table(descent, every, verbose)
-    note = _thinning_note(descent, every)
-    if note:
-        lines.append(rf"\noindent\emph{{{_latex_prose(note)}; the JSON output has them all.}}")
-        lines.append("")
-    lines.append(
-        rf"\noindent\textbf{{Status: {_latex_prose(descent.status)}}} --- "
-        f"{_latex_prose(descent.reason)}"
-    )
-    return "\n".join(lines)
-
-
-def _latex_table(descent: Descent, every: int | None, verbose: bool) -> list[str]:
-    """The thinned table as arrays in small type (the optimizer state, with --verbose, in a
-    second array so that neither runs off the page)."""
-    columns = _columns(descent, verbose, compact=True)
-    shown = thin(len(descent.points), every)
-    rows = [
-        [_cell_latex(cell) for cell in _row(descent, index, verbose, compact=True)]
-        for index in shown
-    ]
-    split = len(_columns(descent, verbose=False, compact=True))
-    parts = [(columns[:split], [row[:split] for row in rows])]
-    if verbose and len(columns) > split:
-        parts.append((columns[:1] + columns[split:], [row[:1] + row[split:] for row in rows]))
-    lines = [r"\begingroup\footnotesize\setlength{\arraycolsep}{4pt}"]
-    for headers, body in parts:
-        lines += [
-            r"\[",
-            r"\begin{array}{" + "r" * len(headers) + "}",
-            " & ".join(latex for _, latex in headers) + r" \\",
-            r"\hline",
-        ]
-        lines += [" & ".join(cells) + r" \\" for cells in body]
-        lines += [r"\end{array}", r"\]"]
-    lines.append(r"\endgroup")
-    return lines
-
-
-def _latex_point(names: Sequence[str], values: Sequence[float]) -> str:
-    return ",\\ ".join(
-        f"{name} = {_latex_number(value)}" for name, value in zip(names, values, strict=True)
-    )
-
-
-_PROSE_LATEX = {
-    "∇": r"$\nabla$",
-    "|": r"$|$",
-    "<": r"$<$",
-    ">": r"$>$",
-    "≥": r"$\geq$",
-    "≤": r"$\leq$",
-    "γ": r"$\gamma$",
-    "—": "---",
-    "−": "-",
-}
-
-
-def _latex_prose(text: str) -> str:
-    """Plain text for a LaTeX paragraph: escaped, symbols in math mode, and `--tol` kept as
-    two hyphens rather than an en dash."""
-    escaped = latex_escape(text)
-    out = []
-    for position, char in enumerate(escaped):
-        if char == "-" and escaped[position + 1 : position + 2] == "-":
-            out.append("-{}")
-        else:
-            out.append(_PROSE_LATEX.get(char, char))
-    return "".join(out)
-
-
-# --- Markdown --------------------------------------------------------------
-
-
-def markdown(descent: Descent, every: int | None = None, verbose: bool = False) -> str:
-    last = len(descent.points) - 1
-    gradient = ", ".join(to_latex(d) for d in descent.gradient)
-    lines = [
-        f"**Function:** ${_function_head(descent)} = {to_latex(descent.expression)}$",
-        "",
-        f"**Gradient:** $\\nabla f = \\left({gradient}\\right)$",
-        "",
-        f"**Update rule** ({descent.optimizer}, `torch.optim.{descent.torch_name}`):",
-        "",
-    ]
-    lines += [f"- ${line.latex.replace('&', '')}$" for line in descent.rule]
-    formula = descent.schedule.formula()
-    if formula:
-        lines.append(f"- ${formula[1].replace('&', '')}$")
-    lines += ["", f"with ${_hyper_latex(descent)}$", ""]
-    columns = _columns(descent, verbose)
-    lines.append("| " + " | ".join(f"${latex}$" for _, latex in columns) + " |")
-    lines.append("|" + "---:|" * len(columns))
-    for index in thin(len(descent.points), every):
-        cells = [_cell_text(cell) for cell in _row(descent, index, verbose)]
-        lines.append("| " + " | ".join(cells) + " |")
-    lines.append("")
-    note = _thinning_note(descent, every)
-    if note:
-        lines.append(f"*{note[0].upper()}{note[1:]}; `--format json` has them all.*")
-        lines.append("")
-    lines.append(f"**Status:** {descent.status} — {_markdown_escape(descent.reason)}")
-    lines.append("")
-    names = descent.variables
-    lines.append(
-        f"**Final** (after {last} update{'s' if last != 1 else ''}): "
-        f"{_point_text(names, descent.points[last])}, f = {format_number(descent.values[last])}"
-    )
-    return "\n".join(lines)
-
-
-def _markdown_escape(text: str) -> str:
-    """Reasons contain |∇f| and `*`: keep them from becoming table pipes or emphasis."""
-    return "".join("\\" + char if char in "|*`" else char for char in text)
-
-
 # --- Comparison of optimizers ------------------------------------------------
 
 
-def compare_rich(runs: Sequence[Descent]) -> Any:
-    """One summary row per optimizer, narrow enough for 100 columns; the hyperparameters and
-    how each run ended go on lines under the table."""
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
+def compare_view(runs: Sequence[Descent], *, plot: bool = False) -> View:
+    """One summary row per optimizer; the hyperparameters and how each run ended below."""
     first = runs[0]
-    parts: list[Any] = [_header_common(first)]
-    parts.append(
-        Text(
-            f"Start: {_point_text(first.variables, first.points[0])}, "
-            f"f = {format_number(first.values[0])}"
-        )
+    blocks: list[Block] = [Paragraph(_function(first))]
+    if first.preset:
+        blocks.append(Note((f"(preset {first.preset}: {PRESETS[first.preset].note})",), indent=1))
+    blocks.append(Paragraph(_gradient(first)))
+    start = Math(f"f = {number(first.values[0])}", f"f = {number_latex(first.values[0])}")
+    blocks.append(
+        Paragraph((Span("Start: "), _point(first.variables, first.points[0]), ", ", start))
     )
-    parts.append(Text(""))
-    table = Table(show_edge=False, pad_edge=False, header_style=TITLE)
-    point_header = f"final ({', '.join(first.variables)})"
-    for column in ("optimizer", "γ", "updates", "status", "final f", point_header, "|∇f|"):
-        left = column in ("optimizer", "status", point_header)
-        table.add_column(
-            column, justify="left" if left else "right", no_wrap=column != point_header
-        )
+    point = ", ".join(first.variables)
+    columns = (
+        Column("optimizer", align="left"),
+        Column(Math("γ", r"\gamma")),
+        Column("updates", format="integer"),
+        Column("status", align="left"),
+        Column("final f", role="result"),
+        Column(f"final ({point})", align="left", droppable=True, short="final point"),
+        Column(Math("|∇f|", r"\lVert\nabla f\rVert"), digits=3),
+    )
+    rows = []
     for run in runs:
         last = len(run.points) - 1
-        table.add_row(
-            run.optimizer,
-            f"{float(run.hyperparameters['lr']):g}",
-            str(last),
-            Text(run.status, style=STATUS_STYLE[run.status]),
-            format_number(run.values[last]),
-            _cell_text(tuple(run.points[last])),
-            f"{math.hypot(*run.gradients[last]):.3g}",
-        )
-    parts.append(table)
-    parts.append(Text(""))
-    width = max(len(run.optimizer) for run in runs)
-    parts.append(Text("Hyperparameters:", style=TITLE))
-    for run in runs:
-        parts.append(Text(f"  {run.optimizer:<{width}}  {_hyper_text(run)}"))
-    parts.append(Text(""))
-    parts.append(Text("How each run ended:", style=TITLE))
-    for run in runs:
-        parts.append(
-            Text.assemble(
-                f"  {run.optimizer:<{width}}  ",
-                (run.status, STATUS_STYLE[run.status]),
-                f" — {run.reason}",
+        rows.append(
+            (
+                run.optimizer,
+                float(run.hyperparameters["lr"]),
+                last,
+                run.status,
+                run.values[last],
+                _point_vector(run.points[last]),
+                math.hypot(*run.gradients[last]),
             )
         )
-    return Group(*parts)
+    blocks.append(Section(None, (Table(columns, tuple(rows)),)))
+    hyper: list[Block] = [Paragraph((Span("Hyperparameters:"),))]
+    hyper += [
+        Paragraph((Span(run.optimizer, "rule"), ": ", _hyperparameters(run)), indent=1)
+        for run in runs
+    ]
+    blocks.append(Section(None, tuple(hyper)))
+    ended: list[Block] = [Paragraph((Span("How each run ended:"),))]
+    ended += [
+        Paragraph((Span(run.optimizer, "rule"), ": ", *_status(run)), indent=1) for run in runs
+    ]
+    blocks.append(Section(None, tuple(ended)))
+    if plot:
+        blocks.extend(plots(runs))
+    optimizers = ",".join(run.optimizer for run in runs)
+    source = f"mathml descend: {first.text} --compare {optimizers}"
+    return View(source, tuple(blocks), source)
 
 
-def _header_common(descent: Descent) -> Any:
-    from rich.console import Group
-
-    return Group(*_header(descent)[:3])
+def _point_vector(values: Sequence[float]) -> Math:
+    entries = [number(v) for v in values]
+    return Math(
+        "(" + ", ".join(entries) + ")",
+        r"\left(" + ", ".join(number_latex(v) for v in values) + r"\right)",
+    )
 
 
 def compare_data(runs: Sequence[Descent]) -> dict[str, Any]:
@@ -564,71 +437,20 @@ def compare_data(runs: Sequence[Descent]) -> dict[str, Any]:
     }
 
 
-def compare_latex(runs: Sequence[Descent]) -> str:
-    first = runs[0]
-    point = ", ".join(first.variables)
-    lines = [
-        f"% mathml descend: {first.text} --compare {','.join(r.optimizer for r in runs)}",
-        r"\begin{align*}",
-        rf"{_function_head(first)} &= {to_latex(first.expression)} \\",
-        rf"&\text{{start: }} {_latex_point(first.variables, first.points[0])},\ "
-        rf"f = {_latex_number(first.values[0])}",
-        r"\end{align*}",
-        r"\begingroup\footnotesize\setlength{\arraycolsep}{4pt}",
-        r"\[",
-        r"\begin{array}{lrrlrrr}",
-        rf"\text{{optimizer}} & \gamma & \text{{updates}} & \text{{status}} & f "
-        rf"& ({point}) & \lVert\nabla f\rVert \\",
-        r"\hline",
-    ]
-    for run in runs:
-        last = len(run.points) - 1
-        lines.append(
-            rf"\text{{{run.optimizer}}} & {_latex_number(float(run.hyperparameters['lr']))} "
-            rf"& {last} & \text{{{latex_escape(run.status)}}} "
-            rf"& {_cell_latex(run.values[last])} & {_cell_latex(tuple(run.points[last]))} "
-            rf"& {_cell_latex(math.hypot(*run.gradients[last]))} \\"
-        )
-    lines += [r"\end{array}", r"\]", r"\endgroup"]
-    for run in runs:
-        lines.append(
-            rf"\noindent\textbf{{{run.optimizer}}} (${_hyper_latex(run)}$): "
-            rf"{_latex_prose(run.status)} --- {_latex_prose(run.reason)}"
-        )
-        lines.append("")
-    return "\n".join(lines).rstrip("\n")
-
-
-def compare_markdown(runs: Sequence[Descent]) -> str:
-    first = runs[0]
-    point = ", ".join(first.variables)
-    lines = [
-        f"**Function:** ${_function_head(first)} = {to_latex(first.expression)}$",
-        "",
-        f"**Start:** {_point_text(first.variables, first.points[0])}, "
-        f"f = {format_number(first.values[0])}",
-        "",
-        f"| optimizer | γ | updates | status | final f | final ({point}) | \\|∇f\\| |",
-        "|---|---:|---:|---|---:|---:|---:|",
-    ]
-    for run in runs:
-        last = len(run.points) - 1
-        lines.append(
-            f"| {run.optimizer} | {float(run.hyperparameters['lr']):g} | {last} | "
-            f"{run.status} | {format_number(run.values[last])} | "
-            f"{_cell_text(tuple(run.points[last]))} | "
-            f"{math.hypot(*run.gradients[last]):.3g} |"
-        )
-    lines.append("")
-    for run in runs:
-        lines.append(
-            f"- **{run.optimizer}** (${_hyper_latex(run)}$): {run.status} — "
-            f"{_markdown_escape(run.reason)}"
-        )
-    return "\n".join(lines)
-
-
 # --- Plots -------------------------------------------------------------------
+
+
+def plots(runs: Sequence[Descent]) -> list[Block]:
+    """The loss curve(s), then f with the path(s): a curve for one variable, a heat map for two."""
+    blocks: list[Block] = [loss_plot(runs)]
+    variables = len(runs[0].variables)
+    if variables == 1:
+        blocks.append(_curve_plot(runs))
+    elif variables == 2:
+        blocks.append(heat_plot(runs))
+    else:
+        blocks.append(Note(("(no path plot: f has more than two variables)",)))
+    return blocks
 
 
 def _log_scale(values: Sequence[float]) -> bool:
@@ -636,52 +458,39 @@ def _log_scale(values: Sequence[float]) -> bool:
     return bool(finite) and min(finite) > 0 and max(finite) / min(finite) >= 100
 
 
-def loss_plot(runs: Sequence[Descent]) -> str:
-    from mathml_cli.render.plot import Series, line_plot
-
-    series = [
+def loss_plot(runs: Sequence[Descent]) -> Plot:
+    series = tuple(
         Series(
-            run.optimizer if len(runs) > 1 else "f", list(range(len(run.values))), list(run.values)
+            run.optimizer if len(runs) > 1 else "f",
+            tuple(float(i) for i in range(len(run.values))),
+            tuple(run.values),
         )
         for run in runs
-    ]
-    everything = [v for run in runs for v in run.values]
-    log_y = _log_scale(everything)
+    )
+    log_y = _log_scale([v for run in runs for v in run.values])
     title = "loss f per step" + (" (log scale)" if log_y else "")
-    return line_plot(series, title=title, xlabel="step", log_y=log_y)
+    return Plot(title, series, xlabel="step", log_y=log_y)
 
 
-def path_plot(runs: Sequence[Descent]) -> str:
-    """For one variable the curve with the path(s) on it; for two, a heat map with the
-    path(s); for more, nothing."""
-    variables = len(runs[0].variables)
-    if variables == 1:
-        return _curve_plot(runs)
-    if variables == 2:
-        return heat_map(runs)
-    return ""
-
-
-def _curve_plot(runs: Sequence[Descent]) -> str:
+def _curve_plot(runs: Sequence[Descent]) -> Plot:
     from mathml_cli.core.expr import sample
-    from mathml_cli.render.plot import Series, line_plot
 
     first = runs[0]
     xs = [p[0] for run in runs for p in run.points if math.isfinite(p[0])]
     low, high = _padded(min(xs), max(xs))
     grid, curve = sample(first.expression, first.variables[0], low, high)
-    series = [Series("f", grid, curve)]
+    series = [Series("f", tuple(grid), tuple(curve))]
     for run in runs:
         shown = thin(len(run.points), None, head=5, tail=3, middle=30)
         series.append(
             Series(
                 f"{run.optimizer} path" if len(runs) > 1 else "path",
-                [run.points[i][0] for i in shown],
-                [run.values[i] for i in shown],
+                tuple(run.points[i][0] for i in shown),
+                tuple(run.values[i] for i in shown),
                 style="scatter",
             )
         )
-    return line_plot(series, title="f and the descent path", xlabel=first.variables[0])
+    return Plot("f and the descent path", tuple(series), xlabel=first.variables[0])
 
 
 def _padded(low: float, high: float) -> tuple[float, float]:
@@ -690,85 +499,64 @@ def _padded(low: float, high: float) -> tuple[float, float]:
     return low - margin, high + margin
 
 
-SHADES = " .:-=+*#%@"
+HEAT_WIDTH, HEAT_HEIGHT = 64, 22
 
 
-def heat_map(runs: Sequence[Descent], width: int = 64, height: int = 22) -> str:
-    """f as shades (light = low) over the box around the path(s); one run's path as •, several
-    runs' as 1, 2, 3, ...; S marks the start, E an end."""
+def heat_plot(runs: Sequence[Descent]) -> Plot:
+    """f over the box around the path(s), as a grid of values, with each run's path."""
     paths = [[p for p in run.points if all(math.isfinite(c) for c in p)] for run in runs]
     finite = [p for path in paths for p in path]
     x_low, x_high = _padded(min(p[0] for p in finite), max(p[0] for p in finite))
     y_low, y_high = _padded(min(p[1] for p in finite), max(p[1] for p in finite))
-    xs = [x_low + (x_high - x_low) * (i + 0.5) / width for i in range(width)]
-    ys = [y_high - (y_high - y_low) * (j + 0.5) / height for j in range(height)]
+    xs = [x_low + (x_high - x_low) * (i + 0.5) / HEAT_WIDTH for i in range(HEAT_WIDTH)]
+    ys = [y_high - (y_high - y_low) * (j + 0.5) / HEAT_HEIGHT for j in range(HEAT_HEIGHT)]
     values = grid_values(runs[0], xs, ys)
-    flat = sorted(v for row in values for v in row if math.isfinite(v))
-    cells = [[" "] * width for _ in range(height)]
-    if flat:
-        # Shades by rank (quantiles), so a huge range still shows its contours.
-        for j, row in enumerate(values):
-            for i, v in enumerate(row):
-                if math.isfinite(v):
-                    rank = _rank(flat, v)
-                    cells[j][i] = SHADES[min(len(SHADES) - 1, int(rank * len(SHADES)))]
-
-    def place(point: Sequence[float], mark: str) -> None:
-        i = int((point[0] - x_low) / (x_high - x_low) * width)
-        j = int((y_high - point[1]) / (y_high - y_low) * height)
-        if 0 <= i < width and 0 <= j < height:
-            cells[j][i] = mark
-
-    marks = ["•"] if len(runs) == 1 else [str(n % 10) for n in range(1, len(runs) + 1)]
-    for path, mark in zip(paths, marks, strict=True):
-        for point in path:
-            place(point, mark)
-    for path in paths:
-        place(path[-1], "E")
-    place(paths[0][0], "S")
-    x_name, y_name = runs[0].variables
-    legend = (
-        "• path"
-        if len(runs) == 1
-        else ", ".join(f"{mark} {run.optimizer}" for mark, run in zip(marks, runs, strict=True))
+    series = tuple(
+        Series(
+            "path" if len(runs) == 1 else run.optimizer,
+            tuple(p[0] for p in path),
+            tuple(p[1] for p in path),
+            style="scatter",
+        )
+        for run, path in zip(runs, paths, strict=True)
     )
-    lines = [
-        f"f over {x_name} ∈ [{x_low:.3g}, {x_high:.3g}] (left to right), "
-        f"{y_name} ∈ [{y_low:.3g}, {y_high:.3g}] (bottom to top)",
-        "shades: light = low f, dark = high f",
-        f"{legend}; S start, E end",
-    ]
-    border = "+" + "-" * width + "+"
-    lines.append(border)
-    lines += ["|" + "".join(row) + "|" for row in cells]
-    lines.append(border)
-    return "\n".join(lines) + "\n"
-
-
-def _rank(ordered: Sequence[float], value: float) -> float:
-    from bisect import bisect_left
-
-    return bisect_left(ordered, value) / len(ordered)
+    x_name, y_name = runs[0].variables
+    return Plot(
+        "f",
+        series,
+        xlabel=x_name,
+        ylabel=y_name,
+        kind="heat",
+        heat=tuple(tuple(row) for row in values),
+        x_range=(x_low, x_high),
+        y_range=(y_low, y_high),
+    )
 
 
 # --- The presets (--list) ---------------------------------------------------
 
 
-def presets_rich() -> Any:
-    from rich.table import Table
+def presets_view() -> View:
+    from mathml_cli.core.expr import parse_expression
 
-    table = Table(show_edge=False, pad_edge=False, header_style=TITLE)
-    for column in ("preset", "f(x, y)", "default start", "minimum"):
-        table.add_column(column)
+    columns = (
+        Column("preset", align="left"),
+        Column(Math("f(x, y)", "f(x, y)"), align="left"),
+        Column("default start", align="left", droppable=True, short="start"),
+        Column("minimum", align="left"),
+    )
+    rows = []
     for preset in PRESETS.values():
-        minima = "; ".join(_point_text(list(m), list(m.values())) for m in preset.minima)
-        table.add_row(
-            preset.name,
-            preset.formula,
-            _point_text(list(preset.start), list(preset.start.values())),
-            f"f = {preset.minimum_value:g} at {minima}",
+        minima = "; ".join(_point(list(m), list(m.values())).text for m in preset.minima)
+        rows.append(
+            (
+                preset.name,
+                Math(preset.formula, latex_of(parse_expression(preset.formula))),
+                _point(list(preset.start), list(preset.start.values())),
+                f"f = {preset.minimum_value:g} at {minima}",
+            )
         )
-    return table
+    return View("mathml descend --list", (Table(columns, tuple(rows)),), "mathml descend --list")
 
 
 def presets_data() -> dict[str, Any]:
@@ -785,25 +573,3 @@ def presets_data() -> dict[str, Any]:
             for p in PRESETS.values()
         ]
     }
-
-
-def presets_latex() -> str:
-    from mathml_cli.core.expr import parse_expression
-
-    lines = [r"\begin{align*}"]
-    for p in PRESETS.values():
-        lines.append(rf"\text{{{p.name}}}: f &= {to_latex(parse_expression(p.formula))} \\")
-    lines[-1] = lines[-1].removesuffix(r" \\")
-    lines.append(r"\end{align*}")
-    return "\n".join(lines)
-
-
-def presets_markdown() -> str:
-    lines = ["| preset | f(x, y) | default start | minimum |", "|---|---|---|---|"]
-    for p in PRESETS.values():
-        minima = "; ".join(_point_text(list(m), list(m.values())) for m in p.minima)
-        start = _point_text(list(p.start), list(p.start.values()))
-        lines.append(
-            f"| {p.name} | `{p.formula}` | {start} | f = {p.minimum_value:g} at {minima} |"
-        )
-    return "\n".join(lines)

@@ -1,12 +1,23 @@
-"""Renderings of a `DotProduct`: Rich text, JSON data, LaTeX and Markdown."""
+"""`mathml dot` as a View (every format but JSON) and as JSON data."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from mathml_cli.core.linalg import CellSum, DotProduct, shape_text
-from mathml_cli.render.common import DIM, FORMULA, NOTE, RESULT, RULE, TITLE, format_number
+from mathml_cli.render.view import (
+    Block,
+    Line,
+    Math,
+    Matrix,
+    Note,
+    Paragraph,
+    Section,
+    Span,
+    View,
+    number,
+    number_latex,
+)
 
 # Larger matrices are shown as their first and last rows and columns around a "…".
 MAX_SHOWN = 8
@@ -16,10 +27,16 @@ MAX_TERMS = 5
 ASKED_TERMS = 40
 
 _ACTIVATION_FORMULAS = {
-    "relu": "relu(z) = max(0, z)",
-    "sigmoid": "σ(z) = 1 / (1 + e^−z)",
-    "tanh": "tanh(z) = (e^z − e^−z) / (e^z + e^−z)",
-    "softmax": "softmax(z)_i = e^(z_i − max z) / Σ_j e^(z_j − max z), over each row",
+    "relu": Math("relu(z) = max(0, z)", r"\operatorname{relu}(z) = \max(0, z)"),
+    "sigmoid": Math("σ(z) = 1 / (1 + e^−z)", r"\sigma(z) = \frac{1}{1 + e^{-z}}"),
+    "tanh": Math(
+        "tanh(z) = (e^z − e^−z) / (e^z + e^−z)", r"\tanh(z) = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}"
+    ),
+    "softmax": Math(
+        "softmax(z)_i = e^(z_i − max z) / Σ_j e^(z_j − max z), over each row",
+        r"\operatorname{softmax}(z)_i = \frac{e^{z_i - \max z}}{\sum_j e^{z_j - \max z}}"
+        r"\ \text{over each row}",
+    ),
 }
 
 
@@ -34,205 +51,247 @@ def _index_text(index: tuple[int, ...]) -> str:
     return "[" + ",".join(str(i) for i in index) + "]" if index else ""
 
 
-def _terms(cell: CellSum, joiner: str = "·", limit: int = MAX_TERMS) -> tuple[str, str]:
-    """('1·5 + 2·7', '5 + 14'): the products written out, and their values."""
-    positions = _shown(len(cell.pairs), limit)
-    factors = []
-    values = []
-    for position in positions:
+def _signed(value: float) -> Math:
+    text, latex = number(value), number_latex(value)
+    return Math(f"({text})", f"({latex})") if value < 0 else Math(text, latex)
+
+
+def _cell_math(result: DotProduct, cell: CellSum, limit: int = MAX_TERMS) -> Math:
+    """C[i,j] = 1·5 + 2·7 = 5 + 14 = 19, with long sums cut to their first and last terms."""
+    factors: list[Math] = []
+    values: list[Math] = []
+    for position in _shown(len(cell.pairs), limit):
         if position is None:
-            factors.append("…")
-            values.append("…")
+            factors.append(Math("…", r"\dots"))
+            values.append(Math("…", r"\dots"))
             continue
         left, right = cell.pairs[position]
-        shown_left = format_number(left) if position == 0 else _signed(left)
-        factors.append(f"{shown_left}{joiner}{_signed(right)}")
+        shown_left = Math(number(left), number_latex(left)) if position == 0 else _signed(left)
+        right_math = _signed(right)
+        factors.append(
+            Math(
+                f"{shown_left.text}·{right_math.text}",
+                rf"{shown_left.latex} \cdot {right_math.latex}",
+            )
+        )
         values.append(_signed(left * right))
-    return " + ".join(factors), " + ".join(values)
-
-
-def _signed(value: float) -> str:
-    text = format_number(value)
-    return f"({text})" if value < 0 else text
-
-
-def _cell_name(result: DotProduct, index: tuple[int, ...]) -> str:
-    return f"C{_index_text(index)}" if index else "a·b"
-
-
-# --- Rich text -------------------------------------------------------------
-
-
-def rich(result: DotProduct) -> Any:
-    from rich.console import Group
-    from rich.text import Text
-
-    parts: list[Any] = [_heading(result), Text("")]
-    if result.geometry is None:
-        parts += [_shape_rule(result), Text("")]
-    parts += _rich_cells(result)
-    if result.geometry is not None:
-        parts += [Text("")] + _rich_geometry(result)
-    elif result.bias is None and result.activation is None:
-        parts += [Text(""), Text("Result: A·B =", style=TITLE), _matrix(result.product, RESULT)]
+    if cell.index:
+        name = Math(f"C{_index_text(cell.index)}", f"C_{{{','.join(str(i) for i in cell.index)}}}")
     else:
-        parts += [Text(""), Text("A·B =", style=TITLE), _matrix(result.product, None)]
-    parts += _rich_layer(result)
-    return Group(*parts)
+        name = Math("a·b", r"a \cdot b")
+    text = [name.text, " + ".join(f.text for f in factors)]
+    latex = [name.latex, " + ".join(f.latex for f in factors)]
+    if 1 < len(cell.pairs) <= MAX_TERMS:
+        text.append(" + ".join(v.text for v in values))
+        latex.append(" + ".join(v.latex for v in values))
+    text.append(number(cell.value))
+    latex.append(number_latex(cell.value))
+    return Math(" = ".join(text), " = ".join(latex))
 
 
-def _heading(result: DotProduct) -> Any:
-    from rich.text import Text
+def _cell_line(result: DotProduct, cell: CellSum, limit: int = MAX_TERMS) -> Line:
+    if len(cell.pairs) > limit:
+        return (_cell_math(result, cell, limit), Span(f"  ({len(cell.pairs):,} products)", "muted"))
+    return (_cell_math(result, cell, limit),)
 
-    heading = Text()
+
+def view(result: DotProduct) -> View:
+    """The shapes, each cell's sum of products, then the product (and the layer, if any)."""
+    blocks: list[Block] = [Paragraph(_heading(result))]
+    if result.geometry is None:
+        blocks.append(Section(None, _shape_rule(result)))
+    blocks.append(Section(None, _cells(result)))
+    if result.geometry is not None:
+        blocks.append(Section(None, _geometry(result)))
+    elif result.bias is None and result.activation is None:
+        blocks.append(
+            Section(
+                None,
+                (Paragraph((Span("Result: "),)), _matrix("A·B", r"A B", result.product, "result")),
+            )
+        )
+    else:
+        blocks.append(Section(None, (_matrix("A·B", r"A B", result.product, None),)))
+    blocks.extend(_layer(result))
+    return View("mathml dot", tuple(blocks), "mathml dot")
+
+
+def _shape(shape: tuple[int, ...]) -> Math:
+    text = shape_text(shape)
+    return Math(text, text.replace("×", r" \times "))
+
+
+def _heading(result: DotProduct) -> Line:
     layer = result.bias is not None or result.activation is not None
-    heading.append("Dense layer y = f(A·B + b)" if layer else "Dot product A·B", style=TITLE)
-    heading.append(f": {result.kind}, {shape_text(result.a.shape)} · {shape_text(result.b.shape)}")
+    title = Span("Dense layer y = f(A·B + b)" if layer else "Dot product A·B")
     shape = result.product.shape
-    heading.append(f" → {shape_text(shape)}" if shape else " → a number")
-    return heading
+    target = _shape(shape) if shape else Math("a number", r"\text{a number}")
+    shapes = Math(
+        f"{shape_text(result.a.shape)} · {shape_text(result.b.shape)} → {target.text}",
+        rf"{_shape(result.a.shape).latex} \cdot {_shape(result.b.shape).latex} \to {target.latex}",
+    )
+    return (title, f": {result.kind}, ", shapes)
 
 
-def _shape_rule(result: DotProduct) -> Any:
-    from rich.text import Text
-
+def _shape_rule(result: DotProduct) -> tuple[Block, ...]:
     a_shape, b_shape = result.a.shape, result.b.shape
     inner = str(result.inner)
-    rule = Text()
-    rule.append("Shape rule: ", style=RULE)
-    rule.append("(")
-    if len(a_shape) == 2:
-        rule.append(f"{a_shape[0]}×")
-    first = len(rule.plain)
-    rule.append(inner, style="bold reverse")
-    rule.append(") · (")
-    second = len(rule.plain)
-    rule.append(inner, style="bold reverse")
-    if len(b_shape) == 2:
-        rule.append(f"×{b_shape[1]}")
-    rule.append(f") → {shape_text(result.product.shape)}\n")
-    # Carets under the inner dimensions, so they stand out without colour too.
-    marks = " " * first + "^" * len(inner) + " " * (second - first - len(inner)) + "^" * len(inner)
-    rule.append(marks, style=NOTE)
-    rule.append(
-        f"  inner dimensions must match ({inner} = {inner}); the outer ones give the shape",
-        style=DIM,
+    outer_a = f"{a_shape[0]}×" if len(a_shape) == 2 else ""
+    outer_b = f"×{b_shape[1]}" if len(b_shape) == 2 else ""
+    times = r" \times "
+    rule = Math(
+        f"({outer_a}{inner}) · ({inner}{outer_b}) → {shape_text(result.product.shape)}",
+        f"({outer_a.replace('×', times)}\\underline{{{inner}}}) \\cdot "
+        f"(\\underline{{{inner}}}{outer_b.replace('×', times)}) \\to "
+        + _shape(result.product.shape).latex,
     )
-    return rule
+    return (
+        Paragraph((Span("Shape rule: ", "rule"), rule)),
+        Note(
+            (f"inner dimensions must match ({inner} = {inner}); the outer ones give the shape",),
+            indent=1,
+        ),
+    )
 
 
-def _formula(result: DotProduct) -> str:
+def _formula(result: DotProduct) -> Paragraph:
     a, b = result.a, result.b
     if a.ndim == b.ndim == 1:
-        return "a·b = Σ_k a_k·b_k  (multiply matching entries, then add)"
-    if a.ndim == 2 and b.ndim == 2:
-        return "C[i,j] = Σ_k A[i,k]·B[k,j]  (row i of A times column j of B)"
-    if a.ndim == 2:
-        return "C[i] = Σ_k A[i,k]·b[k]  (row i of A times the vector b)"
-    return "C[j] = Σ_k a[k]·B[k,j]  (the vector a times column j of B)"
+        formula = Math("a·b = Σ_k a_k·b_k", r"a \cdot b = \sum_k a_k b_k")
+        words = "multiply matching entries, then add"
+    elif a.ndim == 2 and b.ndim == 2:
+        formula = Math("C[i,j] = Σ_k A[i,k]·B[k,j]", r"C_{i,j} = \sum_k A_{i,k} B_{k,j}")
+        words = "row i of A times column j of B"
+    elif a.ndim == 2:
+        formula = Math("C[i] = Σ_k A[i,k]·b[k]", r"C_{i} = \sum_k A_{i,k} b_{k}")
+        words = "row i of A times the vector b"
+    else:
+        formula = Math("C[j] = Σ_k a[k]·B[k,j]", r"C_{j} = \sum_k a_{k} B_{k,j}")
+        words = "the vector a times column j of B"
+    return Paragraph((Math(formula.text, formula.latex, "formula"), Span(f"  ({words})", "muted")))
 
 
-def _rich_cells(result: DotProduct) -> list[Any]:
-    from rich.text import Text
-
-    lines: list[Any] = [Text(_formula(result), style=FORMULA)]
-    for cell in result.steps:
-        lines.append(_cell_line(result, cell))
-    total = result.product.size
+def _cells(result: DotProduct) -> tuple[Block, ...]:
+    blocks: list[Block] = [_formula(result)]
+    blocks.extend(Paragraph(_cell_line(result, cell), indent=1) for cell in result.steps)
     if not result.complete:
-        lines.append(
-            Text(
-                f"   showing {len(result.steps)} of {total:,} cells (the first and the last); "
-                "--cell explains any other",
-                style=NOTE,
+        blocks.append(
+            Note(
+                (
+                    f"showing {len(result.steps)} of {result.product.size:,} cells "
+                    "(the first and the last); --cell explains any other",
+                ),
+                "warning",
+                indent=1,
             )
         )
     if result.cell is not None:
-        lines.append(Text(f"Cell {_index_text(result.cell.index)} (asked for):", style=TITLE))
-        lines.append(_cell_line(result, result.cell, ASKED_TERMS))
-    return lines
+        blocks.append(Paragraph((Span(f"Cell {_index_text(result.cell.index)} (asked for):"),)))
+        blocks.append(Paragraph(_cell_line(result, result.cell, ASKED_TERMS), indent=1))
+    return tuple(blocks)
 
 
-def _cell_line(result: DotProduct, cell: CellSum, limit: int = MAX_TERMS) -> Any:
-    from rich.text import Text
-
-    factors, products = _terms(cell, limit=limit)
-    line = Text(f"   {_cell_name(result, cell.index)} = {factors}")
-    if 1 < len(cell.pairs) <= MAX_TERMS:
-        line.append(f" = {products}")
-    line.append(" = ")
-    line.append(format_number(cell.value), style=RESULT)
-    if len(cell.pairs) > limit:
-        line.append(f"  ({len(cell.pairs):,} products)", style=DIM)
-    return line
-
-
-def _rich_geometry(result: DotProduct) -> list[Any]:
-    from rich.text import Text
-
+def _geometry(result: DotProduct) -> tuple[Block, ...]:
     geometry = result.geometry
     assert geometry is not None
-    lines: list[Any] = [
-        Text.assemble(
-            ("Result: ", TITLE), ("a·b = ", ""), (format_number(float(result.product)), RESULT)
+    product = float(result.product)
+    blocks: list[Block] = [
+        Paragraph(
+            (
+                Span("Result: "),
+                Math(f"a·b = {number(product)}", rf"a \cdot b = {number_latex(product)}", "result"),
+            )
         ),
-        Text(""),
-        Text("Geometry: a·b = ‖a‖·‖b‖·cos θ", style=TITLE),
-        Text(f"   ‖a‖ = √(Σ a_k²) = {format_number(geometry.norm_a)}"),
-        Text(f"   ‖b‖ = √(Σ b_k²) = {format_number(geometry.norm_b)}"),
+        Section(
+            None,
+            (
+                Paragraph(
+                    (
+                        Span("Geometry: "),
+                        Math(
+                            "a·b = ‖a‖·‖b‖·cos θ",
+                            r"a \cdot b = \lVert a \rVert \lVert b \rVert \cos\theta",
+                        ),
+                    )
+                ),
+                _norm("a", geometry.norm_a),
+                _norm("b", geometry.norm_b),
+            ),
+        ),
     ]
     if geometry.cosine is None or geometry.angle_degrees is None:
-        lines.append(Text("   cos θ is undefined: a zero vector has no direction", style=NOTE))
-        return lines
-    lines.append(
-        Text(
-            f"   cos θ = a·b / (‖a‖·‖b‖) = {format_number(float(result.product))} / "
-            f"({format_number(geometry.norm_a)}·{format_number(geometry.norm_b)}) = "
-            f"{format_number(geometry.cosine)}  (cosine similarity)"
+        blocks.append(
+            Note(("cos θ is undefined: a zero vector has no direction",), "warning", indent=1)
         )
+        return tuple(blocks)
+    norms = f"({number(geometry.norm_a)}·{number(geometry.norm_b)})"
+    cosine = Math(
+        f"cos θ = a·b / (‖a‖·‖b‖) = {number(product)} / {norms} = {number(geometry.cosine)}",
+        rf"\cos\theta = \frac{{a \cdot b}}{{\lVert a \rVert \lVert b \rVert}} = "
+        rf"\frac{{{number_latex(product)}}}{{{number_latex(geometry.norm_a)} \cdot "
+        rf"{number_latex(geometry.norm_b)}}} = {number_latex(geometry.cosine)}",
     )
-    lines.append(
-        Text(
-            f"   θ = arccos({format_number(geometry.cosine)}) = "
-            f"{format_number(geometry.angle_degrees)}°"
-        )
+    angle = Math(
+        f"θ = arccos({number(geometry.cosine)}) = {number(geometry.angle_degrees)}°",
+        rf"\theta = \arccos({number_latex(geometry.cosine)}) = "
+        rf"{number_latex(geometry.angle_degrees)}^\circ",
     )
-    lines.append(
-        Text(
-            "   cos θ = 1: same direction; 0: orthogonal (unrelated); −1: opposite",
-            style=DIM,
-        )
+    blocks.append(Paragraph((cosine, "  (cosine similarity)"), indent=1))
+    blocks.append(Paragraph((angle,), indent=1))
+    blocks.append(
+        Note(("cos θ = 1: same direction; 0: orthogonal (unrelated); −1: opposite",), indent=1)
     )
-    return lines
+    return tuple(blocks)
 
 
-def _rich_layer(result: DotProduct) -> list[Any]:
-    from rich.text import Text
+def _norm(name: str, value: float) -> Paragraph:
+    norm = Math(
+        f"‖{name}‖ = √(Σ {name}_k²) = {number(value)}",
+        rf"\lVert {name} \rVert = \sqrt{{\textstyle\sum {name}_k^2}} = {number_latex(value)}",
+    )
+    return Paragraph((norm,), indent=1)
 
-    lines: list[Any] = []
+
+def _layer(result: DotProduct) -> list[Block]:
+    blocks: list[Block] = []
     if result.bias is not None:
-        lines += [Text(""), Text("Add the bias: z = A·B + b", style=TITLE)]
-        lines.append(Text(f"   {_broadcast_words(result)}", style=DIM))
-        lines.append(Text("   b ="))
-        lines.append(_matrix(result.bias, None))
-        lines.append(
-            Text(
-                "   z = A·B + b =" if result.activation else "Result: A·B + b =",
-                style="" if result.activation else TITLE,
+        final = result.activation is None
+        blocks.append(
+            Section(
+                None,
+                (
+                    Paragraph((Span("Add the bias: "), Math("z = A·B + b", "z = A B + b"))),
+                    Note((_broadcast_words(result),), indent=1),
+                    _matrix("b", "b", result.bias, None),
+                    *((Paragraph((Span("Result:"),)),) if final else ()),
+                    _matrix(
+                        "z = A·B + b",
+                        "z = A B + b",
+                        result.pre_activation,
+                        "result" if final else None,
+                    ),
+                ),
             )
         )
-        lines.append(_matrix(result.pre_activation, None if result.activation else RESULT))
     if result.activation is not None:
-        z = "z" if result.bias is not None else "A·B"
-        lines += [
-            Text(""),
-            Text(f"Activation: {_ACTIVATION_FORMULAS[result.activation]}", style=TITLE),
+        z, z_latex = ("z", "z") if result.bias is not None else ("A·B", "A B")
+        inner: list[Block] = [
+            Paragraph((Span("Activation: "), _ACTIVATION_FORMULAS[result.activation])),
         ]
         if result.bias is None:
-            lines.append(Text("   pre-activation z = A·B (above)", style=DIM))
-        lines.append(Text(f"Result: y = {result.activation}({z}) =", style=TITLE))
-        lines.append(_matrix(result.result, RESULT))
-    return lines
+            inner.append(Note(("pre-activation z = A·B (above)",), indent=1))
+        inner.append(Paragraph((Span("Result:"),)))
+        name = result.activation
+        inner.append(
+            _matrix(
+                f"y = {name}({z})",
+                rf"y = \operatorname{{{name}}}({z_latex})",
+                result.result,
+                "result",
+            )
+        )
+        blocks.append(Section(None, tuple(inner)))
+    return blocks
 
 
 def _broadcast_words(result: DotProduct) -> str:
@@ -252,39 +311,36 @@ def _broadcast_words(result: DotProduct) -> str:
     return "one bias per output, added entry by entry"
 
 
-def _matrix(values: Any, style: str | None) -> Any:
-    """A vector or matrix as an aligned grid, truncated with '…' when large."""
-    from rich import box
-    from rich.console import Group
-    from rich.padding import Padding
-    from rich.table import Table
-    from rich.text import Text
-
+def _matrix(name: str, name_latex: str, values: Any, role: Any) -> Block:
+    """A vector or matrix, cut to its first and last rows and columns when large."""
     if values.ndim == 0:
-        return Padding(
-            Text(format_number(float(values)), style=style or ""), (0, 0, 0, 3), expand=False
+        value = float(values)
+        return Paragraph(
+            (Math(f"{name} = ", f"{name_latex} ="), Math(number(value), number_latex(value), role)),
+            indent=1,
         )
     grid = values.reshape(1, -1) if values.ndim == 1 else values
     rows, columns = _shown(grid.shape[0]), _shown(grid.shape[1])
-    table = Table(box=box.SIMPLE_HEAD, show_header=False, show_edge=False, pad_edge=False)
-    for _ in columns:
-        table.add_column(justify="right", style=style)
-    for row in rows:
-        if row is None:
-            table.add_row(*["⋮" if c is not None else "⋱" for c in columns])
-            continue
-        table.add_row(*["…" if c is None else format_number(float(grid[row, c])) for c in columns])
-    parts: list[Any] = [table]
-    if None in rows or None in columns:
-        parts.append(
-            Text(
-                f"[showing {len([r for r in rows if r is not None])} of {grid.shape[0]} rows and "
-                f"{len([c for c in columns if c is not None])} of {grid.shape[1]} columns; "
-                "--format json has every value]",
-                style=NOTE,
-            )
-        )
-    return Padding(Group(*parts), (0, 0, 0, 3), expand=False)
+    cells = tuple(
+        tuple("⋮" if c is not None else "⋱" for c in columns)
+        if row is None
+        else tuple("…" if c is None else float(grid[row, c]) for c in columns)
+        for row in rows
+    )
+    matrix = Matrix(cells, Math(name, name_latex), role)
+    if None not in rows and None not in columns:
+        return matrix
+    shown_rows = len([r for r in rows if r is not None])
+    shown_columns = len([c for c in columns if c is not None])
+    note = Note(
+        (
+            f"[showing {shown_rows} of {grid.shape[0]} rows and {shown_columns} of "
+            f"{grid.shape[1]} columns; --format json has every value]",
+        ),
+        "warning",
+        indent=1,
+    )
+    return Section(None, (matrix, note))
 
 
 # --- JSON ------------------------------------------------------------------
@@ -329,95 +385,3 @@ def data(result: DotProduct) -> dict[str, Any]:
         out["activation"] = result.activation
         out["pre_activation"] = result.pre_activation.tolist()
     return out
-
-
-# --- LaTeX -----------------------------------------------------------------
-
-
-def _latex_matrix(values: Any) -> str:
-    if values.ndim == 0:
-        return format_number(float(values))
-    grid = values.reshape(1, -1) if values.ndim == 1 else values
-    rows, columns = _shown(grid.shape[0]), _shown(grid.shape[1])
-    lines = []
-    for row in rows:
-        if row is None:
-            lines.append(" & ".join(r"\vdots" if c is not None else r"\ddots" for c in columns))
-            continue
-        lines.append(
-            " & ".join(
-                r"\cdots" if c is None else format_number(float(grid[row, c])) for c in columns
-            )
-        )
-    return r"\begin{pmatrix}" + r" \\ ".join(lines) + r"\end{pmatrix}"
-
-
-def _latex_cell(result: DotProduct, cell: CellSum) -> str:
-    factors, _ = _terms(cell, r" \cdot ")
-    factors = factors.replace("…", r"\dots")
-    name = f"C_{{{','.join(str(i) for i in cell.index)}}}" if cell.index else r"a \cdot b"
-    return rf"{name} &= {factors} = {format_number(cell.value)} \\"
-
-
-def latex(result: DotProduct) -> str:
-    lines = [r"\begin{align*}"]
-    target = shape_text(result.product.shape) if result.product.ndim else r"\text{a number}"
-    shapes = f"{shape_text(result.a.shape)} \\cdot {shape_text(result.b.shape)} \\to {target}"
-    lines.append(rf"&{shapes} \\".replace("×", r"\times "))
-    for cell in result.steps:
-        lines.append(_latex_cell(result, cell))
-    if result.cell is not None:
-        lines.append(_latex_cell(result, result.cell))
-    if result.geometry is not None and result.geometry.cosine is not None:
-        g = result.geometry
-        lines.append(
-            rf"\cos\theta &= \frac{{a \cdot b}}{{\lVert a \rVert \lVert b \rVert}} = "
-            rf"\frac{{{format_number(float(result.product))}}}{{{format_number(g.norm_a)} \cdot "
-            rf"{format_number(g.norm_b)}}} = {format_number(g.cosine)},\ "
-            rf"\theta = {format_number(g.angle_degrees)}^\circ \\"
-        )
-    lines.append(rf"AB &= {_latex_matrix(result.product)} \\")
-    if result.bias is not None:
-        lines.append(rf"z = AB + b &= {_latex_matrix(result.pre_activation)} \\")
-    if result.activation is not None:
-        z = "z" if result.bias is not None else "AB"
-        lines.append(
-            rf"y = \mathrm{{{result.activation}}}({z}) &= {_latex_matrix(result.result)} \\"
-        )
-    lines.append(r"\end{align*}")
-    return "\n".join(lines)
-
-
-# --- Markdown --------------------------------------------------------------
-
-
-def markdown(result: DotProduct) -> str:
-    shapes = (
-        f"{shape_text(result.a.shape)} · {shape_text(result.b.shape)} → "
-        f"{shape_text(result.product.shape) if result.product.shape else 'a number'}"
-    )
-    lines = [f"**{result.kind}:** {shapes}", ""]
-    cells: Sequence[CellSum] = [*result.steps, *([result.cell] if result.cell else [])]
-    for cell in cells:
-        equation = _latex_cell(result, cell).replace("&", "").removesuffix(r" \\")
-        lines.append(f"- ${equation}$")
-    if not result.complete:
-        lines.append(f"- … {result.product.size:,} cells in all")
-    if result.geometry is not None and result.geometry.cosine is not None:
-        g = result.geometry
-        lines.append(
-            f"- $\\lVert a \\rVert = {format_number(g.norm_a)}$, "
-            f"$\\lVert b \\rVert = {format_number(g.norm_b)}$, "
-            f"$\\cos\\theta = {format_number(g.cosine)}$, "
-            f"$\\theta = {format_number(g.angle_degrees)}^\\circ$"
-        )
-    lines += ["", f"$$AB = {_latex_matrix(result.product)}$$"]
-    if result.bias is not None:
-        lines += ["", f"$$z = AB + b = {_latex_matrix(result.pre_activation)}$$"]
-    if result.activation is not None:
-        z = "z" if result.bias is not None else "AB"
-        lines += [
-            "",
-            f"$$y = \\mathrm{{{result.activation}}}({z}) = {_latex_matrix(result.result)}$$",
-        ]
-    return "\n".join(lines)

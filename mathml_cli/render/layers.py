@@ -1,29 +1,30 @@
-"""Renderings of a `LayerBackprop` (vectors and matrices): Rich text, JSON, LaTeX, Markdown, DOT.
+"""`mathml backprop` on vectors and matrices (a `LayerBackprop`): its View, JSON data and DOT.
 
-Text, LaTeX and Markdown show each value thinned (its first and last entries,
-like dot's cells) and at most MAX_ROWS rows per table; JSON has every entry.
+The View (every format but JSON) shows each value thinned (its first and last
+entries, like dot's cells) and at most MAX_ROWS rows per table; JSON has every entry.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from mathml_cli.core.tensor import Edge, LayerBackprop, LayerCheck, TensorNode, shape_text
-from mathml_cli.render.common import (
-    BAD,
-    DIM,
-    FORMULA,
-    GOOD,
-    NOTE,
-    RESULT,
-    RULE,
-    TITLE,
-    format_number,
+from mathml_cli.render.view import (
+    Block,
+    Column,
+    Gap,
+    Note,
+    Paragraph,
+    Section,
+    Span,
+    Table,
+    View,
     head_and_tail,
-    latex_escape,
 )
+from mathml_cli.render.view import number as format_number
 
 MAX_ROWS = 60
 VECTOR_ENTRIES = 6  # a longer vector shows its first and last 3
@@ -128,82 +129,129 @@ def _check_text(check: LayerCheck) -> str:
     return f"{mark} {check.method}: {check.detail}"
 
 
-# --- Rich text ---------------------------------------------------------------------
+# --- The View (text, LaTeX, Markdown, HTML) ---------------------------------------
 
 
-def rich(result: LayerBackprop) -> Any:
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
+def _formula(text: str, role: Any = None) -> Any:
+    """Words that may wrap in every format (values, rules written with ∂ and ᵀ)."""
+    return Span(text, role) if role else text
 
-    parts: list[Any] = [Text(f"Layers (output {result.output_name})", style=TITLE)]
-    parts += [Text(f"  {line}") for line in _statements(result)]
-    parts.append(Text("at", style=DIM))
-    parts += [Text(f"  {line}", style=DIM) for line in _point_lines(result)]
-    parts += [Text(f"Warning: {warning}", style=NOTE) for warning in result.warnings]
-    parts += [Text(f"Note: {note}", style=NOTE) for note in result.program.notes]
 
-    nodes = result.graph.nodes
-    forward = Table(show_edge=False, pad_edge=False, header_style=TITLE)
-    for column in ("node", "op", "shape", "expression", "value"):
-        forward.add_column(column, overflow="fold", no_wrap=column not in ("expression", "value"))
-    rows = _forward_rows(result)
-    first, last, hidden = head_and_tail(rows, MAX_ROWS // 2, MAX_ROWS // 2)
-    for heading, index in [*first, *([("…", None)] if hidden else []), *last]:
-        if index is None:
-            forward.add_row(Text("▸", style=TITLE), "", "", Text(heading or "", style=TITLE), "")
-            continue
-        node = nodes[index]
-        forward.add_row(
-            Text(node.id, style=RULE),
-            Text(_op(node), style=FORMULA),
-            shape_text(node.shape),
-            Text(node.label),
-            Text(_shaped(result.values[index])),
+def view(result: LayerBackprop) -> View:
+    """The program, the forward and backward passes statement by statement, the gradients."""
+    out = result.output_name
+    blocks: list[Block] = [Paragraph((Span("Layers"), f" (output {out})"))]
+    blocks += [Paragraph((_formula(line),), indent=1) for line in _statements(result)]
+    blocks.append(Note(("at",)))
+    blocks += [Paragraph((_formula(line),), indent=1) for line in _point_lines(result)]
+    blocks += [Note((f"Warning: {warning}",), "warning") for warning in result.warnings]
+    blocks += [Note((f"Note: {note}",)) for note in result.program.notes]
+    blocks.append(
+        Section(
+            None, (Paragraph((Span("Forward pass"), ", statement by statement")), _forward(result))
         )
-    parts += [Text(""), Text("Forward pass, statement by statement", style=TITLE), forward]
-
-    backward = Table(show_edge=False, pad_edge=False, header_style=TITLE)
-    for column in ("node", "from", "rule", "shape", "gradient sent"):
-        backward.add_column(column, overflow="fold", no_wrap=column in ("node", "from", "shape"))
-    edge_rows = _backward_rows(result)
-    first_e, last_e, hidden_e = head_and_tail(edge_rows, MAX_ROWS // 2, MAX_ROWS // 2)
-    for heading, edge in [*first_e, *([("…", None)] if hidden_e else []), *last_e]:
-        if edge is None:
-            backward.add_row(Text("▸", style=TITLE), "", Text(heading or "", style=TITLE), "", "")
-            continue
-        paths = f"  (path {edge.path} of {edge.paths})" if edge.paths > 1 else ""
-        backward.add_row(
-            Text(nodes[edge.target].id, style=RULE),
-            Text(nodes[edge.source].id),
-            Text(edge.formula, style=FORMULA),
-            shape_text(edge.contribution.shape),
-            Text(_shaped(edge.contribution) + paths),
-        )
-    seed = f"seed ∂{result.output_name}/∂{result.output_name} = 1"
-    parts += [
-        Text(""),
-        Text.assemble(
-            ("Backward pass, from the loss down", TITLE),
-            (f"  {seed}; ⊙ is elementwise, · the matrix product, ᵀ the transpose", DIM),
-        ),
-        backward,
-        *[Text(f"Convention: {note}", style=NOTE) for note in result.conventions],
-        Text(""),
-        Text.assemble((f"{result.output_name} = ", TITLE), (format_number(result.output), RESULT)),
+    )
+    seed = f"seed ∂{out}/∂{out} = 1; ⊙ is elementwise, · the matrix product, ᵀ the transpose"
+    backward: list[Block] = [
+        Paragraph((Span("Backward pass"), f", from the loss down ({seed})")),
+        *_backward(result),
     ]
-    parts += [
-        Text(_gradient_line(result, name, gradient), style=RESULT)
+    backward += [Note((f"Convention: {note}",), "warning") for note in result.conventions]
+    blocks.append(Section(None, tuple(backward)))
+    summary: list[Block] = [
+        Paragraph((_formula(f"{out} = {format_number(result.output)}", "result"),))
+    ]
+    summary += [
+        Paragraph((_formula(_gradient_line(result, name, gradient), "result"),))
         for name, gradient in _gradient_items(result)
     ]
+    blocks.append(Section(None, tuple(summary)))
     if result.update is not None:
         lines = _update_lines(result)
-        parts += [Text(""), Text(lines[0], style=TITLE)] + [Text(line) for line in lines[1:]]
-    parts.append(Text(""))
-    for check in result.checks:
-        mark, style = {True: ("✓", GOOD), False: ("✗", BAD), None: ("–", NOTE)}[check.verified]
-        parts.append(Text.assemble((f"{mark} {check.method}: ", style), check.detail))
-    return Group(*parts)
+        update: list[Block] = [Paragraph((Span(lines[0]),))]
+        update += [Paragraph((_formula(line),), indent=1) for line in lines[1:-1]]
+        update.append(Paragraph((lines[-1],)))
+        blocks.append(Section(None, tuple(update)))
+    blocks.append(Section(None, tuple(_check_note(check) for check in result.checks)))
+    source = f"mathml backprop: {'; '.join(_statements(result))}"
+    return View(source, tuple(blocks), source)
+
+
+def _check_note(check: LayerCheck) -> Note:
+    kind = {True: "check", False: "failure", None: "warning"}[check.verified]
+    return Note((_check_text(check),), kind)  # type: ignore[arg-type]
+
+
+def _heading_row(text: str, width: int, at: int) -> tuple[Any, ...]:
+    """A row that names the statement the rows below come from, in the column `at`."""
+    cells: list[Any] = ["▸"] + [None] * (width - 1)
+    cells[at] = text
+    return tuple(cells)
+
+
+def _gapped(rows: list[Any], what: str) -> tuple[Any, ...]:
+    first, last, hidden = head_and_tail(rows, MAX_ROWS // 2, MAX_ROWS // 2)
+    return (*first, *((Gap(hidden, what),) if hidden else ()), *last)
+
+
+def _forward(result: LayerBackprop) -> Table:
+    nodes = result.graph.nodes
+    columns = (
+        Column("node", align="left", role="rule"),
+        Column("op", align="left", role="formula"),
+        Column("shape", align="left"),
+        Column("expression", align="left", droppable=True),
+        Column("value", align="left"),
+    )
+    rows: list[Any] = []
+    for heading, index in _forward_rows(result):
+        if index is None:
+            rows.append(_heading_row(heading or "", len(columns), 3))
+            continue
+        node = nodes[index]
+        rows.append(
+            (
+                _formula(node.id),
+                _op(node),
+                shape_text(node.shape),
+                _formula(node.label),
+                _formula(_shaped(result.values[index])),
+            )
+        )
+    return Table(columns, _gapped(rows, "rows"))
+
+
+def _backward(result: LayerBackprop) -> list[Block]:
+    """One line per edge, ∂L/∂W1 = ∂L/∂n1 · xᵀ (3×2) = [...], under its statement."""
+    nodes = result.graph.nodes
+    out = result.output_name
+    rows = _backward_rows(result)
+    first, last, hidden = head_and_tail(rows, MAX_ROWS // 2, MAX_ROWS // 2)
+    blocks: list[Block] = []
+    for heading, edge in first:
+        blocks.append(_backward_line(result, heading, edge, nodes, out))
+    if hidden:
+        blocks.append(Note((Gap(hidden, "rows").words(),), "warning"))
+    for heading, edge in last:
+        blocks.append(_backward_line(result, heading, edge, nodes, out))
+    return blocks
+
+
+def _backward_line(
+    result: LayerBackprop,
+    heading: str | None,
+    edge: Edge | None,
+    nodes: Sequence[TensorNode],
+    out: str,
+) -> Block:
+    if edge is None:
+        return Paragraph((Span("▸ "), _formula(heading or "", "strong")))
+    sign = "+=" if edge.path > 1 else "="
+    paths = f"  (path {edge.path} of {edge.paths})" if edge.paths > 1 else ""
+    shape = shape_text(edge.contribution.shape)
+    text = f"∂{out}/∂{nodes[edge.target].id} {sign} {edge.formula}"
+    value = f"  ({shape}) = {_shaped(edge.contribution)}{paths}"
+    return Paragraph((_formula(text, "formula"), _formula(value)), indent=1)
 
 
 # --- JSON --------------------------------------------------------------------------
@@ -270,96 +318,6 @@ def data(result: LayerBackprop) -> dict[str, Any]:
         payload["updated"] = {name: value.tolist() for name, value in result.update.values.items()}
         payload["updated_output"] = result.update.loss
     return payload
-
-
-# --- LaTeX and Markdown -------------------------------------------------------------
-
-_LATEX_SYMBOLS = {
-    "∂": r"$\partial$",
-    "·": r"$\cdot$",
-    "⊙": r"$\odot$",
-    "ᵀ": r"$^\top$",
-    "−": "-",
-    "×": r"$\times$",
-    "←": r"$\leftarrow$",
-    "′": "'",
-    "″": "''",
-    "✓": "ok:",
-    "✗": "DISAGREES:",
-    "–": "not checked:",
-    "‴": "'" * 3,
-    "▸": r"$\triangleright$",
-}
-
-
-def _latex_text(text: str) -> str:
-    return "".join(_LATEX_SYMBOLS.get(char, char) for char in latex_escape(text))
-
-
-def _note(text: str) -> str:
-    return r"&\text{" + _latex_text(text) + r"} \\"
-
-
-def _explanation_lines(result: LayerBackprop) -> list[str]:
-    """The explanation as plain lines, shared by LaTeX and Markdown."""
-    nodes = result.graph.nodes
-    lines = [f"Layers (output {result.output_name})", *_statements(result), "at:"]
-    lines += _point_lines(result)
-    lines += [f"Warning: {w}" for w in result.warnings] + [
-        f"Note: {n}" for n in result.program.notes
-    ]
-    lines.append("Forward pass, statement by statement")
-    rows = _forward_rows(result)
-    first, last, hidden = head_and_tail(rows, MAX_ROWS // 2, MAX_ROWS // 2)
-    for heading, index in [*first, *([("…", None)] if hidden else []), *last]:
-        if index is None:
-            lines.append(f"▸ {heading}")
-            continue
-        node = nodes[index]
-        lines.append(
-            f"    {node.id} = {node.label}  ({shape_text(node.shape)}) = "
-            f"{_shaped(result.values[index])}"
-        )
-    lines.append(
-        f"Backward pass, from the loss down (seed ∂{result.output_name}/∂{result.output_name} = 1)"
-    )
-    edge_rows = _backward_rows(result)
-    first_e, last_e, hidden_e = head_and_tail(edge_rows, MAX_ROWS // 2, MAX_ROWS // 2)
-    for heading, edge in [*first_e, *([("…", None)] if hidden_e else []), *last_e]:
-        if edge is None:
-            lines.append(f"▸ {heading}")
-            continue
-        lines.append(
-            f"    to {nodes[edge.target].id} from {nodes[edge.source].id}: {edge.formula}  "
-            f"({shape_text(edge.contribution.shape)}) = {_shaped(edge.contribution)}"
-        )
-    lines += [f"Convention: {note}" for note in result.conventions]
-    lines.append(f"{result.output_name} = {format_number(result.output)}")
-    lines += [_gradient_line(result, n, g) for n, g in _gradient_items(result)]
-    if result.update is not None:
-        lines += _update_lines(result)
-    lines += [_check_text(check) for check in result.checks]
-    return lines
-
-
-def latex(result: LayerBackprop) -> str:
-    lines = [r"\begin{align*}", *[_note(line) for line in _explanation_lines(result)]]
-    lines[-1] = lines[-1].removesuffix(r" \\")
-    return "\n".join([*lines, r"\end{align*}"])
-
-
-def markdown(result: LayerBackprop) -> str:
-    out: list[str] = []
-    for line in _explanation_lines(result):
-        if line.startswith("    "):
-            out.append(f"- `{line.strip()}`")
-        elif line.startswith("▸ "):
-            out.append(f"\n**{line[2:]}**\n")
-        elif line.startswith(("Forward pass", "Backward pass", "Layers (")):
-            out.append(f"\n### {line}\n")
-        else:
-            out.append(f"{line}  ")
-    return "\n".join(out).strip()
 
 
 # --- Graphviz DOT ---------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """The one output pipeline every command goes through.
 
-A command computes its result first, then hands it here with the four ways
-to render it: a Rich renderable, JSON-ready data, LaTeX and Markdown. Output
-is produced whole and written in one go, so a failure never leaves half an
-answer on the screen.
+A command computes its result first, then hands it here with two ways to
+present it: its View (render/view.py), which the writer of the chosen format
+prints, and its JSON-ready data. Output is produced whole and written in one
+go, so a failure never leaves half an answer on the screen. The writers are
+imported only when asked for, so a command loads Rich only to print text.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class OutputFormat(str, Enum):
     json = "json"
     latex = "latex"
     markdown = "markdown"
+    html = "html"
 
 
 def make_console(file: IO[str] | None = None, *, stderr: bool = False) -> Any:
@@ -86,6 +88,40 @@ def _finite(value: Any) -> Any:
     return value
 
 
+def write_view(output_format: OutputFormat, view: Any, file: IO[str] | None = None) -> str:
+    """The View written in `output_format` (any format but json)."""
+    if output_format is OutputFormat.latex:
+        from mathml_cli.render import latex
+
+        return latex.write(view)
+    if output_format is OutputFormat.markdown:
+        from mathml_cli.render import markdown
+
+        return markdown.write(view)
+    if output_format is OutputFormat.html:
+        from mathml_cli.render import html
+
+        return html.write(view)
+    from mathml_cli.render import text
+
+    return text.write(view, make_console(file))
+
+
+def emit_view(
+    output_format: OutputFormat,
+    *,
+    view: Callable[[], Any],
+    data: Callable[[], dict[str, Any]],
+) -> None:
+    """Write a result to stdout in one piece: its data as JSON, or its View in a writer."""
+    if output_format is OutputFormat.json:
+        text = to_json(data()) + "\n"
+    else:
+        text = write_view(output_format, view(), sys.stdout)
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
 def emit(
     output_format: OutputFormat,
     *,
@@ -106,6 +142,10 @@ def emit(
         text = latex().rstrip("\n") + "\n"
     elif output_format is OutputFormat.markdown:
         text = markdown().rstrip("\n") + "\n"
+    elif output_format is OutputFormat.html:
+        from mathml_cli.errors import InputError
+
+        raise InputError("--format html is not available for this command yet")
     else:
         text = render_text(rich(), sys.stdout) + extra
     sys.stdout.write(text)

@@ -31,6 +31,8 @@ def _p_value(value: float) -> str:
 
 def _model_text(result: Regression) -> str:
     terms = " + ".join(f"β{_sub(i)}·{name}" for i, name in enumerate(result.features, start=1))
+    if not result.intercept:
+        return f"{result.target} = {terms} + ε   (no intercept: through the origin)"
     return f"{result.target} = β₀ + {terms} + ε"
 
 
@@ -41,11 +43,13 @@ def _sub(number: int) -> str:
 # --- Rich text -------------------------------------------------------------
 
 
-def rich(result: Regression, show_steps: bool = True) -> Any:
+def rich(result: Regression, show_steps: bool = True, every: int | None = None) -> Any:
     from rich.console import Group
     from rich.text import Text
 
     method = "normal equation" if result.method == "normal" else "gradient descent"
+    if result.ridge is not None:
+        method = f"ridge, λ = {result.ridge:g}"
     parts: list[Any] = [
         Text.assemble(
             ("Linear regression ", TITLE),
@@ -53,15 +57,23 @@ def rich(result: Regression, show_steps: bool = True) -> Any:
             (f"  (n = {result.n}, method: {method})", DIM),
         ),
         Text.assemble(("Model: ", TITLE), (_model_text(result), FORMULA), "   i.e. y = Xβ + ε"),
+        Text.assemble(
+            ("Computed by: " if result.descent is None else "Closed form computed by: ", TITLE),
+            (result.algorithm, DIM),
+        ),
     ]
     if show_steps:
         parts.extend(_normal_steps(result))
     if result.descent is not None:
-        parts.extend(_descent_part(result.descent, result))
+        parts.extend(_descent_part(result.descent, result, every))
     parts.append(Text(""))
-    parts.append(_coefficient_table(result.coefficients))
+    title = "Coefficients"
+    if result.descent is not None:
+        title += f" where gradient descent ended (step {result.descent.steps})"
+    parts.append(_coefficient_table(result.coefficients, title))
     parts.append(_fit_table(result))
     parts.append(_residual_line(result))
+    parts.extend(Text(note, style=DIM) for note in _model_notes(result))
     if result.prediction is not None:
         parts.extend(_prediction_part(result))
     for warning in result.warnings:
@@ -91,32 +103,59 @@ def _normal_steps(result: Regression) -> list[Any]:
     from rich.text import Text
 
     eq = result.normal
-    p = len(result.features)
-    columns = ["1", *result.features]
-    parts: list[Any] = [_step(1, f"the design matrix X ({result.n}×{p + 1}) and the target y")]
+    columns = ["1", *result.features] if result.intercept else list(result.features)
+    width = len(columns)
+    parts: list[Any] = [_step(1, f"the design matrix X ({result.n}×{width}) and the target y")]
     if eq.design_rows is not None and eq.target_values is not None:
         rows = [(*x, y) for x, y in zip(eq.design_rows, eq.target_values, strict=True)]
         parts.append(_matrix_table(rows, [*columns, f"y = {result.target}"]))
     else:
         parts.append(
             Text(
-                f"X has a column of ones (for β₀) and one column per feature: {result.n} rows, "
+                ("X has a column of ones (for β₀) and " if result.intercept else "X has ")
+                + f"one column per feature: {result.n} rows, "
                 f"too many to print; only the sums below are kept (memory O(p²), "
                 f"not O(n)).",
                 style=DIM,
             )
         )
-    parts.append(_step(2, "XᵀX and Xᵀy, sums over the rows"))
-    parts.append(Text("XᵀX = [[n, Σx], [Σx, Σxxᵀ]],  Xᵀy = [Σy, Σxy]", style=FORMULA))
-    if p + 1 <= MATRIX_LIMIT:
-        rows = [(*row, rhs) for row, rhs in zip(eq.xtx, eq.xty, strict=True)]
-        parts.append(_matrix_table(rows, [*(f"XᵀX·{c}" for c in columns), "Xᵀy"]))
+    lam = eq.ridge
+    gram = "XᵀX" if lam is None else "XᵀX + λI'"
+    if lam is None:
+        parts.append(_step(2, "XᵀX and Xᵀy, sums over the rows"))
     else:
-        parts.append(Text(f"XᵀX is {p + 1}×{p + 1}, Xᵀy has {p + 1} entries.", style=DIM))
-    parts.append(_step(3, "solve XᵀXβ = Xᵀy, centred"))
+        parts.append(_step(2, f"XᵀX + λI' and Xᵀy, with λ = {lam:g}"))
+    if not result.intercept:
+        parts.append(Text("XᵀX = Σxxᵀ,  Xᵀy = Σxy", style=FORMULA))
+    else:
+        parts.append(Text("XᵀX = [[n, Σx], [Σx, Σxxᵀ]],  Xᵀy = [Σy, Σxy]", style=FORMULA))
+    if lam is not None:
+        parts.append(
+            Text(
+                "Ridge adds λ to the diagonal of XᵀX"
+                + (" except the intercept's (I' is I with a 0 for β₀)" if result.intercept else "")
+                + ": the solution of (XᵀX + λI')β = Xᵀy minimises ‖y − Xβ‖² + λ‖β‖².",
+                style=DIM,
+            )
+        )
+    if width <= MATRIX_LIMIT:
+        rows = [(*row, rhs) for row, rhs in zip(eq.xtx, eq.xty, strict=True)]
+        label = gram if lam is None else f"({gram})"
+        parts.append(_matrix_table(rows, [*(f"{label}·{c}" for c in columns), "Xᵀy"]))
+    else:
+        parts.append(Text(f"{gram} is {width}×{width}, Xᵀy has {width} entries.", style=DIM))
+    if not result.intercept:
+        parts.append(_step(3, f"solve ({gram})β = Xᵀy"))
+        solved = ", ".join(
+            f"β({name}) = {fmt(b)}" for name, b in zip(eq.fitted, eq.slopes, strict=True)
+        )
+        parts.append(Text(solved, style=RESULT))
+        return parts
+    sxx = "Sxx" if lam is None else "(Sxx + λI)"
+    parts.append(_step(3, f"solve ({gram})β = Xᵀy, centred"))
     parts.append(
         Text(
-            "Subtracting the means splits it into Sxx·β = Sxy for the slopes and "
+            f"Subtracting the means splits it into {sxx}·β = Sxy for the slopes and "
             "β₀ = ȳ − x̄ᵀβ, with S the sums of products of deviations from the means. "
             "Same solution, but no digits lost to large raw sums.",
             style=DIM,
@@ -129,7 +168,7 @@ def _normal_steps(result: Regression) -> list[Any]:
     parts.append(Text(f"means: {means}"))
     if eq.fitted and len(eq.fitted) <= MATRIX_LIMIT:
         rows = [(*row, rhs) for row, rhs in zip(eq.sxx, eq.sxy, strict=True)]
-        parts.append(_matrix_table(rows, [*(f"Sxx·{name}" for name in eq.fitted), "Sxy"]))
+        parts.append(_matrix_table(rows, [*(f"{sxx}·{name}" for name in eq.fitted), "Sxy"]))
     solved = ", ".join(
         f"β({name}) = {fmt(b)}" for name, b in zip(eq.fitted, eq.slopes, strict=True)
     )
@@ -139,68 +178,132 @@ def _normal_steps(result: Regression) -> list[Any]:
     return parts
 
 
-def _descent_part(descent: Descent, result: Regression) -> list[Any]:
+def _descent_part(descent: Descent, result: Regression, every: int | None) -> list[Any]:
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
+    features = "z = (x − x̄)/s, standardised" if descent.standardized else "x as given"
+    b = "b + " if result.intercept else ""
+    rule = f"J = (1/n)·Σ(ŷ − y)² with ŷ = {b}xᵀw;  ∂J/∂w = (2/n)·Σ(ŷ − y)·x" + (
+        ",  ∂J/∂b = (2/n)·Σ(ŷ − y)" if result.intercept else ""
+    )
+    update = "w ← w − α·∂J/∂w" + (",  b ← b − α·∂J/∂b" if result.intercept else "")
     parts: list[Any] = [
         Text("\nGradient descent", style=TITLE),
+        Text(rule, style=FORMULA),
+        Text(f"{update}   from all zeros, α = {descent.learning_rate:g}", style=FORMULA),
         Text(
-            "On standardised features z = (x − x̄)/s: J(b, w) = (1/2n)·Σ(b + zᵀw − y)², "
-            f"b ← b − α·∂J/∂b, w ← w − α·∂J/∂w with α = {descent.learning_rate:g}; "
-            "coefficients below in original units.",
+            f"On the features {features}; each step is the full batch over all {result.n} rows."
+            + ("  Coefficients below in x's units." if descent.standardized else ""),
             style=DIM,
         ),
     ]
+    names = [c.name for c in result.coefficients if _fitted(c)]
     table = Table(box=box.SIMPLE, pad_edge=False)
     table.add_column("step", justify="right")
     table.add_column("loss J", justify="right")
-    for name in ["intercept", *(c.name for c in result.coefficients[1:] if _fitted(c))]:
+    for name in names:
         table.add_column(name, justify="right")
-    for row in descent.table:
-        table.add_row(str(row.iteration), fmt(row.loss), *(fmt(v) for v in row.coefficients))
+    table.add_column("|∇J|", justify="right")
+    shown = descent_rows(len(descent.table), every)
+    for index in shown:
+        row = descent.table[index]
+        table.add_row(
+            str(row.iteration),
+            fmt(row.loss),
+            *(fmt(v) for v in row.coefficients),
+            fmt(row.gradient_norm, 3),
+        )
     parts.append(table)
+    if len(shown) < len(descent.table):
+        how = f"every {every}th and the last" if every else "the first 10, every k-th, the last 5"
+        parts.append(
+            Text(
+                f"showing {len(shown)} of {len(descent.table)} rows ({how}); "
+                "--every K picks the rows, --format json has them all",
+                style=DIM,
+            )
+        )
+    stable = (
+        f"2/L = {descent.stable_below:.3g}, with L = {descent.largest_eigenvalue:.3g} the largest "
+        "eigenvalue of the Hessian (2/n)XᵀX"
+    )
     if descent.status == "converged":
-        status = Text(f"Converged after {descent.steps} steps (gradient below 1e-10 of y's scale).")
+        status = Text(f"Converged after {descent.steps} steps (the update fell below 1e-13 of θ).")
     elif descent.status == "diverged":
+        advice = (
+            ""
+            if descent.standardized
+            else "; or standardise the features (--standardize), which evens out the curvature "
+            "so that one rate suits them all"
+        )
         status = Text(
             f"Diverged at step {descent.steps}: the learning rate {descent.learning_rate:g} "
-            f"is too large; rates below {descent.stable_below:.3g} converge here.",
+            f"is too large. Gradient descent on J converges for rates below {stable}: "
+            f"use --lr below {descent.stable_below:.3g}{advice}.",
             style=NOTE,
         )
     else:
         status = Text(
-            f"Stopped after {descent.max_steps} steps without converging (raise --steps or --lr).",
+            f"Stopped after --steps {descent.max_steps} without converging (raise --steps or "
+            f"--lr; rates below {descent.stable_below:.3g} = 2/L converge).",
             style=NOTE,
         )
     parts.append(status)
-    if descent.status != "diverged":
-        parts.append(
-            Text(
-                "Closed form (normal equation) differs by at most "
-                f"{fmt(descent.max_difference, 3)} in any coefficient.",
-                style=RESULT,
-            )
+    comparison = Table(box=box.SIMPLE, pad_edge=False)
+    for label in ("", "gradient descent", "closed form", "relative difference"):
+        comparison.add_column(label, justify="left" if not label else "right")
+    for name, ours, closed, relative in zip(
+        names,
+        descent.coefficients,
+        descent.closed_form,
+        descent.relative_differences,
+        strict=True,
+    ):
+        comparison.add_row(name, fmt(ours), fmt(closed), fmt(relative, 3))
+    parts.append(
+        Text("\nWhere descent ended, against the closed form (least squares)", style=TITLE)
+    )
+    parts.append(comparison)
+    parts.append(
+        Text(
+            f"Relative distance ‖w − ŵ‖/‖ŵ‖ = {fmt(descent.relative_distance, 3)} "
+            f"(largest absolute difference {fmt(descent.max_difference, 3)}).",
+            style=RESULT,
         )
+    )
     return parts
+
+
+def descent_rows(count: int, every: int | None, head: int = 10, tail: int = 5) -> list[int]:
+    """Which of `count` descent rows the text shows: all when few, else thinned."""
+    if every is not None:
+        return sorted({*range(0, count, every), count - 1})
+    if count <= head + tail + 15:
+        return list(range(count))
+    stride = max(1, math.ceil((count - head - tail) / 15))
+    return sorted({*range(head), *range(0, count, stride), *range(count - tail, count)})
 
 
 def _fitted(coefficient: Coefficient) -> bool:
     return not math.isnan(coefficient.estimate)
 
 
-def _coefficient_table(coefficients: Sequence[Coefficient]) -> Any:
+def _coefficient_table(coefficients: Sequence[Coefficient], title: str = "Coefficients") -> Any:
     from rich import box
     from rich.table import Table
 
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left")
-    table.title = "Coefficients"
+    table.title = title
     table.title_style = TITLE
     for label in ("", "estimate", "std error", "t", "P>|t|", "[0.025", "0.975]"):
         table.add_column(label, justify="left" if not label else "right")
     for c in coefficients:
-        if _fitted(c):
+        if _fitted(c) and math.isnan(c.t_value):
+            # ridge (no standard errors) or gradient descent (no t, p, intervals)
+            table.add_row(c.name, fmt(c.estimate), _blank(c.std_error), "", "", "", "")
+        elif _fitted(c):
             table.add_row(
                 c.name,
                 fmt(c.estimate),
@@ -215,6 +318,30 @@ def _coefficient_table(coefficients: Sequence[Coefficient]) -> Any:
     return table
 
 
+def _blank(value: float) -> str:
+    return "" if math.isnan(value) else fmt(value)
+
+
+def _model_notes(result: Regression) -> list[str]:
+    """What the statistics mean for this model, where they differ from plain OLS."""
+    notes = []
+    if not result.intercept:
+        notes.append(
+            "No intercept: R² = 1 − Σr²/Σy² is the uncentred one (as NIST and statsmodels "
+            "define it without a constant), measured against predicting 0, not ȳ; it is not "
+            "comparable to the R² of a model with an intercept."
+        )
+    if result.ridge is not None:
+        notes.append(
+            f"Ridge: λ = {result.ridge:g} pulls every slope towards 0 (the larger λ, the more; "
+            "λ = 0 is least squares), trading a little bias for less variance, and makes "
+            "collinear features solvable; the intercept is not penalised. The OLS standard "
+            "errors, t values, p-values, intervals and F-test no longer apply, so none are "
+            "given; R² is that of the ridge fit."
+        )
+    return notes
+
+
 def _fit_table(result: Regression) -> Any:
     from rich import box
     from rich.table import Table
@@ -225,7 +352,12 @@ def _fit_table(result: Regression) -> Any:
     table.add_column()
     table.add_column(justify="right")
     rows = [
-        ("R²", fmt(result.r_squared), "adjusted R²", fmt(result.adj_r_squared)),
+        (
+            "R²" if result.intercept else "R² (uncentred)",
+            fmt(result.r_squared),
+            "adjusted R²",
+            fmt(result.adj_r_squared),
+        ),
         (
             "residual std error",
             f"{fmt(result.residual_std_error)} on {result.df_resid} DF",
@@ -280,7 +412,9 @@ def _prediction_part(result: Regression) -> list[Any]:
     prediction = result.prediction
     assert prediction is not None
     point = ", ".join(f"{name} = {value:g}" for name, value in prediction.point)
-    symbolic = " + ".join(["β₀", *(f"β({name})·{name}" for name, _, _ in prediction.terms)])
+    symbolic = " + ".join(
+        ["β₀"] * result.intercept + [f"β({name})·{name}" for name, _, _ in prediction.terms]
+    )
     filled = _signed_sum(
         prediction.intercept,
         [
@@ -291,8 +425,16 @@ def _prediction_part(result: Regression) -> list[Any]:
     products = _signed_sum(
         prediction.intercept, [(b * x, fmt(abs(b * x))) for _, b, x in prediction.terms]
     )
+    if not result.intercept:  # no β₀ term to start the sums with
+        filled, products = (_without_zero_start(text) for text in (filled, products))
     low, high = prediction.conf_int
     new_low, new_high = prediction.pred_int
+    intervals = (
+        f"95% interval for the mean: [{fmt(low)}, {fmt(high)}];  "
+        f"for a new observation: [{fmt(new_low)}, {fmt(new_high)}]"
+        if not math.isnan(low)
+        else "No intervals: they need the OLS standard errors, which ridge estimates do not have."
+    )
     return [
         Text(""),
         Text.assemble(("Prediction at ", TITLE), (point, TITLE)),
@@ -300,12 +442,15 @@ def _prediction_part(result: Regression) -> list[Any]:
         Text(f"  = {filled}"),
         Text(f"  = {products}"),
         Text.assemble("  = ", (fmt(prediction.value), RESULT)),
-        Text(
-            f"95% interval for the mean: [{fmt(low)}, {fmt(high)}];  "
-            f"for a new observation: [{fmt(new_low)}, {fmt(new_high)}]",
-            style=DIM,
-        ),
+        Text(intervals, style=DIM),
     ]
+
+
+def _without_zero_start(text: str) -> str:
+    """'0 + a − b' -> 'a − b' and '0 − a' -> '−a'."""
+    if text.startswith("0 + "):
+        return text[4:]
+    return "−" + text[4:] if text.startswith("0 − ") else text
 
 
 # --- JSON ------------------------------------------------------------------
@@ -316,6 +461,10 @@ def data(result: Regression) -> dict[str, Any]:
 
     def by_name(values: Sequence[float]) -> dict[str, float]:
         return {c.name: v for c, v in zip(coefficients, values, strict=True)}
+
+    def by_name_fitted(values: Sequence[float]) -> dict[str, float]:
+        names = [c.name for c in coefficients if _fitted(c)]
+        return dict(zip(names, values, strict=True))
 
     payload: dict[str, Any] = {
         "n": result.n,
@@ -353,11 +502,22 @@ def data(result: Regression) -> dict[str, Any]:
             "xtx": [list(row) for row in result.normal.xtx],
             "xty": list(result.normal.xty),
         },
+        "intercept": result.intercept,
+        "r_squared_kind": "centred" if result.intercept else "uncentred",
+        "ridge": result.ridge,
+        "algorithm": result.algorithm,
+        "exact": result.exact,
+        "closed_form": by_name_fitted(result.closed_form),
     }
     if result.descent is not None:
         descent = result.descent
         payload["iterations"] = [
-            {"step": row.iteration, "loss": row.loss, "coefficients": list(row.coefficients)}
+            {
+                "step": row.iteration,
+                "loss": row.loss,
+                "coefficients": list(row.coefficients),
+                "gradient_norm": row.gradient_norm,
+            }
             for row in descent.table
         ]
         payload["descent"] = {
@@ -366,6 +526,11 @@ def data(result: Regression) -> dict[str, Any]:
             "status": descent.status,
             "closed_form": list(descent.closed_form),
             "max_difference": descent.max_difference,
+            "standardized": descent.standardized,
+            "relative_differences": by_name_fitted(descent.relative_differences),
+            "relative_distance": descent.relative_distance,
+            "largest_eigenvalue": descent.largest_eigenvalue,
+            "stable_below": descent.stable_below,
         }
     if result.prediction is not None:
         prediction = result.prediction
@@ -402,24 +567,36 @@ def _latex_number(value: float) -> str:
 def latex(result: Regression, show_steps: bool = True) -> str:
     names = [_latex_name(name) for name in result.features]
     model = " + ".join(rf"\beta_{{{i}}} {n}" for i, n in enumerate(names, start=1))
-    lines = [rf"{_latex_name(result.target)} &= \beta_0 + {model} + \varepsilon"]
+    beta_0 = r"\beta_0 + " if result.intercept else ""
+    lines = [rf"{_latex_name(result.target)} &= {beta_0}{model} + \varepsilon"]
     eq = result.normal
     if show_steps and len(eq.xtx) <= MATRIX_LIMIT:
         lines.append(
             rf"X^\top X &= {_bmatrix(eq.xtx)}, \quad X^\top y = {_bmatrix([[v] for v in eq.xty])}"
         )
-    lines.append(r"X^\top X \beta &= X^\top y")
-    for i, c in enumerate(result.coefficients):
-        if _fitted(c):
+    if result.ridge is None:
+        lines.append(r"X^\top X \beta &= X^\top y")
+    else:
+        lines.append(
+            rf"(X^\top X + \lambda I')\beta &= X^\top y, "
+            rf"\quad \lambda = {_latex_number(result.ridge)}"
+        )
+    for i, c in enumerate(result.coefficients, start=0 if result.intercept else 1):
+        if _fitted(c) and math.isnan(c.t_value):
+            lines.append(rf"\hat\beta_{{{i}}} &= {_latex_number(c.estimate)}")
+        elif _fitted(c):
             lines.append(
                 rf"\hat\beta_{{{i}}} &= {_latex_number(c.estimate)} "
                 rf"\quad (\mathrm{{SE}}\ {_latex_number(c.std_error)},\ "
                 rf"p = {_latex_number(c.p_value)})"
             )
-    lines.append(
-        rf"R^2 &= {_latex_number(result.r_squared)}, \quad "
-        rf"F_{{{result.df_model},{result.df_resid}}} = {_latex_number(result.f_statistic)}"
+    r_squared = r"R^2" if result.intercept else r"R^2_{\text{uncentred}}"
+    f_test = (
+        rf", \quad F_{{{result.df_model},{result.df_resid}}} = {_latex_number(result.f_statistic)}"
+        if result.ridge is None
+        else ""
     )
+    lines.append(rf"{r_squared} &= {_latex_number(result.r_squared)}{f_test}")
     return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
 
 
@@ -432,8 +609,16 @@ def markdown(result: Regression, show_steps: bool = True) -> str:
         + ", ".join(f"`{name}`" for name in result.features)
         + f" (n = {result.n}, method: {result.method})",
         "",
-        rf"Model: $\text{{{result.target}}} = \beta_0 + {model} + \varepsilon$, "
-        r"solved from the normal equation $X^\top X\beta = X^\top y$.",
+        rf"Model: $\text{{{result.target}}} = "
+        + (r"\beta_0 + " if result.intercept else "")
+        + rf"{model} + \varepsilon$, "
+        + (
+            r"solved from the normal equation $X^\top X\beta = X^\top y$"
+            if result.ridge is None
+            else rf"ridge: $(X^\top X + \lambda I')\beta = X^\top y$ "
+            rf"with $\lambda = {result.ridge:g}$"
+        )
+        + f", computed by {result.algorithm}.",
         "",
     ]
     eq = result.normal
@@ -445,7 +630,9 @@ def markdown(result: Regression, show_steps: bool = True) -> str:
     out.append("| | estimate | std error | t | P>\\|t\\| | [0.025 | 0.975] |")
     out.append("|---|---:|---:|---:|---:|---:|---:|")
     for c in result.coefficients:
-        if _fitted(c):
+        if _fitted(c) and math.isnan(c.t_value):
+            out.append(f"| {c.name} | {fmt(c.estimate)} | {_blank(c.std_error)} | | | | |")
+        elif _fitted(c):
             out.append(
                 f"| {c.name} | {fmt(c.estimate)} | {fmt(c.std_error)} | {fmt(c.t_value, 4)} | "
                 f"{_p_value(c.p_value)} | {fmt(c.conf_low)} | {fmt(c.conf_high)} |"
@@ -459,12 +646,17 @@ def markdown(result: Regression, show_steps: bool = True) -> str:
         f"F = {fmt(result.f_statistic)} (p {_p_value(result.f_p_value)}), "
         f"condition number {fmt(result.condition_number, 4)}."
     )
+    for note in _model_notes(result):
+        out.append("")
+        out.append(note)
     if result.descent is not None:
         d = result.descent
         out.append("")
         out.append(
             f"Gradient descent ({d.status}, {d.steps} steps, learning rate "
-            f"{d.learning_rate:g}): at most {fmt(d.max_difference, 3)} from the closed form."
+            f"{d.learning_rate:g}): the estimates above are where it ended, at relative "
+            f"distance {fmt(d.relative_distance, 3)} (at most {fmt(d.max_difference, 3)}) from "
+            "the closed form."
         )
     if result.prediction is not None:
         out.append("")

@@ -1,4 +1,4 @@
-"""Renderings of softmax results: Rich text, JSON data, LaTeX and Markdown."""
+"""`mathml softmax` as a View (every format but JSON) and as JSON data."""
 
 from __future__ import annotations
 
@@ -6,16 +6,24 @@ from collections.abc import Sequence
 from typing import Any
 
 from mathml_cli.core.softmax import EXP_OVERFLOW, Softmax, SoftmaxBatch
-from mathml_cli.render.common import (
-    DIM,
-    FORMULA,
-    GOOD,
-    NOTE,
-    RESULT,
-    RULE,
-    TITLE,
-    format_number,
+from mathml_cli.render.view import (
+    Block,
+    Column,
+    Formula,
+    Gap,
+    Line,
+    Math,
+    Note,
+    Paragraph,
+    Plot,
+    Section,
+    Series,
+    Span,
+    Table,
+    View,
     latex_escape,
+    number,
+    number_latex,
 )
 
 # More classes than this are shown as the first and last few, with a marker between.
@@ -33,15 +41,23 @@ def _name(index: int, labels: Sequence[str] | None) -> str:
     return f"{index} ({labels[index]})" if labels else str(index)
 
 
-def _vector(values: Sequence[float]) -> str:
-    shown = [format_number(values[i]) if i is not None else "…" for i in _shown(len(values))]
-    return "[" + ", ".join(shown) + "]"
+def _vector(name: str, name_latex: str, values: Sequence[float]) -> Math:
+    """`name = [a, b, …]` with long vectors thinned, in both forms."""
+    shown = _shown(len(values))
+    text = [number(values[i]) if i is not None else "…" for i in shown]
+    latex = [number_latex(values[i]) if i is not None else r"\dots" for i in shown]
+    return Math(f"{name} = [{', '.join(text)}]", rf"{name_latex} = \left({', '.join(latex)}\right)")
 
 
-def _sum_text(values: Sequence[float]) -> str:
+def _sum_text(values: Sequence[float]) -> Math:
     if len(values) > 8:
-        return " + ".join(format_number(v) for v in values[:4]) + f" + … ({len(values)} terms)"
-    return " + ".join(format_number(v) for v in values)
+        head = values[:4]
+        return Math(
+            " + ".join(number(v) for v in head) + f" + … ({len(values)} terms)",
+            " + ".join(number_latex(v) for v in head)
+            + rf" + \dots\ \text{{({len(values)} terms)}}",
+        )
+    return Math(" + ".join(number(v) for v in values), " + ".join(number_latex(v) for v in values))
 
 
 def _words_temperature(temperature: float) -> str:
@@ -50,271 +66,304 @@ def _words_temperature(temperature: float) -> str:
     return "T < 1 sharpens the distribution: the gaps between logits grow, the top class gains."
 
 
-# --- Rich text -------------------------------------------------------------
+def _step(number_: int, title: str, *rest: Any) -> Paragraph:
+    return Paragraph((Span(f"{number_}. ", "muted"), Span(title, "rule"), " ", *rest))
 
 
-def rich(batch: SoftmaxBatch, *, show_log: bool) -> Any:
-    if len(batch.rows) == 1:
-        return _rich_one(batch.rows[0], batch.labels, show_log)
-    return _rich_batch(batch, show_log)
+def _equals(left: Math, right: Math) -> Math:
+    return Math(f"{left.text} = {right.text}", f"{left.latex} = {right.latex}", right.role)
 
 
-def _rich_one(result: Softmax, labels: Sequence[str] | None, show_log: bool) -> Any:
-    from rich.console import Group
-    from rich.text import Text
+def view(batch: SoftmaxBatch, *, show_log: bool, plot: bool = False) -> View:
+    """One row: every step of the stable softmax. Several rows: one table, row by row."""
+    from mathml_cli.errors import InputError
 
+    blocks = (
+        _one(batch.rows[0], batch.labels, show_log)
+        if len(batch.rows) == 1
+        else _batch(batch, show_log)
+    )
+    if plot:
+        if len(batch.rows) != 1:
+            raise InputError("--plot draws one row of logits; this input has several rows")
+        row = batch.rows[0]
+        names = batch.labels or [str(index) for index in range(len(row.logits))]
+        indices = tuple(float(i) for i in range(len(row.logits)))
+        bars = Series("p", indices, tuple(row.probabilities))
+        blocks.append(Plot("softmax probabilities", (bars,), kind="bars", bar_labels=tuple(names)))
+    return View("mathml softmax", tuple(blocks), "mathml softmax")
+
+
+def _formula(temperature: float) -> Formula:
+    if temperature != 1:
+        return Formula(
+            "softmax(z)_i = exp(z_i/T) / Σ_j exp(z_j/T)",
+            r"\operatorname{softmax}(z)_i = \frac{e^{z_i/T}}{\sum_j e^{z_j/T}}",
+        )
+    return Formula(
+        "softmax(z)_i = exp(z_i) / Σ_j exp(z_j)",
+        r"\operatorname{softmax}(z)_i = \frac{e^{z_i}}{\sum_j e^{z_j}}",
+    )
+
+
+def _one(result: Softmax, labels: Sequence[str] | None, show_log: bool) -> list[Block]:
     count = len(result.logits)
     temperature = result.temperature
-    scaled_name = "z/T" if temperature != 1 else "z"
-    parts: list[Any] = [
-        Text.assemble(
-            (f"Softmax of {count} logit{'s' if count != 1 else ''}: ", TITLE),
-            f"z = {_vector(result.logits)}",
+    scaled, scaled_latex = ("z/T", "z/T") if temperature != 1 else ("z", "z")
+    blocks: list[Block] = [
+        Paragraph(
+            (
+                Span(f"Softmax of {count} logit{'s' if count != 1 else ''}: "),
+                _vector("z", "z", result.logits),
+            )
         ),
-        Text(
-            "  softmax(z)_i = exp(z_i/T) / Σ_j exp(z_j/T)"
-            if temperature != 1
-            else "  softmax(z)_i = exp(z_i) / Σ_j exp(z_j)",
-            style=FORMULA,
-        ),
-        Text(""),
+        _formula(temperature),
     ]
+    steps: list[Block] = []
     step = 1
     if temperature != 1:
-        parts.append(_step(step, f"Divide by the temperature T = {format_number(temperature)}"))
-        parts.append(Text(f"   z/T = {_vector(result.scaled)}"))
-        parts.append(Text("   " + _words_temperature(temperature), style=NOTE))
+        t = Math(f"T = {number(temperature)}", f"T = {number_latex(temperature)}")
+        steps.append(_step(step, "Divide by the temperature:", t))
+        steps.append(Paragraph((_vector("z/T", "z/T", result.scaled),), indent=1))
+        steps.append(Note((_words_temperature(temperature),), "warning", indent=1))
         step += 1
-    parts.append(
-        _step(
-            step, f"Subtract the maximum m = max({scaled_name}) = {format_number(result.maximum)}"
-        )
+    maximum = Math(
+        f"m = max({scaled}) = {number(result.maximum)}",
+        rf"m = \max({scaled_latex}) = {number_latex(result.maximum)}",
     )
-    parts.append(Text(f"   {scaled_name} − m = {_vector(result.shifted)}"))
+    steps.append(_step(step, "Subtract the maximum:", maximum))
+    steps.append(
+        Paragraph((_vector(f"{scaled} − m", f"{scaled_latex} - m", result.shifted),), indent=1)
+    )
     if result.would_overflow:
-        parts.append(
-            Text(
-                f"   Without it exp({format_number(result.maximum)}) overflows (float64 ends at "
-                f"exp({EXP_OVERFLOW:.2f}) ≈ 1.8e308) and p = ∞/∞ is undefined.",
-                style=NOTE,
+        steps.append(
+            Note(
+                (
+                    f"Without it exp({number(result.maximum)}) overflows (float64 ends at "
+                    f"exp({EXP_OVERFLOW:.2f}) ≈ 1.8e308) and p = ∞/∞ is undefined.",
+                ),
+                "warning",
+                indent=1,
             )
         )
-    parts.append(
-        Text(
-            "   Why: e^(z−m) = e^z·e^(−m), and e^(−m) cancels top and bottom: the same p, "
-            "every exponent ≤ 0.",
-            style=DIM,
+    steps.append(
+        Note(
+            (
+                "Why: e^(z−m) = e^z·e^(−m), and e^(−m) cancels top and bottom: the same p, "
+                "every exponent ≤ 0.",
+            ),
+            indent=1,
         )
     )
     step += 1
-    parts.append(_step(step, f"Exponentiate: exp({scaled_name} − m) = {_vector(result.exp)}"))
+    exp_name = Math(f"exp({scaled} − m)", f"e^{{{scaled_latex} - m}}")
+    exps = _vector(exp_name.text, exp_name.latex, result.exp)
+    steps.append(_step(step, "Exponentiate:", exps))
     step += 1
-    parts.append(_step(step, f"Sum: S = {_sum_text(result.exp)} = {format_number(result.sum)}"))
+    total = Math(
+        f"S = {_sum_text(result.exp).text} = {number(result.sum)}",
+        f"S = {_sum_text(result.exp).latex} = {number_latex(result.sum)}",
+    )
+    steps.append(_step(step, "Sum:", total))
     step += 1
-    parts.append(_step(step, "Divide: p_i = exp_i / S"))
-    parts.append(_table(result, labels, show_log))
+    steps.append(_step(step, "Divide:", Math("p_i = exp_i / S", r"p_i = e^{z_i - m} / S")))
+    steps.append(_table(result, labels, show_log))
     if show_log:
-        parts.append(
-            Text(
-                "   log p = (z − m) − log S (log-sum-exp): exact even where p rounds to 0",
-                style=DIM,
+        steps.append(
+            Note(
+                ("log p = (z − m) − log S (log-sum-exp): exact even where p rounds to 0",), indent=1
             )
         )
     step += 1
-    check = Text()
-    check.append(f"{step}. ", style=DIM)
-    check.append("Check: ", style=RULE)
-    check.append(f"Σ p = {_sum_text(result.probabilities)} = {result.total:.12g}  ")
-    check.append("✓ sums to 1", style=GOOD)
-    parts.append(check)
-    step += 1
-    parts.append(Text(""))
-    winner = _name(result.prediction, labels)
-    parts.append(
-        Text.assemble(
-            ("Prediction: ", TITLE),
-            (f"class {winner}", RESULT),
-            f" (the argmax), p = {format_number(result.probabilities[result.prediction])}",
-        )
+    probabilities = _sum_text(result.probabilities)
+    check = Math(
+        f"Σ p = {probabilities.text} = {result.total:.12g}",
+        rf"\sum p = {probabilities.latex} = {result.total:.12g}",
     )
+    steps.append(_step(step, "Check:", check, "  ", Span("✓ sums to 1", "good")))
+    step += 1
+    blocks.append(Section(None, tuple(steps)))
+    p_top = number(result.probabilities[result.prediction])
+    prediction: Line = (
+        Span("Prediction: "),
+        Span(f"class {_name(result.prediction, labels)}", "result"),
+        " (the argmax), ",
+        Math(f"p = {p_top}", f"p = {number_latex(result.probabilities[result.prediction])}"),
+    )
+    blocks.append(Section(None, (Paragraph(prediction),)))
     if result.target is not None:
-        parts.extend(_rich_loss(result, labels, step))
-    return Group(*parts)
+        blocks.append(Section(None, tuple(_loss(result, labels, step))))
+    return blocks
 
 
-def _step(number: int, text: str) -> Any:
-    from rich.text import Text
-
-    label = Text()
-    label.append(f"{number}. ", style=DIM)
-    head, _, rest = text.partition(":")
-    label.append(head + ":", style=RULE)
-    label.append(rest)
-    return label
-
-
-def _table(result: Softmax, labels: Sequence[str] | None, show_log: bool) -> Any:
-    from rich import box
-    from rich.table import Table
-
+def _table(result: Softmax, labels: Sequence[str] | None, show_log: bool) -> Table:
     temperature = result.temperature
-    table = Table(box=box.SIMPLE, show_edge=False, pad_edge=False, padding=(0, 1))
-    table.add_column("i", justify="right")
+    columns = [Column("i", format="integer")]
     if labels:
-        table.add_column("label")
-    table.add_column("z", justify="right")
+        columns.append(Column("label", align="left"))
+    columns.append(Column(Math("z", "z")))
     if temperature != 1:
-        table.add_column("z/T", justify="right")
-    table.add_column("z/T − m" if temperature != 1 else "z − m", justify="right")
-    table.add_column("exp", justify="right")
-    table.add_column("p = exp/S", justify="right", style=RESULT)
+        columns.append(Column(Math("z/T", "z/T"), droppable=True))
+    shifted = "z/T − m" if temperature != 1 else "z − m"
+    columns.append(Column(Math(shifted, shifted.replace("−", "-")), droppable=True))
+    columns.append(Column(Math("exp", r"e^{z - m}"), droppable=True))
+    columns.append(Column(Math("p = exp/S", "p = e^{z - m}/S"), role="result", short="p"))
     if show_log:
-        table.add_column("log p", justify="right")
+        columns.append(Column(Math("log p", r"\log p")))
+    rows: list[Any] = []
     for index in _shown(len(result.logits)):
         if index is None:
-            width = len(table.columns)
-            table.add_row(*(["…"] * width), style=DIM)
+            rows.append(Gap(len(result.logits) - 15, "classes"))
             continue
-        cells = [str(index)]
+        cells: list[Any] = [index]
         if labels:
             cells.append(labels[index])
-        cells.append(format_number(result.logits[index]))
+        cells.append(result.logits[index])
         if temperature != 1:
-            cells.append(format_number(result.scaled[index]))
-        cells += [
-            format_number(result.shifted[index]),
-            format_number(result.exp[index]),
-            format_number(result.probabilities[index]),
-        ]
+            cells.append(result.scaled[index])
+        cells += [result.shifted[index], result.exp[index], result.probabilities[index]]
         if show_log:
-            cells.append(format_number(result.log_probabilities[index]))
-        table.add_row(*cells)
-    return table
+            cells.append(result.log_probabilities[index])
+        rows.append(tuple(cells))
+    return Table(tuple(columns), tuple(rows))
 
 
-def _rich_loss(result: Softmax, labels: Sequence[str] | None, step: int) -> list[Any]:
-    from rich.text import Text
-
+def _loss(result: Softmax, labels: Sequence[str] | None, step: int) -> list[Block]:
     assert result.target is not None and result.loss is not None and result.gradient is not None
     target = result.target
     p_target = result.probabilities[target]
     temperature = result.temperature
-    lines: list[Any] = [Text("")]
-    lines.append(
-        _step(
-            step,
-            f"Cross-entropy loss for target {_name(target, labels)}: "
-            f"L = −log p_{target} = −log({format_number(p_target)}) = "
-            f"{format_number(result.loss)}",
-        )
+    loss = Math(
+        f"L = −log p_{target} = −log({number(p_target)}) = {number(result.loss)}",
+        rf"L = -\log p_{{{target}}} = -\log({number_latex(p_target)}) = "
+        + number_latex(result.loss),
     )
-    lines.append(
-        Text(
-            "   computed from log p (log-sum-exp): finite even when p_target rounds to 0",
-            style=DIM,
-        )
-    )
+    blocks: list[Block] = [
+        _step(step, f"Cross-entropy loss for target {_name(target, labels)}:", loss),
+        Note(
+            ("computed from log p (log-sum-exp): finite even when p_target rounds to 0",), indent=1
+        ),
+    ]
     step += 1
-    formula = "∂L/∂z_i = p_i − y_i" if temperature == 1 else "∂L/∂z_i = (p_i − y_i) / T"
-    lines.append(
-        _step(step, f"Gradient with respect to the logits: {formula}, y = onehot({target})")
-    )
+    if temperature == 1:
+        formula = Math("∂L/∂z_i = p_i − y_i", r"\frac{\partial L}{\partial z_i} = p_i - y_i")
+    else:
+        formula = Math(
+            "∂L/∂z_i = (p_i − y_i) / T", r"\frac{\partial L}{\partial z_i} = (p_i - y_i) / T"
+        )
+    onehot = Math(f"y = onehot({target})", rf"y = \operatorname{{onehot}}({target})")
+    blocks.append(_step(step, "Gradient with respect to the logits:", formula, ", ", onehot))
     for index in _shown(len(result.logits)):
         if index is None:
-            lines.append(Text("   …", style=DIM))
+            blocks.append(Paragraph((Span("…", "muted"),), indent=1))
             continue
-        onehot = 1 if index == target else 0
-        value = result.gradient[index]
-        line = Text(f"   ∂L/∂z_{index} = ")
-        core = f"{format_number(result.probabilities[index])} − {onehot}"
-        line.append(f"({core}) / {format_number(temperature)}" if temperature != 1 else core)
-        line.append(" = ")
-        line.append(format_number(value), style=RESULT)
-        if index == target:
-            why = "  (the target: descent raises its logit)"
-        else:
-            why = "  (descent lowers this logit)"
-        line.append(why, style=DIM)
-        lines.append(line)
-    lines.append(
-        Text(
-            "   Backprop sends this vector into the classifier; it sums to 0 "
-            "and vanishes only when p_target = 1.",
-            style=NOTE,
+        y = 1 if index == target else 0
+        p = result.probabilities[index]
+        core, core_latex = f"{number(p)} − {y}", f"{number_latex(p)} - {y}"
+        if temperature != 1:
+            core = f"({core}) / {number(temperature)}"
+            core_latex = rf"({core_latex}) / {number_latex(temperature)}"
+        line = Math(
+            f"∂L/∂z_{index} = {core} = {number(result.gradient[index])}",
+            rf"\frac{{\partial L}}{{\partial z_{{{index}}}}} = {core_latex} = "
+            + number_latex(result.gradient[index]),
+        )
+        why = (
+            "the target: descent raises its logit"
+            if index == target
+            else "descent lowers this logit"
+        )
+        blocks.append(Paragraph((line, Span(f"  ({why})", "muted")), indent=1))
+    blocks.append(
+        Note(
+            (
+                "Backprop sends this vector into the classifier; it sums to 0 "
+                "and vanishes only when p_target = 1.",
+            ),
+            "warning",
+            indent=1,
         )
     )
-    return lines
+    return blocks
 
 
-def _rich_batch(batch: SoftmaxBatch, show_log: bool) -> Any:
-    from rich import box
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
+def _batch(batch: SoftmaxBatch, show_log: bool) -> list[Block]:
     first = batch.rows[0]
     temperature = first.temperature
     classes = len(first.logits)
-    parts: list[Any] = [
-        Text.assemble(
-            (f"Softmax of {len(batch.rows)} rows of {classes} logits", TITLE),
-            f" (row by row; T = {format_number(temperature)})" if temperature != 1 else "",
+    title: Line = (
+        Span(f"Softmax of {len(batch.rows)} rows of {classes} logits"),
+        f" (row by row; T = {number(temperature)})" if temperature != 1 else "",
+    )
+    blocks: list[Block] = [
+        Paragraph(title),
+        Formula(
+            "softmax(z)_i = exp(z_i/T − m) / Σ_j exp(z_j/T − m),  m = max_j z_j/T of each row",
+            r"\operatorname{softmax}(z)_i = \frac{e^{z_i/T - m}}{\sum_j e^{z_j/T - m}},"
+            r"\quad m = \max_j z_j/T \text{ of each row}",
         ),
-        Text(
-            "  softmax(z)_i = exp(z_i/T − m) / Σ_j exp(z_j/T − m),  m = max_j z_j/T of each row",
-            style=FORMULA,
-        ),
-        Text(
-            "  Each row subtracts its own maximum: no exp overflows, and e^(−m) cancels.",
-            style=DIM,
+        Note(
+            ("Each row subtracts its own maximum: no exp overflows, and e^(−m) cancels.",), indent=1
         ),
     ]
     if temperature != 1:
-        parts.append(Text("  " + _words_temperature(temperature), style=NOTE))
+        blocks.append(Note((_words_temperature(temperature),), "warning", indent=1))
     overflowing = [str(i + 1) for i, row in enumerate(batch.rows) if row.would_overflow]
     if overflowing:
-        parts.append(
-            Text(
-                f"  Row{'s' if len(overflowing) > 1 else ''} {', '.join(overflowing)} would "
-                "overflow exp without the shift "
-                f"(exponents above {EXP_OVERFLOW:.2f}).",
-                style=NOTE,
+        blocks.append(
+            Note(
+                (
+                    f"Row{'s' if len(overflowing) > 1 else ''} {', '.join(overflowing)} would "
+                    f"overflow exp without the shift (exponents above {EXP_OVERFLOW:.2f}).",
+                ),
+                "warning",
+                indent=1,
             )
         )
-    parts.append(Text(""))
-    table = Table(box=box.SIMPLE, show_edge=False, pad_edge=False, padding=(0, 1))
-    table.add_column("row", justify="right")
-    columns = _shown(classes)
-    kind = "log p" if show_log else "p"
-    for index in columns:
-        name = "…" if index is None else (batch.labels[index] if batch.labels else str(index))
-        table.add_column(f"{kind} {name}" if index is not None else name, justify="right")
-    table.add_column("Σ p", justify="right")
-    table.add_column("prediction", style=RESULT)
+    shown = _shown(classes)
+    kind, kind_latex = ("log p", r"\log p") if show_log else ("p", "p")
+    columns = [Column("row", format="integer")]
+    for index in shown:
+        if index is None:
+            columns.append(Column("…"))
+            continue
+        name = batch.labels[index] if batch.labels else str(index)
+        columns.append(
+            Column(Math(f"{kind} {name}", rf"{kind_latex}_{{\text{{{latex_escape(name)}}}}}"))
+        )
+    columns.append(Column(Math("Σ p", r"\sum p"), droppable=True))
+    columns.append(Column("prediction", align="left", role="result", short="pred"))
     has_loss = first.target is not None
     if has_loss:
-        table.add_column("target")
-        table.add_column("loss −log p", justify="right")
-    for number, row in enumerate(batch.rows, start=1):
+        columns.append(Column("target", align="left"))
+        columns.append(Column(Math("loss −log p", r"-\log p"), short="loss"))
+    rows: list[Any] = []
+    for number_, row in enumerate(batch.rows, start=1):
         values = row.log_probabilities if show_log else row.probabilities
-        cells = [str(number)]
-        cells += ["…" if i is None else format_number(values[i]) for i in columns]
-        cells.append(f"{row.total:.6g}")
+        cells: list[Any] = [number_]
+        cells += ["…" if i is None else values[i] for i in shown]
+        cells.append(Math(f"{row.total:.6g}", f"{row.total:.6g}"))
         cells.append(_name(row.prediction, batch.labels))
-        if has_loss and row.target is not None:
-            cells += [_name(row.target, batch.labels), format_number(row.loss)]
-        table.add_row(*cells)
-    parts.append(table)
+        if has_loss:
+            cells += [_name(row.target, batch.labels) if row.target is not None else "", row.loss]
+        rows.append(tuple(cells))
+    blocks.append(Section(None, (Table(tuple(columns), tuple(rows)),)))
     if has_loss:
         losses = [row.loss for row in batch.rows if row.loss is not None]
-        parts.append(
-            Text.assemble(
-                ("Mean loss: ", TITLE),
-                (format_number(sum(losses) / len(losses)), RESULT),
-                ("  (the gradient of each row is p − onehot(target); see --format json)", DIM),
+        mean = sum(losses) / len(losses)
+        blocks.append(
+            Paragraph(
+                (
+                    Span("Mean loss: "),
+                    Math(number(mean), number_latex(mean), "result"),
+                    Span(
+                        "  (the gradient of each row is p − onehot(target); see --format json)",
+                        "muted",
+                    ),
+                )
             )
         )
-    return Group(*parts)
+    return blocks
 
 
 # --- JSON ------------------------------------------------------------------
@@ -356,110 +405,3 @@ def data(batch: SoftmaxBatch, *, show_log: bool) -> dict[str, Any]:
     if batch.labels:
         result["labels"] = list(batch.labels)
     return result
-
-
-# --- LaTeX -----------------------------------------------------------------
-
-
-def _latex_vector(values: Sequence[float]) -> str:
-    shown = [format_number(values[i]) if i is not None else r"\dots" for i in _shown(len(values))]
-    return r"\left(" + ", ".join(shown) + r"\right)"
-
-
-def latex(batch: SoftmaxBatch, *, show_log: bool) -> str:
-    lines = [r"\begin{align*}"]
-    for number, result in enumerate(batch.rows, start=1):
-        if len(batch.rows) > 1:
-            lines.append(rf"&\text{{row {number}}} \\")
-        lines.extend(_latex_one(result, show_log))
-    lines.append(r"\end{align*}")
-    return "\n".join(lines)
-
-
-def _latex_one(result: Softmax, show_log: bool) -> list[str]:
-    t = result.temperature
-    z = "z/T" if t != 1 else "z"
-    lines = [rf"z &= {_latex_vector(result.logits)} \\"]
-    if t != 1:
-        lines.append(rf"z/T &= {_latex_vector(result.scaled)} \quad (T = {format_number(t)}) \\")
-    lines += [
-        rf"m &= \max({z}) = {format_number(result.maximum)} \\",
-        rf"{z} - m &= {_latex_vector(result.shifted)} \\",
-        rf"e^{{{z} - m}} &= {_latex_vector(result.exp)} \\",
-        rf"S &= \textstyle\sum_j e^{{{z}_j - m}} = {format_number(result.sum)} \\",
-        rf"p &= e^{{{z} - m}} / S = {_latex_vector(result.probabilities)} \\",
-        rf"\textstyle\sum_i p_i &= {result.total:.12g} \\",
-    ]
-    if show_log:
-        lines.append(
-            rf"\log p &= ({z} - m) - \log S = {_latex_vector(result.log_probabilities)} \\"
-        )
-    lines.append(rf"\hat{{y}} &= \arg\max_i p_i = {result.prediction} \\")
-    if result.target is not None and result.gradient is not None:
-        k = result.target
-        lines.append(
-            rf"L &= -\log p_{{{k}}} = -\log {format_number(result.probabilities[k])}"
-            rf" = {format_number(result.loss)} \\"
-        )
-        over_t = " / T" if t != 1 else ""
-        lines.append(
-            rf"\frac{{\partial L}}{{\partial z}} &= (p - \mathrm{{onehot}}({k})){over_t}"
-            rf" = {_latex_vector(result.gradient)} \\"
-        )
-    return lines
-
-
-# --- Markdown --------------------------------------------------------------
-
-
-def markdown(batch: SoftmaxBatch, *, show_log: bool) -> str:
-    lines: list[str] = []
-    for number, result in enumerate(batch.rows, start=1):
-        if len(batch.rows) > 1:
-            lines += [f"### Row {number}", ""]
-        lines += _markdown_one(result, batch.labels, show_log)
-        lines.append("")
-    return "\n".join(lines)
-
-
-def _markdown_one(result: Softmax, labels: Sequence[str] | None, show_log: bool) -> list[str]:
-    t = result.temperature
-    z = "z/T" if t != 1 else "z"
-    lines = [f"**Softmax:** $p_i = e^{{{z}_i - m}} / \\sum_j e^{{{z}_j - m}}$", ""]
-    if t != 1:
-        lines.append(
-            f"- temperature $T = {format_number(t)}$: ${z} = {_latex_vector(result.scaled)}$"
-        )
-    lines += [
-        f"- maximum $m = {format_number(result.maximum)}$, subtracted so no exponential overflows",
-        f"- ${z} - m = {_latex_vector(result.shifted)}$",
-        f"- $e^{{{z} - m}} = {_latex_vector(result.exp)}$, sum $S = {format_number(result.sum)}$",
-        "",
-        "| i | " + ("label | " if labels else "") + "p |" + (" log p |" if show_log else ""),
-        "|---:|" + ("---|" if labels else "") + "---:|" + ("---:|" if show_log else ""),
-    ]
-    for index in _shown(len(result.logits)):
-        if index is None:
-            lines.append(
-                "| … |" + (" … |" if labels else "") + " … |" + (" … |" if show_log else "")
-            )
-            continue
-        row = f"| {index} | " + (f"{latex_escape(labels[index])} | " if labels else "")
-        row += f"{format_number(result.probabilities[index])} |"
-        if show_log:
-            row += f" {format_number(result.log_probabilities[index])} |"
-        lines.append(row)
-    lines += [
-        "",
-        f"$\\sum_i p_i = {result.total:.12g}$; "
-        f"prediction: class {_name(result.prediction, labels)}",
-    ]
-    if result.target is not None and result.gradient is not None:
-        k = result.target
-        lines.append("")
-        lines.append(
-            f"**Loss:** $L = -\\log p_{{{k}}} = {format_number(result.loss)}$; "
-            f"**gradient:** $\\partial L/\\partial z = (p - \\mathrm{{onehot}}({k}))"
-            f"{' / T' if t != 1 else ''} = {_latex_vector(result.gradient)}$"
-        )
-    return lines

@@ -1,0 +1,255 @@
+"""The text writer: any View for the terminal, through Rich.
+
+Colour only on a terminal and never with NO_COLOR (render.output.make_console).
+A table row is always one line: when a table is wider than the terminal the
+writer shortens numbers to 4 significant digits, then uses short headers, then
+leaves out the columns a view marked droppable (and says which), and only then
+writes each row as a record, one `name = value` line per field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from mathml_cli.render.view import (
+    Block,
+    Column,
+    Formula,
+    Gap,
+    Heading,
+    Line,
+    Math,
+    Matrix,
+    Note,
+    Paragraph,
+    Plot,
+    Section,
+    Table,
+    Tree,
+    TreeNode,
+    View,
+    cell_text,
+)
+
+# Rich styles, in one place so every command looks alike.
+STYLES: dict[str, str] = {
+    "strong": "bold",
+    "result": "bold green",
+    "rule": "bold cyan",
+    "formula": "magenta",
+    "muted": "dim",
+    "good": "green",
+    "bad": "bold red",
+    "note": "yellow",
+}
+NOTE_STYLES = {"info": "dim", "warning": "yellow", "check": "green", "failure": "bold red"}
+INDENT = 2
+SHORT_DIGITS = 4
+
+
+def write(view: View, console: Any) -> str:
+    """The View as the terminal shows it (ANSI codes only if the console has colour)."""
+    from rich.console import Group
+
+    renderables: list[Any] = []
+    for block in view.blocks:
+        _block(block, renderables, console.width)
+    with console.capture() as capture:
+        console.print(Group(*renderables))
+    return _strip_trailing_spaces(str(capture.get()))
+
+
+_TRAILING = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
+
+
+def _strip_trailing_spaces(text: str) -> str:
+    return _TRAILING.sub(r"\1", text)
+
+
+def rich_line(line: Line, style: str = "") -> Any:
+    """A Line as a Rich Text (math in its text form)."""
+    from rich.text import Text
+
+    text = Text(style=style)
+    for piece in line:
+        if isinstance(piece, str):
+            text.append(piece)
+        elif isinstance(piece, Math):
+            text.append(piece.text, style=STYLES[piece.role] if piece.role else "")
+        else:
+            text.append(piece.text, style=STYLES[piece.role])
+    return text
+
+
+def _block(block: Block, out: list[Any], width: int) -> None:
+    from rich.padding import Padding
+    from rich.text import Text
+
+    if isinstance(block, Section):
+        if out:
+            out.append(Text(""))
+        if block.heading is not None:
+            _block(block.heading, out, width)
+        for inner in block.blocks:
+            _block(inner, out, width)
+    elif isinstance(block, Heading):
+        out.append(rich_line(block.content, "bold"))
+    elif isinstance(block, Paragraph):
+        out.append(Padding(rich_line(block.content), (0, 0, 0, INDENT * block.indent)))
+    elif isinstance(block, Note):
+        note = rich_line(block.content, NOTE_STYLES[block.kind])
+        out.append(Padding(note, (0, 0, 0, INDENT * block.indent)))
+    elif isinstance(block, Formula):
+        out.append(Padding(Text(block.text, style=STYLES["formula"]), (0, 0, 0, INDENT)))
+    elif isinstance(block, Table):
+        out.extend(table_lines(block, width))
+    elif isinstance(block, Matrix):
+        out.extend(matrix_lines(block, width))
+    elif isinstance(block, Tree):
+        out.append(_tree(block))
+    elif isinstance(block, Plot):
+        from mathml_cli.render.plot import draw
+
+        out.append(Text(""))
+        out.append(Text.from_ansi(draw(block, width)))
+
+
+def _tree(tree: Tree) -> Any:
+    from rich.tree import Tree as RichTree
+
+    root = RichTree(rich_line(tree.root), guide_style="dim")
+    for child in tree.children:
+        _add_node(root, child)
+    return root
+
+
+def _add_node(parent: Any, node: TreeNode) -> None:
+    from rich.text import Text
+
+    label = Text("\n").join(rich_line(line) for line in node.lines)
+    branch = parent.add(label)
+    for child in node.children:
+        _add_node(branch, child)
+
+
+# --- tables -----------------------------------------------------------------
+
+
+def table_lines(table: Table, width: int) -> list[Any]:
+    """A table as Rich Text lines, each row on one line within `width` (see module doc)."""
+    kept = list(range(len(table.columns)))
+    for digits, short in ((None, False), (SHORT_DIGITS, False), (SHORT_DIGITS, True)):
+        layout = _Layout(table, kept, digits, short)
+        if layout.total() <= width:
+            return layout.lines()
+    dropped: list[str] = []
+    while any(table.columns[i].droppable for i in kept):
+        index = max(i for i in kept if table.columns[i].droppable)
+        dropped.insert(0, _header(table.columns[index], False))
+        kept.remove(index)
+        layout = _Layout(table, kept, SHORT_DIGITS, True)
+        if layout.total() <= width:
+            return [*layout.lines(), _dropped_note(dropped)]
+    return _records(table)
+
+
+def _header(column: Column, short: bool) -> str:
+    if short and column.short:
+        return column.short
+    return column.header.text if isinstance(column.header, Math) else column.header
+
+
+def matrix_lines(matrix: Matrix, width: int) -> list[Any]:
+    """A matrix as an aligned grid under its name, shortened (never wrapped) to fit."""
+    from rich.padding import Padding
+
+    indent = INDENT * matrix.indent
+    count = max((len(row) for row in matrix.rows), default=0)
+    grid = Table(tuple(Column("", role=matrix.role) for _ in range(count)), matrix.rows)
+    lines: list[Any] = (
+        [Padding(rich_line((matrix.name, " =")), (0, 0, 0, indent))] if matrix.name else []
+    )
+    kept = list(range(count))
+    for digits in (None, SHORT_DIGITS, 2):
+        layout = _Layout(grid, kept, digits, False)
+        if layout.total() + indent + INDENT <= width or digits == 2:
+            break
+    # The grid sits one step further in than its name.
+    lines.extend(Padding(line, (0, 0, 0, indent + INDENT)) for line in layout.lines()[2:])
+    return lines
+
+
+class _Layout:
+    """The cells of the kept columns as text, and the width each column needs."""
+
+    def __init__(self, table: Table, kept: list[int], digits: int | None, short: bool):
+        self.columns = [table.columns[i] for i in kept]
+        self.headers = [_header(column, short) for column in self.columns]
+        self.rows: list[list[str] | Gap] = [
+            row
+            if isinstance(row, Gap)
+            else [cell_text(row[i], table.columns[i], digits) for i in kept]
+            for row in table.rows
+        ]
+        self.widths = [
+            max([len(header), 1, *(len(row[n]) for row in self.rows if isinstance(row, list))])
+            for n, header in enumerate(self.headers)
+        ]
+
+    def total(self) -> int:
+        return sum(self.widths) + 2 * (len(self.widths) - 1)
+
+    def lines(self) -> list[Any]:
+        from rich.text import Text
+
+        roles = [STYLES[column.role] if column.role else "" for column in self.columns]
+        lines = [self._line(self.headers, ["bold"] * len(self.columns))]
+        lines.append(Text("─" * self.total(), style="dim"))
+        for row in self.rows:
+            if isinstance(row, Gap):
+                lines.append(Text(row.words(), style="yellow"))
+            else:
+                lines.append(self._line(row, roles))
+        return lines
+
+    def _line(self, cells: list[str], styles: list[str]) -> Any:
+        from rich.text import Text
+
+        text = Text()
+        for index, (cell, column) in enumerate(zip(cells, self.columns, strict=True)):
+            if index:
+                text.append("  ")
+            pad = " " * (self.widths[index] - len(cell))
+            text.append(cell + pad if column.align == "left" else pad + cell, style=styles[index])
+        return text
+
+
+def _dropped_note(dropped: list[str]) -> Any:
+    from rich.text import Text
+
+    names = ", ".join(dropped)
+    return Text(
+        f"(left out for width: {names}; --format json has them all)",
+        style="dim",
+    )
+
+
+def _records(table: Table) -> list[Any]:
+    """Each row as `name = value` lines: the layout of last resort for narrow terminals."""
+    from rich.text import Text
+
+    lines: list[Any] = []
+    headers = [_header(column, False) for column in table.columns]
+    for index, row in enumerate(table.rows):
+        if index:
+            lines.append(Text(""))
+        if isinstance(row, Gap):
+            lines.append(Text(row.words(), style="yellow"))
+            continue
+        for header, column, cell in zip(headers, table.columns, row, strict=True):
+            value = cell_text(cell, replace(column, digits=min(column.digits, SHORT_DIGITS)))
+            style = STYLES[column.role] if column.role else ""
+            lines.append(Text.assemble(f"{header} = ", (value, style)))
+    return lines

@@ -1,0 +1,482 @@
+"""An explanation as data: the View every command builds once and every writer prints.
+
+A command's renderer module has two functions and nothing else:
+
+    view(result, **options) -> View      what a person reads, in any format
+    data(result) -> dict                  what a script reads (--format json, docs/json.md)
+
+and the writers (render/text.py, latex.py, markdown.py, html.py) each print any
+View; `render.output.emit_view` picks the one asked for. No Rich in here: these
+are plain frozen dataclasses, cheap to import.
+
+The model (a View is a tuple of blocks; a block's text is a Line of inline pieces):
+
+    Inline pieces
+      str                      words, printed as they are (each writer escapes them)
+      Math(text, latex, role)  mathematics: `text` for the terminal, `latex` (math mode,
+                               no $) for LaTeX, Markdown ($…$) and HTML (MathML)
+      Span(text, role)         words with a role (see Role), e.g. a bold label
+    Line = tuple of inline pieces
+
+    Blocks
+      Heading(line, level=2)           a title; level 1 for the page, 2 for a part, 3 below
+      Paragraph(line, indent=0)        prose; indent is a nesting depth (0, 1, 2)
+      Note(line, kind="info", indent=0) a remark: kind info | warning | check | failure
+      Formula(text, latex)             one displayed formula
+      Table(columns, rows)             Column(header, align, format, digits, role,
+                                       droppable, short); rows are tuples of cells
+                                       (float, int, str, Math, None) or a Gap(count)
+                                       where rows were left out (see `thin`)
+      Matrix(rows, name, role)         a vector or matrix: a grid in text, a pmatrix elsewhere
+      Tree(root, children)             TreeNode(lines, children): derivation steps, graphs
+      Plot(title, series, kind, ...)   Series(label, x, y, style): numbers, not pixels;
+                                       kind lines | bars | heat (a grid of f with paths)
+      Section(heading, blocks)         a group of blocks under an optional heading
+
+    View(title, blocks, source="")     title names the page (HTML <title>); source is
+                                       the command that made it (the LaTeX comment line)
+
+Helpers: `number(value)` formats a float for people (the one place that does),
+`name_latex(identifier)` typesets a variable's name, `thin(rows, head, tail)`
+keeps the first and last rows of a long table with a Gap between.
+
+Numbers stay numbers in Table cells: the writers format them by the column's
+format, so the text writer can shorten them when the terminal is narrow.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, TypeVar
+
+# What a piece of text is, so each writer can show it its own way
+# (Rich styles, \textbf, **bold**, CSS classes).
+Role = Literal["strong", "result", "rule", "formula", "muted", "good", "bad", "note"]
+NoteKind = Literal["info", "warning", "check", "failure"]
+Align = Literal["left", "right"]
+# How a column's numbers are written: general (significant digits), integer,
+# scientific (one digit before the point, e.g. 1.2e-05), text (as given).
+NumberFormat = Literal["general", "integer", "scientific", "text"]
+
+
+@dataclass(frozen=True)
+class Math:
+    """A piece of mathematics in its two written forms."""
+
+    text: str
+    latex: str
+    role: Role | None = None
+
+
+@dataclass(frozen=True)
+class Span:
+    """Words with a role, e.g. Span("Result:", "strong")."""
+
+    text: str
+    role: Role = "strong"
+
+
+Inline = str | Math | Span
+Line = tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Heading:
+    content: Line
+    level: int = 2
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    content: Line
+    indent: int = 0
+
+
+@dataclass(frozen=True)
+class Note:
+    content: Line
+    kind: NoteKind = "info"
+    indent: int = 0
+
+
+@dataclass(frozen=True)
+class Formula:
+    text: str
+    latex: str
+
+
+@dataclass(frozen=True)
+class Column:
+    """One table column: how its header reads and how its cells are written.
+
+    `droppable` columns may be left out when the terminal is too narrow (the
+    text writer says which); `short` is a narrower header to use first.
+    """
+
+    header: str | Math
+    align: Align = "right"
+    format: NumberFormat = "general"
+    digits: int = 6
+    role: Role | None = None
+    droppable: bool = False
+    short: str = ""
+
+
+Cell = float | int | str | Math | None
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Where `count` rows of a table were left out (JSON keeps them all)."""
+
+    count: int
+    what: str = "rows"
+
+    def words(self) -> str:
+        return f"… {self.count:,} {self.what} not shown (--format json has them all) …"
+
+
+Row = tuple[Cell, ...] | Gap
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """A vector or matrix of numbers, `name = (...)`; cells "…", "⋮", "⋱" mark a cut.
+
+    Text prints an aligned grid (numbers shortened rather than wrapped), the
+    other writers a pmatrix.
+    """
+
+    rows: tuple[tuple[Cell, ...], ...]
+    name: Math | None = None
+    role: Role | None = None
+    indent: int = 1
+
+
+@dataclass(frozen=True)
+class TreeNode:
+    """A node: its first line is its label, further lines explain it."""
+
+    lines: tuple[Line, ...]
+    children: tuple[TreeNode, ...] = ()
+
+
+@dataclass(frozen=True)
+class Tree:
+    root: Line
+    children: tuple[TreeNode, ...]
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    x: tuple[float, ...]
+    y: tuple[float, ...]
+    style: Literal["line", "scatter"] = "line"
+
+
+@dataclass(frozen=True)
+class Plot:
+    """A chart as numbers.
+
+    kind "lines": curves and point sets on one pair of axes; "bars": one
+    horizontal bar per label in `bar_labels` (the values are the one series' y);
+    "heat": f on a grid (`heat`, rows from the top of `y_range` down, columns
+    across `x_range`), light for low values, with the series drawn as paths on it.
+    """
+
+    title: str
+    series: tuple[Series, ...]
+    xlabel: str = ""
+    ylabel: str = ""
+    log_y: bool = False
+    kind: Literal["lines", "bars", "heat"] = "lines"
+    bar_labels: tuple[str, ...] = ()
+    heat: tuple[tuple[float, ...], ...] = ()
+    x_range: tuple[float, float] = (0.0, 1.0)
+    y_range: tuple[float, float] = (0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: Heading | None
+    blocks: tuple[Block, ...]
+
+
+Block = Heading | Paragraph | Note | Formula | Table | Matrix | Tree | Plot | Section
+
+
+@dataclass(frozen=True)
+class View:
+    title: str
+    blocks: tuple[Block, ...]
+    source: str = ""
+
+
+# --- helpers every view uses ------------------------------------------------
+
+
+def number(value: float | int | None, digits: int = 6) -> str:
+    """A number for people: `digits` significant digits, no '-0', 'undefined' for nan."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "undefined"
+    if isinstance(value, float) and math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    if value == 0:
+        return "0"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return f"{value:.{digits}g}"
+
+
+def number_latex(value: float | int | None, digits: int = 6) -> str:
+    """The same number in LaTeX math: 1e-05 becomes 1 \\times 10^{-5}."""
+    text = number(value, digits)
+    if text == "undefined":
+        return r"\text{undefined}"
+    if text in ("∞", "-∞"):
+        return text.replace("∞", r"\infty")
+    mantissa, e, exponent = text.partition("e")
+    if not e:
+        return text
+    power = f"10^{{{int(exponent)}}}"
+    return power if mantissa == "1" else rf"{mantissa} \times {power}"
+
+
+def num(value: float | int | None, digits: int = 6, role: Role | None = None) -> Math:
+    """A number as an inline piece, typeset as math outside the terminal."""
+    return Math(number(value, digits), number_latex(value, digits), role)
+
+
+_GREEK = {
+    "alpha",
+    "beta",
+    "gamma",
+    "delta",
+    "epsilon",
+    "zeta",
+    "eta",
+    "theta",
+    "iota",
+    "kappa",
+    "lambda",
+    "mu",
+    "nu",
+    "xi",
+    "pi",
+    "rho",
+    "sigma",
+    "tau",
+    "upsilon",
+    "phi",
+    "chi",
+    "psi",
+    "omega",
+}
+# One letter (or a Greek name) with an optional index: x, x1, x_1, w_2, beta_1, x_i.
+_INDEXED = re.compile(r"^(?P<base>[A-Za-z]|" + "|".join(_GREEK) + r")_?(?P<index>[0-9]+|[a-z])?$")
+
+
+def name_latex(identifier: str) -> str:
+    """A variable's name in LaTeX, the same choice everywhere.
+
+    One letter with an index is subscripted (w_{1}); any other name is set
+    upright-italic as one word with its underscores (\\mathit{y\\_pred}), so
+    `y_pred` never reads as y with subscript "pred" nor as y·p·r·e·d.
+    """
+    match = _INDEXED.match(identifier)
+    if match:
+        base = match["base"]
+        base = "\\" + base if base in _GREEK else base
+        index = match["index"]
+        return f"{base}_{{{index}}}" if index else base
+    return r"\mathit{" + identifier.replace("_", r"\_") + "}"
+
+
+def text_latex(words: str) -> str:
+    """Words inside LaTeX math, as \\text{...} with the specials escaped."""
+    return r"\text{" + latex_escape(words) + "}"
+
+
+_LATEX_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "_": r"\_",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "&": r"\&",
+    "^": r"\^{}",
+    "~": r"\~{}",
+    "…": r"\ldots{}",
+    "−": "-",
+    # Symbols of the terminal text that plain pdflatex does not know.
+    "✓": r"\checkmark{}",
+    "✗": r"$\times$",
+    "∂": r"$\partial$",
+    "∇": r"$\nabla$",
+    "Σ": r"$\Sigma$",
+    "∑": r"$\sum$",
+    "≤": r"$\le$",
+    "≥": r"$\ge$",
+    "≈": r"$\approx$",
+    "→": r"$\to$",
+    "←": r"$\leftarrow$",
+    "∞": r"$\infty$",
+    "·": r"$\cdot$",
+    "×": r"$\times$",
+    "⋮": r"$\vdots$",
+    "²": r"\textsuperscript{2}",
+    "√": r"$\surd$",
+    "‖": r"$\|$",
+    "⌊": r"$\lfloor$",
+    "⌋": r"$\rfloor$",
+    "∈": r"$\in$",
+    "°": r"$^\circ$",
+    "̂": r"\^{}",
+    "—": "---",
+    "–": "--",
+    "|": r"$|$",
+    "<": r"$<$",
+    ">": r"$>$",
+    # backprop's programs (a re-assigned c is c′, c″, c‴) and layers.
+    "′": "'",
+    "″": "''",
+    "‴": "'" * 3,
+    "⊙": r"$\odot$",
+    "ᵀ": r"$^{\top}$",
+    "▸": r"$\triangleright$",
+}
+
+
+# Greek letters, which plain pdflatex has only in math.
+_LATEX_SPECIALS.update(
+    {
+        chr(code): f"$\\{name}$"
+        for code, name in zip(
+            range(0x3B1, 0x3CA),
+            (
+                "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi o pi rho "
+                "varsigma sigma tau upsilon phi chi psi omega"
+            ).split(),
+            strict=True,
+        )
+        if name != "o"
+    }
+)
+_LATEX_SPECIALS.update(
+    {
+        letter: f"$\\{name}$"
+        for letter, name in zip(
+            "ΓΔΘΛΞΠΣΥΦΨΩ",
+            ("Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega").split(),
+            strict=True,
+        )
+    }
+)
+
+
+def latex_escape(text: str) -> str:
+    """Words safe in LaTeX text mode (and inside \\text{...}); `--tol` keeps two hyphens."""
+    out = []
+    for position, char in enumerate(text):
+        if char == "-" and text[position + 1 : position + 2] == "-":
+            out.append("-{}")  # not an en dash
+        else:
+            out.append(_LATEX_SPECIALS.get(char, char))
+    return "".join(out)
+
+
+T = TypeVar("T")
+
+
+def head_and_tail(items: Sequence[T], head: int, tail: int) -> tuple[list[T], list[T], int]:
+    """The first `head` and last `tail` items, and how many are left out between them."""
+    if len(items) <= head + tail:
+        return list(items), [], 0
+    return list(items[:head]), list(items[len(items) - tail :]), len(items) - head - tail
+
+
+def thin(
+    rows: Sequence[tuple[Cell, ...]], head: int, tail: int, what: str = "rows"
+) -> tuple[Row, ...]:
+    """A long table's first `head` and last `tail` rows with a Gap between them."""
+    first, last, omitted = head_and_tail(rows, head, tail)
+    if not omitted:
+        return tuple(first)
+    return (*first, Gap(omitted, what), *last)
+
+
+def plain(line: Line) -> str:
+    """A line as plain text (the terminal form of its math)."""
+    return "".join(piece if isinstance(piece, str) else piece.text for piece in line)
+
+
+def cell_text(cell: Cell, column: Column, digits: int | None = None) -> str:
+    """A table cell as text, numbers written by the column's format."""
+    if cell is None:
+        return ""
+    if isinstance(cell, Math):
+        return cell.text
+    if isinstance(cell, str):
+        return cell
+    if column.format == "integer" or isinstance(cell, bool):
+        return str(cell)
+    shown = column.digits if digits is None else min(digits, column.digits)
+    if column.format == "scientific" and isinstance(cell, float) and math.isfinite(cell) and cell:
+        return f"{cell:.{max(shown - 1, 0)}e}"
+    return number(cell, shown)
+
+
+_CUT_LATEX = {"…": r"\cdots", "⋮": r"\vdots", "⋱": r"\ddots"}
+
+
+def matrix_latex(matrix: Matrix) -> str:
+    """`name = (the pmatrix)`."""
+    column = Column("")
+    rows = [" & ".join(cell_latex(cell, column) for cell in row) for row in matrix.rows]
+    body = r"\begin{pmatrix}" + r" \\ ".join(rows) + r"\end{pmatrix}"
+    return f"{matrix.name.latex} = {body}" if matrix.name else body
+
+
+def cell_latex(cell: Cell, column: Column) -> str:
+    """A table cell in LaTeX math (without the $)."""
+    if isinstance(cell, Math):
+        return cell.latex
+    if isinstance(cell, str) and cell in _CUT_LATEX:
+        return _CUT_LATEX[cell]
+    if isinstance(cell, str) or cell is None:
+        return text_latex(cell or "")
+    text = cell_text(cell, column)
+    mantissa, e, exponent = text.partition("e")
+    if e:
+        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    return number_latex(cell) if text in ("undefined", "∞", "-∞") else text
+
+
+def merged(line: Line) -> Line:
+    """The line with each run of adjacent Math pieces joined into one.
+
+    Writers that open and close math ($…$, <math>) print `a = b` as one
+    formula rather than three touching ones (`$a$$=$$b$` would even read as
+    display math in Markdown).
+    """
+    out: list[Inline] = []
+    for piece in line:
+        previous = out[-1] if out else None
+        if isinstance(piece, Math) and isinstance(previous, Math):
+            role = previous.role if previous.role == piece.role else None
+            out[-1] = Math(previous.text + piece.text, f"{previous.latex} {piece.latex}", role)
+        else:
+            out.append(piece)
+    return tuple(out)

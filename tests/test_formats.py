@@ -1,0 +1,384 @@
+"""Every documented example, in every format, printed right.
+
+The examples are the ones a user meets first: each `<!-- run: mathml ... -->`
+in README.md and docs/, and each example in a command's --help. For each:
+
+- text at COLUMNS=60, 80, 100 and 120: no line wider than the terminal (so
+  the terminal never wraps a table row), no number cut short ("1.02…"), no
+  trailing spaces;
+- LaTeX: compiles with pdflatex and the packages its first line names, with no
+  overfull box wider than 20pt (skipped without pdflatex);
+- Markdown: every $…$ and $$…$$ is checked structurally (balanced braces, no
+  bare _ in \\text{}), and parsed by KaTeX when node and the katex package are
+  there (set KATEX_NODE_PATH to the node_modules folder holding katex:
+  `npm install katex` in a folder outside the repo);
+- HTML: one self-contained, well-formed page with MathML, no script, nothing
+  fetched.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+WIDTHS = (60, 80, 100, 120)
+FORMATS = ("text", "json", "latex", "markdown", "html")
+
+
+def _documented() -> list[tuple[list[str], str | None]]:
+    """(arguments after `mathml`, stdin file) of every documented example, once each."""
+    found: dict[str, tuple[list[str], str | None]] = {}
+    for page in PAGES:
+        for command in re.findall(r"<!-- run: (mathml [^\n]+?) -->", page.read_text()):
+            path = None
+            if " < " in command:
+                command, path = (part.strip() for part in command.rsplit(" < ", 1))
+            found.setdefault(f"{command} < {path}", (shlex.split(command)[1:], path))
+    from typer.main import get_command
+
+    from mathml_cli.cli import app
+
+    for name, command in get_command(app).commands.items():  # type: ignore[attr-defined]
+        for line in (command.help or "").splitlines():
+            if line.strip().startswith(f"mathml {name}"):
+                found.setdefault(f"{line.strip()} < None", (shlex.split(line.strip())[1:], None))
+    return list(found.values())
+
+
+EXAMPLES = _documented()
+IDS = [" ".join(args) + (f" < {path}" if path else "") for args, path in EXAMPLES]
+
+
+def _run(args: list[str], path: str | None, columns: int = 100) -> tuple[int, str]:
+    from mathml_cli.cli import app
+
+    stdin = (ROOT / path).read_text() if path else None
+    environment = {"NO_COLOR": "1", "COLUMNS": str(columns)}
+    saved = {key: os.environ.get(key) for key in environment}
+    os.environ.update(environment)
+    try:
+        result = CliRunner().invoke(app, args, input=stdin)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return result.exit_code, result.stdout
+
+
+def _as_format(args: list[str], fmt: str) -> list[str]:
+    """The example's arguments asking for `fmt` (without --plot where it cannot draw)."""
+    out: list[str] = []
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in ("-f", "--format"):
+            skip = True
+        elif not arg.startswith("--format=") and not (
+            arg == "--plot" and fmt not in ("text", "html")
+        ):
+            out.append(arg)
+    return [*out, "--format", fmt]
+
+
+@functools.cache
+def _view(key: str) -> object | None:
+    """The View an example builds (None for an error or --help): computed once, written
+    by every writer at every width, as `emit_view` would."""
+    import mathml_cli.render.output as output
+
+    args, path = EXAMPLES[IDS.index(key)]
+    captured: list[object] = []
+    original = output.emit_view
+
+    def capture(output_format: object, *, view: object, data: object) -> None:
+        captured.append(view)
+
+    output.emit_view = capture  # type: ignore[assignment]
+    try:
+        code, _ = _run(_as_format(args, "text"), path)
+    finally:
+        output.emit_view = original
+    if code or not captured:
+        return None
+    return captured[0]()  # type: ignore[operator]
+
+
+def _write(key: str, fmt: str, columns: int = 100) -> str | None:
+    from mathml_cli.render.output import OutputFormat, write_view
+
+    view = _view(key)
+    if view is None:
+        return None
+    saved = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = str(columns)
+    try:
+        return write_view(OutputFormat(fmt), view)
+    finally:
+        if saved is None:
+            os.environ.pop("COLUMNS", None)
+        else:
+            os.environ["COLUMNS"] = saved
+
+
+def test_the_examples_are_found():
+    commands = {args[0] for args, _ in EXAMPLES}
+    assert {"derive", "softmax", "dot", "backprop", "descend", "regress"} <= commands
+    assert len(EXAMPLES) > 40
+
+
+# --- text at every width ---------------------------------------------------------
+
+CUT_NUMBER = re.compile(r"\d…")
+
+
+@pytest.mark.parametrize("key", IDS)
+def test_text_fits_every_width(key):
+    for columns in WIDTHS:
+        out = _write(key, "text", columns)
+        if out is None:
+            continue  # an example of an error (one line on stderr) or of --help
+        for number, line in enumerate(out.splitlines(), start=1):
+            where = f"COLUMNS={columns}, line {number}: {line!r}"
+            assert len(line) <= columns, f"wider than the terminal at {where}"
+            assert line == line.rstrip(), f"trailing space at {where}"
+            assert not CUT_NUMBER.search(line), f"a number cut short at {where}"
+
+
+# --- LaTeX -------------------------------------------------------------------------
+
+
+@functools.cache
+def _latex_outputs() -> dict[str, list[str]]:
+    """Each command's LaTeX outputs of its documented examples."""
+    outputs: dict[str, list[str]] = {}
+    for (args, _), key in zip(EXAMPLES, IDS, strict=True):
+        out = _write(key, "latex")
+        if out is not None:
+            outputs.setdefault(args[0], []).append(out)
+    return outputs
+
+
+def _preamble(fragment: str) -> str:
+    packages = re.search(r"\\usepackage\{[^}]*\}", fragment.splitlines()[0])
+    assert packages, "the first line names the packages"
+    return f"\\documentclass{{article}}{packages[0]}\n"
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+@pytest.mark.parametrize("command", ["derive", "softmax", "dot", "backprop", "descend", "regress"])
+def test_latex_compiles_and_fits_the_page(command, tmp_path):
+    fragments = _latex_outputs().get(command)
+    if not fragments:
+        pytest.skip(f"{command} has no View yet")
+    body = "\n\\clearpage\n".join(fragments)
+    document = _preamble(fragments[0]) + "\\begin{document}\n" + body + "\\end{document}\n"
+    (tmp_path / "t.tex").write_text(document)
+    compiled = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "t.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert compiled.returncode == 0, compiled.stdout[-3000:]
+    log = (tmp_path / "t.log").read_text(errors="replace")
+    overfull = [float(w) for w in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)]
+    assert all(width <= 20 for width in overfull), [
+        line for line in log.splitlines() if line.startswith("Overfull")
+    ]
+
+
+def test_latex_names_identifiers_and_typesets_math():
+    _, out = _run(["derive", "y_pred*log(y_true)", "-f", "latex"], None)
+    assert r"\mathit{y\_pred}" in out and r"\mathit{y\_true}" in out
+    assert "y_{pred}" not in out and "texttt" not in out
+    _, out = _run(["backprop", "w1*x1 + b", "--at", "w1=1,x1=2,b=0", "-f", "latex"], None)
+    assert "texttt" not in out and "w_{1} x_{1}" in out
+
+
+# --- Markdown ------------------------------------------------------------------------
+
+MATH = re.compile(r"\$\$\n(.*?)\n\$\$|(?<![\\$])\$(?!\$)(.+?)(?<!\\)\$", re.DOTALL)
+
+
+def math_spans(markdown: str) -> list[str]:
+    """Every $…$ and $$…$$ of a Markdown page (in table cells as well)."""
+    return [display or inline for display, inline in MATH.findall(markdown)]
+
+
+@functools.cache
+def _markdown_math() -> list[tuple[str, str]]:
+    spans = []
+    for key in IDS:
+        out = _write(key, "markdown")
+        if out is not None:
+            spans += [(key, span) for span in math_spans(out)]
+    return spans
+
+
+def structural_problems(span: str) -> list[str]:
+    problems = []
+    depth = 0
+    for position, char in enumerate(span):
+        escaped = position and span[position - 1] == "\\"
+        if char == "{" and not escaped:
+            depth += 1
+        elif char == "}" and not escaped:
+            depth -= 1
+            if depth < 0:
+                problems.append("a } closes nothing")
+    if depth:
+        problems.append("unbalanced braces")
+    for text in re.findall(r"\\text\{((?:[^{}]|\{[^{}]*\})*)\}", span):
+        if re.search(r"(?<!\\)_", text):
+            problems.append(f"a bare _ inside \\text{{{text}}}")
+    if "\n\n" in span:
+        problems.append("a blank line inside math")
+    return problems
+
+
+def test_markdown_math_is_well_formed():
+    spans = _markdown_math()
+    assert len(spans) > 100
+    bad = [(where, span, structural_problems(span)) for where, span in spans]
+    assert [item for item in bad if item[2]] == []
+
+
+def test_the_structural_check_bites():
+    assert structural_problems(r"\text{exam_score}")
+    assert structural_problems(r"\frac{a}{b")
+    assert not structural_problems(r"\mathit{exam\_score} = \frac{1}{2}")
+
+
+def _katex_dir() -> str | None:
+    folder = os.environ.get("KATEX_NODE_PATH")
+    if not folder or shutil.which("node") is None:
+        return None
+    return folder if (Path(folder) / "katex").exists() else None
+
+
+KATEX_CHECK = """
+const katex = require('katex');
+const spans = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+const errors = [];
+for (const span of spans) {
+  try { katex.renderToString(span, {throwOnError: true, strict: 'ignore'}); }
+  catch (error) { errors.push([span, String(error.message)]); }
+}
+process.stdout.write(JSON.stringify(errors));
+"""
+
+
+@pytest.mark.skipif(
+    _katex_dir() is None,
+    reason="no KaTeX: set KATEX_NODE_PATH to a node_modules holding katex (npm install katex)",
+)
+def test_markdown_math_parses_with_katex():
+    spans = sorted({span for _, span in _markdown_math()})
+    done = subprocess.run(
+        ["node", "-e", KATEX_CHECK],
+        input=json.dumps(spans),
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NODE_PATH": _katex_dir() or ""},
+        timeout=120,
+        check=True,
+    )
+    assert json.loads(done.stdout) == []
+
+
+# --- HTML ------------------------------------------------------------------------------
+
+VOID = {"meta", "br", "hr", "img", "input", "link", "col", "area", "base", "wbr", "source"}
+SVG_LEAVES = {"circle", "rect", "polyline", "polygon", "line", "path", "mspace", "none"}
+
+
+class _PageChecker(HTMLParser):
+    """Tags that close in order, and a count of what the page holds."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.counts: dict[str, int] = {}
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.counts[tag] = self.counts.get(tag, 0) + 1
+        for name, value in attrs:
+            if name in ("src", "href") or (value or "").startswith(("http:", "https:")):
+                if not (name == "xmlns" or (value or "").startswith("http://www.w3.org/")):
+                    self.problems.append(f"<{tag} {name}={value}> fetches something")
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.counts[tag] = self.counts.get(tag, 0) + 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            self.problems.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
+            return
+        self.stack.pop()
+
+
+def check_page(page: str) -> _PageChecker:
+    checker = _PageChecker()
+    checker.feed(page)
+    checker.close()
+    assert page.startswith("<!DOCTYPE html>")
+    assert checker.problems == [] and checker.stack == []
+    assert checker.counts.get("script", 0) == 0
+    assert checker.counts.get("html") == 1 and checker.counts.get("style") == 1
+    return checker
+
+
+@pytest.mark.parametrize("key", IDS)
+def test_html_is_one_self_contained_page(key):
+    out = _write(key, "html")
+    if out is None:
+        return
+    checker = check_page(out)
+    assert checker.counts.get("math", 0) + checker.counts.get("table", 0) > 0
+
+
+def test_html_plots_are_svg_with_a_marker_per_series():
+    _, out = _run(["derive", "sin(x)", "--plot", "--at", "x=1", "-f", "html"], None)
+    checker = check_page(out)
+    assert checker.counts.get("svg") == 1 and checker.counts.get("polyline", 0) >= 2
+    # Four series (f, f', the tangent, the point): circle, square, triangle, diamond markers.
+    assert checker.counts.get("circle", 0) and checker.counts.get("rect", 0) > 1
+    assert checker.counts.get("polygon", 0)
+
+
+# --- one notation for derivatives -----------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["text", "latex", "markdown", "html"])
+def test_partials_use_partial_and_ordinary_derivatives_use_d(fmt):
+    _, several = _run(["derive", "sin(x*y)", "-f", fmt], None)
+    _, one = _run(["derive", "sin(x)", "-f", fmt], None)
+    partial = {
+        "text": "∂/∂x",
+        "latex": r"\partial x",
+        "markdown": r"\partial x",
+        "html": "&#x02202;",
+    }
+    assert partial[fmt] in several
+    assert partial[fmt] not in one
+    # The inner letter of a chain rule is a plain d/du even among partials.
+    assert ("d/du" in several) if fmt == "text" else True

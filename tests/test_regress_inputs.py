@@ -1,0 +1,91 @@
+"""`mathml regress --features` with expressions of columns, and whitespace-delimited tables."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import statsmodels.api as sm
+
+
+def xz_table(tmp_path: Path, rows: int = 60) -> tuple[Path, np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(2)
+    x = rng.uniform(1, 5, rows)
+    z = rng.uniform(1, 3, rows)
+    y = 1 + 2 * x - 0.3 * x**2 + 1.5 * np.log(z) + 0.2 * x * z + rng.normal(0, 0.1, rows)
+    path = tmp_path / "xz.csv"
+    np.savetxt(path, np.column_stack([x, z, y]), delimiter=",", header="x,z,y", comments="")
+    return path, x, z, y
+
+
+def test_features_may_be_expressions_of_columns(run, tmp_path):
+    path, x, z, y = xz_table(tmp_path)
+    result = run("regress", str(path), "-x", "x, x**2, log(z), x*z", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["features"] == ["x", "x**2", "log(z)", "x*z"]
+    design = sm.add_constant(np.column_stack([x, x**2, np.log(z), x * z]))
+    model = sm.OLS(y, design).fit()
+    np.testing.assert_allclose(list(data["coefficients"].values()), model.params, rtol=1e-9)
+    np.testing.assert_allclose(list(data["std_errors"].values()), model.bse, rtol=1e-9)
+    # --predict then takes the columns, and the features follow from them.
+    result = run("regress", str(path), "-x", "x, x**2, log(z), x*z", "--predict", "x=2,z=1.5")
+    at = np.array([[1.0, 2.0, 4.0, np.log(1.5), 3.0]])
+    assert f"= {float(model.predict(at)[0]):.6g}" in result.stdout
+
+
+def test_an_expression_with_two_arguments_and_a_plain_column_mix(run, tmp_path):
+    path, x, z, y = xz_table(tmp_path)
+    data = json.loads(run("regress", str(path), "-x", "z, log(x, 2)", "-f", "json").stdout)
+    model = sm.OLS(y, sm.add_constant(np.column_stack([z, np.log2(x)]))).fit()
+    assert list(data["coefficients"]) == ["intercept", "z", "log(x, 2)"]
+    np.testing.assert_allclose(list(data["coefficients"].values()), model.params, rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("features", "fragment"),
+    [
+        ("x, log(q)", "--features: in 'log(q)': no column named 'q'"),
+        ("x, y*2", "'y*2' uses the target 'y'"),
+        ("x, x +* 2", "--features: unexpected '*' at column 4"),
+        ("x, log(x - 3)", "'log(x - 3)' is not a finite number in row"),
+        ("x, __import__('os')", "--features:"),
+    ],
+)
+def test_bad_feature_expressions(run, tmp_path, features, fragment):
+    path, x, _, _ = xz_table(tmp_path)
+    result = run("regress", str(path), "-x", features)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+    assert fragment in result.stderr, result.stderr
+    if "log(x - 3)" in features:
+        row = int(np.flatnonzero(x - 3 <= 0)[0]) + 1
+        assert f"in row {row} (x = {x[row - 1]:g})" in result.stderr
+
+
+def test_whitespace_delimited_tables_read_like_csv(run, tmp_path):
+    rng = np.random.default_rng(4)
+    table = np.column_stack([rng.normal(size=(40, 2)), rng.normal(size=40)])
+    spaced, comma = tmp_path / "data.txt", tmp_path / "data.csv"
+    np.savetxt(spaced, table)  # NumPy's default: '%.18e', one space between
+    np.savetxt(comma, table, delimiter=",", fmt="%.18e")
+    from_spaces = json.loads(run("regress", str(spaced), "-f", "json").stdout)
+    from_commas = json.loads(run("regress", str(comma), "-f", "json").stdout)
+    assert from_spaces == from_commas
+    model = sm.OLS(table[:, -1], sm.add_constant(table[:, :-1])).fit()
+    np.testing.assert_allclose(list(from_spaces["coefficients"].values()), model.params, rtol=1e-10)
+    # A header, runs of spaces and tabs, and leading blanks are fine too.
+    text = "a \t b   y\n" + "\n".join(
+        "  " + "   ".join(repr(float(v)) for v in row) for row in table
+    )
+    named = json.loads(run("regress", "-", "-f", "json", input=text).stdout)
+    assert named["features"] == ["a", "b"]
+    np.testing.assert_allclose(list(named["coefficients"].values()), model.params, rtol=1e-10)
+
+
+def test_a_ragged_whitespace_table_names_the_row(run):
+    result = run("regress", "-", input="a b y\n1 2 3\n2 1 4\n3 5\n4 4 4\n")
+    assert result.exit_code == 2
+    assert "row 3 (line 4) has 2 fields, but the table has 3 columns (a, b, y)" in result.stderr
