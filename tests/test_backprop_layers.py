@@ -207,7 +207,7 @@ def test_json_has_all_entries_and_shapes(run):
     assert "…" in text.output  # thinned for people
 
 
-@pytest.mark.parametrize("fmt", ["latex", "markdown", "dot"])
+@pytest.mark.parametrize("fmt", ["latex", "markdown", "html", "dot"])
 def test_other_formats(run, fmt):
     result = run("backprop", NETWORK, "--at", NETWORK_AT, "-f", fmt)
     assert result.exit_code == 0, result.output
@@ -295,7 +295,7 @@ def test_generated_layers_match_differences_in_every_format(run, case):
         down = loss_by_the_test(X, W - step.reshape(W.shape), b, activation)
         got = np.asarray(payload["gradients"]["W"]).ravel()[flat]
         assert got == pytest.approx((up - down) / 2e-6, abs=1e-7)
-    for fmt in ("text", "latex", "markdown", "dot"):
+    for fmt in ("text", "latex", "markdown", "html", "dot"):
         result = run("backprop", program, "--at", at.replace(" ", ""), "-f", fmt)
         assert result.exit_code == 0, result.output
         assert "W" in result.output

@@ -275,7 +275,7 @@ def test_json_has_the_named_nodes_and_the_chain_rule(run):
     assert rule["value"] == 64.0 and rule["text"].startswith("∂L/∂a = ")
 
 
-@pytest.mark.parametrize("fmt", ["latex", "markdown", "dot"])
+@pytest.mark.parametrize("fmt", ["latex", "markdown", "html", "dot"])
 def test_other_formats_carry_the_program(run, fmt):
     result = run("backprop", ISSUE_EXAMPLE, "--at", "x=2", "-f", fmt)
     assert result.exit_code == 0, result.output
@@ -349,7 +349,7 @@ def test_generated_programs_through_every_format(run, case):
     for name, got in payload["gradients"].items():
         expected = float(sympy.diff(expression, symbols[name]).xreplace(values).evalf(30))
         assert close(got, expected, 1e-8), (name, text)
-    for fmt in ("text", "latex", "markdown", "dot"):
+    for fmt in ("text", "latex", "markdown", "html", "dot"):
         result = run("backprop", text, "--at", at, "-f", fmt)
         assert result.exit_code == 0, result.output
 
