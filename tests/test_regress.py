@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -528,3 +529,12 @@ def test_gradient_descent_is_the_textbook_loop(seed, n, p, rate, steps, intercep
         w = w - rate * (2 / n) * features.T @ residual
         if intercept:
             b -= rate * (2 / n) * residual.sum()
+
+
+def test_a_rate_that_overflows_is_a_diagnosis_without_warnings(run):
+    path = str(ROOT / "docs" / "data" / "houses.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # NumPy's overflow warnings would fail the run
+        result = run("regress", path, "-m", "gd", "--lr", "1e200", "--plot")
+    assert result.exit_code == 0 and result.stderr == "", result.stderr
+    assert "Diverged at step 1" in result.stdout

@@ -345,6 +345,12 @@ def sympy_derivative(expression: Any, symbol: Any) -> Any:
             lambda e: isinstance(e, sympy.Derivative) and isinstance(e.expr, (sympy.sign, step)),
             lambda e: sympy.S.Zero,
         )
+    if result.has(sympy.re, sympy.im):
+        # SymPy writes d|u| with re(u) and im(u) when it cannot prove u real
+        # (abs(x**x)); mathml works over the reals, where they are u and 0.
+        result = result.replace(sympy.im, lambda arg: sympy.S.Zero).replace(
+            sympy.re, lambda arg: arg
+        )
     if result.has(sympy.DiracDelta):
         # The derivative of a step is 0 wherever it is defined.
         result = result.replace(sympy.DiracDelta, lambda *args: sympy.S.Zero)

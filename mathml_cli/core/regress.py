@@ -839,10 +839,11 @@ def _descend(
     status = "max_steps"
     first_loss = math.nan
     for step in range(max_steps + 1):
-        residual = design @ theta - target
-        loss = float(residual @ residual) / n
-        gradient = 2 / n * (design.T @ residual)
-        gradient_norm = float(np.linalg.norm(gradient))
+        with np.errstate(all="ignore"):  # a diverging run overflows: that is its result
+            residual = design @ theta - target
+            loss = float(residual @ residual) / n
+            gradient = 2 / n * (design.T @ residual)
+            gradient_norm = float(np.linalg.norm(gradient))
         if step == 0:
             first_loss = loss
         if not math.isfinite(loss) or (first_loss > 0 and loss > 1e12 * first_loss):
@@ -859,11 +860,11 @@ def _descend(
         theta = theta - update
     final = rows[-1].coefficients
     closed_array = np.array(closed)
-    difference = np.abs(np.array(final) - closed_array)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
+        difference = np.abs(np.array(final) - closed_array)
         relative = np.where(closed_array != 0, difference / np.abs(closed_array), difference)
+        distance = float(np.linalg.norm(np.array(final) - closed_array))
     closed_norm = float(np.linalg.norm(closed_array))
-    distance = float(np.linalg.norm(np.array(final) - closed_array))
     return Descent(
         learning_rate=learning_rate,
         max_steps=max_steps,

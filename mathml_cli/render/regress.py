@@ -114,8 +114,8 @@ def _normal_steps(result: Regression) -> list[Any]:
             Text(
                 ("X has a column of ones (for β₀) and " if result.intercept else "X has ")
                 + f"one column per feature: {result.n} rows, "
-                f"too many to print; only the sums below are kept (memory O(p²), "
-                f"not O(n)).",
+                "too many to print; only a small triangular factor of X is kept, and the "
+                "sums below follow from it (memory O(p²), not O(n)).",
                 style=DIM,
             )
         )
