@@ -19,7 +19,7 @@ import numpy as np  # noqa: E402
 
 from mathml_cli.core.linalg import dot  # noqa: E402
 from mathml_cli.render import dot as render  # noqa: E402
-from mathml_cli.render.output import render_text, to_json  # noqa: E402
+from mathml_cli.render.output import OutputFormat, to_json, write_view  # noqa: E402
 
 
 def main() -> None:
@@ -31,7 +31,7 @@ def main() -> None:
     start = time.perf_counter()
     result = dot(a, b, np.ones(size), "relu", cell=(size // 2, size // 3))
     computed = time.perf_counter()
-    text = render_text(render.rich(result))
+    text = write_view(OutputFormat.text, render.view(result))
     rendered = time.perf_counter()
     json_text = to_json(render.data(result))
     finished = time.perf_counter()

@@ -8,7 +8,9 @@ milliseconds on every start and makes the ratios look worse than they are.
 
 Targets (issue #2): `mathml --help` ≤ 1.6× `python -c "import typer"`;
 `mathml derive "x**2*sin(x)"` ≤ 1.4× `python -c "import typer, rich, sympy"`;
-step generation ≤ 3× bare `sympy.diff` on a 200-term sum.
+step generation ≤ 3× bare `sympy.diff` on a 200-term sum. Issue #14 adds
+`mathml stats` ≤ 1.4× importing typer, Rich's console and table, and NumPy, and
+`mathml bayes` ≤ 1.4× the same without NumPy (neither loads SymPy).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 21
+# What any command printing text needs: `import rich` alone loads almost nothing.
+PRINTING = "typer, rich.console, rich.table, rich.text"
 
 
 def mathml_command() -> list[str]:
@@ -105,6 +109,27 @@ def main() -> None:
             1.4,
         )
     )
+    stats_time, numpy_baseline = wall_times(
+        [*mathml, "stats", "85", "92", "78", "95", "88"],
+        [python, "-c", f"import {PRINTING}, numpy"],
+    )
+    rows.append(
+        (
+            "mathml stats 85 92 78 95 88",
+            stats_time,
+            "import typer, rich's printing, numpy",
+            numpy_baseline,
+            1.4,
+        )
+    )
+    bayes_time, rich_baseline = wall_times(
+        [*mathml, "bayes", "--prior", "0.01", "--likelihood", "0.9", "--false-alarm", "0.05"],
+        [python, "-c", f"import {PRINTING}"],
+    )
+    rows.append(
+        ("mathml bayes (the issue's example)", bayes_time, "import typer, rich's printing",
+         rich_baseline, 1.4)
+    )  # fmt: skip
     bare, steps, whole = step_generation_ratio()
     rows.append(("step tree, 200-term sum", steps, "sympy.diff, same sum", bare, 3.0))
     print(

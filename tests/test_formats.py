@@ -28,7 +28,9 @@ import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 import pytest
+from rich.cells import cell_len
 from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -154,7 +156,7 @@ def test_text_fits_every_width(key):
             continue  # an example of an error (one line on stderr) or of --help
         for number, line in enumerate(out.splitlines(), start=1):
             where = f"COLUMNS={columns}, line {number}: {line!r}"
-            assert len(line) <= columns, f"wider than the terminal at {where}"
+            assert cell_len(line) <= columns, f"wider than the terminal at {where}"
             assert line == line.rstrip(), f"trailing space at {where}"
             assert not CUT_NUMBER.search(line), f"a number cut short at {where}"
 
@@ -382,3 +384,60 @@ def test_partials_use_partial_and_ordinary_derivatives_use_d(fmt):
     assert partial[fmt] not in one
     # The inner letter of a chain rule is a plain d/du even among partials.
     assert ("d/du" in several) if fmt == "text" else True
+
+
+# --- the cases the issue named -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("columns", "args"),
+    [
+        (80, ["descend", "bowl", "-o", "adam", "--lr", "0.5", "--steps", "100", "--every", "20"]),
+        (100, ["descend", "bowl", "--optimizer", "adam", "--lr", "0.1", "--steps", "300"]),
+    ],
+)
+def test_descend_rows_are_never_split(columns, args):
+    from mathml_cli.core.descend import descend, prepare
+
+    code, out = _run(args, None, columns)
+    assert code == 0
+    lines = out.splitlines()
+    rule = next(i for i, line in enumerate(lines) if line.startswith("───"))
+    rows = lines[rule + 1 : lines.index("", rule)]
+    rows = [row for row in rows if not row.startswith("showing")]
+    # One line per shown step, each starting with its step number, each a full row.
+    steps = [int(row.split()[0]) for row in rows]
+    assert steps == sorted(steps) and steps[0] == 0
+    assert len({len(row.split()) for row in rows[1:]}) == 1
+    # The numbers are the run's own, shortened but not cut: x at the last shown step.
+    run = descend(
+        prepare("bowl", None),
+        "adam",
+        {"lr": float(args[args.index("--lr") + 1])},
+        steps=int(args[args.index("--steps") + 1]),
+    )
+    last = rows[-1].split()
+    assert float(last[1]) == pytest.approx(run.points[steps[-1]][0], rel=1e-3)
+
+
+def test_regress_at_60_columns_cuts_no_cell():
+    import statsmodels.api as sm
+
+    code, out = _run(["regress", "docs/data/houses.csv"], None, 60)
+    assert code == 0 and not CUT_NUMBER.search(out)
+    table = [line for line in out.splitlines() if line.startswith(("intercept", "sqft"))]
+    data = np.loadtxt(ROOT / "docs/data/houses.csv", delimiter=",", skiprows=1)
+    fit = sm.OLS(data[:, 3], sm.add_constant(data[:, :3])).fit()
+    for line, estimate in zip(table[-2:], fit.params[:2], strict=True):
+        assert float(line.split()[1]) == pytest.approx(estimate, rel=1e-3)
+
+
+def test_markdown_names_with_underscores_parse():
+    csv = "exam_score,hours_studied\n50,1\n55,2\n61,3\n64,4\n"
+    from mathml_cli.cli import app
+
+    out = CliRunner().invoke(app, ["regress", "-", "-f", "markdown"], input=csv).stdout
+    spans = math_spans(out)
+    assert any(r"\mathit{exam\_score}" in span for span in spans)
+    assert not [span for span in spans if structural_problems(span)]
+    assert "text{exam_score}" not in out

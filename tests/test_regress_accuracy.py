@@ -24,6 +24,7 @@ from mathml_cli.core import table as table_module
 from mathml_cli.core.regress import regress
 from mathml_cli.core.table import CsvTable
 from mathml_cli.render import regress as render_module
+from mathml_cli.render.output import OutputFormat, write_view
 
 ROOT = Path(__file__).resolve().parent.parent
 NIST = ROOT.parent / "shared" / "nist-strd"
@@ -271,8 +272,8 @@ def test_fits_match_statsmodels_by_either_algorithm(seed, n, p, exact, intercept
     assert result.r_squared == pytest.approx(model.rsquared, rel=rtol, abs=1e-12)
     assert result.residual_std_error == pytest.approx(math.sqrt(model.scale), rel=rtol)
     # Every output format renders it.
-    for render in (lambda r: render_module.rich(r), render_module.latex, render_module.markdown):
-        assert render(result)
+    for fmt in ("text", "latex", "markdown", "html"):
+        assert write_view(OutputFormat(fmt), render_module.view(result))
     json.dumps(render_module.data(result), allow_nan=True)
 
 
@@ -284,8 +285,8 @@ def test_ridge_matches_the_direct_solve_for_any_lambda(seed, n, lam):
     y = 1 + x @ [2.0, -1.0] + rng.normal(0, 1, n)
     table = CsvTable(io.BytesIO(to_csv(["a", "b", "y"], np.column_stack([x, y])).encode()), "t")
     result = regress(table, ridge=lam)
-    for render in (lambda r: render_module.rich(r), render_module.latex, render_module.markdown):
-        assert render(result)
+    for fmt in ("text", "latex", "markdown", "html"):
+        assert write_view(OutputFormat(fmt), render_module.view(result))
     design = np.column_stack([np.ones(n), x])
     beta = np.linalg.solve(design.T @ design + lam * np.diag([0.0, 1, 1]), design.T @ y)
     np.testing.assert_allclose(

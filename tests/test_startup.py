@@ -59,6 +59,12 @@ def test_derive_needs_sympy_but_not_plotext():
     assert loaded_modules("derive", "x**2") == ["sympy"]
 
 
+def test_stats_and_normal_need_numpy_only_and_bayes_nothing_heavy():
+    assert loaded_modules("stats", "85", "92", "78", "95", "88") == ["numpy"]
+    assert loaded_modules("normal", "--x", "1.96") == ["numpy"]
+    assert loaded_modules("bayes", "--prior", "0.01", "--likelihood", "0.9", "-e", "0.1") == []
+
+
 def test_python_dash_m_works():
     completed = subprocess.run(
         [sys.executable, "-m", "mathml_cli", "derive", "x**3", "--no-steps"],

@@ -15,12 +15,15 @@ from typer.core import TyperGroup
 
 from mathml_cli import __version__
 from mathml_cli.cli.backprop import backprop_command
+from mathml_cli.cli.bayes import bayes_command
 from mathml_cli.cli.derive import derive_command
 from mathml_cli.cli.descend import descend_command
 from mathml_cli.cli.dot import dot_command
+from mathml_cli.cli.normal import normal_command
 from mathml_cli.cli.options import MathmlCommand, install_fast_coercion
 from mathml_cli.cli.regress import regress_command
 from mathml_cli.cli.softmax import softmax_command
+from mathml_cli.cli.stats import stats_command
 from mathml_cli.errors import ExitCode, MathmlError
 
 
@@ -136,6 +139,16 @@ app.command(
 app.command(
     "regress", cls=MathmlCommand, short_help="Linear regression from CSV, with OLS statistics."
 )(regress_command)
+# Probability and statistics: describe data, the normal distribution, Bayes' theorem.
+app.command(
+    "stats", cls=MathmlCommand, short_help="Mean, variance, quartiles, z-scores, correlation."
+)(stats_command)
+app.command(
+    "normal", cls=MathmlCommand, short_help="The normal distribution: density, CDF, quantiles, fit."
+)(normal_command)
+app.command(
+    "bayes", cls=MathmlCommand, short_help="Bayes' theorem: prior, evidence, posterior, counted."
+)(bayes_command)
 
 
 def main() -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from mathml_cli.cli.options import FormatOption
+from mathml_cli.cli.options import FormatOption, check_plot_format
 from mathml_cli.errors import InputError
 from mathml_cli.render.output import OutputFormat
 
@@ -128,8 +128,9 @@ def regress_command(
     from mathml_cli.core.regress import regress, split_features
     from mathml_cli.core.table import CsvTable, open_input
     from mathml_cli.render import regress as render
-    from mathml_cli.render.output import emit
+    from mathml_cli.render.output import emit_view
 
+    check_plot_format(plot, output_format)
     if method not in ("normal", "gd"):
         raise InputError(f"--method must be normal or gd, got {method!r}")
     if not learning_rate > 0:
@@ -177,75 +178,8 @@ def regress_command(
     finally:
         if path != "-":
             stream.close()
-    extra = _plot(result) if plot and output_format is OutputFormat.text else ""
-    emit(
+    emit_view(
         output_format,
-        rich=lambda: render.rich(result, show_steps=not brief, every=every),
+        view=lambda: render.view(result, show_steps=not brief, every=every, plot=plot),
         data=lambda: render.data(result),
-        latex=lambda: render.latex(result, show_steps=not brief),
-        markdown=lambda: render.markdown(result, show_steps=not brief),
-        extra=extra,
     )
-
-
-def _plot(result: Any) -> str:
-    from mathml_cli.render.plot import Series, line_plot
-
-    points = result.points
-    actual = [a for _, a, _ in points]
-    fitted = [f for _, _, f in points]
-    how = "" if result.residuals.exact else f" (a random {len(points)} of {result.n} rows)"
-    plots = []
-    if len(result.features) == 1:
-        xs = [x for x, _, _ in points]
-        low, high = min(xs), max(xs)
-        slope = result.coefficients[-1].estimate
-        intercept = result.coefficients[0].estimate if result.intercept else 0.0
-        plots.append(
-            line_plot(
-                [
-                    Series("data", xs, actual, style="scatter"),
-                    Series(
-                        "fitted line",
-                        [low, high],
-                        [intercept + slope * low, intercept + slope * high],
-                    ),
-                ],
-                title=f"{result.target} against {result.features[0]}{how}",
-                xlabel=result.features[0],
-            )
-        )
-    else:
-        low, high = min(actual + fitted), max(actual + fitted)
-        plots.append(
-            line_plot(
-                [
-                    Series("rows", fitted, actual, style="scatter"),
-                    Series("actual = predicted", [low, high], [low, high]),
-                ],
-                title=f"actual against predicted {result.target}{how}",
-                xlabel="predicted",
-            )
-        )
-        residuals = [a - f for a, f in zip(actual, fitted, strict=True)]
-        plots.append(
-            line_plot(
-                [
-                    Series("residuals", fitted, residuals, style="scatter"),
-                    Series("zero", [min(fitted), max(fitted)], [0.0, 0.0]),
-                ],
-                title=f"residuals against predicted{how}",
-                xlabel="predicted",
-            )
-        )
-    if result.descent is not None:
-        losses = list(result.descent.losses)
-        plots.append(
-            line_plot(
-                [Series("loss J", list(range(len(losses))), losses)],
-                title="gradient descent: loss by step",
-                xlabel="step",
-                log_y=all(v > 0 for v in losses),
-            )
-        )
-    return "\n" + "\n".join(plots)

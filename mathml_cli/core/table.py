@@ -79,11 +79,20 @@ def open_input(path: str) -> tuple[BinaryIO, str]:
 class CsvTable:
     """A numeric CSV table read once, block by block, from a byte stream."""
 
-    def __init__(self, stream: BinaryIO, source: str, *, header: bool | None = None) -> None:
+    def __init__(
+        self,
+        stream: BinaryIO,
+        source: str,
+        *,
+        header: bool | None = None,
+        for_regression: bool = True,
+    ) -> None:
         """Read the start of `stream` to learn the delimiter and the column names.
 
         header: True or False to say whether the first row names the columns;
         None to detect it (a first row with any non-numeric cell is a header).
+        for_regression: at least two columns, named x1, x2, ..., y without a
+        header; otherwise (stats) one column is enough, named column1, ....
         """
         self._stream = stream
         self.source = source
@@ -93,7 +102,7 @@ class CsvTable:
         if not first.strip():
             raise InputError(f"{source} is empty: expected a CSV table with a header row")
         self._pending = first
-        self.layout = _sniff_layout(first, source, header)
+        self.layout = _sniff_layout(first, source, header, for_regression)
         if self.layout.has_header:
             _, _, self._pending = first.partition(b"\n")
             self._line = 1
@@ -247,7 +256,9 @@ def _shorten(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _sniff_layout(block: bytes, source: str, header: bool | None) -> TableLayout:
+def _sniff_layout(
+    block: bytes, source: str, header: bool | None, for_regression: bool = True
+) -> TableLayout:
     text = block[: 1 << 16].decode("utf-8", errors="replace").replace("\r\n", "\n")
     lines = [line for line in text.split("\n")[:_SNIFF_LINES] if line.strip()]
     if len(block) > 1 << 16 and len(lines) == _SNIFF_LINES:
@@ -258,13 +269,15 @@ def _sniff_layout(block: bytes, source: str, header: bool | None) -> TableLayout
     else:
         first = next(csv.reader([lines[0]], delimiter=delimiter))
     cells = [cell.strip() for cell in first]
-    if len(cells) < 2:
+    if len(cells) < 2 and for_regression:
         raise InputError(
             f"{source} has one column: regression needs a target and at least one feature "
             "(columns separated by commas, semicolons, tabs or spaces)"
         )
     if header is None:
         header = any(_cell_number(cell) is None for cell in cells)
+    if not header and not for_regression:
+        return TableLayout(tuple(f"column{i}" for i in range(1, len(cells) + 1)), delimiter, False)
     if not header:
         names = tuple(f"x{i}" for i in range(1, len(cells))) + ("y",)
         return TableLayout(names, delimiter, has_header=False)

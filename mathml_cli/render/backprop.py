@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from mathml_cli.core.backprop import Backprop, Check
 from mathml_cli.core.graph import Contribution, Node
-from mathml_cli.render.common import head_and_tail, latex_of
+from mathml_cli.render.common import latex_of
 from mathml_cli.render.view import (
     Block,
     Column,
@@ -26,6 +26,7 @@ from mathml_cli.render.view import (
     Tree,
     TreeNode,
     View,
+    head_and_tail,
     name_latex,
     number,
     number_latex,

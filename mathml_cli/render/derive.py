@@ -9,25 +9,8 @@ from mathml_cli.core.derive import Derivation, Differentiation, Partial, Step
 from mathml_cli.core.expr import to_latex, to_text
 from mathml_cli.core.rules import RULES
 from mathml_cli.core.verify import Verification
-from mathml_cli.render.common import derivative_operator, head_and_tail, math_of
-from mathml_cli.render.view import (
-    Block,
-    Heading,
-    Line,
-    Math,
-    Note,
-    Paragraph,
-    Plot,
-    Section,
-    Series,
-    Span,
-    Tree,
-    TreeNode,
-    View,
-    name_latex,
-    num,
-    number,
-)
+from mathml_cli.render import view as v
+from mathml_cli.render.common import derivative_operator, math_of
 
 # A sum of 200 terms has 200 sub-derivations; the text shows the first few and
 # the last, and says how many it left out (JSON always has every step).
@@ -40,98 +23,100 @@ def view(
     steps: bool = True,
     plot: bool = False,
     plot_range: tuple[float, float] | None = None,
-) -> View:
+) -> v.View:
     """The derivation: each pass's steps as a tree, its result and check, then the summary."""
     partial = _is_partial(derivation)
-    blocks: list[Block] = [Paragraph(_function_line(derivation))]
+    blocks: list[v.Block] = [v.Paragraph(_function_line(derivation))]
     if derivation.text.strip() != to_text(derivation.expression):
-        blocks.append(Note((f"(read from {derivation.text.strip()!r})",), "info"))
-    blocks.extend(Note((f"Warning: {warning}",), "warning") for warning in derivation.warnings)
+        blocks.append(v.Note((f"(read from {derivation.text.strip()!r})",), "info"))
+    blocks.extend(v.Note((f"Warning: {warning}",), "warning") for warning in derivation.warnings)
     for item in derivation.partials:
         for one_pass in item.passes:
             blocks.append(_pass_section(one_pass, derivation.variables, steps))
     summary = _summary(derivation, partial)
     if summary:
-        blocks.append(Section(None, tuple(summary)))
+        blocks.append(v.Section(None, tuple(summary)))
     if plot:
         blocks.append(plot_view(derivation, plot_range))
     source = f"mathml derive: {derivation.text.strip()}"
-    return View(title=source, blocks=tuple(blocks), source=source)
+    return v.View(title=source, blocks=tuple(blocks), source=source)
 
 
 def _is_partial(derivation: Derivation) -> bool:
     return len(derivation.variables) > 1
 
 
-def _function_line(derivation: Derivation) -> Line:
+def _function_line(derivation: Derivation) -> v.Line:
     names = derivation.variables or ("x",)
-    head = Math(
+    head = v.Math(
         f"f({', '.join(names)}) = ",
-        "f(" + ", ".join(name_latex(n) for n in names) + ") =",
+        "f(" + ", ".join(v.name_latex(n) for n in names) + ") =",
         "strong",
     )
     return (head, math_of(derivation.expression))
 
 
-def _step_operator(step: Step, variables: tuple[str, ...]) -> Math:
+def _step_operator(step: Step, variables: tuple[str, ...]) -> v.Math:
     # ∂ for f's own variables when it has several; a chain rule's outer function
     # is of its inner letter alone: d/du.
     return derivative_operator(step.variable, len(variables) > 1 and step.variable in variables)
 
 
-def _applied_to(operator: Math, expr: Any) -> Math:
+def _applied_to(operator: v.Math, expr: Any) -> v.Math:
     inner = math_of(expr)
-    return Math(f"{operator.text}[{inner.text}]", rf"{operator.latex}\left[{inner.latex}\right]")
+    return v.Math(f"{operator.text}[{inner.text}]", rf"{operator.latex}\left[{inner.latex}\right]")
 
 
-def _pass_section(one_pass: Differentiation, variables: tuple[str, ...], steps: bool) -> Section:
+def _pass_section(one_pass: Differentiation, variables: tuple[str, ...], steps: bool) -> v.Section:
     partial = len(variables) > 1
     label = "Partial derivative" if partial else "Derivative"
     ordinal = f" (order {one_pass.order})" if one_pass.order > 1 else ""
     heading: list[Any] = [
         f"{label} with respect to ",
-        Math(one_pass.variable, name_latex(one_pass.variable)),
+        v.Math(one_pass.variable, v.name_latex(one_pass.variable)),
         ordinal,
     ]
     if one_pass.constants:
         held = ", ".join(one_pass.constants)
         verb = "is" if len(one_pass.constants) == 1 else "are"
-        heading.append(Span(f"  ({held} {verb} held constant)", "note"))
+        heading.append(v.Span(f"  ({held} {verb} held constant)", "note"))
     operator = derivative_operator(one_pass.variable, partial)
-    blocks: list[Block] = []
+    blocks: list[v.Block] = []
     if steps:
         root = _applied_to(operator, one_pass.expression)
-        blocks.append(Tree((root,), tuple(_step_node(step, variables) for step in one_pass.steps)))
+        blocks.append(
+            v.Tree((root,), tuple(_step_node(step, variables) for step in one_pass.steps))
+        )
     failed = one_pass.verification.verified is False
     result_label = (
-        Span("Result (✗ failed its check, see below): ", "bad") if failed else Span("Result: ")
+        v.Span("Result (✗ failed its check, see below): ", "bad") if failed else v.Span("Result: ")
     )
     blocks.append(
-        Paragraph(
+        v.Paragraph(
             (
                 result_label,
                 _applied_to(operator, one_pass.expression),
-                Math(" = ", "="),
+                v.Math(" = ", "="),
                 math_of(one_pass.result, "result"),
             )
         )
     )
     blocks.append(check_note(one_pass.verification))
-    return Section(Heading(tuple(heading)), tuple(blocks))
+    return v.Section(v.Heading(tuple(heading)), tuple(blocks))
 
 
-def _step_node(step: Step, variables: tuple[str, ...]) -> TreeNode:
+def _step_node(step: Step, variables: tuple[str, ...]) -> v.TreeNode:
     rule = RULES[step.rule]
-    head: list[Any] = [Span(f"{step.id} ", "muted"), Span(rule.name, "rule"), ": "]
+    head: list[Any] = [v.Span(f"{step.id} ", "muted"), v.Span(rule.name, "rule"), ": "]
     if step.rule == "simplify":
-        head += [Math("= ", "="), math_of(step.result, "result")]
-        return TreeNode((tuple(head),))
-    head += [_applied_to(_step_operator(step, variables), step.expression), Math(" = ", "=")]
+        head += [v.Math("= ", "="), math_of(step.result, "result")]
+        return v.TreeNode((tuple(head),))
+    head += [_applied_to(_step_operator(step, variables), step.expression), v.Math(" = ", "=")]
     head.append(math_of(step.result, "result"))
     if step.rule == "reference":
-        head.append(Span(f"  (derived in step {step.reference})", "muted"))
-        return TreeNode((tuple(head),))
-    formula: list[Any] = [Math(rule.formula, rule.latex, "formula")]
+        head.append(v.Span(f"  (derived in step {step.reference})", "muted"))
+        return v.TreeNode((tuple(head),))
+    formula: list[Any] = [v.Math(rule.formula, rule.latex, "formula")]
     if step.substitution is not None:
         letter, inner = step.substitution
         outer = dict(step.parts)["f"]
@@ -140,91 +125,94 @@ def _step_node(step: Step, variables: tuple[str, ...]) -> TreeNode:
         formula.append("   with ")
         for index, (name, value) in enumerate(step.parts):
             formula += [", " if index else "", _equation(name, value)]
-    lines: list[Line] = [tuple(head), tuple(formula)]
+    lines: list[v.Line] = [tuple(head), tuple(formula)]
     if step.applied is not None and to_text(step.applied) != to_text(step.result):
         lines.append(
             (
-                Math("= ", "="),
+                v.Math("= ", "="),
                 math_of(step.applied),
-                Math(" = ", "="),
+                v.Math(" = ", "="),
                 math_of(step.result, "result"),
             )
         )
     if step.note:
-        lines.append((Span(step.note, "note"),))
-    first, last, omitted = head_and_tail(step.substeps, MAX_SUBSTEPS_SHOWN - 1, 1)
+        lines.append((v.Span(step.note, "note"),))
+    first, last, omitted = v.head_and_tail(step.substeps, MAX_SUBSTEPS_SHOWN - 1, 1)
     children = [_step_node(sub, variables) for sub in first]
     if omitted:
         words = f"… {omitted} more parts, by the same rules (--format json lists every step)"
-        children.append(TreeNode(((Span(words, "muted"),),)))
+        children.append(v.TreeNode(((v.Span(words, "muted"),),)))
     children.extend(_step_node(sub, variables) for sub in last)
-    return TreeNode(tuple(lines), tuple(children))
+    return v.TreeNode(tuple(lines), tuple(children))
 
 
-def _equation(name: str, value: Any) -> Math:
+def _equation(name: str, value: Any) -> v.Math:
     """`name = value` as one piece of math (a rule's f, g, n or substitution)."""
     shown = math_of(value)
     if "(" in name:  # f(u)
         letter = name[2:-1]
-        name_tex = f"f({name_latex(letter)})"
+        name_tex = f"f({v.name_latex(letter)})"
     else:
-        name_tex = name_latex(name)
-    return Math(f"{name} = {shown.text}", f"{name_tex} = {shown.latex}")
+        name_tex = v.name_latex(name)
+    return v.Math(f"{name} = {shown.text}", f"{name_tex} = {shown.latex}")
 
 
-def check_note(verification: Verification) -> Note:
+def check_note(verification: Verification) -> v.Note:
     """The line saying whether the answer agrees with finite differences."""
     if verification.verified is True:
-        return Note((f"✓ {verification.summary}",), "check")
+        return v.Note((f"✓ {verification.summary}",), "check")
     if verification.verified is False:
-        return Note((f"✗ {verification.summary}",), "failure")
-    return Note((f"? {verification.summary}",), "warning")
+        return v.Note((f"✗ {verification.summary}",), "failure")
+    return v.Note((f"? {verification.summary}",), "warning")
 
 
-def _derivative_name(order: int, variable: str, partial: bool) -> Math:
+def _derivative_name(order: int, variable: str, partial: bool) -> v.Math:
     symbol, latex_symbol = ("∂", r"\partial") if partial else ("d", "d")
-    name = name_latex(variable)
+    name = v.name_latex(variable)
     if order == 1:
-        return Math(
+        return v.Math(
             f"{symbol}f/{symbol}{variable}",
             rf"\frac{{{latex_symbol} f}}{{{latex_symbol} {name}}}",
         )
-    return Math(
+    return v.Math(
         f"{symbol}^{order}f/{symbol}{variable}^{order}",
         rf"\frac{{{latex_symbol}^{{{order}}} f}}{{{latex_symbol} {name}^{{{order}}}}}",
     )
 
 
-def _summary(derivation: Derivation, partial: bool) -> list[Block]:
-    blocks: list[Block] = []
+def _summary(derivation: Derivation, partial: bool) -> list[v.Block]:
+    blocks: list[v.Block] = []
     if len(derivation.partials) > 1 and derivation.order == 1:
         names = [_derivative_name(1, p.variable, True) for p in derivation.partials]
-        gradient = Math(
+        gradient = v.Math(
             "∇f = (" + ", ".join(n.text for n in names) + ")",
             r"\nabla f = \left(" + ", ".join(n.latex for n in names) + r"\right)",
         )
-        blocks.append(Paragraph((Span("Gradient: "), gradient)))
+        blocks.append(v.Paragraph((v.Span("Gradient: "), gradient)))
         for item, name in zip(derivation.partials, names, strict=True):
             blocks.append(
-                Paragraph((name, Math(" = ", "="), math_of(item.result, "result")), indent=1)
+                v.Paragraph((name, v.Math(" = ", "="), math_of(item.result, "result")), indent=1)
             )
     if derivation.point is not None:
-        where: list[Any] = [Span("At ")]
-        for index, (k, v) in enumerate(derivation.point.items()):
+        where: list[Any] = [v.Span("At ")]
+        for index, (k, coordinate) in enumerate(derivation.point.items()):
             where += [
                 ", " if index else "",
-                Math(f"{k} = {number(v)}", f"{name_latex(k)} = {num(v).latex}"),
+                v.Math(
+                    f"{k} = {v.number(coordinate)}",
+                    f"{v.name_latex(k)} = {v.num(coordinate).latex}",
+                ),
             ]
-        where.append(Span(":"))
-        blocks.append(Paragraph(tuple(where)))
-        value = num(derivation.value)
-        blocks.append(Paragraph((Math(f"f = {value.text}", f"f = {value.latex}"),), indent=1))
+        where.append(v.Span(":"))
+        blocks.append(v.Paragraph(tuple(where)))
+        value = v.num(derivation.value)
+        blocks.append(v.Paragraph((v.Math(f"f = {value.text}", f"f = {value.latex}"),), indent=1))
         for item in derivation.partials:
             name = _derivative_name(derivation.order, item.variable, partial)
-            value = num(derivation.derivative_values[item.variable])
+            value = v.num(derivation.derivative_values[item.variable])
             blocks.append(
-                Paragraph(
-                    (Math(f"{name.text} = {value.text}", f"{name.latex} = {value.latex}"),),
+                v.Paragraph(
+                    (v.Math(f"{name.text} = {value.text}", f"{name.latex} = {value.latex}"),),
                     indent=1,
                 )
             )
@@ -234,7 +222,7 @@ def _summary(derivation: Derivation, partial: bool) -> list[Block]:
 # --- the plot ----------------------------------------------------------------
 
 
-def plot_view(derivation: Derivation, plot_range: tuple[float, float] | None) -> Plot:
+def plot_view(derivation: Derivation, plot_range: tuple[float, float] | None) -> v.Plot:
     """f, its derivative and (with --at) the tangent, over a range where f is finite."""
     from mathml_cli.core.expr import sample
     from mathml_cli.errors import InputError
@@ -257,8 +245,8 @@ def plot_view(derivation: Derivation, plot_range: tuple[float, float] | None) ->
     fs, dfs = _clip(fs, bottom, top), _clip(dfs, bottom, top)
     name = "f'" if derivation.order == 1 else f"f^({derivation.order})"
     series = [
-        Series(f"f = {to_text(derivation.expression)}", tuple(xs), tuple(fs)),
-        Series(f"{name} = {to_text(partial.result)}", tuple(xs), tuple(dfs)),
+        v.Series(f"f = {to_text(derivation.expression)}", tuple(xs), tuple(fs)),
+        v.Series(f"{name} = {to_text(partial.result)}", tuple(xs), tuple(dfs)),
     ]
     if derivation.point is not None and derivation.order == 1 and derivation.value is not None:
         x0, y0 = derivation.point[variable], derivation.value
@@ -266,9 +254,9 @@ def plot_view(derivation: Derivation, plot_range: tuple[float, float] | None) ->
         # Only the part of the tangent inside the curves' own range, so it does not
         # squash them.
         tangent = _clip([y0 + slope * (x - x0) for x in xs], bottom, top)
-        series.append(Series(f"tangent at {variable} = {x0:g}", tuple(xs), tuple(tangent)))
-        series.append(Series("point", (x0,), (y0,), style="scatter"))
-    return Plot(f"f and {name}", tuple(series), xlabel=variable)
+        series.append(v.Series(f"tangent at {variable} = {x0:g}", tuple(xs), tuple(tangent)))
+        series.append(v.Series("point", (x0,), (y0,), style="scatter"))
+    return v.Plot(f"f and {name}", tuple(series), xlabel=variable)
 
 
 def _finite_window(expr: Any, variable: str, low: float, high: float) -> tuple[float, float]:
@@ -284,7 +272,7 @@ def _finite_window(expr: Any, variable: str, low: float, high: float) -> tuple[f
 
 def _shown_band(values: list[float]) -> tuple[float, float]:
     """The y band to show: the bulk of the values, so a pole (1/x at 0) cannot flatten them."""
-    finite = sorted(v for v in values if math.isfinite(v))
+    finite = sorted(y for y in values if math.isfinite(y))
     if not finite:
         return -1.0, 1.0
     low, high = finite[len(finite) // 20], finite[-1 - len(finite) // 20]
@@ -293,7 +281,7 @@ def _shown_band(values: list[float]) -> tuple[float, float]:
 
 
 def _clip(values: list[float], bottom: float, top: float) -> list[float]:
-    return [v if bottom <= v <= top else math.nan for v in values]
+    return [y if bottom <= y <= top else math.nan for y in values]
 
 
 # --- JSON ------------------------------------------------------------------

@@ -10,29 +10,10 @@ from typing import Any
 from mathml_cli.core.descend import PRESETS, Descent, grid_values, thin
 from mathml_cli.core.expr import to_text
 from mathml_cli.core.optimizers import HYPERPARAMETERS
+from mathml_cli.render import view as v
 from mathml_cli.render.common import latex_of, math_of
-from mathml_cli.render.view import (
-    Block,
-    Column,
-    Formula,
-    Line,
-    Math,
-    Note,
-    Paragraph,
-    Plot,
-    Role,
-    Section,
-    Series,
-    Span,
-    Table,
-    View,
-    name_latex,
-    number,
-    number_latex,
-    text_latex,
-)
 
-STATUS_ROLE: dict[str, Role] = {
+STATUS_ROLE: dict[str, v.Role] = {
     "converged": "good",
     "max_steps": "note",
     "diverged": "bad",
@@ -43,7 +24,7 @@ TABLE_DIGITS = 4
 _STATE_LATEX = {"g_ave": "g^{ave}", "v_max": "v^{max}"}
 
 
-def _hyperparameters(descent: Descent) -> Math:
+def _hyperparameters(descent: Descent) -> v.Math:
     text: list[str] = []
     latex: list[str] = []
     for key, value in descent.hyperparameters.items():
@@ -51,45 +32,45 @@ def _hyperparameters(descent: Descent) -> Math:
         if spec.flag:
             state = "on" if value else "off"
             text.append(f"{spec.symbol} = {state}")
-            latex.append(rf"{text_latex(spec.key)} = \text{{{state}}}")
+            latex.append(rf"{v.text_latex(spec.key)} = \text{{{state}}}")
         else:
             text.append(f"{spec.symbol} = {float(value):g}")
-            latex.append(f"{spec.latex} = {number_latex(float(value))}")
-    return Math(", ".join(text), r",\ ".join(latex))
+            latex.append(f"{spec.latex} = {v.number_latex(float(value))}")
+    return v.Math(", ".join(text), r",\ ".join(latex))
 
 
-def _point(names: Sequence[str], values: Sequence[float], role: Role | None = None) -> Math:
-    return Math(
-        ", ".join(f"{n} = {number(v)}" for n, v in zip(names, values, strict=True)),
+def _point(names: Sequence[str], values: Sequence[float], role: v.Role | None = None) -> v.Math:
+    return v.Math(
+        ", ".join(f"{n} = {v.number(x)}" for n, x in zip(names, values, strict=True)),
         r",\ ".join(
-            f"{name_latex(n)} = {number_latex(v)}" for n, v in zip(names, values, strict=True)
+            f"{v.name_latex(n)} = {v.number_latex(x)}" for n, x in zip(names, values, strict=True)
         ),
         role,
     )
 
 
-def _function(descent: Descent) -> Line:
+def _function(descent: Descent) -> v.Line:
     names = descent.variables
-    head = Math(
+    head = v.Math(
         f"f({', '.join(names)}) = ",
-        "f(" + ", ".join(name_latex(n) for n in names) + ") =",
+        "f(" + ", ".join(v.name_latex(n) for n in names) + ") =",
         "strong",
     )
     return (head, math_of(descent.expression))
 
 
-def _gradient(descent: Descent) -> Line:
+def _gradient(descent: Descent) -> v.Line:
     names = descent.variables
     results = [math_of(d) for d in descent.gradient]
     if len(names) == 1:
         name = names[0]
-        label = Math(f"df/d{name} = ", rf"\frac{{d f}}{{d {name_latex(name)}}} =", "strong")
-        return (label, Math(results[0].text, results[0].latex, "result"))
+        label = v.Math(f"df/d{name} = ", rf"\frac{{d f}}{{d {v.name_latex(name)}}} =", "strong")
+        return (label, v.Math(results[0].text, results[0].latex, "result"))
     partials = ", ".join(f"∂f/∂{n}" for n in names)
-    label = Math(f"∇f = ({partials}) = ", r"\nabla f =", "strong")
+    label = v.Math(f"∇f = ({partials}) = ", r"\nabla f =", "strong")
     return (
         label,
-        Math(
+        v.Math(
             "(" + ", ".join(r.text for r in results) + ")",
             r"\left(" + ", ".join(r.latex for r in results) + r"\right)",
             "result",
@@ -97,112 +78,116 @@ def _gradient(descent: Descent) -> Line:
     )
 
 
-def _header(descent: Descent) -> list[Block]:
-    blocks: list[Block] = [Paragraph(_function(descent))]
+def _header(descent: Descent) -> list[v.Block]:
+    blocks: list[v.Block] = [v.Paragraph(_function(descent))]
     if descent.preset:
         blocks.append(
-            Note((f"(preset {descent.preset}: {PRESETS[descent.preset].note})",), indent=1)
+            v.Note((f"(preset {descent.preset}: {PRESETS[descent.preset].note})",), indent=1)
         )
-    blocks.append(Paragraph(_gradient(descent)))
-    rule: list[Block] = [
-        Paragraph(
+    blocks.append(v.Paragraph(_gradient(descent)))
+    rule: list[v.Block] = [
+        v.Paragraph(
             (
-                Span("Update rule: "),
+                v.Span("Update rule: "),
                 f"{descent.optimizer} (torch.optim.{descent.torch_name}, PyTorch 2.13)",
             )
         )
     ]
-    rule += [Formula(line.text, line.latex.replace("&", "")) for line in descent.rule]
-    rule.append(Paragraph(("with ", _hyperparameters(descent)), indent=1))
+    rule += [v.Formula(line.text, line.latex.replace("&", "")) for line in descent.rule]
+    rule.append(v.Paragraph(("with ", _hyperparameters(descent)), indent=1))
     formula = descent.schedule.formula()
     if formula is not None:
         symbols = descent.schedule.symbols()
-        values = Math(
-            ", ".join(f"{k} = {v:g}" for k, v in symbols.items()),
-            r",\ ".join(f"{_symbol_latex(k)} = {number_latex(v)}" for k, v in symbols.items()),
+        values = v.Math(
+            ", ".join(f"{k} = {x:g}" for k, x in symbols.items()),
+            r",\ ".join(f"{_symbol_latex(k)} = {v.number_latex(x)}" for k, x in symbols.items()),
         )
         rule.append(
-            Paragraph(
+            v.Paragraph(
                 (
                     f"learning rate schedule ({descent.schedule.name}): ",
-                    Math(formula[0], formula[1].replace("&", ""), "formula"),
+                    v.Math(formula[0], formula[1].replace("&", ""), "formula"),
                     "   with ",
                     values,
                 ),
                 indent=1,
             )
         )
-        rule.append(Note(("(γ_t replaces γ in update t)",), indent=1))
-    blocks.append(Section(None, tuple(rule)))
+        rule.append(v.Note(("(γ_t replaces γ in update t)",), indent=1))
+    blocks.append(v.Section(None, tuple(rule)))
     return blocks
 
 
 def _symbol_latex(symbol: str) -> str:
-    return {"Γ": r"\Gamma", "γ": r"\gamma", "η": r"\eta"}.get(symbol, name_latex(symbol))
+    return {"Γ": r"\Gamma", "γ": r"\gamma", "η": r"\eta"}.get(symbol, v.name_latex(symbol))
 
 
 def view(
     descent: Descent, *, every: int | None = None, verbose: bool = False, plot: bool = False
-) -> View:
+) -> v.View:
     """f, its gradient and the update rule, the (thinned) iterations, how the run ended."""
     blocks = _header(descent)
-    table: list[Block] = [_table(descent, every, verbose)]
+    table: list[v.Block] = [_table(descent, every, verbose)]
     note = _thinning_note(descent, every)
     if note:
-        table.append(Note((f"{note}; --format json has them all",)))
-    blocks.append(Section(None, tuple(table)))
-    blocks.append(Section(None, tuple(_ending(descent))))
+        table.append(v.Note((f"{note}; --format json has them all",)))
+    blocks.append(v.Section(None, tuple(table)))
+    blocks.append(v.Section(None, tuple(_ending(descent))))
     if plot:
         blocks.extend(plots([descent]))
     source = f"mathml descend: {descent.text} --optimizer {descent.optimizer}"
-    return View(source, tuple(blocks), source)
+    return v.View(source, tuple(blocks), source)
 
 
 def _wide(descent: Descent) -> bool:
     return len(descent.variables) > 2
 
 
-def _columns(descent: Descent, verbose: bool) -> list[Column]:
+def _columns(descent: Descent, verbose: bool) -> list[v.Column]:
     """One column per variable for up to two variables, one vector column beyond."""
     names = list(descent.variables)
     wide = _wide(descent)
 
-    def per_variable(text: str, latex: str, droppable: bool) -> list[Column]:
+    def per_variable(text: str, latex: str, droppable: bool) -> list[v.Column]:
         if wide:
-            return [Column(Math(text.format("θ"), latex.format(r"\theta")), droppable=droppable)]
+            return [
+                v.Column(v.Math(text.format("θ"), latex.format(r"\theta")), droppable=droppable)
+            ]
         return [
-            Column(Math(text.format(n), latex.format(name_latex(n))), droppable=droppable)
+            v.Column(v.Math(text.format(n), latex.format(v.name_latex(n))), droppable=droppable)
             for n in names
         ]
 
-    columns = [Column("step", format="integer")]
+    columns = [v.Column("step", format="integer")]
     columns += per_variable("{}", "{}", False)
-    columns.append(Column(Math("f", "f"), role="result"))
+    columns.append(v.Column(v.Math("f", "f"), role="result"))
     if wide:
-        columns.append(Column(Math("∇f", r"\nabla f"), droppable=True))
+        columns.append(v.Column(v.Math("∇f", r"\nabla f"), droppable=True))
     else:
         columns += per_variable("∂f/∂{}", r"\partial f/\partial {}", True)
     columns += per_variable("Δ{}", r"\Delta {}", True)
     if descent.schedule.name != "constant":
-        columns.append(Column(Math("γ_t", r"\gamma_t"), droppable=True))
+        columns.append(v.Column(v.Math("γ_t", r"\gamma_t"), droppable=True))
     if verbose:
         for state in descent.state_names:
             symbol = _STATE_LATEX.get(state, state)
             if wide:
-                columns.append(Column(Math(state, symbol), droppable=True))
+                columns.append(v.Column(v.Math(state, symbol), droppable=True))
             else:
                 columns += [
-                    Column(Math(f"{state}[{n}]", f"{symbol}[{name_latex(n)}]"), droppable=True)
+                    v.Column(
+                        v.Math(f"{state}[{n}]", f"{symbol}[{v.name_latex(n)}]"), droppable=True
+                    )
                     for n in names
                 ]
     return columns
 
 
-def _vector_cell(values: Sequence[float]) -> Math:
+def _vector_cell(values: Sequence[float]) -> v.Math:
     """A vector cell (f of more than two variables): a column vector on paper."""
-    entries = [number(v, TABLE_DIGITS) for v in values]
-    latex = r" \\ ".join(number_latex(v, TABLE_DIGITS) for v in values)
-    return Math(
+    entries = [v.number(x, TABLE_DIGITS) for x in values]
+    latex = r" \\ ".join(v.number_latex(x, TABLE_DIGITS) for x in values)
+    return v.Math(
         "(" + ", ".join(entries) + ")",
         rf"\left(\begin{{smallmatrix}} {latex} \end{{smallmatrix}}\right)",
     )
@@ -214,7 +199,7 @@ def _row(descent: Descent, index: int, verbose: bool) -> tuple[Any, ...]:
     def cells(values: Sequence[float] | None) -> list[Any]:
         if values is None:
             return [None] if wide else [None] * len(descent.variables)
-        return [_vector_cell(values)] if wide else [float(v) for v in values]
+        return [_vector_cell(values)] if wide else [float(x) for x in values]
 
     row: list[Any] = [index]
     row += cells(descent.points[index])
@@ -230,9 +215,9 @@ def _row(descent: Descent, index: int, verbose: bool) -> tuple[Any, ...]:
     return tuple(row)
 
 
-def _table(descent: Descent, every: int | None, verbose: bool) -> Table:
+def _table(descent: Descent, every: int | None, verbose: bool) -> v.Table:
     rows = tuple(_row(descent, index, verbose) for index in thin(len(descent.points), every))
-    return Table(tuple(_columns(descent, verbose)), rows)
+    return v.Table(tuple(_columns(descent, verbose)), rows)
 
 
 def _thinning_note(descent: Descent, every: int | None) -> str | None:
@@ -248,23 +233,23 @@ def _thinning_note(descent: Descent, every: int | None) -> str | None:
     return f"showing {shown} of {total} rows ({how})"
 
 
-def _status(descent: Descent) -> Line:
-    return (Span(descent.status, STATUS_ROLE[descent.status]), f" — {descent.reason}")
+def _status(descent: Descent) -> v.Line:
+    return (v.Span(descent.status, STATUS_ROLE[descent.status]), f" — {descent.reason}")
 
 
-def _ending(descent: Descent) -> list[Block]:
+def _ending(descent: Descent) -> list[v.Block]:
     last = len(descent.points) - 1
-    blocks: list[Block] = [
-        Paragraph((Span("Status: "), *_status(descent))),
-        Paragraph(
+    blocks: list[v.Block] = [
+        v.Paragraph((v.Span("Status: "), *_status(descent))),
+        v.Paragraph(
             (
-                Span("Final: "),
+                v.Span("Final: "),
                 f"after {last} update{'s' if last != 1 else ''}: ",
                 _point(descent.variables, descent.points[last], "result"),
                 ", ",
-                Math(
-                    f"f = {number(descent.values[last])}",
-                    f"f = {number_latex(descent.values[last])}",
+                v.Math(
+                    f"f = {v.number(descent.values[last])}",
+                    f"f = {v.number_latex(descent.values[last])}",
                     "result",
                 ),
             )
@@ -273,10 +258,11 @@ def _ending(descent: Descent) -> list[Block]:
     if descent.preset:
         preset = PRESETS[descent.preset]
         minima = "; ".join(
-            _point(descent.variables, [m[v] for v in descent.variables]).text for m in preset.minima
+            _point(descent.variables, [m[name] for name in descent.variables]).text
+            for m in preset.minima
         )
         blocks.append(
-            Note(
+            v.Note(
                 (
                     f"(the minim{'a are' if len(preset.minima) > 1 else 'um is'} at {minima}, "
                     f"f = {preset.minimum_value:g})",
@@ -363,26 +349,26 @@ def data(descent: Descent) -> dict[str, Any]:
 # --- Comparison of optimizers ------------------------------------------------
 
 
-def compare_view(runs: Sequence[Descent], *, plot: bool = False) -> View:
+def compare_view(runs: Sequence[Descent], *, plot: bool = False) -> v.View:
     """One summary row per optimizer; the hyperparameters and how each run ended below."""
     first = runs[0]
-    blocks: list[Block] = [Paragraph(_function(first))]
+    blocks: list[v.Block] = [v.Paragraph(_function(first))]
     if first.preset:
-        blocks.append(Note((f"(preset {first.preset}: {PRESETS[first.preset].note})",), indent=1))
-    blocks.append(Paragraph(_gradient(first)))
-    start = Math(f"f = {number(first.values[0])}", f"f = {number_latex(first.values[0])}")
+        blocks.append(v.Note((f"(preset {first.preset}: {PRESETS[first.preset].note})",), indent=1))
+    blocks.append(v.Paragraph(_gradient(first)))
+    start = v.Math(f"f = {v.number(first.values[0])}", f"f = {v.number_latex(first.values[0])}")
     blocks.append(
-        Paragraph((Span("Start: "), _point(first.variables, first.points[0]), ", ", start))
+        v.Paragraph((v.Span("Start: "), _point(first.variables, first.points[0]), ", ", start))
     )
     point = ", ".join(first.variables)
     columns = (
-        Column("optimizer", align="left"),
-        Column(Math("γ", r"\gamma")),
-        Column("updates", format="integer"),
-        Column("status", align="left"),
-        Column("final f", role="result"),
-        Column(f"final ({point})", align="left", droppable=True, short="final point"),
-        Column(Math("|∇f|", r"\lVert\nabla f\rVert"), digits=3),
+        v.Column("optimizer", align="left"),
+        v.Column(v.Math("γ", r"\gamma")),
+        v.Column("updates", format="integer"),
+        v.Column("status", align="left"),
+        v.Column("final f", role="result"),
+        v.Column(f"final ({point})", align="left", droppable=True, short="final point"),
+        v.Column(v.Math("|∇f|", r"\lVert\nabla f\rVert"), digits=3),
     )
     rows = []
     for run in runs:
@@ -398,30 +384,30 @@ def compare_view(runs: Sequence[Descent], *, plot: bool = False) -> View:
                 math.hypot(*run.gradients[last]),
             )
         )
-    blocks.append(Section(None, (Table(columns, tuple(rows)),)))
-    hyper: list[Block] = [Paragraph((Span("Hyperparameters:"),))]
+    blocks.append(v.Section(None, (v.Table(columns, tuple(rows)),)))
+    hyper: list[v.Block] = [v.Paragraph((v.Span("Hyperparameters:"),))]
     hyper += [
-        Paragraph((Span(run.optimizer, "rule"), ": ", _hyperparameters(run)), indent=1)
+        v.Paragraph((v.Span(run.optimizer, "rule"), ": ", _hyperparameters(run)), indent=1)
         for run in runs
     ]
-    blocks.append(Section(None, tuple(hyper)))
-    ended: list[Block] = [Paragraph((Span("How each run ended:"),))]
+    blocks.append(v.Section(None, tuple(hyper)))
+    ended: list[v.Block] = [v.Paragraph((v.Span("How each run ended:"),))]
     ended += [
-        Paragraph((Span(run.optimizer, "rule"), ": ", *_status(run)), indent=1) for run in runs
+        v.Paragraph((v.Span(run.optimizer, "rule"), ": ", *_status(run)), indent=1) for run in runs
     ]
-    blocks.append(Section(None, tuple(ended)))
+    blocks.append(v.Section(None, tuple(ended)))
     if plot:
         blocks.extend(plots(runs))
     optimizers = ",".join(run.optimizer for run in runs)
     source = f"mathml descend: {first.text} --compare {optimizers}"
-    return View(source, tuple(blocks), source)
+    return v.View(source, tuple(blocks), source)
 
 
-def _point_vector(values: Sequence[float]) -> Math:
-    entries = [number(v) for v in values]
-    return Math(
+def _point_vector(values: Sequence[float]) -> v.Math:
+    entries = [v.number(x) for x in values]
+    return v.Math(
         "(" + ", ".join(entries) + ")",
-        r"\left(" + ", ".join(number_latex(v) for v in values) + r"\right)",
+        r"\left(" + ", ".join(v.number_latex(x) for x in values) + r"\right)",
     )
 
 
@@ -440,57 +426,57 @@ def compare_data(runs: Sequence[Descent]) -> dict[str, Any]:
 # --- Plots -------------------------------------------------------------------
 
 
-def plots(runs: Sequence[Descent]) -> list[Block]:
+def plots(runs: Sequence[Descent]) -> list[v.Block]:
     """The loss curve(s), then f with the path(s): a curve for one variable, a heat map for two."""
-    blocks: list[Block] = [loss_plot(runs)]
+    blocks: list[v.Block] = [loss_plot(runs)]
     variables = len(runs[0].variables)
     if variables == 1:
         blocks.append(_curve_plot(runs))
     elif variables == 2:
         blocks.append(heat_plot(runs))
     else:
-        blocks.append(Note(("(no path plot: f has more than two variables)",)))
+        blocks.append(v.Note(("(no path plot: f has more than two variables)",)))
     return blocks
 
 
 def _log_scale(values: Sequence[float]) -> bool:
-    finite = [v for v in values if math.isfinite(v)]
+    finite = [x for x in values if math.isfinite(x)]
     return bool(finite) and min(finite) > 0 and max(finite) / min(finite) >= 100
 
 
-def loss_plot(runs: Sequence[Descent]) -> Plot:
+def loss_plot(runs: Sequence[Descent]) -> v.Plot:
     series = tuple(
-        Series(
+        v.Series(
             run.optimizer if len(runs) > 1 else "f",
             tuple(float(i) for i in range(len(run.values))),
             tuple(run.values),
         )
         for run in runs
     )
-    log_y = _log_scale([v for run in runs for v in run.values])
+    log_y = _log_scale([x for run in runs for x in run.values])
     title = "loss f per step" + (" (log scale)" if log_y else "")
-    return Plot(title, series, xlabel="step", log_y=log_y)
+    return v.Plot(title, series, xlabel="step", log_y=log_y)
 
 
-def _curve_plot(runs: Sequence[Descent]) -> Plot:
+def _curve_plot(runs: Sequence[Descent]) -> v.Plot:
     from mathml_cli.core.expr import sample
 
     first = runs[0]
     xs = [p[0] for run in runs for p in run.points if math.isfinite(p[0])]
     low, high = _padded(min(xs), max(xs))
     grid, curve = sample(first.expression, first.variables[0], low, high)
-    series = [Series("f", tuple(grid), tuple(curve))]
+    series = [v.Series("f", tuple(grid), tuple(curve))]
     for run in runs:
         shown = thin(len(run.points), None, head=5, tail=3, middle=30)
         series.append(
-            Series(
+            v.Series(
                 f"{run.optimizer} path" if len(runs) > 1 else "path",
                 tuple(run.points[i][0] for i in shown),
                 tuple(run.values[i] for i in shown),
                 style="scatter",
             )
         )
-    return Plot("f and the descent path", tuple(series), xlabel=first.variables[0])
+    return v.Plot("f and the descent path", tuple(series), xlabel=first.variables[0])
 
 
 def _padded(low: float, high: float) -> tuple[float, float]:
@@ -502,7 +488,7 @@ def _padded(low: float, high: float) -> tuple[float, float]:
 HEAT_WIDTH, HEAT_HEIGHT = 64, 22
 
 
-def heat_plot(runs: Sequence[Descent]) -> Plot:
+def heat_plot(runs: Sequence[Descent]) -> v.Plot:
     """f over the box around the path(s), as a grid of values, with each run's path."""
     paths = [[p for p in run.points if all(math.isfinite(c) for c in p)] for run in runs]
     finite = [p for path in paths for p in path]
@@ -512,7 +498,7 @@ def heat_plot(runs: Sequence[Descent]) -> Plot:
     ys = [y_high - (y_high - y_low) * (j + 0.5) / HEAT_HEIGHT for j in range(HEAT_HEIGHT)]
     values = grid_values(runs[0], xs, ys)
     series = tuple(
-        Series(
+        v.Series(
             "path" if len(runs) == 1 else run.optimizer,
             tuple(p[0] for p in path),
             tuple(p[1] for p in path),
@@ -521,7 +507,7 @@ def heat_plot(runs: Sequence[Descent]) -> Plot:
         for run, path in zip(runs, paths, strict=True)
     )
     x_name, y_name = runs[0].variables
-    return Plot(
+    return v.Plot(
         "f",
         series,
         xlabel=x_name,
@@ -536,14 +522,14 @@ def heat_plot(runs: Sequence[Descent]) -> Plot:
 # --- The presets (--list) ---------------------------------------------------
 
 
-def presets_view() -> View:
+def presets_view() -> v.View:
     from mathml_cli.core.expr import parse_expression
 
     columns = (
-        Column("preset", align="left"),
-        Column(Math("f(x, y)", "f(x, y)"), align="left"),
-        Column("default start", align="left", droppable=True, short="start"),
-        Column("minimum", align="left"),
+        v.Column("preset", align="left"),
+        v.Column(v.Math("f(x, y)", "f(x, y)"), align="left"),
+        v.Column("default start", align="left", droppable=True, short="start"),
+        v.Column("minimum", align="left"),
     )
     rows = []
     for preset in PRESETS.values():
@@ -551,12 +537,14 @@ def presets_view() -> View:
         rows.append(
             (
                 preset.name,
-                Math(preset.formula, latex_of(parse_expression(preset.formula))),
+                v.Math(preset.formula, latex_of(parse_expression(preset.formula))),
                 _point(list(preset.start), list(preset.start.values())),
                 f"f = {preset.minimum_value:g} at {minima}",
             )
         )
-    return View("mathml descend --list", (Table(columns, tuple(rows)),), "mathml descend --list")
+    return v.View(
+        "mathml descend --list", (v.Table(columns, tuple(rows)),), "mathml descend --list"
+    )
 
 
 def presets_data() -> dict[str, Any]:

@@ -5,19 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mathml_cli.core.linalg import CellSum, DotProduct, shape_text
-from mathml_cli.render.view import (
-    Block,
-    Line,
-    Math,
-    Matrix,
-    Note,
-    Paragraph,
-    Section,
-    Span,
-    View,
-    number,
-    number_latex,
-)
+from mathml_cli.render import view as v
 
 # Larger matrices are shown as their first and last rows and columns around a "…".
 MAX_SHOWN = 8
@@ -27,12 +15,12 @@ MAX_TERMS = 5
 ASKED_TERMS = 40
 
 _ACTIVATION_FORMULAS = {
-    "relu": Math("relu(z) = max(0, z)", r"\operatorname{relu}(z) = \max(0, z)"),
-    "sigmoid": Math("σ(z) = 1 / (1 + e^−z)", r"\sigma(z) = \frac{1}{1 + e^{-z}}"),
-    "tanh": Math(
+    "relu": v.Math("relu(z) = max(0, z)", r"\operatorname{relu}(z) = \max(0, z)"),
+    "sigmoid": v.Math("σ(z) = 1 / (1 + e^−z)", r"\sigma(z) = \frac{1}{1 + e^{-z}}"),
+    "tanh": v.Math(
         "tanh(z) = (e^z − e^−z) / (e^z + e^−z)", r"\tanh(z) = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}"
     ),
-    "softmax": Math(
+    "softmax": v.Math(
         "softmax(z)_i = e^(z_i − max z) / Σ_j e^(z_j − max z), over each row",
         r"\operatorname{softmax}(z)_i = \frac{e^{z_i - \max z}}{\sum_j e^{z_j - \max z}}"
         r"\ \text{over each row}",
@@ -51,132 +39,144 @@ def _index_text(index: tuple[int, ...]) -> str:
     return "[" + ",".join(str(i) for i in index) + "]" if index else ""
 
 
-def _signed(value: float) -> Math:
-    text, latex = number(value), number_latex(value)
-    return Math(f"({text})", f"({latex})") if value < 0 else Math(text, latex)
+def _signed(value: float) -> v.Math:
+    text, latex = v.number(value), v.number_latex(value)
+    return v.Math(f"({text})", f"({latex})") if value < 0 else v.Math(text, latex)
 
 
-def _cell_math(result: DotProduct, cell: CellSum, limit: int = MAX_TERMS) -> Math:
+def _cell_math(result: DotProduct, cell: CellSum, limit: int = MAX_TERMS) -> v.Math:
     """C[i,j] = 1·5 + 2·7 = 5 + 14 = 19, with long sums cut to their first and last terms."""
-    factors: list[Math] = []
-    values: list[Math] = []
+    factors: list[v.Math] = []
+    values: list[v.Math] = []
     for position in _shown(len(cell.pairs), limit):
         if position is None:
-            factors.append(Math("…", r"\dots"))
-            values.append(Math("…", r"\dots"))
+            factors.append(v.Math("…", r"\dots"))
+            values.append(v.Math("…", r"\dots"))
             continue
         left, right = cell.pairs[position]
-        shown_left = Math(number(left), number_latex(left)) if position == 0 else _signed(left)
+        shown_left = (
+            v.Math(v.number(left), v.number_latex(left)) if position == 0 else _signed(left)
+        )
         right_math = _signed(right)
         factors.append(
-            Math(
+            v.Math(
                 f"{shown_left.text}·{right_math.text}",
                 rf"{shown_left.latex} \cdot {right_math.latex}",
             )
         )
         values.append(_signed(left * right))
     if cell.index:
-        name = Math(f"C{_index_text(cell.index)}", f"C_{{{','.join(str(i) for i in cell.index)}}}")
+        name = v.Math(
+            f"C{_index_text(cell.index)}", f"C_{{{','.join(str(i) for i in cell.index)}}}"
+        )
     else:
-        name = Math("a·b", r"a \cdot b")
+        name = v.Math("a·b", r"a \cdot b")
     text = [name.text, " + ".join(f.text for f in factors)]
     latex = [name.latex, " + ".join(f.latex for f in factors)]
     if 1 < len(cell.pairs) <= MAX_TERMS:
-        text.append(" + ".join(v.text for v in values))
-        latex.append(" + ".join(v.latex for v in values))
-    text.append(number(cell.value))
-    latex.append(number_latex(cell.value))
-    return Math(" = ".join(text), " = ".join(latex))
+        text.append(" + ".join(value.text for value in values))
+        latex.append(" + ".join(value.latex for value in values))
+    text.append(v.number(cell.value))
+    latex.append(v.number_latex(cell.value))
+    return v.Math(" = ".join(text), " = ".join(latex))
 
 
-def _cell_line(result: DotProduct, cell: CellSum, limit: int = MAX_TERMS) -> Line:
+def _cell_line(result: DotProduct, cell: CellSum, limit: int = MAX_TERMS) -> v.Line:
     if len(cell.pairs) > limit:
-        return (_cell_math(result, cell, limit), Span(f"  ({len(cell.pairs):,} products)", "muted"))
+        return (
+            _cell_math(result, cell, limit),
+            v.Span(f"  ({len(cell.pairs):,} products)", "muted"),
+        )
     return (_cell_math(result, cell, limit),)
 
 
-def view(result: DotProduct) -> View:
+def view(result: DotProduct) -> v.View:
     """The shapes, each cell's sum of products, then the product (and the layer, if any)."""
-    blocks: list[Block] = [Paragraph(_heading(result))]
+    blocks: list[v.Block] = [v.Paragraph(_heading(result))]
     if result.geometry is None:
-        blocks.append(Section(None, _shape_rule(result)))
-    blocks.append(Section(None, _cells(result)))
+        blocks.append(v.Section(None, _shape_rule(result)))
+    blocks.append(v.Section(None, _cells(result)))
     if result.geometry is not None:
-        blocks.append(Section(None, _geometry(result)))
+        blocks.append(v.Section(None, _geometry(result)))
     elif result.bias is None and result.activation is None:
         blocks.append(
-            Section(
+            v.Section(
                 None,
-                (Paragraph((Span("Result: "),)), _matrix("A·B", r"A B", result.product, "result")),
+                (
+                    v.Paragraph((v.Span("Result: "),)),
+                    _matrix("A·B", r"A B", result.product, "result"),
+                ),
             )
         )
     else:
-        blocks.append(Section(None, (_matrix("A·B", r"A B", result.product, None),)))
+        blocks.append(v.Section(None, (_matrix("A·B", r"A B", result.product, None),)))
     blocks.extend(_layer(result))
-    return View("mathml dot", tuple(blocks), "mathml dot")
+    return v.View("mathml dot", tuple(blocks), "mathml dot")
 
 
-def _shape(shape: tuple[int, ...]) -> Math:
+def _shape(shape: tuple[int, ...]) -> v.Math:
     text = shape_text(shape)
-    return Math(text, text.replace("×", r" \times "))
+    return v.Math(text, text.replace("×", r" \times "))
 
 
-def _heading(result: DotProduct) -> Line:
+def _heading(result: DotProduct) -> v.Line:
     layer = result.bias is not None or result.activation is not None
-    title = Span("Dense layer y = f(A·B + b)" if layer else "Dot product A·B")
+    title = v.Span("Dense layer y = f(A·B + b)" if layer else "Dot product A·B")
     shape = result.product.shape
-    target = _shape(shape) if shape else Math("a number", r"\text{a number}")
-    shapes = Math(
+    target = _shape(shape) if shape else v.Math("a number", r"\text{a number}")
+    shapes = v.Math(
         f"{shape_text(result.a.shape)} · {shape_text(result.b.shape)} → {target.text}",
         rf"{_shape(result.a.shape).latex} \cdot {_shape(result.b.shape).latex} \to {target.latex}",
     )
     return (title, f": {result.kind}, ", shapes)
 
 
-def _shape_rule(result: DotProduct) -> tuple[Block, ...]:
+def _shape_rule(result: DotProduct) -> tuple[v.Block, ...]:
     a_shape, b_shape = result.a.shape, result.b.shape
     inner = str(result.inner)
     outer_a = f"{a_shape[0]}×" if len(a_shape) == 2 else ""
     outer_b = f"×{b_shape[1]}" if len(b_shape) == 2 else ""
     times = r" \times "
-    rule = Math(
+    rule = v.Math(
         f"({outer_a}{inner}) · ({inner}{outer_b}) → {shape_text(result.product.shape)}",
         f"({outer_a.replace('×', times)}\\underline{{{inner}}}) \\cdot "
         f"(\\underline{{{inner}}}{outer_b.replace('×', times)}) \\to "
         + _shape(result.product.shape).latex,
     )
     return (
-        Paragraph((Span("Shape rule: ", "rule"), rule)),
-        Note(
+        v.Paragraph((v.Span("Shape rule: ", "rule"), rule)),
+        v.Note(
             (f"inner dimensions must match ({inner} = {inner}); the outer ones give the shape",),
             indent=1,
         ),
     )
 
 
-def _formula(result: DotProduct) -> Paragraph:
+def _formula(result: DotProduct) -> v.Paragraph:
     a, b = result.a, result.b
     if a.ndim == b.ndim == 1:
-        formula = Math("a·b = Σ_k a_k·b_k", r"a \cdot b = \sum_k a_k b_k")
+        formula = v.Math("a·b = Σ_k a_k·b_k", r"a \cdot b = \sum_k a_k b_k")
         words = "multiply matching entries, then add"
     elif a.ndim == 2 and b.ndim == 2:
-        formula = Math("C[i,j] = Σ_k A[i,k]·B[k,j]", r"C_{i,j} = \sum_k A_{i,k} B_{k,j}")
+        formula = v.Math("C[i,j] = Σ_k A[i,k]·B[k,j]", r"C_{i,j} = \sum_k A_{i,k} B_{k,j}")
         words = "row i of A times column j of B"
     elif a.ndim == 2:
-        formula = Math("C[i] = Σ_k A[i,k]·b[k]", r"C_{i} = \sum_k A_{i,k} b_{k}")
+        formula = v.Math("C[i] = Σ_k A[i,k]·b[k]", r"C_{i} = \sum_k A_{i,k} b_{k}")
         words = "row i of A times the vector b"
     else:
-        formula = Math("C[j] = Σ_k a[k]·B[k,j]", r"C_{j} = \sum_k a_{k} B_{k,j}")
+        formula = v.Math("C[j] = Σ_k a[k]·B[k,j]", r"C_{j} = \sum_k a_{k} B_{k,j}")
         words = "the vector a times column j of B"
-    return Paragraph((Math(formula.text, formula.latex, "formula"), Span(f"  ({words})", "muted")))
+    return v.Paragraph(
+        (v.Math(formula.text, formula.latex, "formula"), v.Span(f"  ({words})", "muted"))
+    )
 
 
-def _cells(result: DotProduct) -> tuple[Block, ...]:
-    blocks: list[Block] = [_formula(result)]
-    blocks.extend(Paragraph(_cell_line(result, cell), indent=1) for cell in result.steps)
+def _cells(result: DotProduct) -> tuple[v.Block, ...]:
+    blocks: list[v.Block] = [_formula(result)]
+    blocks.extend(v.Paragraph(_cell_line(result, cell), indent=1) for cell in result.steps)
     if not result.complete:
         blocks.append(
-            Note(
+            v.Note(
                 (
                     f"showing {len(result.steps)} of {result.product.size:,} cells "
                     "(the first and the last); --cell explains any other",
@@ -186,29 +186,33 @@ def _cells(result: DotProduct) -> tuple[Block, ...]:
             )
         )
     if result.cell is not None:
-        blocks.append(Paragraph((Span(f"Cell {_index_text(result.cell.index)} (asked for):"),)))
-        blocks.append(Paragraph(_cell_line(result, result.cell, ASKED_TERMS), indent=1))
+        blocks.append(v.Paragraph((v.Span(f"Cell {_index_text(result.cell.index)} (asked for):"),)))
+        blocks.append(v.Paragraph(_cell_line(result, result.cell, ASKED_TERMS), indent=1))
     return tuple(blocks)
 
 
-def _geometry(result: DotProduct) -> tuple[Block, ...]:
+def _geometry(result: DotProduct) -> tuple[v.Block, ...]:
     geometry = result.geometry
     assert geometry is not None
     product = float(result.product)
-    blocks: list[Block] = [
-        Paragraph(
+    blocks: list[v.Block] = [
+        v.Paragraph(
             (
-                Span("Result: "),
-                Math(f"a·b = {number(product)}", rf"a \cdot b = {number_latex(product)}", "result"),
+                v.Span("Result: "),
+                v.Math(
+                    f"a·b = {v.number(product)}",
+                    rf"a \cdot b = {v.number_latex(product)}",
+                    "result",
+                ),
             )
         ),
-        Section(
+        v.Section(
             None,
             (
-                Paragraph(
+                v.Paragraph(
                     (
-                        Span("Geometry: "),
-                        Math(
+                        v.Span("Geometry: "),
+                        v.Math(
                             "a·b = ‖a‖·‖b‖·cos θ",
                             r"a \cdot b = \lVert a \rVert \lVert b \rVert \cos\theta",
                         ),
@@ -221,49 +225,49 @@ def _geometry(result: DotProduct) -> tuple[Block, ...]:
     ]
     if geometry.cosine is None or geometry.angle_degrees is None:
         blocks.append(
-            Note(("cos θ is undefined: a zero vector has no direction",), "warning", indent=1)
+            v.Note(("cos θ is undefined: a zero vector has no direction",), "warning", indent=1)
         )
         return tuple(blocks)
-    norms = f"({number(geometry.norm_a)}·{number(geometry.norm_b)})"
-    cosine = Math(
-        f"cos θ = a·b / (‖a‖·‖b‖) = {number(product)} / {norms} = {number(geometry.cosine)}",
+    norms = f"({v.number(geometry.norm_a)}·{v.number(geometry.norm_b)})"
+    cosine = v.Math(
+        f"cos θ = a·b / (‖a‖·‖b‖) = {v.number(product)} / {norms} = {v.number(geometry.cosine)}",
         rf"\cos\theta = \frac{{a \cdot b}}{{\lVert a \rVert \lVert b \rVert}} = "
-        rf"\frac{{{number_latex(product)}}}{{{number_latex(geometry.norm_a)} \cdot "
-        rf"{number_latex(geometry.norm_b)}}} = {number_latex(geometry.cosine)}",
+        rf"\frac{{{v.number_latex(product)}}}{{{v.number_latex(geometry.norm_a)} \cdot "
+        rf"{v.number_latex(geometry.norm_b)}}} = {v.number_latex(geometry.cosine)}",
     )
-    angle = Math(
-        f"θ = arccos({number(geometry.cosine)}) = {number(geometry.angle_degrees)}°",
-        rf"\theta = \arccos({number_latex(geometry.cosine)}) = "
-        rf"{number_latex(geometry.angle_degrees)}^\circ",
+    angle = v.Math(
+        f"θ = arccos({v.number(geometry.cosine)}) = {v.number(geometry.angle_degrees)}°",
+        rf"\theta = \arccos({v.number_latex(geometry.cosine)}) = "
+        rf"{v.number_latex(geometry.angle_degrees)}^\circ",
     )
-    blocks.append(Paragraph((cosine, "  (cosine similarity)"), indent=1))
-    blocks.append(Paragraph((angle,), indent=1))
+    blocks.append(v.Paragraph((cosine, "  (cosine similarity)"), indent=1))
+    blocks.append(v.Paragraph((angle,), indent=1))
     blocks.append(
-        Note(("cos θ = 1: same direction; 0: orthogonal (unrelated); −1: opposite",), indent=1)
+        v.Note(("cos θ = 1: same direction; 0: orthogonal (unrelated); −1: opposite",), indent=1)
     )
     return tuple(blocks)
 
 
-def _norm(name: str, value: float) -> Paragraph:
-    norm = Math(
-        f"‖{name}‖ = √(Σ {name}_k²) = {number(value)}",
-        rf"\lVert {name} \rVert = \sqrt{{\textstyle\sum {name}_k^2}} = {number_latex(value)}",
+def _norm(name: str, value: float) -> v.Paragraph:
+    norm = v.Math(
+        f"‖{name}‖ = √(Σ {name}_k²) = {v.number(value)}",
+        rf"\lVert {name} \rVert = \sqrt{{\textstyle\sum {name}_k^2}} = {v.number_latex(value)}",
     )
-    return Paragraph((norm,), indent=1)
+    return v.Paragraph((norm,), indent=1)
 
 
-def _layer(result: DotProduct) -> list[Block]:
-    blocks: list[Block] = []
+def _layer(result: DotProduct) -> list[v.Block]:
+    blocks: list[v.Block] = []
     if result.bias is not None:
         final = result.activation is None
         blocks.append(
-            Section(
+            v.Section(
                 None,
                 (
-                    Paragraph((Span("Add the bias: "), Math("z = A·B + b", "z = A B + b"))),
-                    Note((_broadcast_words(result),), indent=1),
+                    v.Paragraph((v.Span("Add the bias: "), v.Math("z = A·B + b", "z = A B + b"))),
+                    v.Note((_broadcast_words(result),), indent=1),
                     _matrix("b", "b", result.bias, None),
-                    *((Paragraph((Span("Result:"),)),) if final else ()),
+                    *((v.Paragraph((v.Span("Result:"),)),) if final else ()),
                     _matrix(
                         "z = A·B + b",
                         "z = A B + b",
@@ -275,12 +279,12 @@ def _layer(result: DotProduct) -> list[Block]:
         )
     if result.activation is not None:
         z, z_latex = ("z", "z") if result.bias is not None else ("A·B", "A B")
-        inner: list[Block] = [
-            Paragraph((Span("Activation: "), _ACTIVATION_FORMULAS[result.activation])),
+        inner: list[v.Block] = [
+            v.Paragraph((v.Span("Activation: "), _ACTIVATION_FORMULAS[result.activation])),
         ]
         if result.bias is None:
-            inner.append(Note(("pre-activation z = A·B (above)",), indent=1))
-        inner.append(Paragraph((Span("Result:"),)))
+            inner.append(v.Note(("pre-activation z = A·B (above)",), indent=1))
+        inner.append(v.Paragraph((v.Span("Result:"),)))
         name = result.activation
         inner.append(
             _matrix(
@@ -290,7 +294,7 @@ def _layer(result: DotProduct) -> list[Block]:
                 "result",
             )
         )
-        blocks.append(Section(None, tuple(inner)))
+        blocks.append(v.Section(None, tuple(inner)))
     return blocks
 
 
@@ -311,12 +315,15 @@ def _broadcast_words(result: DotProduct) -> str:
     return "one bias per output, added entry by entry"
 
 
-def _matrix(name: str, name_latex: str, values: Any, role: Any) -> Block:
+def _matrix(name: str, name_latex: str, values: Any, role: Any) -> v.Block:
     """A vector or matrix, cut to its first and last rows and columns when large."""
     if values.ndim == 0:
         value = float(values)
-        return Paragraph(
-            (Math(f"{name} = ", f"{name_latex} ="), Math(number(value), number_latex(value), role)),
+        return v.Paragraph(
+            (
+                v.Math(f"{name} = ", f"{name_latex} ="),
+                v.Math(v.number(value), v.number_latex(value), role),
+            ),
             indent=1,
         )
     grid = values.reshape(1, -1) if values.ndim == 1 else values
@@ -327,12 +334,12 @@ def _matrix(name: str, name_latex: str, values: Any, role: Any) -> Block:
         else tuple("…" if c is None else float(grid[row, c]) for c in columns)
         for row in rows
     )
-    matrix = Matrix(cells, Math(name, name_latex), role)
+    matrix = v.Matrix(cells, v.Math(name, name_latex), role)
     if None not in rows and None not in columns:
         return matrix
     shown_rows = len([r for r in rows if r is not None])
     shown_columns = len([c for c in columns if c is not None])
-    note = Note(
+    note = v.Note(
         (
             f"[showing {shown_rows} of {grid.shape[0]} rows and {shown_columns} of "
             f"{grid.shape[1]} columns; --format json has every value]",
@@ -340,7 +347,7 @@ def _matrix(name: str, name_latex: str, values: Any, role: Any) -> Block:
         "warning",
         indent=1,
     )
-    return Section(None, (matrix, note))
+    return v.Section(None, (matrix, note))
 
 
 # --- JSON ------------------------------------------------------------------

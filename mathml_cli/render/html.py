@@ -12,29 +12,7 @@ from __future__ import annotations
 import math
 from html import escape
 
-from mathml_cli.render.view import (
-    Block,
-    Cell,
-    Column,
-    Formula,
-    Gap,
-    Heading,
-    Line,
-    Math,
-    Matrix,
-    Note,
-    Paragraph,
-    Plot,
-    Section,
-    Table,
-    Tree,
-    TreeNode,
-    View,
-    cell_latex,
-    cell_text,
-    matrix_latex,
-    merged,
-)
+from mathml_cli.render import view as v
 
 CSS = """
 body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto;
@@ -59,7 +37,7 @@ svg { max-width: 100%; height: auto; }
 ROLE_CLASSES = {"result": "result", "rule": "rule", "muted": "muted", "note": "muted"}
 
 
-def write(view: View) -> str:
+def write(view: v.View) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{escape(view.title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
@@ -67,7 +45,7 @@ def write(view: View) -> str:
     )
 
 
-def fragment(view: View) -> str:
+def fragment(view: v.View) -> str:
     """The page's body: the View's blocks as HTML."""
     return "".join(_block(block) for block in view.blocks)
 
@@ -78,62 +56,56 @@ def mathml(latex: str, display: bool = False) -> str:
     return str(convert(latex, display="block" if display else "inline"))
 
 
-def inline(line: Line) -> str:
-    out: list[str] = []
-    for piece in merged(line):
-        if isinstance(piece, str):
-            out.append(escape(piece))
-        elif isinstance(piece, Math):
-            out.append(mathml(piece.latex))
-        elif piece.role in ("strong", "bad"):
-            out.append(f"<strong>{escape(piece.text)}</strong>")
-        else:
-            out.append(
-                f'<span class="{ROLE_CLASSES.get(piece.role, "")}">{escape(piece.text)}</span>'
-            )
-    return "".join(out)
+def inline(line: v.Line) -> str:
+    return v.write_line(line, escape, lambda m: mathml(m.latex), _role_span)
 
 
-def _block(block: Block) -> str:
-    if isinstance(block, Section):
+def _role_span(span: v.Span) -> str:
+    if span.role in ("strong", "bad"):
+        return f"<strong>{escape(span.text)}</strong>"
+    return f'<span class="{ROLE_CLASSES.get(span.role, "")}">{escape(span.text)}</span>'
+
+
+def _block(block: v.Block) -> str:
+    if isinstance(block, v.Section):
         inner = _block(block.heading) if block.heading else ""
         return f"<section>\n{inner}{''.join(_block(b) for b in block.blocks)}</section>\n"
-    if isinstance(block, Heading):
+    if isinstance(block, v.Heading):
         level = min(block.level, 6)
         return f"<h{level}>{inline(block.content)}</h{level}>\n"
-    if isinstance(block, Paragraph):
+    if isinstance(block, v.Paragraph):
         return f'<p class="indent-{block.indent}">{inline(block.content)}</p>\n'
-    if isinstance(block, Note):
+    if isinstance(block, v.Note):
         return f'<p class="note-{block.kind} indent-{block.indent}">{inline(block.content)}</p>\n'
-    if isinstance(block, Formula):
+    if isinstance(block, v.Formula):
         return f'<div class="formula">{mathml(block.latex, display=True)}</div>\n'
-    if isinstance(block, Table):
+    if isinstance(block, v.Table):
         return _table(block)
-    if isinstance(block, Matrix):
-        return f'<div class="formula">{mathml(matrix_latex(block), display=True)}</div>\n'
-    if isinstance(block, Tree):
+    if isinstance(block, v.Matrix):
+        return f'<div class="formula">{mathml(v.matrix_latex(block), display=True)}</div>\n'
+    if isinstance(block, v.Tree):
         children = "".join(_node(child) for child in block.children)
         return (
             f'<div class="tree"><p>{inline(block.root)}</p><ul class="tree">{children}</ul></div>\n'
         )
-    if isinstance(block, Plot):
+    if isinstance(block, v.Plot):
         return f"<figure>{svg(block)}</figure>\n"
     raise TypeError(f"not a block: {block!r}")
 
 
-def _node(node: TreeNode) -> str:
+def _node(node: v.TreeNode) -> str:
     lines = "".join(f"<div>{inline(line)}</div>" for line in node.lines)
     children = "".join(_node(child) for child in node.children)
     nested = f'<ul class="tree">{children}</ul>' if children else ""
     return f"<li>{lines}{nested}</li>\n"
 
 
-def _table(table: Table) -> str:
+def _table(table: v.Table) -> str:
     head = "".join(
         f'<th class="{column.align}">'
         + (
             mathml(column.header.latex)
-            if isinstance(column.header, Math)
+            if isinstance(column.header, v.Math)
             else escape(column.header)
         )
         + "</th>"
@@ -141,7 +113,7 @@ def _table(table: Table) -> str:
     )
     rows: list[str] = []
     for row in table.rows:
-        if isinstance(row, Gap):
+        if isinstance(row, v.Gap):
             span = len(table.columns)
             rows.append(
                 f'<tr><td class="left muted" colspan="{span}">{escape(row.words())}</td></tr>'
@@ -156,15 +128,15 @@ def _table(table: Table) -> str:
     return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n"
 
 
-def _cell(cell: Cell, column: Column) -> str:
-    if isinstance(cell, Math):
+def _cell(cell: v.Cell, column: v.Column) -> str:
+    if isinstance(cell, v.Math):
         return mathml(cell.latex)
     if isinstance(cell, (float, int)) and not isinstance(cell, bool):
-        text = cell_text(cell, column)
+        text = v.cell_text(cell, column)
         if "e" in text:  # 1.2e-05 reads better as 1.2 × 10⁻⁵
-            return mathml(cell_latex(cell, column))
+            return mathml(v.cell_latex(cell, column))
         return escape(text.replace("-", "−"))
-    return escape(cell_text(cell, column))
+    return escape(v.cell_text(cell, column))
 
 
 # --- plots as SVG -------------------------------------------------------------
@@ -175,7 +147,7 @@ MARKERS = ("circle", "square", "triangle", "diamond", "cross", "plus")
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf")
 
 
-def svg(plot: Plot) -> str:
+def svg(plot: v.Plot) -> str:
     if plot.kind == "bars":
         return _bars(plot)
     points = [
@@ -249,7 +221,7 @@ def _span(low: float, high: float) -> tuple[float, float]:
     return low - pad, high + pad
 
 
-def _frame(plot: Plot, x0: float, x1: float, y0: float, y1: float) -> str:
+def _frame(plot: v.Plot, x0: float, x1: float, y0: float, y1: float) -> str:
     from mathml_cli.render.view import number
 
     left, right, top, bottom = MARGIN, WIDTH - MARGIN, MARGIN, HEIGHT - MARGIN
@@ -299,7 +271,7 @@ def _marker(shape: str, x: float, y: float, colour: str) -> str:
     )
 
 
-def _bars(plot: Plot) -> str:
+def _bars(plot: v.Plot) -> str:
     (series,) = plot.series
     top = max([*series.y, 1e-300])
     row = 22
@@ -317,7 +289,7 @@ def _bars(plot: Plot) -> str:
             f'<rect x="{MARGIN + 116}" y="{y + 3}" width="{max(length, 0):.1f}" height="14" '
             f'fill="{COLOURS[0]}"/>'
             f'<text x="{MARGIN + 120 + max(length, 0):.1f}" y="{y + 14}" font-size="11">'
-            f"{escape(cell_text(value, Column('')))}</text>"
+            f"{escape(v.cell_text(value, v.Column('')))}</text>"
         )
     return _svg(plot.title, parts, height)
 

@@ -12,30 +12,7 @@ from __future__ import annotations
 
 import re
 
-from mathml_cli.render.view import (
-    Block,
-    Cell,
-    Column,
-    Formula,
-    Gap,
-    Heading,
-    Line,
-    Math,
-    Matrix,
-    Note,
-    Paragraph,
-    Plot,
-    Section,
-    Table,
-    Tree,
-    TreeNode,
-    View,
-    cell_latex,
-    cell_text,
-    latex_escape,
-    matrix_latex,
-    merged,
-)
+from mathml_cli.render import view as v
 
 PACKAGES = r"\usepackage{amsmath,amssymb,longtable}"
 # A formula longer than this (in characters of its text form) may not fit on
@@ -44,25 +21,21 @@ DISPLAY_LIMIT = 60
 ROLE_COMMANDS = {"strong": r"\textbf", "result": r"\textbf", "rule": r"\textbf", "bad": r"\textbf"}
 
 
-def write(view: View) -> str:
+def write(view: v.View) -> str:
     lines = [f"% {view.source or view.title}  (needs {PACKAGES})"]
-    for block in view.blocks:
+    for block in v.flatten(view.blocks):
         lines.extend(_block(block))
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def inline(line: Line) -> str:
-    out: list[str] = []
-    for piece in merged(line):
-        if isinstance(piece, str):
-            out.append(latex_escape(piece))
-        elif isinstance(piece, Math):
-            out.append(f"${_breakable(piece.latex)}$")
-        else:
-            command = ROLE_COMMANDS.get(piece.role, r"\emph" if piece.role == "note" else "")
-            escaped = latex_escape(piece.text)
-            out.append(f"{command}{{{escaped}}}" if command else escaped)
-    return "".join(out)
+def inline(line: v.Line) -> str:
+    return v.write_line(line, v.latex_escape, lambda m: f"${_breakable(m.latex)}$", _span)
+
+
+def _span(span: v.Span) -> str:
+    command = ROLE_COMMANDS.get(span.role, r"\emph" if span.role == "note" else "")
+    escaped = v.latex_escape(span.text)
+    return f"{command}{{{escaped}}}" if command else escaped
 
 
 _FENCE = re.compile(r"\\(left|right)(\\[{}]|[()\[\]|.])")
@@ -73,39 +46,34 @@ def _breakable(latex: str) -> str:
     return _FENCE.sub(lambda m: "" if m[2] == "." else m[2], latex)
 
 
-def _block(block: Block) -> list[str]:
-    if isinstance(block, Section):
-        lines = _block(block.heading) if block.heading else []
-        for inner in block.blocks:
-            lines.extend(_block(inner))
-        return lines
-    if isinstance(block, Heading):
+def _block(block: v.Block) -> list[str]:
+    if isinstance(block, v.Heading):
         command = {1: "section", 2: "subsection"}.get(block.level, "subsubsection")
         return [rf"\{command}*{{{inline(block.content)}}}", ""]
-    if isinstance(block, Paragraph):
+    if isinstance(block, v.Paragraph):
         return [_indented(inline(block.content), block.indent), ""]
-    if isinstance(block, Note):
+    if isinstance(block, v.Note):
         text = inline(block.content)
         if block.kind == "info":
             text = rf"\emph{{{text}}}"
         elif block.kind in ("warning", "failure"):
             text = rf"\textbf{{{text}}}"
         return [_indented(text, block.indent), ""]
-    if isinstance(block, Formula):
+    if isinstance(block, v.Formula):
         if len(block.text) <= DISPLAY_LIMIT:
             return [r"\[", block.latex, r"\]", ""]
         return [_indented(rf"$\displaystyle {_breakable(block.latex)}$", 1), ""]
-    if isinstance(block, Table):
+    if isinstance(block, v.Table):
         return [*_table(block), ""]
-    if isinstance(block, Matrix):
-        return [r"\[", matrix_latex(block), r"\]", ""]
-    if isinstance(block, Tree):
+    if isinstance(block, v.Matrix):
+        return [r"\[", v.matrix_latex(block), r"\]", ""]
+    if isinstance(block, v.Tree):
         lines = [_indented(inline(block.root), 0), ""]
         for child in block.children:
             lines.extend(_node(child, 1))
         return lines
-    if isinstance(block, Plot):
-        return [f"% plot omitted: {latex_escape(block.title)} (see --format text or html)", ""]
+    if isinstance(block, v.Plot):
+        return [f"% plot omitted: {v.latex_escape(block.title)} (see --format text or html)", ""]
     raise TypeError(f"not a block: {block!r}")
 
 
@@ -115,7 +83,7 @@ def _indented(text: str, depth: int) -> str:
     return rf"{{\raggedright\leftskip={skip}\noindent {text}\par}}"
 
 
-def _node(node: TreeNode, depth: int) -> list[str]:
+def _node(node: v.TreeNode, depth: int) -> list[str]:
     first, *rest = node.lines
     lines = [_indented(r"$\bullet$ " + inline(first), depth)]
     lines.extend(_indented(r"\hspace*{1em}" + inline(line), depth) for line in rest)
@@ -129,20 +97,20 @@ def _node(node: TreeNode, depth: int) -> list[str]:
 SMALL_LINE = 80
 
 
-def _widths(table: Table, kept: list[int]) -> list[int]:
+def _widths(table: v.Table, kept: list[int]) -> list[int]:
     """Each kept column's width in characters of its text form: a fair guess at print."""
     widths = []
     for index in kept:
         column = table.columns[index]
-        header = column.header.text if isinstance(column.header, Math) else column.header
+        header = column.header.text if isinstance(column.header, v.Math) else column.header
         cells = [
-            len(cell_text(row[index], column)) for row in table.rows if not isinstance(row, Gap)
+            len(v.cell_text(row[index], column)) for row in table.rows if not isinstance(row, v.Gap)
         ]
         widths.append(max([len(header), *cells]) + 2)
     return widths
 
 
-def _wrappable(table: Table, kept: list[int], widths: list[int]) -> list[int]:
+def _wrappable(table: v.Table, kept: list[int], widths: list[int]) -> list[int]:
     """Positions (in `kept`) of the long text columns, which may wrap inside their cells."""
     return [
         n
@@ -151,14 +119,14 @@ def _wrappable(table: Table, kept: list[int], widths: list[int]) -> list[int]:
     ]
 
 
-def _least_width(table: Table, kept: list[int]) -> int:
+def _least_width(table: v.Table, kept: list[int]) -> int:
     """How narrow the table can be with its long text columns wrapped."""
     widths = _widths(table, kept)
     wrappable = _wrappable(table, kept, widths)
     return sum(14 if n in wrappable else w for n, w in enumerate(widths))
 
 
-def _spec(table: Table, kept: list[int]) -> str:
+def _spec(table: v.Table, kept: list[int]) -> str:
     """Column types: r and l, and for a table still too wide, its long text columns as
     paragraphs (p{...}) sharing what the narrow columns leave of the line."""
     widths = _widths(table, kept)
@@ -182,16 +150,16 @@ def _spec(table: Table, kept: list[int]) -> str:
     return "".join(spec)
 
 
-def _cell(cell: Cell, column: Column) -> str:
+def _cell(cell: v.Cell, column: v.Column) -> str:
     # Words stay text (they wrap in a p column); numbers and math are math.
     if isinstance(cell, str) and cell not in ("…", "⋮", "⋱"):
-        return latex_escape(cell)
-    if isinstance(cell, Math):
+        return v.latex_escape(cell)
+    if isinstance(cell, v.Math):
         return f"${_breakable(cell.latex)}$"
-    return f"${cell_latex(cell, column)}$"
+    return f"${v.cell_latex(cell, column)}$"
 
 
-def _table(table: Table) -> list[str]:
+def _table(table: v.Table) -> list[str]:
     """A longtable in small type: long text columns wrap in their cells, and only if it is
     still too wide do the columns marked droppable go (with a note)."""
     kept = list(range(len(table.columns)))
@@ -199,21 +167,21 @@ def _table(table: Table) -> list[str]:
     while _least_width(table, kept) > SMALL_LINE and any(table.columns[i].droppable for i in kept):
         index = max(i for i in kept if table.columns[i].droppable)
         header = table.columns[index].header
-        dropped.insert(0, header.text if isinstance(header, Math) else header)
+        dropped.insert(0, header.text if isinstance(header, v.Math) else header)
         kept.remove(index)
     columns = [table.columns[i] for i in kept]
     spec = _spec(table, kept)
     headers = " & ".join(
         f"${column.header.latex}$"
-        if isinstance(column.header, Math)
-        else r"\textbf{" + latex_escape(column.header) + "}"
+        if isinstance(column.header, v.Math)
+        else r"\textbf{" + v.latex_escape(column.header) + "}"
         for column in columns
     )
     lines = [r"{\footnotesize\setlength{\tabcolsep}{3pt}"]
     lines += [rf"\begin{{longtable}}{{{spec}}}", headers + r" \\", r"\hline", r"\endhead"]
     for row in table.rows:
-        if isinstance(row, Gap):
-            words = latex_escape(row.words())
+        if isinstance(row, v.Gap):
+            words = v.latex_escape(row.words())
             lines.append(rf"\multicolumn{{{len(columns)}}}{{l}}{{\emph{{{words}}}}} \\")
             continue
         cells = [_cell(row[i], table.columns[i]) for i in kept]
@@ -221,5 +189,5 @@ def _table(table: Table) -> list[str]:
     lines += [r"\end{longtable}", "}"]
     if dropped:
         words = f"(left out for width: {', '.join(dropped)}; --format json has them all)"
-        lines.append(_indented(rf"\emph{{{latex_escape(words)}}}", 0))
+        lines.append(_indented(rf"\emph{{{v.latex_escape(words)}}}", 0))
     return lines

@@ -9,28 +9,7 @@ from __future__ import annotations
 
 import re
 
-from mathml_cli.render.view import (
-    Block,
-    Cell,
-    Column,
-    Formula,
-    Gap,
-    Heading,
-    Line,
-    Math,
-    Matrix,
-    Note,
-    Paragraph,
-    Plot,
-    Section,
-    Table,
-    Tree,
-    TreeNode,
-    View,
-    cell_latex,
-    matrix_latex,
-    merged,
-)
+from mathml_cli.render import view as v
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>|$#~])")
 
@@ -39,27 +18,23 @@ def escape(words: str) -> str:
     return _SPECIAL.sub(r"\\\1", words)
 
 
-def write(view: View) -> str:
+def write(view: v.View) -> str:
     lines: list[str] = []
-    for block in view.blocks:
+    for block in v.flatten(view.blocks):
         lines.extend(_block(block))
     return "\n".join(lines).strip("\n") + "\n"
 
 
-def inline(line: Line) -> str:
-    out: list[str] = []
-    for piece in merged(line):
-        if isinstance(piece, str):
-            out.append(escape(piece))
-        elif isinstance(piece, Math):
-            out.append(f"${piece.latex.strip()}$")
-        elif piece.role in ("strong", "result", "rule", "bad"):
-            out.append(_emphasis(piece.text, "**"))
-        elif piece.role in ("muted", "note"):
-            out.append(_emphasis(piece.text, "*"))
-        else:
-            out.append(escape(piece.text))
-    return "".join(out)
+def inline(line: v.Line) -> str:
+    return v.write_line(line, escape, lambda m: f"${m.latex.strip()}$", _span)
+
+
+def _span(span: v.Span) -> str:
+    if span.role in ("strong", "result", "rule", "bad"):
+        return _emphasis(span.text, "**")
+    if span.role in ("muted", "note"):
+        return _emphasis(span.text, "*")
+    return escape(span.text)
 
 
 def _emphasis(text: str, mark: str) -> str:
@@ -72,40 +47,35 @@ def _emphasis(text: str, mark: str) -> str:
     return f"{before}{mark}{escape(words)}{mark}{after}"
 
 
-def _block(block: Block) -> list[str]:
-    if isinstance(block, Section):
-        lines = _block(block.heading) if block.heading else []
-        for inner in block.blocks:
-            lines.extend(_block(inner))
-        return lines
-    if isinstance(block, Heading):
+def _block(block: v.Block) -> list[str]:
+    if isinstance(block, v.Heading):
         return ["#" * min(block.level + 1, 6) + " " + inline(block.content), ""]
-    if isinstance(block, Paragraph):
+    if isinstance(block, v.Paragraph):
         return [inline(block.content), ""]
-    if isinstance(block, Note):
+    if isinstance(block, v.Note):
         text = inline(block.content)
         if block.kind == "info":
             return [f"*{text}*", ""]
         if block.kind in ("warning", "failure"):
             return [f"> {text}", ""]
         return [text, ""]
-    if isinstance(block, Formula):
+    if isinstance(block, v.Formula):
         return ["$$", block.latex, "$$", ""]
-    if isinstance(block, Table):
+    if isinstance(block, v.Table):
         return [*_table(block), ""]
-    if isinstance(block, Matrix):
-        return ["$$", matrix_latex(block), "$$", ""]
-    if isinstance(block, Tree):
+    if isinstance(block, v.Matrix):
+        return ["$$", v.matrix_latex(block), "$$", ""]
+    if isinstance(block, v.Tree):
         lines = [inline(block.root), ""]
         for child in block.children:
             lines.extend(_node(child, 0))
         return [*lines, ""]
-    if isinstance(block, Plot):
+    if isinstance(block, v.Plot):
         return [f"<!-- plot omitted: {block.title} (see --format text or html) -->", ""]
     raise TypeError(f"not a block: {block!r}")
 
 
-def _node(node: TreeNode, depth: int) -> list[str]:
+def _node(node: v.TreeNode, depth: int) -> list[str]:
     indent = "  " * depth
     first, *rest = node.lines
     lines = [f"{indent}- {inline(first)}"]
@@ -115,17 +85,17 @@ def _node(node: TreeNode, depth: int) -> list[str]:
     return lines
 
 
-def _table(table: Table) -> list[str]:
+def _table(table: v.Table) -> list[str]:
     headers = [
         "$" + column.header.latex.replace("|", r"\vert ") + "$"
-        if isinstance(column.header, Math)
+        if isinstance(column.header, v.Math)
         else escape(column.header)
         for column in table.columns
     ]
     rules = ["---:" if column.align == "right" else ":---" for column in table.columns]
     lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(rules) + " |"]
     for row in table.rows:
-        if isinstance(row, Gap):
+        if isinstance(row, v.Gap):
             cells = [f"*{escape(row.words())}*"] + [""] * (len(table.columns) - 1)
         else:
             cells = [_cell(cell, column) for cell, column in zip(row, table.columns, strict=True)]
@@ -133,10 +103,10 @@ def _table(table: Table) -> list[str]:
     return lines
 
 
-def _cell(cell: Cell, column: Column) -> str:
+def _cell(cell: v.Cell, column: v.Column) -> str:
     if isinstance(cell, str):
         return escape(cell)
     if cell is None:
         return ""
     # A bare | would end the cell, even inside math.
-    return "$" + cell_latex(cell, column).replace("|", r"\vert ") + "$"
+    return "$" + v.cell_latex(cell, column).replace("|", r"\vert ") + "$"

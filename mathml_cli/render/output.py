@@ -52,14 +52,6 @@ def _width(target: IO[str]) -> int | None:
     return None if isatty and isatty() else 100
 
 
-def render_text(renderable: Any, file: IO[str] | None = None) -> str:
-    """The renderable as the text (with ANSI codes only on a terminal) Rich would print."""
-    console = make_console(file)
-    with console.capture() as capture:
-        console.print(renderable)
-    return str(capture.get())
-
-
 # Past this size JSON is written on one line: indenting makes Python's json use
 # its slow pure-Python encoder (seconds for a 1000×1000 matrix), and nobody
 # reads a megabyte of JSON by eye.
@@ -118,35 +110,5 @@ def emit_view(
         text = to_json(data()) + "\n"
     else:
         text = write_view(output_format, view(), sys.stdout)
-    sys.stdout.write(text)
-    sys.stdout.flush()
-
-
-def emit(
-    output_format: OutputFormat,
-    *,
-    rich: Callable[[], Any],
-    data: Callable[[], dict[str, Any]],
-    latex: Callable[[], str],
-    markdown: Callable[[], str],
-    extra: str = "",
-) -> None:
-    """Render a result in `output_format` and write it to stdout in one piece.
-
-    Each argument makes one rendering of the same result, so only the one
-    asked for is built; `extra` is appended to text output (a terminal plot).
-    """
-    if output_format is OutputFormat.json:
-        text = to_json(data()) + "\n"
-    elif output_format is OutputFormat.latex:
-        text = latex().rstrip("\n") + "\n"
-    elif output_format is OutputFormat.markdown:
-        text = markdown().rstrip("\n") + "\n"
-    elif output_format is OutputFormat.html:
-        from mathml_cli.errors import InputError
-
-        raise InputError("--format html is not available for this command yet")
-    else:
-        text = render_text(rich(), sys.stdout) + extra
     sys.stdout.write(text)
     sys.stdout.flush()

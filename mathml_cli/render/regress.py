@@ -1,4 +1,4 @@
-"""Renderings of a `Regression`: Rich text, JSON data, LaTeX and Markdown."""
+"""`mathml regress` as a View (every format but JSON) and as JSON data."""
 
 from __future__ import annotations
 
@@ -7,273 +7,242 @@ from collections.abc import Sequence
 from typing import Any
 
 from mathml_cli.core.regress import Coefficient, Descent, Regression
-from mathml_cli.render.common import (
-    DIM,
-    FORMULA,
-    NOTE,
-    RESULT,
-    RULE,
-    TITLE,
-    format_number,
-    latex_escape,
-)
+from mathml_cli.render import view as v
 
 MATRIX_LIMIT = 8  # show XᵀX and Sxx as numbers up to this size, else only their shape
 
-fmt = format_number
 
-
-def _p_value(value: float) -> str:
+def _p_value(value: float) -> v.Math:
     if math.isnan(value):
-        return "undefined"
-    return "< 1e-16" if value < 1e-16 else f"{value:.4g}"
+        return v.Math("undefined", r"\text{undefined}")
+    if value < 1e-16:
+        return v.Math("< 1e-16", r"< 10^{-16}")
+    text = f"{value:.4g}"
+    return v.Math(text, v.number_latex(float(text), 4))
 
 
-def _model_text(result: Regression) -> str:
-    terms = " + ".join(f"β{_sub(i)}·{name}" for i, name in enumerate(result.features, start=1))
+def _sub(number_: int) -> str:
+    return str(number_).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+def _name(name: str) -> v.Math:
+    """A column, or an expression of columns (--features "x**2"), as math."""
+    if name.isidentifier():
+        return v.Math(name, v.name_latex(name))
+    from mathml_cli.core.expr import parse_expression
+    from mathml_cli.errors import InputError
+    from mathml_cli.render.common import latex_of
+
+    try:
+        return v.Math(name, latex_of(parse_expression(name)))
+    except InputError:
+        return v.Math(name, v.text_latex(name))
+
+
+def _model(result: Regression) -> v.Math:
+    features = list(enumerate(result.features, start=1))
+    terms = " + ".join(f"β{_sub(i)}·{name}" for i, name in features)
+    latex = " + ".join(rf"\beta_{{{i}}} {_name(name).latex}" for i, name in features)
+    target = _name(result.target)
     if not result.intercept:
-        return f"{result.target} = {terms} + ε   (no intercept: through the origin)"
-    return f"{result.target} = β₀ + {terms} + ε"
+        return v.Math(
+            f"{result.target} = {terms} + ε   (no intercept: through the origin)",
+            rf"{target.latex} = {latex} + \varepsilon"
+            r" \quad \text{(no intercept: through the origin)}",
+            "formula",
+        )
+    return v.Math(
+        f"{result.target} = β₀ + {terms} + ε",
+        rf"{target.latex} = \beta_0 + {latex} + \varepsilon",
+        "formula",
+    )
 
 
-def _sub(number: int) -> str:
-    return str(number).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+def _num(value: float, digits: int = 6, role: Any = None) -> v.Math:
+    return v.Math(v.number(value, digits), v.number_latex(value, digits), role)
 
 
-# --- Rich text -------------------------------------------------------------
-
-
-def rich(result: Regression, show_steps: bool = True, every: int | None = None) -> Any:
-    from rich.console import Group
-    from rich.text import Text
-
+def view(
+    result: Regression, *, show_steps: bool = True, every: int | None = None, plot: bool = False
+) -> v.View:
+    """The data and model, the normal equation step by step, the coefficients and fit."""
     method = "normal equation" if result.method == "normal" else "gradient descent"
     if result.ridge is not None:
         method = f"ridge, λ = {result.ridge:g}"
-    parts: list[Any] = [
-        Text.assemble(
-            ("Linear regression ", TITLE),
-            f"of {result.target} on {', '.join(result.features)}",
-            (f"  (n = {result.n}, method: {method})", DIM),
+    computed = "Computed by: " if result.descent is None else "Closed form computed by: "
+    blocks: list[v.Block] = [
+        v.Paragraph(
+            (
+                v.Span("Linear regression "),
+                f"of {result.target} on {', '.join(result.features)}",
+                v.Span(f"  (n = {result.n}, method: {method})", "muted"),
+            )
         ),
-        Text.assemble(("Model: ", TITLE), (_model_text(result), FORMULA), "   i.e. y = Xβ + ε"),
-        Text.assemble(
-            ("Computed by: " if result.descent is None else "Closed form computed by: ", TITLE),
-            (result.algorithm, DIM),
+        v.Paragraph(
+            (
+                v.Span("Model: "),
+                _model(result),
+                "   i.e. ",
+                v.Math("y = Xβ + ε", r"y = X\beta + \varepsilon"),
+            )
         ),
+        v.Paragraph((v.Span(computed), v.Span(result.algorithm, "muted"))),
     ]
     if show_steps:
-        parts.extend(_normal_steps(result))
+        blocks.extend(_normal_steps(result))
     if result.descent is not None:
-        parts.extend(_descent_part(result.descent, result, every))
-    parts.append(Text(""))
+        blocks.extend(_descent_part(result.descent, result, every))
     title = "Coefficients"
     if result.descent is not None:
         title += f" where gradient descent ended (step {result.descent.steps})"
-    parts.append(_coefficient_table(result.coefficients, title))
-    parts.append(_fit_table(result))
-    parts.append(_residual_line(result))
-    parts.extend(Text(note, style=DIM) for note in _model_notes(result))
+    blocks.append(v.Section(v.Heading((title,), 3), (_coefficient_table(result.coefficients),)))
+    fit = _fit(result) + [v.Note((note,)) for note in _model_notes(result)]
+    blocks.append(v.Section(None, tuple(fit)))
     if result.prediction is not None:
-        parts.extend(_prediction_part(result))
-    for warning in result.warnings:
-        parts.append(Text.assemble(("Warning: ", NOTE), warning))
-    return Group(*parts)
+        blocks.append(v.Section(None, tuple(_prediction_part(result))))
+    blocks.extend(
+        v.Note((v.Span("Warning: ", "note"), warning), "warning") for warning in result.warnings
+    )
+    if plot:
+        blocks.extend(plots(result))
+    source = f"mathml regress: {result.target} on {', '.join(result.features)}"
+    return v.View(source, tuple(blocks), source)
 
 
-def _matrix_table(rows: Sequence[Sequence[float]], labels: Sequence[str] | None = None) -> Any:
-    from rich import box
-    from rich.table import Table
-
-    table = Table(box=box.SIMPLE, show_header=labels is not None, pad_edge=False)
-    for label in labels or [""] * (len(rows[0]) if rows else 0):
-        table.add_column(label, justify="right")
-    for row in rows:
-        table.add_row(*(fmt(v) for v in row))
-    return table
+def _step(number_: int, title: v.Line) -> v.Paragraph:
+    return v.Paragraph((v.Span(f"Step {number_}  ", "rule"), *title))
 
 
-def _step(number: int, title: str) -> Any:
-    from rich.text import Text
-
-    return Text.assemble(("\n" + f"Step {number}  ", RULE), (title, TITLE))
+def _number_table(headers: Sequence[v.Math | str], rows: Sequence[Sequence[float]]) -> v.Table:
+    return v.Table(tuple(v.Column(header) for header in headers), tuple(tuple(row) for row in rows))
 
 
-def _normal_steps(result: Regression) -> list[Any]:
-    from rich.text import Text
-
+def _normal_steps(result: Regression) -> list[v.Block]:
     eq = result.normal
     columns = ["1", *result.features] if result.intercept else list(result.features)
     width = len(columns)
-    parts: list[Any] = [_step(1, f"the design matrix X ({result.n}×{width}) and the target y")]
+    headers = [v.Math("1", "1") if c == "1" else _name(c) for c in columns]
+    step1: list[v.Block] = [
+        _step(1, (v.Span(f"the design matrix X ({result.n}×{width}) and the target y"),))
+    ]
     if eq.design_rows is not None and eq.target_values is not None:
         rows = [(*x, y) for x, y in zip(eq.design_rows, eq.target_values, strict=True)]
-        parts.append(_matrix_table(rows, [*columns, f"y = {result.target}"]))
+        target = v.Math(f"y = {result.target}", f"y = {_name(result.target).latex}")
+        step1.append(_number_table([*headers, target], rows))
     else:
-        parts.append(
-            Text(
-                ("X has a column of ones (for β₀) and " if result.intercept else "X has ")
-                + f"one column per feature: {result.n} rows, "
-                "too many to print; only a small triangular factor of X is kept, and the "
-                "sums below follow from it (memory O(p²), not O(n)).",
-                style=DIM,
+        step1.append(
+            v.Note(
+                (
+                    ("X has a column of ones (for β₀) and " if result.intercept else "X has ")
+                    + f"one column per feature: {result.n} rows, too many to print; only a "
+                    "small triangular factor of X is kept, and the sums below follow from it "
+                    "(memory O(p²), not O(n)).",
+                ),
             )
         )
     lam = eq.ridge
-    gram = "XᵀX" if lam is None else "XᵀX + λI'"
+    gram = (
+        v.Math("XᵀX", r"X^\top X") if lam is None else v.Math("XᵀX + λI'", r"X^\top X + \lambda I'")
+    )
     if lam is None:
-        parts.append(_step(2, "XᵀX and Xᵀy, sums over the rows"))
+        step2: list[v.Block] = [_step(2, (v.Span("XᵀX and Xᵀy, sums over the rows"),))]
     else:
-        parts.append(_step(2, f"XᵀX + λI' and Xᵀy, with λ = {lam:g}"))
+        step2 = [_step(2, (v.Span(f"XᵀX + λI' and Xᵀy, with λ = {lam:g}"),))]
     if not result.intercept:
-        parts.append(Text("XᵀX = Σxxᵀ,  Xᵀy = Σxy", style=FORMULA))
+        sums = v.Math(
+            "XᵀX = Σxxᵀ,  Xᵀy = Σxy",
+            r"X^\top X = \sum x x^\top,\quad X^\top y = \sum x y",
+            "formula",
+        )
     else:
-        parts.append(Text("XᵀX = [[n, Σx], [Σx, Σxxᵀ]],  Xᵀy = [Σy, Σxy]", style=FORMULA))
+        sums = v.Math(
+            "XᵀX = [[n, Σx], [Σx, Σxxᵀ]],  Xᵀy = [Σy, Σxy]",
+            r"X^\top X = \begin{bmatrix} n & \sum x^\top \\ \sum x & \sum x x^\top "
+            r"\end{bmatrix},\quad X^\top y = \begin{bmatrix} \sum y \\ \sum x y "
+            r"\end{bmatrix}",
+            "formula",
+        )
+    step2.append(v.Paragraph((sums,), indent=1))
     if lam is not None:
-        parts.append(
-            Text(
-                "Ridge adds λ to the diagonal of XᵀX"
-                + (" except the intercept's (I' is I with a 0 for β₀)" if result.intercept else "")
-                + ": the solution of (XᵀX + λI')β = Xᵀy minimises ‖y − Xβ‖² + λ‖β‖².",
-                style=DIM,
+        step2.append(
+            v.Note(
+                (
+                    "Ridge adds λ to the diagonal of XᵀX"
+                    + (
+                        " except the intercept's (I' is I with a 0 for β₀)"
+                        if result.intercept
+                        else ""
+                    )
+                    + ": the solution of (XᵀX + λI')β = Xᵀy minimises ‖y − Xβ‖² + λ‖β‖².",
+                ),
+                indent=1,
             )
         )
     if width <= MATRIX_LIMIT:
         rows = [(*row, rhs) for row, rhs in zip(eq.xtx, eq.xty, strict=True)]
-        label = gram if lam is None else f"({gram})"
-        parts.append(_matrix_table(rows, [*(f"{label}·{c}" for c in columns), "Xᵀy"]))
+        label = gram if lam is None else v.Math(f"({gram.text})", rf"({gram.latex})")
+        products = [
+            v.Math(f"{label.text}·{h.text}", rf"{label.latex} \cdot {h.latex}") for h in headers
+        ]
+        step2.append(_number_table([*products, v.Math("Xᵀy", r"X^\top y")], rows))
     else:
-        parts.append(Text(f"{gram} is {width}×{width}, Xᵀy has {width} entries.", style=DIM))
+        step2.append(v.Note((f"{gram.text} is {width}×{width}, Xᵀy has {width} entries.",)))
+    slopes = [
+        v.Paragraph(
+            (
+                v.Math(
+                    f"β({name}) = {v.number(b)}",
+                    rf"\beta_{{{_name(name).latex}}} = {v.number_latex(b)}",
+                    "result",
+                ),
+            ),
+            indent=1,
+        )
+        for name, b in zip(eq.fitted, eq.slopes, strict=True)
+    ]
+    solve = v.Math(f"({gram.text})β = Xᵀy", rf"({gram.latex})\beta = X^\top y")
     if not result.intercept:
-        parts.append(_step(3, f"solve ({gram})β = Xᵀy"))
-        solved = ", ".join(
-            f"β({name}) = {fmt(b)}" for name, b in zip(eq.fitted, eq.slopes, strict=True)
-        )
-        parts.append(Text(solved, style=RESULT))
-        return parts
+        step3: list[v.Block] = [_step(3, (v.Span("solve "), solve)), *slopes]
+        return [v.Section(None, tuple(part)) for part in (step1, step2, step3)]
     sxx = "Sxx" if lam is None else "(Sxx + λI)"
-    parts.append(_step(3, f"solve ({gram})β = Xᵀy, centred"))
-    parts.append(
-        Text(
-            f"Subtracting the means splits it into {sxx}·β = Sxy for the slopes and "
-            "β₀ = ȳ − x̄ᵀβ, with S the sums of products of deviations from the means. "
-            "Same solution, but no digits lost to large raw sums.",
-            style=DIM,
-        )
-    )
-    means = ", ".join(
-        f"{name}: {fmt(m)}"
+    sxx_latex = "S_{xx}" if lam is None else r"(S_{xx} + \lambda I)"
+    means = [
+        v.Math(f"{name}: {v.number(m)}", f"{_name(name).latex}: {v.number_latex(m)}")
         for name, m in zip([*result.features, result.target], eq.means, strict=True)
-    )
-    parts.append(Text(f"means: {means}"))
+    ]
+    means_line: list[Any] = ["means: "]
+    for index, mean in enumerate(means):
+        means_line += [", " if index else "", mean]
+    step3 = [
+        _step(3, (v.Span("solve "), solve, v.Span(", centred"))),
+        v.Note(
+            (
+                f"Subtracting the means splits it into {sxx}·β = Sxy for the slopes and "
+                "β₀ = ȳ − x̄ᵀβ, with S the sums of products of deviations from the means. "
+                "Same solution, but no digits lost to large raw sums.",
+            ),
+            indent=1,
+        ),
+        v.Paragraph(tuple(means_line), indent=1),
+    ]
     if eq.fitted and len(eq.fitted) <= MATRIX_LIMIT:
         rows = [(*row, rhs) for row, rhs in zip(eq.sxx, eq.sxy, strict=True)]
-        parts.append(_matrix_table(rows, [*(f"{sxx}·{name}" for name in eq.fitted), "Sxy"]))
-    solved = ", ".join(
-        f"β({name}) = {fmt(b)}" for name, b in zip(eq.fitted, eq.slopes, strict=True)
+        names = [
+            v.Math(f"{sxx}·{name}", rf"{sxx_latex} \cdot {_name(name).latex}") for name in eq.fitted
+        ]
+        step3.append(_number_table([*names, v.Math("Sxy", "S_{xy}")], rows))
+    intercept = v.Math(
+        f"β₀ = ȳ − x̄ᵀβ = {v.number(eq.intercept)}",
+        rf"\beta_0 = \bar y - \bar x^\top \beta = {v.number_latex(eq.intercept)}",
+        "result",
     )
-    parts.append(_step(4, "β"))
-    intercept_line = f"β₀ = ȳ − x̄ᵀβ = {fmt(eq.intercept)}"
-    parts.append(Text((solved + "\n" if solved else "") + intercept_line, style=RESULT))
-    return parts
+    step4: list[v.Block] = [_step(4, (v.Math("β", r"\beta"),)), *slopes]
+    step4.append(v.Paragraph((intercept,), indent=1))
+    return [v.Section(None, tuple(part)) for part in (step1, step2, step3, step4)]
 
 
-def _descent_part(descent: Descent, result: Regression, every: int | None) -> list[Any]:
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
-
-    features = "z = (x − x̄)/s, standardised" if descent.standardized else "x as given"
-    b = "b + " if result.intercept else ""
-    rule = f"J = (1/n)·Σ(ŷ − y)² with ŷ = {b}xᵀw;  ∂J/∂w = (2/n)·Σ(ŷ − y)·x" + (
-        ",  ∂J/∂b = (2/n)·Σ(ŷ − y)" if result.intercept else ""
-    )
-    update = "w ← w − α·∂J/∂w" + (",  b ← b − α·∂J/∂b" if result.intercept else "")
-    parts: list[Any] = [
-        Text("\nGradient descent", style=TITLE),
-        Text(rule, style=FORMULA),
-        Text(f"{update}   from all zeros, α = {descent.learning_rate:g}", style=FORMULA),
-        Text(
-            f"On the features {features}; each step is the full batch over all {result.n} rows."
-            + ("  Coefficients below in x's units." if descent.standardized else ""),
-            style=DIM,
-        ),
-    ]
-    names = [c.name for c in result.coefficients if _fitted(c)]
-    table = Table(box=box.SIMPLE, pad_edge=False)
-    table.add_column("step", justify="right")
-    table.add_column("loss J", justify="right")
-    for name in names:
-        table.add_column(name, justify="right")
-    table.add_column("|∇J|", justify="right")
-    shown = descent_rows(len(descent.table), every)
-    for index in shown:
-        row = descent.table[index]
-        table.add_row(
-            str(row.iteration),
-            fmt(row.loss),
-            *(fmt(v) for v in row.coefficients),
-            fmt(row.gradient_norm, 3),
-        )
-    parts.append(table)
-    if len(shown) < len(descent.table):
-        how = f"every {every}th and the last" if every else "the first 10, every k-th, the last 5"
-        parts.append(
-            Text(
-                f"showing {len(shown)} of {len(descent.table)} rows ({how}); "
-                "--every K picks the rows, --format json has them all",
-                style=DIM,
-            )
-        )
-    stable = (
-        f"2/L = {descent.stable_below:.3g}, with L = {descent.largest_eigenvalue:.3g} the largest "
-        "eigenvalue of the Hessian (2/n)XᵀX"
-    )
-    if descent.status == "converged":
-        status = Text(f"Converged after {descent.steps} steps (the update fell below 1e-13 of θ).")
-    elif descent.status == "diverged":
-        advice = (
-            ""
-            if descent.standardized
-            else "; or standardise the features (--standardize), which evens out the curvature "
-            "so that one rate suits them all"
-        )
-        status = Text(
-            f"Diverged at step {descent.steps}: the learning rate {descent.learning_rate:g} "
-            f"is too large. Gradient descent on J converges for rates below {stable}: "
-            f"use --lr below {descent.stable_below:.3g}{advice}.",
-            style=NOTE,
-        )
-    else:
-        status = Text(
-            f"Stopped after --steps {descent.max_steps} without converging (raise --steps or "
-            f"--lr; rates below {descent.stable_below:.3g} = 2/L converge).",
-            style=NOTE,
-        )
-    parts.append(status)
-    comparison = Table(box=box.SIMPLE, pad_edge=False)
-    for label in ("", "gradient descent", "closed form", "relative difference"):
-        comparison.add_column(label, justify="left" if not label else "right")
-    for name, ours, closed, relative in zip(
-        names,
-        descent.coefficients,
-        descent.closed_form,
-        descent.relative_differences,
-        strict=True,
-    ):
-        comparison.add_row(name, fmt(ours), fmt(closed), fmt(relative, 3))
-    parts.append(
-        Text("\nWhere descent ended, against the closed form (least squares)", style=TITLE)
-    )
-    parts.append(comparison)
-    parts.append(
-        Text(
-            f"Relative distance ‖w − ŵ‖/‖ŵ‖ = {fmt(descent.relative_distance, 3)} "
-            f"(largest absolute difference {fmt(descent.max_difference, 3)}).",
-            style=RESULT,
-        )
-    )
-    return parts
+def _fitted(coefficient: Coefficient) -> bool:
+    return not math.isnan(coefficient.estimate)
 
 
 def descent_rows(count: int, every: int | None, head: int = 10, tail: int = 5) -> list[int]:
@@ -286,40 +255,172 @@ def descent_rows(count: int, every: int | None, head: int = 10, tail: int = 5) -
     return sorted({*range(head), *range(0, count, stride), *range(count - tail, count)})
 
 
-def _fitted(coefficient: Coefficient) -> bool:
-    return not math.isnan(coefficient.estimate)
+def _descent_part(descent: Descent, result: Regression, every: int | None) -> list[v.Block]:
+    features = "z = (x − x̄)/s, standardised" if descent.standardized else "x as given"
+    b, b_latex = ("b + ", "b + ") if result.intercept else ("", "")
+    loss = v.Math(
+        f"J = (1/n)·Σ(ŷ − y)² with ŷ = {b}xᵀw;  ∂J/∂w = (2/n)·Σ(ŷ − y)·x"
+        + (",  ∂J/∂b = (2/n)·Σ(ŷ − y)" if result.intercept else ""),
+        rf"J = \tfrac{{1}}{{n}} \sum (\hat y - y)^2,\ \hat y = {b_latex}x^\top w;\quad "
+        r"\frac{\partial J}{\partial w} = \tfrac{2}{n} \sum (\hat y - y)\, x"
+        + (
+            r",\ \frac{\partial J}{\partial b} = \tfrac{2}{n} \sum (\hat y - y)"
+            if result.intercept
+            else ""
+        ),
+        "formula",
+    )
+    update = v.Math(
+        "w ← w − α·∂J/∂w" + (",  b ← b − α·∂J/∂b" if result.intercept else ""),
+        r"w \leftarrow w - \alpha \frac{\partial J}{\partial w}"
+        + (r",\ b \leftarrow b - \alpha \frac{\partial J}{\partial b}" if result.intercept else ""),
+        "formula",
+    )
+    names = [c.name for c in result.coefficients if _fitted(c)]
+    columns = (
+        v.Column("step", format="integer"),
+        v.Column(v.Math("loss J", "J"), role="result"),
+        *(v.Column(_name(name)) for name in names),
+        v.Column(v.Math("|∇J|", r"\lVert\nabla J\rVert"), digits=3, droppable=True),
+    )
+    shown = descent_rows(len(descent.table), every)
+    rows = tuple(
+        (
+            descent.table[index].iteration,
+            descent.table[index].loss,
+            *descent.table[index].coefficients,
+            descent.table[index].gradient_norm,
+        )
+        for index in shown
+    )
+    blocks: list[v.Block] = [
+        v.Paragraph((v.Span("Gradient descent"),)),
+        v.Paragraph((loss,), indent=1),
+        v.Paragraph(
+            (update, f"   from all zeros, α = {descent.learning_rate:g}"),
+            indent=1,
+        ),
+        v.Note(
+            (
+                f"On the features {features}; each step is the full batch over all "
+                f"{result.n} rows."
+                + ("  Coefficients below in x's units." if descent.standardized else ""),
+            ),
+        ),
+        v.Table(columns, rows),
+    ]
+    if len(shown) < len(descent.table):
+        how = f"every {every}th and the last" if every else "the first 10, every k-th, the last 5"
+        blocks.append(
+            v.Note(
+                (
+                    f"showing {len(shown)} of {len(descent.table)} rows ({how}); "
+                    "--every K picks the rows, --format json has them all",
+                ),
+            )
+        )
+    stable = (
+        f"2/L = {descent.stable_below:.3g}, with L = {descent.largest_eigenvalue:.3g} the largest "
+        "eigenvalue of the Hessian (2/n)XᵀX"
+    )
+    if descent.status == "converged":
+        blocks.append(
+            v.Paragraph(
+                (f"Converged after {descent.steps} steps (the update fell below 1e-13 of θ).",)
+            )
+        )
+    elif descent.status == "diverged":
+        advice = (
+            ""
+            if descent.standardized
+            else "; or standardise the features (--standardize), which evens out the curvature "
+            "so that one rate suits them all"
+        )
+        blocks.append(
+            v.Note(
+                (
+                    f"Diverged at step {descent.steps}: the learning rate "
+                    f"{descent.learning_rate:g} is too large. Gradient descent on J converges "
+                    f"for rates below {stable}: use --lr below {descent.stable_below:.3g}{advice}.",
+                ),
+                "warning",
+            )
+        )
+    else:
+        blocks.append(
+            v.Note(
+                (
+                    f"Stopped after --steps {descent.max_steps} without converging (raise --steps "
+                    f"or --lr; rates below {descent.stable_below:.3g} = 2/L converge).",
+                ),
+                "warning",
+            )
+        )
+    comparison = v.Table(
+        (
+            v.Column("", align="left"),
+            v.Column("gradient descent"),
+            v.Column("closed form", role="result"),
+            v.Column("relative difference", digits=3, short="rel. diff."),
+        ),
+        tuple(
+            (_name(name), ours, closed, relative)
+            for name, ours, closed, relative in zip(
+                names,
+                descent.coefficients,
+                descent.closed_form,
+                descent.relative_differences,
+                strict=True,
+            )
+        ),
+    )
+    distance = v.Paragraph(
+        (
+            v.Span("Relative distance ‖w − ŵ‖/‖ŵ‖ = ", "result"),
+            _num(descent.relative_distance, 3, "result"),
+            v.Span(" (largest absolute difference ", "result"),
+            _num(descent.max_difference, 3, "result"),
+            v.Span(").", "result"),
+        )
+    )
+    heading = v.Heading(("Where descent ended, against the closed form (least squares)",), 3)
+    return [
+        v.Section(None, tuple(blocks)),
+        v.Section(heading, (comparison, distance)),
+    ]
 
 
-def _coefficient_table(coefficients: Sequence[Coefficient], title: str = "Coefficients") -> Any:
-    from rich import box
-    from rich.table import Table
-
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left")
-    table.title = title
-    table.title_style = TITLE
-    for label in ("", "estimate", "std error", "t", "P>|t|", "[0.025", "0.975]"):
-        table.add_column(label, justify="left" if not label else "right")
+def _coefficient_table(coefficients: Sequence[Coefficient]) -> v.Table:
+    columns = (
+        v.Column("", align="left"),
+        v.Column("estimate", role="result"),
+        v.Column("std error", short="SE"),
+        v.Column("t", digits=4),
+        v.Column(v.Math("P>|t|", r"P > |t|"), align="right"),
+        v.Column("[0.025", droppable=True, group="interval"),
+        v.Column("0.975]", droppable=True, group="interval"),
+    )
+    rows: list[tuple[Any, ...]] = []
     for c in coefficients:
         if _fitted(c) and math.isnan(c.t_value):
             # ridge (no standard errors) or gradient descent (no t, p, intervals)
-            table.add_row(c.name, fmt(c.estimate), _blank(c.std_error), "", "", "", "")
+            error = None if math.isnan(c.std_error) else c.std_error
+            rows.append((_name(c.name), c.estimate, error, None, None, None, None))
         elif _fitted(c):
-            table.add_row(
-                c.name,
-                fmt(c.estimate),
-                fmt(c.std_error),
-                fmt(c.t_value, 4),
-                _p_value(c.p_value),
-                fmt(c.conf_low),
-                fmt(c.conf_high),
+            rows.append(
+                (
+                    _name(c.name),
+                    c.estimate,
+                    c.std_error,
+                    c.t_value,
+                    _p_value(c.p_value),
+                    c.conf_low,
+                    c.conf_high,
+                )
             )
         else:
-            table.add_row(c.name, "not fitted", "", "", "", "", "")
-    return table
-
-
-def _blank(value: float) -> str:
-    return "" if math.isnan(value) else fmt(value)
+            rows.append((_name(c.name), "not fitted", None, None, None, None, None))
+    return v.Table(columns, tuple(rows))
 
 
 def _model_notes(result: Regression) -> list[str]:
@@ -342,49 +443,9 @@ def _model_notes(result: Regression) -> list[str]:
     return notes
 
 
-def _fit_table(result: Regression) -> Any:
-    from rich import box
-    from rich.table import Table
-
-    table = Table(box=box.SIMPLE, show_header=False, pad_edge=False)
-    table.add_column()
-    table.add_column(justify="right")
-    table.add_column()
-    table.add_column(justify="right")
-    rows = [
-        (
-            "R²" if result.intercept else "R² (uncentred)",
-            fmt(result.r_squared),
-            "adjusted R²",
-            fmt(result.adj_r_squared),
-        ),
-        (
-            "residual std error",
-            f"{fmt(result.residual_std_error)} on {result.df_resid} DF",
-            "n",
-            str(result.n),
-        ),
-        (
-            "F-statistic",
-            f"{fmt(result.f_statistic)} on {result.df_model} and {result.df_resid} DF",
-            "p-value (F)",
-            _p_value(result.f_p_value),
-        ),
-        (
-            "log-likelihood",
-            fmt(result.log_likelihood),
-            "AIC / BIC",
-            f"{fmt(result.aic)} / {fmt(result.bic)}",
-        ),
-        ("condition number", fmt(result.condition_number, 4), "", ""),
-    ]
-    for row in rows:
-        table.add_row(*row)
-    return table
-
-
-def _residual_line(result: Regression) -> Any:
-    from rich.text import Text
+def _fit(result: Regression) -> list[v.Block]:
+    def stat(name: str, name_latex: str, value: v.Math) -> v.Math:
+        return v.Math(f"{name} = {value.text}", f"{name_latex} = {value.latex}")
 
     r = result.residuals
     how = (
@@ -394,63 +455,176 @@ def _residual_line(result: Regression) -> Any:
     )
     values = (r.minimum, r.first_quartile, r.median, r.third_quartile, r.maximum)
     labels = ("min", "1Q", "median", "3Q", "max")
-    line = "   ".join(f"{label} {fmt(v)}" for label, v in zip(labels, values, strict=True))
-    return Text.assemble(("Residuals: ", TITLE), line, (f"   ({how})", DIM))
-
-
-def _signed_sum(first: float, terms: list[tuple[float, str]]) -> str:
-    """'a + b − c': each term's sign written as the operator before it."""
-    parts = [fmt(first)]
-    for value, text in terms:
-        parts.append(f"{'−' if value < 0 else '+'} {text}")
-    return " ".join(parts)
-
-
-def _prediction_part(result: Regression) -> list[Any]:
-    from rich.text import Text
-
-    prediction = result.prediction
-    assert prediction is not None
-    point = ", ".join(f"{name} = {value:g}" for name, value in prediction.point)
-    symbolic = " + ".join(
-        ["β₀"] * result.intercept + [f"β({name})·{name}" for name, _, _ in prediction.terms]
-    )
-    filled = _signed_sum(
-        prediction.intercept,
-        [
-            (b, f"{fmt(abs(b))}·{fmt(x) if x >= 0 else f'({fmt(x)})'}")
-            for _, b, x in prediction.terms
-        ],
-    )
-    products = _signed_sum(
-        prediction.intercept, [(b * x, fmt(abs(b * x))) for _, b, x in prediction.terms]
-    )
-    if not result.intercept:  # no β₀ term to start the sums with
-        filled, products = (_without_zero_start(text) for text in (filled, products))
-    low, high = prediction.conf_int
-    new_low, new_high = prediction.pred_int
-    intervals = (
-        f"95% interval for the mean: [{fmt(low)}, {fmt(high)}];  "
-        f"for a new observation: [{fmt(new_low)}, {fmt(new_high)}]"
-        if not math.isnan(low)
-        else "No intervals: they need the OLS standard errors, which ridge estimates do not have."
-    )
+    residuals: list[Any] = [v.Span("Residuals: ")]
+    for index, (label, value) in enumerate(zip(labels, values, strict=True)):
+        residuals += ["   " if index else "", f"{label} ", _num(value)]
+    residuals.append(v.Span(f"   ({how})", "muted"))
+    r_squared = ("R²", "R^2") if result.intercept else ("R² (uncentred)", r"R^2_{\text{uncentred}}")
     return [
-        Text(""),
-        Text.assemble(("Prediction at ", TITLE), (point, TITLE)),
-        Text(f"ŷ = {symbolic}", style=FORMULA),
-        Text(f"  = {filled}"),
-        Text(f"  = {products}"),
-        Text.assemble("  = ", (fmt(prediction.value), RESULT)),
-        Text(intervals, style=DIM),
+        v.Paragraph(
+            (
+                stat(*r_squared, _num(result.r_squared)),
+                ", ",
+                stat("adjusted R²", r"\bar R^2", _num(result.adj_r_squared)),
+                f", n = {result.n}",
+            )
+        ),
+        v.Paragraph(
+            (
+                "residual std error ",
+                _num(result.residual_std_error),
+                f" on {result.df_resid} DF; ",
+                stat("F", f"F_{{{result.df_model},{result.df_resid}}}", _num(result.f_statistic)),
+                f" on {result.df_model} and {result.df_resid} DF, p-value (F) ",
+                _p_value(result.f_p_value),
+            )
+        ),
+        v.Paragraph(
+            (
+                "log-likelihood ",
+                _num(result.log_likelihood),
+                ", AIC / BIC ",
+                _num(result.aic),
+                " / ",
+                _num(result.bic),
+                ", condition number ",
+                _num(result.condition_number, 4),
+            )
+        ),
+        v.Paragraph(tuple(residuals)),
     ]
 
 
-def _without_zero_start(text: str) -> str:
-    """'0 + a − b' -> 'a − b' and '0 − a' -> '−a'."""
-    if text.startswith("0 + "):
-        return text[4:]
-    return "−" + text[4:] if text.startswith("0 − ") else text
+def _signed_sum(first: float | None, terms: list[tuple[float, v.Math]]) -> v.Math:
+    """'a + b − c': each term's sign written as the operator before it; with no first
+    term (no intercept) the sum starts at the first product."""
+    text = [v.number(first)] if first is not None else []
+    latex = [v.number_latex(first)] if first is not None else []
+    for value, term in terms:
+        sign = "−" if value < 0 else "+"
+        if not text:
+            text.append(f"−{term.text}" if value < 0 else term.text)
+            latex.append(f"-{term.latex}" if value < 0 else term.latex)
+            continue
+        text.append(f"{sign} {term.text}")
+        latex.append(f"{'-' if value < 0 else '+'} {term.latex}")
+    return v.Math(" ".join(text), " ".join(latex))
+
+
+def _factor(value: float) -> v.Math:
+    text, latex = v.number(value), v.number_latex(value)
+    return v.Math(text, latex) if value >= 0 else v.Math(f"({text})", f"({latex})")
+
+
+def _prediction_part(result: Regression) -> list[v.Block]:
+    prediction = result.prediction
+    assert prediction is not None
+    point = ", ".join(f"{name} = {value:g}" for name, value in prediction.point)
+    terms = prediction.terms
+    symbolic = v.Math(
+        "ŷ = " + " + ".join(["β₀"] * result.intercept + [f"β({n})·{n}" for n, _, _ in terms]),
+        r"\hat y = "
+        + " + ".join(
+            [r"\beta_0"] * result.intercept
+            + [rf"\beta_{{{_name(n).latex}}} {_name(n).latex}" for n, _, _ in terms]
+        ),
+        "formula",
+    )
+    start = prediction.intercept if result.intercept else None
+    filled = _signed_sum(
+        start,
+        [
+            (
+                b,
+                v.Math(
+                    f"{v.number(abs(b))}·{_factor(x).text}",
+                    rf"{v.number_latex(abs(b))} \cdot {_factor(x).latex}",
+                ),
+            )
+            for _, b, x in terms
+        ],
+    )
+    products = _signed_sum(start, [(b * x, _num(abs(b * x))) for _, b, x in terms])
+    low, high = prediction.conf_int
+    new_low, new_high = prediction.pred_int
+    intervals = (
+        f"95% interval for the mean: [{v.number(low)}, {v.number(high)}];  "
+        f"for a new observation: [{v.number(new_low)}, {v.number(new_high)}]"
+        if not math.isnan(low)
+        else "No intervals: they need the OLS standard errors, which ridge estimates do not have."
+    )
+    equals = v.Math("  = ", "=")
+    return [
+        v.Paragraph((v.Span(f"Prediction at {point}"),)),
+        v.Paragraph((symbolic,), indent=1),
+        v.Paragraph((equals, filled), indent=1),
+        v.Paragraph((equals, products), indent=1),
+        v.Paragraph((equals, _num(prediction.value, role="result")), indent=1),
+        v.Note((intervals,)),
+    ]
+
+
+# --- plots ----------------------------------------------------------------------------
+
+
+def plots(result: Regression) -> list[v.Block]:
+    """The data and the fitted line (one feature), or actual and residuals against
+    predicted (several), and the loss by step of gradient descent."""
+    points = result.points
+    actual = tuple(a for _, a, _ in points)
+    fitted = tuple(f for _, _, f in points)
+    how = "" if result.residuals.exact else f" (a random {len(points)} of {result.n} rows)"
+    blocks: list[v.Block] = []
+    if len(result.features) == 1:
+        xs = tuple(x for x, _, _ in points)
+        low, high = min(xs), max(xs)
+        slope = result.coefficients[-1].estimate
+        intercept = result.coefficients[0].estimate if result.intercept else 0.0
+        line = (intercept + slope * low, intercept + slope * high)
+        blocks.append(
+            v.Plot(
+                f"{result.target} against {result.features[0]}{how}",
+                (
+                    v.Series("data", xs, actual, style="scatter"),
+                    v.Series("fitted line", (low, high), line),
+                ),
+                xlabel=result.features[0],
+            )
+        )
+    else:
+        low, high = min(actual + fitted), max(actual + fitted)
+        blocks.append(
+            v.Plot(
+                f"actual against predicted {result.target}{how}",
+                (
+                    v.Series("rows", fitted, actual, style="scatter"),
+                    v.Series("actual = predicted", (low, high), (low, high)),
+                ),
+                xlabel="predicted",
+            )
+        )
+        residuals = tuple(a - f for a, f in zip(actual, fitted, strict=True))
+        blocks.append(
+            v.Plot(
+                f"residuals against predicted{how}",
+                (
+                    v.Series("residuals", fitted, residuals, style="scatter"),
+                    v.Series("zero", (min(fitted), max(fitted)), (0.0, 0.0)),
+                ),
+                xlabel="predicted",
+            )
+        )
+    if result.descent is not None:
+        losses = tuple(result.descent.losses)
+        blocks.append(
+            v.Plot(
+                "gradient descent: loss by step",
+                (v.Series("loss J", tuple(float(i) for i in range(len(losses))), losses),),
+                xlabel="step",
+                log_y=all(loss > 0 for loss in losses),
+            )
+        )
+    return blocks
 
 
 # --- JSON ------------------------------------------------------------------
@@ -542,126 +716,3 @@ def data(result: Regression) -> dict[str, Any]:
             "pred_int": list(prediction.pred_int),
         }
     return payload
-
-
-# --- LaTeX and Markdown -----------------------------------------------------
-
-
-def _latex_name(name: str) -> str:
-    return r"\text{" + latex_escape(name) + "}"
-
-
-def _bmatrix(rows: Sequence[Sequence[float]]) -> str:
-    body = r" \\ ".join(" & ".join(_latex_number(v) for v in row) for row in rows)
-    return r"\begin{bmatrix} " + body + r" \end{bmatrix}"
-
-
-def _latex_number(value: float) -> str:
-    text = fmt(value)
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
-    return text
-
-
-def latex(result: Regression, show_steps: bool = True) -> str:
-    names = [_latex_name(name) for name in result.features]
-    model = " + ".join(rf"\beta_{{{i}}} {n}" for i, n in enumerate(names, start=1))
-    beta_0 = r"\beta_0 + " if result.intercept else ""
-    lines = [rf"{_latex_name(result.target)} &= {beta_0}{model} + \varepsilon"]
-    eq = result.normal
-    if show_steps and len(eq.xtx) <= MATRIX_LIMIT:
-        lines.append(
-            rf"X^\top X &= {_bmatrix(eq.xtx)}, \quad X^\top y = {_bmatrix([[v] for v in eq.xty])}"
-        )
-    if result.ridge is None:
-        lines.append(r"X^\top X \beta &= X^\top y")
-    else:
-        lines.append(
-            rf"(X^\top X + \lambda I')\beta &= X^\top y, "
-            rf"\quad \lambda = {_latex_number(result.ridge)}"
-        )
-    for i, c in enumerate(result.coefficients, start=0 if result.intercept else 1):
-        if _fitted(c) and math.isnan(c.t_value):
-            lines.append(rf"\hat\beta_{{{i}}} &= {_latex_number(c.estimate)}")
-        elif _fitted(c):
-            lines.append(
-                rf"\hat\beta_{{{i}}} &= {_latex_number(c.estimate)} "
-                rf"\quad (\mathrm{{SE}}\ {_latex_number(c.std_error)},\ "
-                rf"p = {_latex_number(c.p_value)})"
-            )
-    r_squared = r"R^2" if result.intercept else r"R^2_{\text{uncentred}}"
-    f_test = (
-        rf", \quad F_{{{result.df_model},{result.df_resid}}} = {_latex_number(result.f_statistic)}"
-        if result.ridge is None
-        else ""
-    )
-    lines.append(rf"{r_squared} &= {_latex_number(result.r_squared)}{f_test}")
-    return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
-
-
-def markdown(result: Regression, show_steps: bool = True) -> str:
-    model = " + ".join(
-        rf"\beta_{{{i}}}\,\text{{{name}}}" for i, name in enumerate(result.features, start=1)
-    )
-    out = [
-        f"**Linear regression** of `{result.target}` on "
-        + ", ".join(f"`{name}`" for name in result.features)
-        + f" (n = {result.n}, method: {result.method})",
-        "",
-        rf"Model: $\text{{{result.target}}} = "
-        + (r"\beta_0 + " if result.intercept else "")
-        + rf"{model} + \varepsilon$, "
-        + (
-            r"solved from the normal equation $X^\top X\beta = X^\top y$"
-            if result.ridge is None
-            else rf"ridge: $(X^\top X + \lambda I')\beta = X^\top y$ "
-            rf"with $\lambda = {result.ridge:g}$"
-        )
-        + f", computed by {result.algorithm}.",
-        "",
-    ]
-    eq = result.normal
-    if show_steps and len(eq.xtx) <= MATRIX_LIMIT:
-        out.append(
-            rf"$X^\top X = {_bmatrix(eq.xtx)}$, $X^\top y = {_bmatrix([[v] for v in eq.xty])}$"
-        )
-        out.append("")
-    out.append("| | estimate | std error | t | P>\\|t\\| | [0.025 | 0.975] |")
-    out.append("|---|---:|---:|---:|---:|---:|---:|")
-    for c in result.coefficients:
-        if _fitted(c) and math.isnan(c.t_value):
-            out.append(f"| {c.name} | {fmt(c.estimate)} | {_blank(c.std_error)} | | | | |")
-        elif _fitted(c):
-            out.append(
-                f"| {c.name} | {fmt(c.estimate)} | {fmt(c.std_error)} | {fmt(c.t_value, 4)} | "
-                f"{_p_value(c.p_value)} | {fmt(c.conf_low)} | {fmt(c.conf_high)} |"
-            )
-        else:
-            out.append(f"| {c.name} | not fitted | | | | | |")
-    out.append("")
-    out.append(
-        f"$R^2$ = {fmt(result.r_squared)}, adjusted $R^2$ = {fmt(result.adj_r_squared)}, "
-        f"residual std error {fmt(result.residual_std_error)} on {result.df_resid} DF, "
-        f"F = {fmt(result.f_statistic)} (p {_p_value(result.f_p_value)}), "
-        f"condition number {fmt(result.condition_number, 4)}."
-    )
-    for note in _model_notes(result):
-        out.append("")
-        out.append(note)
-    if result.descent is not None:
-        d = result.descent
-        out.append("")
-        out.append(
-            f"Gradient descent ({d.status}, {d.steps} steps, learning rate "
-            f"{d.learning_rate:g}): the estimates above are where it ended, at relative "
-            f"distance {fmt(d.relative_distance, 3)} (at most {fmt(d.max_difference, 3)}) from "
-            "the closed form."
-        )
-    if result.prediction is not None:
-        out.append("")
-        out.append(f"Prediction: ŷ = {fmt(result.prediction.value)}")
-    for warning in result.warnings:
-        out.append("")
-        out.append(f"> **Warning:** {warning}")
-    return "\n".join(out)

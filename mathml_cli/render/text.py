@@ -13,25 +13,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from mathml_cli.render.view import (
-    Block,
-    Column,
-    Formula,
-    Gap,
-    Heading,
-    Line,
-    Math,
-    Matrix,
-    Note,
-    Paragraph,
-    Plot,
-    Section,
-    Table,
-    Tree,
-    TreeNode,
-    View,
-    cell_text,
-)
+from mathml_cli.render import view as v
 
 # Rich styles, in one place so every command looks alike.
 STYLES: dict[str, str] = {
@@ -49,7 +31,7 @@ INDENT = 2
 SHORT_DIGITS = 4
 
 
-def write(view: View, console: Any) -> str:
+def write(view: v.View, console: Any) -> str:
     """The View as the terminal shows it (ANSI codes only if the console has colour)."""
     from rich.console import Group
 
@@ -68,7 +50,7 @@ def _strip_trailing_spaces(text: str) -> str:
     return _TRAILING.sub(r"\1", text)
 
 
-def rich_line(line: Line, style: str = "") -> Any:
+def rich_line(line: v.Line, style: str = "") -> Any:
     """A Line as a Rich Text (math in its text form)."""
     from rich.text import Text
 
@@ -76,47 +58,47 @@ def rich_line(line: Line, style: str = "") -> Any:
     for piece in line:
         if isinstance(piece, str):
             text.append(piece)
-        elif isinstance(piece, Math):
+        elif isinstance(piece, v.Math):
             text.append(piece.text, style=STYLES[piece.role] if piece.role else "")
         else:
             text.append(piece.text, style=STYLES[piece.role])
     return text
 
 
-def _block(block: Block, out: list[Any], width: int) -> None:
+def _block(block: v.Block, out: list[Any], width: int) -> None:
     from rich.padding import Padding
     from rich.text import Text
 
-    if isinstance(block, Section):
+    if isinstance(block, v.Section):
         if out:
             out.append(Text(""))
         if block.heading is not None:
             _block(block.heading, out, width)
         for inner in block.blocks:
             _block(inner, out, width)
-    elif isinstance(block, Heading):
+    elif isinstance(block, v.Heading):
         out.append(rich_line(block.content, "bold"))
-    elif isinstance(block, Paragraph):
+    elif isinstance(block, v.Paragraph):
         out.append(Padding(rich_line(block.content), (0, 0, 0, INDENT * block.indent)))
-    elif isinstance(block, Note):
+    elif isinstance(block, v.Note):
         note = rich_line(block.content, NOTE_STYLES[block.kind])
         out.append(Padding(note, (0, 0, 0, INDENT * block.indent)))
-    elif isinstance(block, Formula):
+    elif isinstance(block, v.Formula):
         out.append(Padding(Text(block.text, style=STYLES["formula"]), (0, 0, 0, INDENT)))
-    elif isinstance(block, Table):
+    elif isinstance(block, v.Table):
         out.extend(table_lines(block, width))
-    elif isinstance(block, Matrix):
+    elif isinstance(block, v.Matrix):
         out.extend(matrix_lines(block, width))
-    elif isinstance(block, Tree):
+    elif isinstance(block, v.Tree):
         out.append(_tree(block))
-    elif isinstance(block, Plot):
+    elif isinstance(block, v.Plot):
         from mathml_cli.render.plot import draw
 
         out.append(Text(""))
         out.append(Text.from_ansi(draw(block, width)))
 
 
-def _tree(tree: Tree) -> Any:
+def _tree(tree: v.Tree) -> Any:
     from rich.tree import Tree as RichTree
 
     root = RichTree(rich_line(tree.root), guide_style="dim")
@@ -125,7 +107,7 @@ def _tree(tree: Tree) -> Any:
     return root
 
 
-def _add_node(parent: Any, node: TreeNode) -> None:
+def _add_node(parent: Any, node: v.TreeNode) -> None:
     from rich.text import Text
 
     label = Text("\n").join(rich_line(line) for line in node.lines)
@@ -137,7 +119,7 @@ def _add_node(parent: Any, node: TreeNode) -> None:
 # --- tables -----------------------------------------------------------------
 
 
-def table_lines(table: Table, width: int) -> list[Any]:
+def table_lines(table: v.Table, width: int) -> list[Any]:
     """A table as Rich Text lines, each row on one line within `width` (see module doc)."""
     kept = list(range(len(table.columns)))
     for digits, short in ((None, False), (SHORT_DIGITS, False), (SHORT_DIGITS, True)):
@@ -146,28 +128,33 @@ def table_lines(table: Table, width: int) -> list[Any]:
             return layout.lines()
     dropped: list[str] = []
     while any(table.columns[i].droppable for i in kept):
-        index = max(i for i in kept if table.columns[i].droppable)
-        dropped.insert(0, _header(table.columns[index], False))
-        kept.remove(index)
+        last = table.columns[max(i for i in kept if table.columns[i].droppable)]
+        going = [
+            i
+            for i in kept
+            if table.columns[i] is last or (last.group and table.columns[i].group == last.group)
+        ]
+        dropped[:0] = [_header(table.columns[i], False) for i in going]
+        kept = [i for i in kept if i not in going]
         layout = _Layout(table, kept, SHORT_DIGITS, True)
         if layout.total() <= width:
             return [*layout.lines(), _dropped_note(dropped)]
     return _records(table)
 
 
-def _header(column: Column, short: bool) -> str:
+def _header(column: v.Column, short: bool) -> str:
     if short and column.short:
         return column.short
-    return column.header.text if isinstance(column.header, Math) else column.header
+    return column.header.text if isinstance(column.header, v.Math) else column.header
 
 
-def matrix_lines(matrix: Matrix, width: int) -> list[Any]:
+def matrix_lines(matrix: v.Matrix, width: int) -> list[Any]:
     """A matrix as an aligned grid under its name, shortened (never wrapped) to fit."""
     from rich.padding import Padding
 
     indent = INDENT * matrix.indent
     count = max((len(row) for row in matrix.rows), default=0)
-    grid = Table(tuple(Column("", role=matrix.role) for _ in range(count)), matrix.rows)
+    grid = v.Table(tuple(v.Column("", role=matrix.role) for _ in range(count)), matrix.rows)
     lines: list[Any] = (
         [Padding(rich_line((matrix.name, " =")), (0, 0, 0, indent))] if matrix.name else []
     )
@@ -184,13 +171,13 @@ def matrix_lines(matrix: Matrix, width: int) -> list[Any]:
 class _Layout:
     """The cells of the kept columns as text, and the width each column needs."""
 
-    def __init__(self, table: Table, kept: list[int], digits: int | None, short: bool):
+    def __init__(self, table: v.Table, kept: list[int], digits: int | None, short: bool):
         self.columns = [table.columns[i] for i in kept]
         self.headers = [_header(column, short) for column in self.columns]
-        self.rows: list[list[str] | Gap] = [
+        self.rows: list[list[str] | v.Gap] = [
             row
-            if isinstance(row, Gap)
-            else [cell_text(row[i], table.columns[i], digits) for i in kept]
+            if isinstance(row, v.Gap)
+            else [v.cell_text(row[i], table.columns[i], digits) for i in kept]
             for row in table.rows
         ]
         self.widths = [
@@ -208,7 +195,7 @@ class _Layout:
         lines = [self._line(self.headers, ["bold"] * len(self.columns))]
         lines.append(Text("─" * self.total(), style="dim"))
         for row in self.rows:
-            if isinstance(row, Gap):
+            if isinstance(row, v.Gap):
                 lines.append(Text(row.words(), style="yellow"))
             else:
                 lines.append(self._line(row, roles))
@@ -236,7 +223,7 @@ def _dropped_note(dropped: list[str]) -> Any:
     )
 
 
-def _records(table: Table) -> list[Any]:
+def _records(table: v.Table) -> list[Any]:
     """Each row as `name = value` lines: the layout of last resort for narrow terminals."""
     from rich.text import Text
 
@@ -245,11 +232,11 @@ def _records(table: Table) -> list[Any]:
     for index, row in enumerate(table.rows):
         if index:
             lines.append(Text(""))
-        if isinstance(row, Gap):
+        if isinstance(row, v.Gap):
             lines.append(Text(row.words(), style="yellow"))
             continue
         for header, column, cell in zip(headers, table.columns, row, strict=True):
-            value = cell_text(cell, replace(column, digits=min(column.digits, SHORT_DIGITS)))
+            value = v.cell_text(cell, replace(column, digits=min(column.digits, SHORT_DIGITS)))
             style = STYLES[column.role] if column.role else ""
             lines.append(Text.assemble(f"{header} = ", (value, style)))
     return lines

@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
@@ -113,7 +113,8 @@ class Column:
     """One table column: how its header reads and how its cells are written.
 
     `droppable` columns may be left out when the terminal is too narrow (the
-    text writer says which); `short` is a narrower header to use first.
+    text writer says which), the columns of one `group` together; `short` is a
+    narrower header to use first.
     """
 
     header: str | Math
@@ -123,6 +124,7 @@ class Column:
     role: Role | None = None
     droppable: bool = False
     short: str = ""
+    group: str = ""
 
 
 Cell = float | int | str | Math | None
@@ -343,7 +345,7 @@ _LATEX_SPECIALS = {
     "⌋": r"$\rfloor$",
     "∈": r"$\in$",
     "°": r"$^\circ$",
-    "̂": r"\^{}",
+    "ᵀ": r"\textsuperscript{T}",
     "—": "---",
     "–": "--",
     "|": r"$|$",
@@ -354,7 +356,6 @@ _LATEX_SPECIALS = {
     "″": "''",
     "‴": "'" * 3,
     "⊙": r"$\odot$",
-    "ᵀ": r"$^{\top}$",
     "▸": r"$\triangleright$",
 }
 
@@ -386,11 +387,19 @@ _LATEX_SPECIALS.update(
 )
 
 
+_LATEX_SPECIALS.update({chr(0x2080 + d): rf"\textsubscript{{{d}}}" for d in range(10)})
+_LATEX_SPECIALS.update({"¹": r"\textsuperscript{1}", "³": r"\textsuperscript{3}"})
+# Combining accents, written as the accent command on the letter before them (x̄, m̂).
+_LATEX_ACCENTS = {"\u0302": "\\^", "\u0303": "\\~", "\u0304": "\\=", "\u0307": "\\."}
+
+
 def latex_escape(text: str) -> str:
     """Words safe in LaTeX text mode (and inside \\text{...}); `--tol` keeps two hyphens."""
-    out = []
+    out: list[str] = []
     for position, char in enumerate(text):
-        if char == "-" and text[position + 1 : position + 2] == "-":
+        if char in _LATEX_ACCENTS:
+            out[-1:] = [f"{_LATEX_ACCENTS[char]}{{{out[-1] if out else ''}}}"]
+        elif char == "-" and text[position + 1 : position + 2] == "-":
             out.append("-{}")  # not an en dash
         else:
             out.append(_LATEX_SPECIALS.get(char, char))
@@ -462,6 +471,37 @@ def cell_latex(cell: Cell, column: Column) -> str:
     if e:
         return rf"{mantissa} \times 10^{{{int(exponent)}}}"
     return number_latex(cell) if text in ("undefined", "∞", "-∞") else text
+
+
+def flatten(blocks: Sequence[Block]) -> Iterator[Block]:
+    """The blocks with every Section opened: its heading, then its blocks, in order.
+
+    For writers whose format has no grouping of its own (LaTeX, Markdown)."""
+    for block in blocks:
+        if isinstance(block, Section):
+            if block.heading is not None:
+                yield block.heading
+            yield from flatten(block.blocks)
+        else:
+            yield block
+
+
+def write_line(
+    line: Line,
+    words: Callable[[str], str],
+    math: Callable[[Math], str],
+    span: Callable[[Span], str],
+) -> str:
+    """A line as one writer writes it: each piece by the writer's function for its kind,
+    adjacent math first joined into one formula (see `merged`)."""
+    return "".join(
+        words(piece)
+        if isinstance(piece, str)
+        else math(piece)
+        if isinstance(piece, Math)
+        else span(piece)
+        for piece in merged(line)
+    )
 
 
 def merged(line: Line) -> Line:

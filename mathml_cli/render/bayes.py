@@ -1,0 +1,447 @@
+"""`mathml bayes` as a View (every format but JSON) and as JSON data."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from mathml_cli.core.bayes import Bayes, Frequencies
+from mathml_cli.render.view import (
+    Block,
+    Column,
+    Formula,
+    Gap,
+    Heading,
+    Math,
+    Note,
+    Paragraph,
+    Section,
+    Span,
+    Table,
+    View,
+    latex_escape,
+    number,
+)
+
+EXACT_DIGITS = 12  # a probability is written exactly when its decimal has at most this many
+UPDATE_ROWS = 12  # --times tables longer than this show the first and last rows
+
+
+def _heading(text: str) -> Heading:
+    return Heading((text,), level=3)
+
+
+def probability(value: Fraction) -> str:
+    """0.01 as `0.01`; 2/13 (no short decimal) as `0.153846`."""
+    denominator = value.denominator
+    twos = fives = 0
+    while denominator % 2 == 0:
+        denominator //= 2
+        twos += 1
+    while denominator % 5 == 0:
+        denominator //= 5
+        fives += 1
+    places = max(twos, fives)
+    if denominator == 1 and places <= EXACT_DIGITS:
+        text = f"{value.numerator * 10**places // value.denominator}"
+        if places:
+            text = text.rjust(places + 1, "0")
+            text = f"{text[:-places]}.{text[-places:]}".rstrip("0").rstrip(".")
+        return text
+    shown = number(float(value))
+    # A posterior within rounding of 1 (or 0) is not certain: say so.
+    return f"≈{shown}" if shown in ("0", "1") else shown
+
+
+def count(value: Fraction) -> str:
+    return f"{int(value):,}" if value.denominator == 1 else f"≈{number(float(value))}"
+
+
+def percent(value: Fraction) -> str:
+    shown = f"{float(value) * 100:.3g}%"
+    return f"≈{shown}" if shown in ("0%", "100%") and 0 < value < 1 else shown
+
+
+def _exact(value: Fraction) -> str:
+    """`, exactly 2/13` for a small fraction the decimal only approximates."""
+    written = probability(value)
+    if value.denominator < 10**6 and (written.startswith("≈") or Fraction(written) != value):
+        return f", exactly {value.numerator}/{value.denominator}"
+    return ""
+
+
+def _tex(value: Fraction) -> str:
+    """`probability` in LaTeX math."""
+    return probability(value).replace("≈", r"\approx ")
+
+
+def _equals(written: str) -> str:
+    """`= 0.15` or, for a value shown rounded, `≈1` alone (not `= ≈1`)."""
+    if written.startswith("≈"):
+        return f"≈ {written[1:]}"
+    return written if written.startswith(r"\approx") else f"= {written}"
+
+
+def _odds(value: Fraction) -> str:
+    """Odds as `1:99` when the numbers are small, else as a decimal."""
+    if value.denominator < 10**6 and value.numerator < 10**6:
+        return f"{value.numerator:,}:{value.denominator:,}"
+    return number(float(value))
+
+
+class _Names:
+    """How A, B and their negations read in formulas: P(B|A), P(positive | disease)."""
+
+    def __init__(self, labels: tuple[str, str]) -> None:
+        self.a, self.b = labels
+        long = len(self.a) > 1 or len(self.b) > 1
+        self.bar = " | " if long else "|"
+
+    def p(self, event: str, given: str | None = None) -> str:
+        return f"P({event}{self.bar}{given})" if given else f"P({event})"
+
+    def p_latex(self, event: str, given: str | None = None) -> str:
+        def tex(name: str) -> str:
+            negated = name.startswith("¬")
+            core = name[1:] if negated else name
+            shown = core if len(core) == 1 else r"\text{" + latex_escape(core) + "}"
+            return (r"\neg " if negated else "") + shown
+
+        inner = tex(event) + (r" \mid " + tex(given) if given else "")
+        return f"P({inner})"
+
+
+def view(result: Bayes) -> View:
+    names = _Names(result.labels)
+    a, b = names.a, names.b
+    blocks: list[Block] = [
+        Paragraph((Span("Bayes' theorem"),)),
+        Formula(
+            f"{names.p(a, b)} = {names.p(b, a)}·{names.p(a)} / {names.p(b)}",
+            rf"{names.p_latex(a, b)} = \frac{{{names.p_latex(b, a)}\,{names.p_latex(a)}}}"
+            rf"{{{names.p_latex(b)}}}",
+        ),
+    ]
+    if result.labels != ("A", "B"):
+        blocks.append(Note((f"A = {a}, B = {b}",), indent=1))
+    blocks.append(_given(result, names))
+    blocks.append(_steps(result, names))
+    blocks.append(_frequencies(result, names))
+    blocks.append(_table(result.frequencies, names))
+    if len(result.updates) > 1:
+        blocks.append(_updates(result, names))
+    return View("mathml bayes", tuple(blocks), "mathml bayes")
+
+
+def _math(text: str, latex: str, role: Any = None) -> Math:
+    return Math(text, latex, role)
+
+
+def _given(result: Bayes, names: _Names) -> Section:
+    a, b = names.a, names.b
+    rows: list[Block] = [
+        Paragraph(
+            (
+                Span("prior       ", "rule"),
+                _math(
+                    f"{names.p(a)} = {probability(result.prior)}",
+                    f"{names.p_latex(a)} = {_tex(result.prior)}",
+                ),
+                Span(f"  how common {a} is before any evidence", "muted"),
+            ),
+            indent=1,
+        ),
+        Paragraph(
+            (
+                Span("likelihood  ", "rule"),
+                _math(
+                    f"{names.p(b, a)} = {probability(result.likelihood)}",
+                    f"{names.p_latex(b, a)} = {_tex(result.likelihood)}",
+                ),
+                Span(f"  how often {b} is seen when {a} is true", "muted"),
+            ),
+            indent=1,
+        ),
+    ]
+    if result.evidence_given:
+        rows.append(
+            Paragraph(
+                (
+                    Span("evidence    ", "rule"),
+                    _math(
+                        f"{names.p(b)} = {probability(result.evidence)}",
+                        f"{names.p_latex(b)} = {_tex(result.evidence)}",
+                    ),
+                ),
+                indent=1,
+            )
+        )
+    else:
+        rows.append(
+            Paragraph(
+                (
+                    Span("false alarm ", "rule"),
+                    _math(
+                        f"{names.p(b, '¬' + a)} = {probability(result.false_alarm)}",
+                        f"{names.p_latex(b, '¬' + a)} = {_tex(result.false_alarm)}",
+                    ),
+                    Span(f"  how often {b} is seen when {a} is false", "muted"),
+                ),
+                indent=1,
+            )
+        )
+    return Section(_heading("Given"), tuple(rows))
+
+
+def _steps(result: Bayes, names: _Names) -> Section:
+    a, b = names.a, names.b
+    prior, likelihood, alarm = result.prior, result.likelihood, result.false_alarm
+    not_prior = 1 - prior
+    blocks: list[Block] = []
+    if result.evidence_given:
+        blocks.append(
+            Paragraph(
+                (
+                    Span("1. ", "muted"),
+                    Span("The false-alarm rate the evidence implies: ", "rule"),
+                    _math(
+                        f"{names.p(b, '¬' + a)} = ({names.p(b)} − {names.p(b, a)}·{names.p(a)})"
+                        f" / {names.p('¬' + a)} = ({probability(result.evidence)} − "
+                        f"{probability(result.joint)}) / {probability(not_prior)} = "
+                        f"{probability(alarm)}",
+                        rf"{names.p_latex(b, '¬' + a)} = \frac{{{_tex(result.evidence)} - "
+                        rf"{_tex(result.joint)}}}{{{_tex(not_prior)}}} = "
+                        rf"{_tex(alarm)}",
+                    ),
+                )
+            )
+        )
+        blocks.append(
+            Note(
+                (
+                    f"From total probability, below; a P({b}) outside "
+                    f"[{names.p(b, a)}·{names.p(a)}, {names.p(b, a)}·{names.p(a)} + "
+                    f"{names.p('¬' + a)}] would be impossible.",
+                ),
+                indent=1,
+            )
+        )
+    else:
+        blocks.append(
+            Paragraph(
+                (
+                    Span("1. ", "muted"),
+                    Span(f"{names.p(b)} by total probability: ", "rule"),
+                    f"every way {b} can happen, with {a} or without it",
+                )
+            )
+        )
+        blocks.append(
+            Paragraph(
+                (
+                    _math(
+                        f"{names.p(b)} = {names.p(b, a)}·{names.p(a)} + "
+                        f"{names.p(b, '¬' + a)}·{names.p('¬' + a)}",
+                        rf"{names.p_latex(b)} = {names.p_latex(b, a)}\,{names.p_latex(a)} + "
+                        rf"{names.p_latex(b, '¬' + a)}\,{names.p_latex('¬' + a)}",
+                    ),
+                ),
+                indent=1,
+            )
+        )
+        joint_not = alarm * not_prior
+        blocks.append(
+            Paragraph(
+                (
+                    _math(
+                        f"= {probability(likelihood)}·{probability(prior)} + "
+                        f"{probability(alarm)}·{probability(not_prior)} = "
+                        f"{probability(result.joint)} + {probability(joint_not)} = "
+                        f"{probability(result.evidence)}",
+                        rf"= {_tex(likelihood)} \cdot {_tex(prior)} + "
+                        rf"{_tex(alarm)} \cdot {_tex(not_prior)} = "
+                        rf"{_tex(result.joint)} + {_tex(joint_not)} = "
+                        rf"{_tex(result.evidence)}",
+                        "result",
+                    ),
+                ),
+                indent=1,
+            )
+        )
+    posterior = result.posterior
+    blocks.append(
+        Paragraph((Span("2. ", "muted"), Span("The posterior: ", "rule"), f"{a} once {b} is seen"))
+    )
+    blocks.append(
+        Paragraph(
+            (
+                _math(
+                    f"{names.p(a, b)} = {names.p(b, a)}·{names.p(a)} / {names.p(b)} = "
+                    f"{probability(result.joint)} / {probability(result.evidence)} "
+                    f"{_equals(probability(posterior))}",
+                    rf"{names.p_latex(a, b)} = \frac{{{_tex(result.joint)}}}"
+                    rf"{{{_tex(result.evidence)}}} {_equals(_tex(posterior))}",
+                    "result",
+                ),
+                f" ({percent(posterior)}{_exact(posterior)})",
+            ),
+            indent=1,
+        )
+    )
+    ratio = result.likelihood_ratio
+    if ratio is not None and 0 < prior < 1 and posterior < 1:
+        prior_odds = prior / not_prior
+        blocks.append(
+            Note(
+                (
+                    f"In odds: {b} is {number(float(ratio))} times as likely with {a} as without "
+                    f"(the likelihood ratio), so seeing it multiplies the odds of {a} by that: "
+                    f"{_odds(prior_odds)} × {number(float(ratio))} = {_odds(prior_odds * ratio)}"
+                    f", and odds o mean a probability o/(1 + o) = {percent(posterior)}.",
+                ),
+                indent=1,
+            )
+        )
+    return Section(_heading("Steps"), tuple(blocks))
+
+
+def _frequencies(result: Bayes, names: _Names) -> Section:
+    counts = result.frequencies
+    a, b = names.a, names.b
+    people = f"{counts.population:,}"
+    line = (
+        f"Of {people} cases, {count(counts.with_a)} have {a}; {count(counts.b_and_a)} of them "
+        f"are {b} ({percent(result.likelihood)}). Of the {count(counts.without_a)} without "
+        f"{a}, {count(counts.b_and_not_a)} are {b} too ({percent(result.false_alarm)}). So "
+        f"{count(counts.b_and_a)} of the {count(counts.with_b)} {b} cases have {a}: "
+        f"{count(counts.b_and_a)}/{count(counts.with_b)} = {percent(result.posterior)}."
+    )
+    blocks: list[Block] = [Paragraph((line,))]
+    if not counts.whole:
+        blocks.append(
+            Note(
+                ("Counts with ≈ are not whole: these probabilities need a bigger crowd.",),
+                indent=1,
+            )
+        )
+    blocks.append(
+        Note(
+            (
+                "The same numbers as counts of people: how doctors and juries get Bayes right "
+                "(Gigerenzer's natural frequencies).",
+            ),
+            indent=1,
+        )
+    )
+    return Section(_heading(f"Natural frequencies: out of {people}"), tuple(blocks))
+
+
+def _table(counts: Frequencies, names: _Names) -> Section:
+    a, b = names.a, names.b
+    total = Fraction(counts.population)
+    rows = (
+        (a, counts.b_and_a, counts.not_b_and_a, counts.with_a),
+        ("¬" + a, counts.b_and_not_a, counts.not_b_and_not_a, counts.without_a),
+        (
+            "total",
+            counts.with_b,
+            counts.not_b_and_a + counts.not_b_and_not_a,
+            total,
+        ),
+    )
+    table = Table(
+        (
+            Column("", align="left"),
+            Column(b, format="text"),
+            Column("¬" + b, format="text"),
+            Column("total", format="text"),
+        ),
+        tuple((label, *(count(value) for value in values)) for label, *values in rows),
+    )
+    return Section(_heading("2×2 table"), (table,))
+
+
+def _updates(result: Bayes, names: _Names) -> Section:
+    a, b = names.a, names.b
+    rows: list[Any] = [
+        (
+            update.step,
+            probability(update.prior),
+            probability(update.evidence),
+            probability(update.posterior),
+            probability(1 - update.posterior),
+        )
+        for update in result.updates
+    ]
+    if len(rows) > UPDATE_ROWS:
+        rows = [*rows[:8], Gap(len(rows) - 11), *rows[-3:]]
+    table = Table(
+        (
+            Column("step", format="integer"),
+            Column("prior", format="text"),
+            Column(Math(names.p(b), names.p_latex(b)), format="text"),
+            Column("posterior", format="text"),
+            Column("1 − posterior", format="text"),
+        ),
+        tuple(rows),
+    )
+    return Section(
+        _heading(f"Seeing {b} {len(result.updates)} times"),
+        (
+            Paragraph(
+                (
+                    f"Each time {b} is seen again (independently, given {a} or ¬{a}), "
+                    f"yesterday's posterior {names.p(a, b)} is today's prior {names.p(a)}:",
+                )
+            ),
+            table,
+        ),
+    )
+
+
+# --- JSON ----------------------------------------------------------------------------
+
+
+def _fraction(value: Fraction) -> str:
+    return f"{value.numerator}/{value.denominator}"
+
+
+def _whole(value: Fraction) -> int | float:
+    return int(value) if value.denominator == 1 else float(value)
+
+
+def data(result: Bayes) -> dict[str, Any]:
+    counts = result.frequencies
+    ratio = result.likelihood_ratio
+    return {
+        "labels": list(result.labels),
+        "prior": float(result.prior),
+        "likelihood": float(result.likelihood),
+        "false_alarm": float(result.false_alarm),
+        "evidence": float(result.evidence),
+        "evidence_given": result.evidence_given,
+        "joint": float(result.joint),
+        "posterior": float(result.posterior),
+        "posterior_exact": _fraction(result.posterior),
+        "likelihood_ratio": float(ratio) if ratio is not None else None,
+        "frequencies": {
+            "population": counts.population,
+            "with_a": _whole(counts.with_a),
+            "without_a": _whole(counts.without_a),
+            "b_and_a": _whole(counts.b_and_a),
+            "b_and_not_a": _whole(counts.b_and_not_a),
+            "not_b_and_a": _whole(counts.not_b_and_a),
+            "not_b_and_not_a": _whole(counts.not_b_and_not_a),
+            "with_b": _whole(counts.with_b),
+        },
+        "updates": [
+            {
+                "step": update.step,
+                "prior": float(update.prior),
+                "evidence": float(update.evidence),
+                "posterior": float(update.posterior),
+                "posterior_exact": _fraction(update.posterior),
+            }
+            for update in result.updates
+        ],
+    }
