@@ -8,6 +8,8 @@ milliseconds on every start and makes the ratios look worse than they are.
 
 Targets (issue #2): `mathml --help` ≤ 1.6× `python -c "import typer"`;
 `mathml derive "x**2*sin(x)"` ≤ 1.4× `python -c "import typer, rich, sympy"`;
+`mathml eigen` (2×2) ≤ 1.4× `python -c "import typer, rich, sympy, numpy"` and `mathml pca`
+(150 rows) ≤ 1.4× `python -c "import typer, rich, numpy"` (issue #16);
 step generation ≤ 3× bare `sympy.diff` on a 200-term sum. Issue #14 adds
 `mathml stats` ≤ 1.4× importing typer, Rich's console and table, and NumPy, and
 `mathml bayes` ≤ 1.4× the same without NumPy (neither loads SymPy).
@@ -105,6 +107,32 @@ def main() -> None:
             'mathml derive "x**2*sin(x)"',
             derive_time,
             'python -c "import typer, rich, sympy"',
+            baseline,
+            1.4,
+        )
+    )
+    # eigen needs SymPy (exact steps up to 3×3) and NumPy; pca NumPy only, never SymPy.
+    eigen_time, baseline = wall_times(
+        [*mathml, "eigen", "[[2,1],[1,2]]"], [python, "-c", "import typer, rich, sympy, numpy"]
+    )
+    rows.append(
+        (
+            'mathml eigen "[[2,1],[1,2]]"',
+            eigen_time,
+            'python -c "import typer, rich, sympy, numpy"',
+            baseline,
+            1.4,
+        )
+    )
+    pca_time, baseline = wall_times(
+        [*mathml, "pca", str(ROOT / "docs" / "data" / "iris.csv")],
+        [python, "-c", "import typer, rich, numpy"],
+    )
+    rows.append(
+        (
+            "mathml pca docs/data/iris.csv",
+            pca_time,
+            'python -c "import typer, rich, numpy"',
             baseline,
             1.4,
         )

@@ -59,6 +59,14 @@ def test_derive_needs_sympy_but_not_plotext():
     assert loaded_modules("derive", "x**2") == ["sympy"]
 
 
+def test_pca_needs_numpy_but_not_sympy_and_eigen_sympy_only_up_to_3x3():
+    iris = str(ROOT / "docs" / "data" / "iris.csv")
+    assert loaded_modules("pca", iris, "-f", "json") == ["numpy"]
+    assert loaded_modules("eigen", "[[2,1],[1,2]]", "-f", "json") == ["sympy", "numpy"]
+    large = "[[4,1,0,0],[1,4,1,0],[0,1,4,1],[0,0,1,4]]"
+    assert loaded_modules("eigen", large, "-f", "json") == ["numpy"]
+
+
 def test_stats_and_normal_need_numpy_only_and_bayes_nothing_heavy():
     assert loaded_modules("stats", "85", "92", "78", "95", "88") == ["numpy"]
     assert loaded_modules("normal", "--x", "1.96") == ["numpy"]

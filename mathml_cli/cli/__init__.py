@@ -19,8 +19,10 @@ from mathml_cli.cli.bayes import bayes_command
 from mathml_cli.cli.derive import derive_command
 from mathml_cli.cli.descend import descend_command
 from mathml_cli.cli.dot import dot_command
+from mathml_cli.cli.eigen import eigen_command
 from mathml_cli.cli.normal import normal_command
 from mathml_cli.cli.options import MathmlCommand, install_fast_coercion
+from mathml_cli.cli.pca import pca_command
 from mathml_cli.cli.regress import regress_command
 from mathml_cli.cli.softmax import softmax_command
 from mathml_cli.cli.stats import stats_command
@@ -136,6 +138,12 @@ app.command(
 app.command(
     "dot", cls=MathmlCommand, short_help="Dot and matrix products and dense layers, cell by cell."
 )(dot_command)
+app.command(
+    "eigen", cls=MathmlCommand, short_help="Eigenvalues and eigenvectors, det(A - λI) step by step."
+)(eigen_command)
+app.command(
+    "pca", cls=MathmlCommand, short_help="Principal component analysis of a CSV, step by step."
+)(pca_command)
 app.command(
     "regress", cls=MathmlCommand, short_help="Linear regression from CSV, with OLS statistics."
 )(regress_command)

@@ -683,7 +683,12 @@ def point_evaluator(expr: Any, variables: list[str]) -> Callable[..., float]:
             return tree(args)
 
     else:
-        function = numeric_function(expr, variables, backend="math")
+        try:
+            function = numeric_function(expr, variables, backend="math")
+        except (TypeError, ValueError, NotImplementedError):
+            # SymPy cannot write this expression as code (a DiracDelta of a
+            # pole, ...): it has no float value mathml can compute anywhere.
+            return lambda *args: math.nan
 
     def value(*args: float) -> float:
         try:

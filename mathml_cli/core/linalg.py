@@ -270,3 +270,17 @@ def _check_finite(values: np.ndarray, what: str) -> None:
         raise InputError(
             f"{what} overflows float64{where} (beyond about 1.8e308): scale the inputs down"
         )
+
+
+def sign_rule(vector: np.ndarray) -> np.ndarray:
+    """The vector scaled so its largest entry (the first, among near-equal ones) is real
+    and positive: one eigenvector (or PCA loading) out of the ±v (or e^{iφ}v) that are."""
+    import numpy as np
+
+    magnitudes = np.abs(vector)
+    largest = magnitudes.max()
+    if largest == 0:
+        return vector
+    index = int(np.argmax(magnitudes >= largest * (1 - 1e-9)))
+    phase = vector[index] / magnitudes[index]
+    return vector / phase  # type: ignore[no-any-return]

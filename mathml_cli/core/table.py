@@ -86,6 +86,7 @@ class CsvTable:
         *,
         header: bool | None = None,
         for_regression: bool = True,
+        needs: str = "regression needs a target and at least one feature",
     ) -> None:
         """Read the start of `stream` to learn the delimiter and the column names.
 
@@ -93,6 +94,7 @@ class CsvTable:
         None to detect it (a first row with any non-numeric cell is a header).
         for_regression: at least two columns, named x1, x2, ..., y without a
         header; otherwise (stats) one column is enough, named column1, ....
+        needs: why one column is not enough, for the message when there is one.
         """
         self._stream = stream
         self.source = source
@@ -102,7 +104,7 @@ class CsvTable:
         if not first.strip():
             raise InputError(f"{source} is empty: expected a CSV table with a header row")
         self._pending = first
-        self.layout = _sniff_layout(first, source, header, for_regression)
+        self.layout = _sniff_layout(first, source, header, for_regression, needs)
         if self.layout.has_header:
             _, _, self._pending = first.partition(b"\n")
             self._line = 1
@@ -257,7 +259,11 @@ def _shorten(text: str, limit: int = 40) -> str:
 
 
 def _sniff_layout(
-    block: bytes, source: str, header: bool | None, for_regression: bool = True
+    block: bytes,
+    source: str,
+    header: bool | None,
+    for_regression: bool = True,
+    needs: str = "regression needs a target and at least one feature",
 ) -> TableLayout:
     text = block[: 1 << 16].decode("utf-8", errors="replace").replace("\r\n", "\n")
     lines = [line for line in text.split("\n")[:_SNIFF_LINES] if line.strip()]
@@ -271,7 +277,7 @@ def _sniff_layout(
     cells = [cell.strip() for cell in first]
     if len(cells) < 2 and for_regression:
         raise InputError(
-            f"{source} has one column: regression needs a target and at least one feature "
+            f"{source} has one column: {needs} "
             "(columns separated by commas, semicolons, tabs or spaces)"
         )
     if header is None:

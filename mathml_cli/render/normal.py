@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from mathml_cli.core.normal import RULE_WIDTHS, Fit, Interval, Normal, Point, Quantile
+from mathml_cli.render.stats import histogram_steps
 from mathml_cli.render.view import (
     Block,
     Column,
@@ -413,15 +414,11 @@ def _data_histogram(fit: Fit) -> Series:
     """The data's histogram as a density (bar heights sum to 1 in area), as a step line."""
     edges, counts = fit.histogram.edges, fit.histogram.counts
     total = sum(counts) or 1
-    xs: list[float] = [edges[0]]
-    ys: list[float] = [0.0]
-    for left, right, count in zip(edges, edges[1:], counts, strict=False):
-        height = count / (total * (right - left))
-        xs += [left, right]
-        ys += [height, height]
-    xs.append(edges[-1])
-    ys.append(0.0)
-    return Series("data (histogram)", tuple(xs), tuple(ys))
+    heights = [
+        count / (total * (right - left))
+        for left, right, count in zip(edges, edges[1:], counts, strict=False)
+    ]
+    return histogram_steps("data (histogram)", edges, heights)
 
 
 # --- JSON ----------------------------------------------------------------------------

@@ -519,17 +519,22 @@ def _matrix(
 # --- plot -----------------------------------------------------------------------------
 
 
+def histogram_steps(label: str, edges: Sequence[float], heights: Sequence[float]) -> Series:
+    """A histogram's bars as one line: up, across and down each bar (plots have no bars)."""
+    xs: list[float] = [edges[0]]
+    ys: list[float] = [0.0]
+    for left, right, height in zip(edges, edges[1:], heights, strict=False):
+        xs += [left, right]
+        ys += [height, height]
+    xs.append(edges[-1])
+    ys.append(0.0)
+    return Series(label, tuple(xs), tuple(ys))
+
+
 def _histogram(column: ColumnSummary) -> Plot:
     """Bars as a step line, and the normal curve with the same μ and σ scaled to counts."""
     edges, counts = column.histogram.edges, column.histogram.counts
-    xs: list[float] = [edges[0]]
-    ys: list[float] = [0.0]
-    for left, right, count in zip(edges, edges[1:], counts, strict=False):
-        xs += [left, right]
-        ys += [float(count), float(count)]
-    xs.append(edges[-1])
-    ys.append(0.0)
-    series = [Series("histogram", tuple(xs), tuple(ys))]
+    series = [histogram_steps("histogram", edges, [float(count) for count in counts])]
     sigma = column.population_std
     if sigma > 0:
         width = edges[1] - edges[0]
