@@ -8,6 +8,8 @@ milliseconds on every start and makes the ratios look worse than they are.
 
 Targets (issue #2): `mathml --help` ≤ 1.6× `python -c "import typer"`;
 `mathml derive "x**2*sin(x)"` ≤ 1.4× `python -c "import typer, rich, sympy"`;
+(issue #15) `mathml explain --list` ≤ 1.4× `python -c "import typer, rich"` and
+`mathml explain sigmoid` ≤ 1.4× `python -c "import typer, rich, sympy"`;
 `mathml eigen` (2×2) ≤ 1.4× `python -c "import typer, rich, sympy, numpy"` and `mathml pca`
 (150 rows) ≤ 1.4× `python -c "import typer, rich, numpy"` (issue #16);
 step generation ≤ 3× bare `sympy.diff` on a 200-term sum. Issue #14 adds
@@ -106,6 +108,25 @@ def main() -> None:
         (
             'mathml derive "x**2*sin(x)"',
             derive_time,
+            'python -c "import typer, rich, sympy"',
+            baseline,
+            1.4,
+        )
+    )
+    # explain (issue 15): the list reads the catalogue without SymPy; an entry needs SymPy.
+    list_time, rich_only = wall_times(
+        [*mathml, "explain", "--list"], [python, "-c", "import typer, rich"]
+    )
+    rows.append(
+        ("mathml explain --list", list_time, 'python -c "import typer, rich"', rich_only, 1.4)
+    )
+    entry_time, baseline = wall_times(
+        [*mathml, "explain", "sigmoid"], [python, "-c", "import typer, rich, sympy"]
+    )
+    rows.append(
+        (
+            "mathml explain sigmoid",
+            entry_time,
             'python -c "import typer, rich, sympy"',
             baseline,
             1.4,

@@ -327,3 +327,23 @@ def test_transpose_binds_like_python(program, expected):
     result = layer_backprop(program, {"x": x, "W": W})
     assert result.output == pytest.approx(float(expected(x, W)))
     assert result.verified is True
+
+
+def test_erf_entry_by_entry_against_scipy_and_differences(run):
+    # erf joined the expression language with `mathml explain`; layers apply it entry by entry.
+    from scipy.special import erf
+
+    W = np.array([[0.5, -1.2], [0.3, 0.8], [-0.7, 0.1]])
+    x = np.array([1.5, -0.4])
+    at = f"W={json.dumps(W.tolist())},x={json.dumps(x.tolist())}".replace(" ", "")
+    result = run("backprop", "L = sum(erf(W @ x))", "--at", at, "-f", "json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["output"] == pytest.approx(float(erf(W @ x).sum()), rel=1e-12)
+    for flat in range(W.size):  # the test's own central differences of SciPy's erf, in W
+        step = np.zeros(W.size)
+        step[flat] = 1e-6
+        up = erf((W + step.reshape(W.shape)) @ x).sum()
+        down = erf((W - step.reshape(W.shape)) @ x).sum()
+        got = np.asarray(payload["gradients"]["W"]).ravel()[flat]
+        assert got == pytest.approx((up - down) / 2e-6, abs=1e-8)

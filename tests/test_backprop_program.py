@@ -376,3 +376,17 @@ def test_scalar_backprop_does_not_load_numpy():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_erf_in_a_program_against_sympy(run):
+    # erf joined the expression language with `mathml explain`; a program takes it as any function.
+    result = run("backprop", "c = erf(x)*y; c = c + x", "--at", "x=0.5,y=2", "-f", "json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    x, y = sympy.symbols("x y")
+    expression = sympy.erf(x) * y + x
+    point = {x: sympy.Rational(1, 2), y: sympy.Integer(2)}
+    assert close(payload["output"], float(expression.subs(point).evalf(30)))
+    for name, symbol in (("x", x), ("y", y)):
+        expected = float(sympy.diff(expression, symbol).subs(point).evalf(30))
+        assert close(payload["gradients"][name], expected), name

@@ -182,7 +182,9 @@ def _preamble(fragment: str) -> str:
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
-@pytest.mark.parametrize("command", ["derive", "softmax", "dot", "backprop", "descend", "regress"])
+@pytest.mark.parametrize(
+    "command", ["derive", "softmax", "dot", "backprop", "descend", "regress", "explain"]
+)
 def test_latex_compiles_and_fits_the_page(command, tmp_path):
     fragments = _latex_outputs().get(command)
     if not fragments:

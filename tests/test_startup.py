@@ -59,6 +59,14 @@ def test_derive_needs_sympy_but_not_plotext():
     assert loaded_modules("derive", "x**2") == ["sympy"]
 
 
+def test_explain_list_needs_no_heavy_library():
+    assert loaded_modules("explain", "--list") == []
+
+
+def test_explain_entry_needs_sympy_only():
+    assert loaded_modules("explain", "sigmoid") == ["sympy"]
+
+
 def test_pca_needs_numpy_but_not_sympy_and_eigen_sympy_only_up_to_3x3():
     iris = str(ROOT / "docs" / "data" / "iris.csv")
     assert loaded_modules("pca", iris, "-f", "json") == ["numpy"]

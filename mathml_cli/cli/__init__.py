@@ -20,6 +20,7 @@ from mathml_cli.cli.derive import derive_command
 from mathml_cli.cli.descend import descend_command
 from mathml_cli.cli.dot import dot_command
 from mathml_cli.cli.eigen import eigen_command
+from mathml_cli.cli.explain import explain_command
 from mathml_cli.cli.normal import normal_command
 from mathml_cli.cli.options import MathmlCommand, install_fast_coercion
 from mathml_cli.cli.pca import pca_command
@@ -147,6 +148,11 @@ app.command(
 app.command(
     "regress", cls=MathmlCommand, short_help="Linear regression from CSV, with OLS statistics."
 )(regress_command)
+app.command(
+    "explain",
+    cls=MathmlCommand,
+    short_help="Activations, losses and regularizers: formula, derivative, behaviour.",
+)(explain_command)
 # Probability and statistics: describe data, the normal distribution, Bayes' theorem.
 app.command(
     "stats", cls=MathmlCommand, short_help="Mean, variance, quartiles, z-scores, correlation."

@@ -53,6 +53,7 @@ _FUNCTION_RULES: dict[Any, str] = {
     sympy.sinh: "sinh",
     sympy.cosh: "cosh",
     sympy.tanh: "tanh",
+    sympy.erf: "erf",
     sigmoid: "sigmoid",
     relu: "relu",
     softplus: "softplus",

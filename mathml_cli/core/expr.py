@@ -64,6 +64,7 @@ FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int | None]] = {
     "sinh": (sympy.sinh, 1, 1),
     "cosh": (sympy.cosh, 1, 1),
     "tanh": (sympy.tanh, 1, 1),
+    "erf": (sympy.erf, 1, 1),
     "sigmoid": (sigmoid, 1, 1),
     "relu": (relu, 1, 1),
     "softplus": (softplus, 1, 1),
@@ -715,6 +716,7 @@ _FLOAT_FUNCTIONS: dict[str, Callable[[float], float]] = {
     "sinh": math.sinh,
     "cosh": math.cosh,
     "tanh": math.tanh,
+    "erf": math.erf,
     "Abs": abs,
 }
 

@@ -199,7 +199,15 @@ def _np_step(x: Any) -> Any:
     return np.where(np.asarray(x, dtype=float) > 0, 1.0, 0.0)
 
 
+def _np_erf(x: Any) -> Any:
+    import numpy as np
+
+    # NumPy has no erf; math.erf element by element (lambdify's "numpy" lacks it too).
+    return np.vectorize(math.erf, otypes=[float])(np.asarray(x, dtype=float))
+
+
 NUMPY_IMPLEMENTATIONS = {
+    "erf": _np_erf,
     "sigmoid": _np_sigmoid,
     "softplus": _np_softplus,
     "relu": _np_relu,

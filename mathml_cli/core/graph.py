@@ -273,6 +273,10 @@ _OPERATIONS = [
     _unary("sinh", _guarded("sinh", math.sinh), lambda a, o: [math.cosh(a[0])]),
     _unary("cosh", _guarded("cosh", math.cosh), lambda a, o: [math.sinh(a[0])]),
     _unary("tanh", lambda a: math.tanh(a[0]), lambda a, o: [1.0 - o * o]),
+    _unary(
+        "erf", lambda a: math.erf(a[0]),
+        lambda a, o: [2.0 / math.sqrt(math.pi) * math.exp(-a[0] * a[0])],
+    ),
     _unary("sigmoid", lambda a: _sigmoid(a[0]), lambda a, o: [o * (1.0 - o)]),
     _unary(
         "relu", lambda a: max(a[0], 0.0), lambda a, o: [1.0 if a[0] > 0 else 0.0], None,

@@ -90,6 +90,12 @@ _RULES = [
         r"\frac{d}{dx} \tanh x = 1 - \tanh^{2} x",
     ),
     Rule(
+        "erf",
+        "error function",
+        "d/dx[erf(x)] = 2/sqrt(pi)*exp(-x**2)",
+        r"\frac{d}{dx} \operatorname{erf} x = \frac{2}{\sqrt{\pi}} e^{-x^{2}}",
+    ),
+    Rule(
         "sigmoid",
         "sigmoid",
         "d/dx[sigmoid(x)] = sigmoid(x)*(1 - sigmoid(x))",

@@ -28,6 +28,7 @@ import numpy as np
 
 from mathml_cli.core.data import parse_array
 from mathml_cli.core.expr import MAX_INTEGER_DIGITS, parse_number, parse_syntax
+from mathml_cli.core.functions import NUMPY_IMPLEMENTATIONS
 from mathml_cli.core.graph import CONSTANT_VALUES, LABEL_MAX, OPERATIONS
 from mathml_cli.core.numeric import richardson_slope
 from mathml_cli.core.program import (
@@ -419,6 +420,7 @@ _UNARY: dict[str, tuple[Callable[[Array], Array], Callable[[Array, Array], Array
     "sinh": (np.sinh, lambda x, o: np.cosh(x)),
     "cosh": (np.cosh, lambda x, o: np.sinh(x)),
     "tanh": (np.tanh, lambda x, o: 1.0 - o * o),
+    "erf": (NUMPY_IMPLEMENTATIONS["erf"], lambda x, o: 2.0 / math.sqrt(math.pi) * np.exp(-x * x)),
     "sigmoid": (lambda x: np.exp(-np.logaddexp(0.0, -x)), lambda x, o: o * (1.0 - o)),
     "relu": (lambda x: np.maximum(x, 0.0), lambda x, o: (x > 0).astype(float)),
     "softplus": (lambda x: np.logaddexp(0.0, x), lambda x, o: np.exp(-np.logaddexp(0.0, -x))),

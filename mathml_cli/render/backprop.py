@@ -11,27 +11,8 @@ from typing import Any, TypeVar
 
 from mathml_cli.core.backprop import Backprop, Check
 from mathml_cli.core.graph import Contribution, Node
+from mathml_cli.render import view as v
 from mathml_cli.render.common import latex_of
-from mathml_cli.render.view import (
-    Block,
-    Column,
-    Gap,
-    Line,
-    Math,
-    Note,
-    Paragraph,
-    Section,
-    Span,
-    Table,
-    Tree,
-    TreeNode,
-    View,
-    head_and_tail,
-    name_latex,
-    number,
-    number_latex,
-    text_latex,
-)
 
 MAX_ROWS = 40
 MAX_TREE_NODES = 40
@@ -42,27 +23,30 @@ T = TypeVar("T")
 
 def _shown(items: Sequence[T], limit: int) -> tuple[list[T], list[T], int]:
     """The first and last half of `items` and how many are left out between them."""
-    return head_and_tail(items, limit // 2, limit // 2)
+    return v.head_and_tail(items, limit // 2, limit // 2)
 
 
 def _hidden(count: int, what: str) -> str:
     return f"… {count:,} {what} not shown (--format json has them all) …"
 
 
-def _expression(text: str) -> Math:
+def _expression(text: str) -> v.Math:
     """One of the graph's expressions (written in node ids and variables) as math."""
     from mathml_cli.core.expr import parse_expression
     from mathml_cli.errors import InputError
 
+    # c′ in a label as c': latex_escape's $'$ would end a Markdown math span early.
+    words = v.text_latex(text.translate(_ASCII_PRIMES))
     if text.endswith("…"):  # shortened by the graph: no longer an expression
-        return Math(text, text_latex(text))
+        return v.Math(text, words)
     try:
-        return Math(text, latex_of(parse_expression(text)))
+        return v.Math(text, latex_of(parse_expression(text)))
     except InputError:
-        return Math(text, text_latex(text))
+        return v.Math(text, words)
 
 
 _PRIMES = {"′": "'", "″": "''", "‴": "'" * 3}
+_ASCII_PRIMES = str.maketrans(_PRIMES)
 
 
 def _id_latex(identifier: str) -> str:
@@ -70,25 +54,25 @@ def _id_latex(identifier: str) -> str:
     base = identifier.rstrip("".join(_PRIMES))
     primes = "".join(_PRIMES[char] for char in identifier[len(base) :])
     if "#" in base:
-        return text_latex(base.split("#")[0])
+        return v.text_latex(base.split("#")[0])
     if "@" in base:
         name, version = base.split("@")
-        return f"{name_latex(name)}^{{({version})}}"
+        return f"{v.name_latex(name)}^{{({version})}}"
     if not base.isidentifier():
-        return text_latex(base)
-    return name_latex(base) + primes
+        return v.text_latex(base)
+    return v.name_latex(base) + primes
 
 
-def _name(identifier: str, role: Any = None) -> Math:
-    return Math(identifier, _id_latex(identifier), role)
+def _name(identifier: str, role: Any = None) -> v.Math:
+    return v.Math(identifier, _id_latex(identifier), role)
 
 
-def _value_number(result: Backprop, index: int) -> Math:
+def _value_number(result: Backprop, index: int) -> v.Math:
     """A node's value, marked ≈ 0 where it is float64 rounding residue (see _rounding_note)."""
     value = result.values[index]
     if index in result.rounding_zeros:
-        return Math(number(value) + " ≈ 0", number_latex(value) + r" \approx 0")
-    return Math(number(value), number_latex(value))
+        return v.Math(v.number(value) + " ≈ 0", v.number_latex(value) + r" \approx 0")
+    return v.Math(v.number(value), v.number_latex(value))
 
 
 def _rounding_note(result: Backprop) -> str | None:
@@ -97,7 +81,7 @@ def _rounding_note(result: Backprop) -> str | None:
         return None
     nodes = result.graph.nodes
     examples = [
-        f"{nodes[i].id} = {nodes[i].label} is {number(result.values[i])}, "
+        f"{nodes[i].id} = {nodes[i].label} is {v.number(result.values[i])}, "
         f"its rounding error up to {bound:.1e}"
         for i, bound in list(result.rounding_zeros.items())[:3]
     ]
@@ -109,49 +93,51 @@ def _rounding_note(result: Backprop) -> str | None:
     )
 
 
-def _signed(value: float) -> Math:
+def _signed(value: float) -> v.Math:
     """A number as a factor: negative ones in parentheses, as in 2 − 0.1 × (-0.075)."""
-    text, latex = number(value), number_latex(value)
-    return Math(f"({text})", f"({latex})") if text.startswith("-") else Math(text, latex)
+    text, latex = v.number(value), v.number_latex(value)
+    return v.Math(f"({text})", f"({latex})") if text.startswith("-") else v.Math(text, latex)
 
 
-def _partial(result: Backprop, name: str) -> Math:
+def _partial(result: Backprop, name: str) -> v.Math:
     """∂L/∂name."""
     out = result.output_name
-    return Math(
+    return v.Math(
         f"∂{out}/∂{name}", rf"\frac{{\partial {_id_latex(out)}}}{{\partial {_id_latex(name)}}}"
     )
 
 
-def _equals(left: Math, right: Math, role: Any = None) -> Math:
-    return Math(f"{left.text} = {right.text}", f"{left.latex} = {right.latex}", role)
+def _equals(left: v.Math, right: v.Math, role: Any = None) -> v.Math:
+    return v.Math(f"{left.text} = {right.text}", f"{left.latex} = {right.latex}", role)
 
 
-def view(result: Backprop) -> View:
+def view(result: Backprop) -> v.View:
     """The graph, the forward and backward passes as tables, the gradients and the checks."""
     graph = result.graph
     output = graph.nodes[graph.output]
     out = _name(result.output_name, "strong")
-    blocks: list[Block] = [
+    blocks: list[v.Block] = [
         *_heading(result, out),
-        Note((f"at {_point_text(result)}" if result.point else "(no variables)",)),
+        v.Note((f"at {_point_text(result)}" if result.point else "(no variables)",)),
     ]
-    blocks.extend(Note((f"Warning: {warning}",), "warning") for warning in result.warnings)
-    blocks.extend(Note((f"Note: {note}",)) for note in result.notes)
-    blocks.append(Section(None, (Paragraph((Span("Graph (output at the top)"),)), _tree(result))))
-    forward: list[Block] = [
-        Paragraph((Span("Forward pass"), " (topological order)")),
+    blocks.extend(v.Note((f"Warning: {warning}",), "warning") for warning in result.warnings)
+    blocks.extend(v.Note((f"Note: {note}",)) for note in result.notes)
+    blocks.append(
+        v.Section(None, (v.Paragraph((v.Span("Graph (output at the top)"),)), _tree(result)))
+    )
+    forward: list[v.Block] = [
+        v.Paragraph((v.Span("Forward pass"), " (topological order)")),
         _forward(result),
     ]
     rounding = _rounding_note(result)
     if rounding is not None:
-        forward.append(Note((rounding,), "warning"))
-    blocks.append(Section(None, tuple(forward)))
-    seed = _equals(_partial(result, output.id), Math("1", "1"))
-    backward: list[Block] = [
-        Paragraph(
+        forward.append(v.Note((rounding,), "warning"))
+    blocks.append(v.Section(None, tuple(forward)))
+    seed = _equals(_partial(result, output.id), v.Math("1", "1"))
+    backward: list[v.Block] = [
+        v.Paragraph(
             (
-                Span("Backward pass"),
+                v.Span("Backward pass"),
                 " (reverse order; seed ",
                 seed,
                 "); each row sends a gradient to one input",
@@ -160,23 +146,23 @@ def view(result: Backprop) -> View:
         _backward(result),
     ]
     backward.extend(
-        Note((f"Convention: {note}",), "warning") for note in result.backward.conventions
+        v.Note((f"Convention: {note}",), "warning") for note in result.backward.conventions
     )
-    blocks.append(Section(None, tuple(backward)))
+    blocks.append(v.Section(None, tuple(backward)))
     if result.chain_rules:
-        blocks.append(Section(None, tuple(_chain_rule(result))))
-    summary: list[Block] = [
-        Paragraph(
+        blocks.append(v.Section(None, tuple(_chain_rule(result))))
+    summary: list[v.Block] = [
+        v.Paragraph(
             (_equals(_name(result.output_name), _value_number(result, graph.output), "result"),)
         )
     ]
     summary.extend(_gradients(result))
-    blocks.append(Section(None, tuple(summary)))
+    blocks.append(v.Section(None, tuple(summary)))
     if result.update is not None:
-        blocks.append(Section(None, tuple(_update(result))))
-    blocks.append(Section(None, tuple(_check_note(check) for check in result.checks)))
+        blocks.append(v.Section(None, tuple(_update(result))))
+    blocks.append(v.Section(None, tuple(_check_note(check) for check in result.checks)))
     source = f"mathml backprop: {'; '.join(_statements(result)) or result.text.strip()}"
-    return View(source, tuple(blocks), source)
+    return v.View(source, tuple(blocks), source)
 
 
 def _statements(result: Backprop) -> list[str]:
@@ -185,16 +171,16 @@ def _statements(result: Backprop) -> list[str]:
     return [statement.text.strip() for statement in result.program.statements]
 
 
-def _heading(result: Backprop, out: Math) -> list[Block]:
+def _heading(result: Backprop, out: v.Math) -> list[v.Block]:
     """f = the expression, or a program's statements (thinned when there are many)."""
     if result.program is None:
-        return [Paragraph((out, Math(" = ", "=", "strong"), _expression(result.text.strip())))]
-    blocks: list[Block] = [Paragraph((Span("Program"), " (output ", out, ")"))]
+        return [v.Paragraph((out, v.Math(" = ", "=", "strong"), _expression(result.text.strip())))]
+    blocks: list[v.Block] = [v.Paragraph((v.Span("Program"), " (output ", out, ")"))]
     first, last, hidden = _shown(_statements(result), MAX_ROWS)
-    blocks += [Paragraph((line,), indent=1) for line in first]
+    blocks += [v.Paragraph((line,), indent=1) for line in first]
     if hidden:
-        blocks.append(Note((_hidden(hidden, "statements"),), "warning"))
-    return blocks + [Paragraph((line,), indent=1) for line in last]
+        blocks.append(v.Note((_hidden(hidden, "statements"),), "warning"))
+    return blocks + [v.Paragraph((line,), indent=1) for line in last]
 
 
 _CHAIN_NOTE = (
@@ -204,56 +190,56 @@ _CHAIN_NOTE = (
 
 
 def _chain_lines(result: Backprop) -> list[str]:
-    return [rule.text(result.graph, result.output_name, number) for rule in result.chain_rules]
+    return [rule.text(result.graph, result.output_name, v.number) for rule in result.chain_rules]
 
 
-def _chain_rule(result: Backprop) -> list[Block]:
+def _chain_rule(result: Backprop) -> list[v.Block]:
     """∂z/∂x = ∂z/∂y · ∂y/∂x = 2 · 4 = 8 for each named node, from the output down."""
-    heading = Paragraph(
-        (Span("Chain rule in the program's names"), f" (from the output down; {_CHAIN_NOTE})")
+    heading = v.Paragraph(
+        (v.Span("Chain rule in the program's names"), f" (from the output down; {_CHAIN_NOTE})")
     )
 
-    def line(text: str) -> Block:
-        return Paragraph((Span(text, "formula"),), indent=1)
+    def line(text: str) -> v.Block:
+        return v.Paragraph((v.Span(text, "formula"),), indent=1)
 
     return [heading, *_limited(_chain_lines(result), line, "lines")]
 
 
 def _point_text(result: Backprop) -> str:
     items = list(result.point.items())
-    shown = ", ".join(f"{name} = {number(value)}" for name, value in items[:12])
+    shown = ", ".join(f"{name} = {v.number(value)}" for name, value in items[:12])
     return shown + (f", … ({len(items) - 12:,} more)" if len(items) > 12 else "")
 
 
-def _tree_label(result: Backprop, index: int, seen: bool) -> Line:
+def _tree_label(result: Backprop, index: int, seen: bool) -> v.Line:
     node = result.graph.nodes[index]
     label: list[Any] = [_name(node.id, "rule")]
     if node.op not in ("input", "constant"):
-        label.append(Span(f" {node.symbol}", "formula"))
+        label.append(v.Span(f" {node.symbol}", "formula"))
     label += ["  value ", _value_number(result, index)]
     gradient = result.backward.gradients[index]
     if gradient is not None:
         label += [
-            Span("  grad ", "result"),
-            Math(number(gradient), number_latex(gradient), "result"),
+            v.Span("  grad ", "result"),
+            v.Math(v.number(gradient), v.number_latex(gradient), "result"),
         ]
     if seen:
-        label.append(Span("  (shared: shown above)", "muted"))
+        label.append(v.Span("  (shared: shown above)", "muted"))
     return tuple(label)
 
 
-def _tree(result: Backprop) -> Tree:
+def _tree(result: Backprop) -> v.Tree:
     """The graph from its output down, shared nodes shown once, at most MAX_TREE_NODES."""
     nodes = result.graph.nodes
     shown = {result.graph.output}
     count = 1
     cut = False
 
-    def children(index: int) -> tuple[TreeNode, ...]:
+    def children(index: int) -> tuple[v.TreeNode, ...]:
         # Depth first in reading order, deciding "shared" as each entry is written, so a
         # node's full entry always comes before its "(shared: shown above)".
         nonlocal count, cut
-        made: list[TreeNode] = []
+        made: list[v.TreeNode] = []
         for child in nodes[index].inputs:
             if count >= MAX_TREE_NODES:
                 cut = True
@@ -262,7 +248,7 @@ def _tree(result: Backprop) -> Tree:
             shown.add(child)
             count += 1
             below = () if seen else children(child)
-            made.append(TreeNode((_tree_label(result, child, seen),), below))
+            made.append(v.TreeNode((_tree_label(result, child, seen),), below))
         return tuple(made)
 
     top = children(result.graph.output)
@@ -271,8 +257,8 @@ def _tree(result: Backprop) -> Tree:
             f"… the tree stops after {MAX_TREE_NODES} entries (the graph has {len(nodes):,} "
             "nodes; the tables have them all)"
         )
-        top = (*top, TreeNode(((Span(words, "note"),),)))
-    return Tree(_tree_label(result, result.graph.output, False), top)
+        top = (*top, v.TreeNode(((v.Span(words, "note"),),)))
+    return v.Tree(_tree_label(result, result.graph.output, False), top)
 
 
 def _inputs(result: Backprop, node: Node) -> str:
@@ -286,18 +272,18 @@ def _op(node: Node) -> str:
 
 def _thinned(items: Sequence[T], row: Callable[[T], tuple[Any, ...]], what: str) -> tuple[Any, ...]:
     first, last, hidden = _shown(items, MAX_ROWS)
-    middle = (Gap(hidden, what),) if hidden else ()
+    middle = (v.Gap(hidden, what),) if hidden else ()
     return (*(row(item) for item in first), *middle, *(row(item) for item in last))
 
 
-def _forward(result: Backprop) -> Table:
+def _forward(result: Backprop) -> v.Table:
     nodes = result.graph.nodes
     columns = (
-        Column("node", align="left", role="rule"),
-        Column("op", align="left", role="formula"),
-        Column("inputs", align="left", droppable=True),
-        Column("expression", align="left", droppable=True),
-        Column("value"),
+        v.Column("node", align="left", role="rule"),
+        v.Column("op", align="left", role="formula"),
+        v.Column("inputs", align="left", droppable=True),
+        v.Column("expression", align="left", droppable=True),
+        v.Column("value"),
     )
 
     def row(index: int) -> tuple[Any, ...]:
@@ -310,37 +296,37 @@ def _forward(result: Backprop) -> Table:
             _value_number(result, index),
         )
 
-    return Table(columns, _thinned(range(len(nodes)), row, "nodes"))
+    return v.Table(columns, _thinned(range(len(nodes)), row, "nodes"))
 
 
-def _accumulated(step: Contribution) -> Math:
-    text, latex = number(step.accumulated), number_latex(step.accumulated)
+def _accumulated(step: Contribution) -> v.Math:
+    text, latex = v.number(step.accumulated), v.number_latex(step.accumulated)
     if step.path > 1:
         before = _signed(step.contribution)
-        text = f"{number(step.previous)} + {before.text} = {text}"
-        latex = f"{number_latex(step.previous)} + {before.latex} = {latex}"
+        text = f"{v.number(step.previous)} + {before.text} = {text}"
+        latex = f"{v.number_latex(step.previous)} + {before.latex} = {latex}"
     if step.paths > 1:
         text += f"  (path {step.path} of {step.paths})"
         latex += rf"\ \text{{(path {step.path} of {step.paths})}}"
-    return Math(text, latex, "result" if step.path == step.paths else None)
+    return v.Math(text, latex, "result" if step.path == step.paths else None)
 
 
-def _backward(result: Backprop) -> Table:
+def _backward(result: Backprop) -> v.Table:
     nodes = result.graph.nodes
     out = result.output_name
     columns = (
-        Column("node", align="left", role="rule"),
-        Column("from", align="left"),
-        Column(_partial(result, "from"), short=f"∂{out}"),
-        Column(
-            Math("local ∂from/∂node", r"\partial\,\text{from}/\partial\,\text{node}"),
+        v.Column("node", align="left", role="rule"),
+        v.Column("from", align="left"),
+        v.Column(_partial(result, "from"), short=f"∂{out}"),
+        v.Column(
+            v.Math("local ∂from/∂node", r"\partial\,\text{from}/\partial\,\text{node}"),
             align="left",
             droppable=True,
             short="local",
         ),
-        Column(Math("= local", r"\text{local}"), short="="),
-        Column("contribution", droppable=True, short="contrib."),
-        Column("accumulated", align="left", short="accum."),
+        v.Column(v.Math("= local", r"\text{local}"), short="="),
+        v.Column("contribution", droppable=True, short="contrib."),
+        v.Column("accumulated", align="left", short="accum."),
     )
 
     def row(step: Contribution) -> tuple[Any, ...]:
@@ -356,36 +342,40 @@ def _backward(result: Backprop) -> Table:
 
     rows = _thinned(result.backward.contributions, row, "rows")
     if not rows:
-        return Table(columns[:1], (("(no variables: nothing to send back)",),))
-    return Table(columns, rows)
+        return v.Table(columns[:1], (("(no variables: nothing to send back)",),))
+    return v.Table(columns, rows)
 
 
-def _limited(items: Sequence[T], block: Callable[[T], Block], what: str) -> list[Block]:
+def _limited(items: Sequence[T], block: Callable[[T], v.Block], what: str) -> list[v.Block]:
     """One block per item, at most MAX_GRADIENTS, with a marker where some are left out."""
     first, last, hidden = _shown(items, MAX_GRADIENTS)
-    marker = [Note((_hidden(hidden, what),), "warning")] if hidden else []
+    marker = [v.Note((_hidden(hidden, what),), "warning")] if hidden else []
     return [*(block(item) for item in first), *marker, *(block(item) for item in last)]
 
 
-def _gradients(result: Backprop) -> list[Block]:
-    def line(item: tuple[str, float]) -> Block:
+def _gradients(result: Backprop) -> list[v.Block]:
+    def line(item: tuple[str, float]) -> v.Block:
         name, value = item
-        return Paragraph(
-            (_equals(_partial(result, name), Math(number(value), number_latex(value)), "result"),)
+        return v.Paragraph(
+            (
+                _equals(
+                    _partial(result, name), v.Math(v.number(value), v.number_latex(value)), "result"
+                ),
+            )
         )
 
     return _limited(list(result.gradients.items()), line, "gradients")
 
 
-def _update(result: Backprop) -> list[Block]:
+def _update(result: Backprop) -> list[v.Block]:
     update = result.update
     assert update is not None
-    lr = Math(number(update.learning_rate), number_latex(update.learning_rate))
-    blocks: list[Block] = [
-        Paragraph(
+    lr = v.Math(v.number(update.learning_rate), v.number_latex(update.learning_rate))
+    blocks: list[v.Block] = [
+        v.Paragraph(
             (
-                Span(f"One gradient-descent step, learning rate {lr.text}: "),
-                Math(
+                v.Span(f"One gradient-descent step, learning rate {lr.text}: "),
+                v.Math(
                     f"new = old − {lr.text} × gradient",
                     rf"\text{{new}} = \text{{old}} - {lr.latex} \times \text{{gradient}}",
                 ),
@@ -393,29 +383,29 @@ def _update(result: Backprop) -> list[Block]:
         )
     ]
 
-    def line(item: tuple[str, float]) -> Block:
+    def line(item: tuple[str, float]) -> v.Block:
         name, new = item
         old = result.point[name]
         grad = _signed(result.gradient(name))
-        step = Math(
-            f"{name}: {number(old)} − {lr.text} × {grad.text} = ",
-            rf"{name_latex(name)} \leftarrow {number_latex(old)} - {lr.latex} \times "
+        step = v.Math(
+            f"{name}: {v.number(old)} − {lr.text} × {grad.text} = ",
+            rf"{v.name_latex(name)} \leftarrow {v.number_latex(old)} - {lr.latex} \times "
             rf"{grad.latex} =",
         )
-        return Paragraph((step, Math(number(new), number_latex(new), "result")), indent=1)
+        return v.Paragraph((step, v.Math(v.number(new), v.number_latex(new), "result")), indent=1)
 
     blocks += _limited(list(update.values.items()), line, "updates")
-    after = "undefined" if update.output is None else number(update.output)
+    after = "undefined" if update.output is None else v.number(update.output)
     before = _value_number(result, result.graph.output)
-    blocks.append(Paragraph((f"{result.output_name} after the step: {before.text} → {after}",)))
+    blocks.append(v.Paragraph((f"{result.output_name} after the step: {before.text} → {after}",)))
     return blocks
 
 
-def _check_note(check: Check) -> Note:
+def _check_note(check: Check) -> v.Note:
     mark, kind = {True: ("✓", "check"), False: ("✗", "failure"), None: ("–", "warning")}[
         check.verified
     ]
-    return Note((f"{mark} {check.method}: {check.detail}",), kind)  # type: ignore[arg-type]
+    return v.Note((f"{mark} {check.method}: {check.detail}",), kind)  # type: ignore[arg-type]
 
 
 # --- JSON ------------------------------------------------------------------
@@ -526,7 +516,7 @@ def dot(result: Backprop) -> str:
         fields = [_record(name), f"value {_value_number(result, index).text}"]
         gradient = result.backward.gradients[index]
         if gradient is not None:
-            fields.append(f"grad {number(gradient)}")
+            fields.append(f"grad {v.number(gradient)}")
         style = ", style=bold" if index == result.graph.output else ""
         # Already escaped for a record label (quotes included), so not _dot_string.
         label = '"{ ' + " | ".join(fields) + ' }"'

@@ -83,10 +83,7 @@ def _pass_section(one_pass: Differentiation, variables: tuple[str, ...], steps: 
     operator = derivative_operator(one_pass.variable, partial)
     blocks: list[v.Block] = []
     if steps:
-        root = _applied_to(operator, one_pass.expression)
-        blocks.append(
-            v.Tree((root,), tuple(_step_node(step, variables) for step in one_pass.steps))
-        )
+        blocks.append(steps_tree(one_pass, variables))
     failed = one_pass.verification.verified is False
     result_label = (
         v.Span("Result (✗ failed its check, see below): ", "bad") if failed else v.Span("Result: ")
@@ -103,6 +100,18 @@ def _pass_section(one_pass: Differentiation, variables: tuple[str, ...], steps: 
     )
     blocks.append(check_note(one_pass.verification))
     return v.Section(v.Heading(tuple(heading)), tuple(blocks))
+
+
+def steps_tree(one_pass: Differentiation, variables: tuple[str, ...]) -> v.Tree:
+    """One pass's rule tree (what --steps shows), for commands built on derive."""
+    operator = derivative_operator(one_pass.variable, len(variables) > 1)
+    root = _applied_to(operator, one_pass.expression)
+    return v.Tree((root,), tuple(_step_node(step, variables) for step in one_pass.steps))
+
+
+def steps_data(one_pass: Differentiation) -> list[dict[str, Any]]:
+    """One pass's steps as JSON data, as `derive --format json` writes them."""
+    return [_step_data(step) for step in one_pass.steps]
 
 
 def _step_node(step: Step, variables: tuple[str, ...]) -> v.TreeNode:
@@ -318,7 +327,7 @@ def _partial_data(item: Partial) -> dict[str, Any]:
         "result": to_text(item.result),
         "latex": to_latex(item.result),
         "held_constant": list(passes[0].constants),
-        "steps": [_step_data(step) for one_pass in passes for step in one_pass.steps],
+        "steps": [step for one_pass in passes for step in steps_data(one_pass)],
         "checks": [_verification_data(one_pass) for one_pass in passes],
         "verified": _all_verified(passes),
     }

@@ -12,19 +12,7 @@ from typing import Any
 import numpy as np
 
 from mathml_cli.core.tensor import Edge, LayerBackprop, LayerCheck, TensorNode, shape_text
-from mathml_cli.render.view import (
-    Block,
-    Column,
-    Gap,
-    Note,
-    Paragraph,
-    Section,
-    Span,
-    Table,
-    View,
-    head_and_tail,
-)
-from mathml_cli.render.view import number as format_number
+from mathml_cli.render import view as v
 
 MAX_ROWS = 60
 VECTOR_ENTRIES = 6  # a longer vector shows its first and last 3
@@ -34,20 +22,20 @@ MATRIX_ROWS = 4  # a taller matrix shows its first and last 2 rows
 def array_text(value: np.ndarray) -> str:
     """A value in one line: 0.25, [1, 2, 3], [[1, 2], [3, 4]], thinned past a few entries."""
     if value.ndim == 0:
-        return format_number(float(value))
+        return v.number(float(value))
     if value.ndim == 1:
         return _row(value)
-    first, last, hidden = head_and_tail(list(value), MATRIX_ROWS // 2, MATRIX_ROWS // 2)
+    first, last, hidden = v.head_and_tail(list(value), MATRIX_ROWS // 2, MATRIX_ROWS // 2)
     rows = [_row(row) for row in first] + (["…"] if hidden else []) + [_row(row) for row in last]
     return "[" + ", ".join(rows) + "]"
 
 
 def _row(values: np.ndarray) -> str:
-    first, last, hidden = head_and_tail(
-        [float(v) for v in values], VECTOR_ENTRIES // 2, VECTOR_ENTRIES // 2
+    first, last, hidden = v.head_and_tail(
+        [float(entry) for entry in values], VECTOR_ENTRIES // 2, VECTOR_ENTRIES // 2
     )
-    parts = [format_number(v) for v in first] + (["…"] if hidden else [])
-    return "[" + ", ".join(parts + [format_number(v) for v in last]) + "]"
+    parts = [v.number(entry) for entry in first] + (["…"] if hidden else [])
+    return "[" + ", ".join(parts + [v.number(entry) for entry in last]) + "]"
 
 
 def _shaped(value: np.ndarray) -> str:
@@ -111,16 +99,14 @@ def _gradient_line(result: LayerBackprop, name: str, gradient: np.ndarray) -> st
 def _update_lines(result: LayerBackprop) -> list[str]:
     update = result.update
     assert update is not None
-    lr = format_number(update.learning_rate)
+    lr = v.number(update.learning_rate)
     lines = [f"One SGD step, learning rate {lr}: new = old − {lr} × gradient, for each parameter"]
     for name, new in update.values.items():
         old = array_text(result.point[name])
         gradient = f"∂{result.output_name}/∂{name}"
         lines.append(f"{name} ← {old} − {lr} × {gradient} = {array_text(new)}")
-    after = "undefined" if update.loss is None else format_number(update.loss)
-    lines.append(
-        f"{result.output_name} before the step: {format_number(result.output)}; after: {after}"
-    )
+    after = "undefined" if update.loss is None else v.number(update.loss)
+    lines.append(f"{result.output_name} before the step: {v.number(result.output)}; after: {after}")
     return lines
 
 
@@ -134,52 +120,53 @@ def _check_text(check: LayerCheck) -> str:
 
 def _formula(text: str, role: Any = None) -> Any:
     """Words that may wrap in every format (values, rules written with ∂ and ᵀ)."""
-    return Span(text, role) if role else text
+    return v.Span(text, role) if role else text
 
 
-def view(result: LayerBackprop) -> View:
+def view(result: LayerBackprop) -> v.View:
     """The program, the forward and backward passes statement by statement, the gradients."""
     out = result.output_name
-    blocks: list[Block] = [Paragraph((Span("Layers"), f" (output {out})"))]
-    blocks += [Paragraph((_formula(line),), indent=1) for line in _statements(result)]
-    blocks.append(Note(("at",)))
-    blocks += [Paragraph((_formula(line),), indent=1) for line in _point_lines(result)]
-    blocks += [Note((f"Warning: {warning}",), "warning") for warning in result.warnings]
-    blocks += [Note((f"Note: {note}",)) for note in result.program.notes]
+    blocks: list[v.Block] = [v.Paragraph((v.Span("Layers"), f" (output {out})"))]
+    blocks += [v.Paragraph((_formula(line),), indent=1) for line in _statements(result)]
+    blocks.append(v.Note(("at",)))
+    blocks += [v.Paragraph((_formula(line),), indent=1) for line in _point_lines(result)]
+    blocks += [v.Note((f"Warning: {warning}",), "warning") for warning in result.warnings]
+    blocks += [v.Note((f"Note: {note}",)) for note in result.program.notes]
     blocks.append(
-        Section(
-            None, (Paragraph((Span("Forward pass"), ", statement by statement")), _forward(result))
+        v.Section(
+            None,
+            (v.Paragraph((v.Span("Forward pass"), ", statement by statement")), _forward(result)),
         )
     )
     seed = f"seed ∂{out}/∂{out} = 1; ⊙ is elementwise, · the matrix product, ᵀ the transpose"
-    backward: list[Block] = [
-        Paragraph((Span("Backward pass"), f", from the loss down ({seed})")),
+    backward: list[v.Block] = [
+        v.Paragraph((v.Span("Backward pass"), f", from the loss down ({seed})")),
         *_backward(result),
     ]
-    backward += [Note((f"Convention: {note}",), "warning") for note in result.conventions]
-    blocks.append(Section(None, tuple(backward)))
-    summary: list[Block] = [
-        Paragraph((_formula(f"{out} = {format_number(result.output)}", "result"),))
+    backward += [v.Note((f"Convention: {note}",), "warning") for note in result.conventions]
+    blocks.append(v.Section(None, tuple(backward)))
+    summary: list[v.Block] = [
+        v.Paragraph((_formula(f"{out} = {v.number(result.output)}", "result"),))
     ]
     summary += [
-        Paragraph((_formula(_gradient_line(result, name, gradient), "result"),))
+        v.Paragraph((_formula(_gradient_line(result, name, gradient), "result"),))
         for name, gradient in _gradient_items(result)
     ]
-    blocks.append(Section(None, tuple(summary)))
+    blocks.append(v.Section(None, tuple(summary)))
     if result.update is not None:
         lines = _update_lines(result)
-        update: list[Block] = [Paragraph((Span(lines[0]),))]
-        update += [Paragraph((_formula(line),), indent=1) for line in lines[1:-1]]
-        update.append(Paragraph((lines[-1],)))
-        blocks.append(Section(None, tuple(update)))
-    blocks.append(Section(None, tuple(_check_note(check) for check in result.checks)))
+        update: list[v.Block] = [v.Paragraph((v.Span(lines[0]),))]
+        update += [v.Paragraph((_formula(line),), indent=1) for line in lines[1:-1]]
+        update.append(v.Paragraph((lines[-1],)))
+        blocks.append(v.Section(None, tuple(update)))
+    blocks.append(v.Section(None, tuple(_check_note(check) for check in result.checks)))
     source = f"mathml backprop: {'; '.join(_statements(result))}"
-    return View(source, tuple(blocks), source)
+    return v.View(source, tuple(blocks), source)
 
 
-def _check_note(check: LayerCheck) -> Note:
+def _check_note(check: LayerCheck) -> v.Note:
     kind = {True: "check", False: "failure", None: "warning"}[check.verified]
-    return Note((_check_text(check),), kind)  # type: ignore[arg-type]
+    return v.Note((_check_text(check),), kind)  # type: ignore[arg-type]
 
 
 def _heading_row(text: str, width: int, at: int) -> tuple[Any, ...]:
@@ -190,18 +177,18 @@ def _heading_row(text: str, width: int, at: int) -> tuple[Any, ...]:
 
 
 def _gapped(rows: list[Any], what: str) -> tuple[Any, ...]:
-    first, last, hidden = head_and_tail(rows, MAX_ROWS // 2, MAX_ROWS // 2)
-    return (*first, *((Gap(hidden, what),) if hidden else ()), *last)
+    first, last, hidden = v.head_and_tail(rows, MAX_ROWS // 2, MAX_ROWS // 2)
+    return (*first, *((v.Gap(hidden, what),) if hidden else ()), *last)
 
 
-def _forward(result: LayerBackprop) -> Table:
+def _forward(result: LayerBackprop) -> v.Table:
     nodes = result.graph.nodes
     columns = (
-        Column("node", align="left", role="rule"),
-        Column("op", align="left", role="formula"),
-        Column("shape", align="left"),
-        Column("expression", align="left", droppable=True),
-        Column("value", align="left"),
+        v.Column("node", align="left", role="rule"),
+        v.Column("op", align="left", role="formula"),
+        v.Column("shape", align="left"),
+        v.Column("expression", align="left", droppable=True),
+        v.Column("value", align="left"),
     )
     rows: list[Any] = []
     for heading, index in _forward_rows(result):
@@ -218,20 +205,20 @@ def _forward(result: LayerBackprop) -> Table:
                 _formula(_shaped(result.values[index])),
             )
         )
-    return Table(columns, _gapped(rows, "rows"))
+    return v.Table(columns, _gapped(rows, "rows"))
 
 
-def _backward(result: LayerBackprop) -> list[Block]:
+def _backward(result: LayerBackprop) -> list[v.Block]:
     """One line per edge, ∂L/∂W1 = ∂L/∂n1 · xᵀ (3×2) = [...], under its statement."""
     nodes = result.graph.nodes
     out = result.output_name
     rows = _backward_rows(result)
-    first, last, hidden = head_and_tail(rows, MAX_ROWS // 2, MAX_ROWS // 2)
-    blocks: list[Block] = []
+    first, last, hidden = v.head_and_tail(rows, MAX_ROWS // 2, MAX_ROWS // 2)
+    blocks: list[v.Block] = []
     for heading, edge in first:
         blocks.append(_backward_line(result, heading, edge, nodes, out))
     if hidden:
-        blocks.append(Note((Gap(hidden, "rows").words(),), "warning"))
+        blocks.append(v.Note((v.Gap(hidden, "rows").words(),), "warning"))
     for heading, edge in last:
         blocks.append(_backward_line(result, heading, edge, nodes, out))
     return blocks
@@ -243,15 +230,15 @@ def _backward_line(
     edge: Edge | None,
     nodes: Sequence[TensorNode],
     out: str,
-) -> Block:
+) -> v.Block:
     if edge is None:
-        return Paragraph((Span("▸ "), _formula(heading or "", "strong")))
+        return v.Paragraph((v.Span("▸ "), _formula(heading or "", "strong")))
     sign = "+=" if edge.path > 1 else "="
     paths = f"  (path {edge.path} of {edge.paths})" if edge.paths > 1 else ""
     shape = shape_text(edge.contribution.shape)
     text = f"∂{out}/∂{nodes[edge.target].id} {sign} {edge.formula}"
     value = f"  ({shape}) = {_shaped(edge.contribution)}{paths}"
-    return Paragraph((_formula(text, "formula"), _formula(value)), indent=1)
+    return v.Paragraph((_formula(text, "formula"), _formula(value)), indent=1)
 
 
 # --- JSON --------------------------------------------------------------------------

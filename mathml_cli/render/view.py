@@ -351,10 +351,17 @@ _LATEX_SPECIALS = {
     "|": r"$|$",
     "<": r"$<$",
     ">": r"$>$",
-    # backprop's programs (a re-assigned c is c′, c″, c‴) and layers.
-    "′": "'",
-    "″": "''",
-    "‴": "'" * 3,
+    # explain's prose: ŷ for a prediction, eˣ, x³, ±1, ½e², σ′.
+    "ŷ": r"$\hat{y}$",
+    "ˣ": r"\textsuperscript{x}",
+    "³": r"\textsuperscript{3}",
+    "±": r"$\pm$",
+    "½": r"$\frac{1}{2}$",
+    # Primes: σ′ in explain's prose; a re-assigned c is c′, c″, c‴ in backprop's programs.
+    "′": r"$'$",
+    "″": r"$''$",
+    "‴": r"$'''$",
+    # backprop's layers.
     "⊙": r"$\odot$",
     "▸": r"$\triangleright$",
 }
