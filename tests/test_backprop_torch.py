@@ -217,3 +217,109 @@ def test_generated_expressions_match_torch_autograd(tree, values):
     for name, expected in gradients.items():
         ours = result.gradient(name)
         assert same(ours, expected, gradient_scales[name]), (text, point, name, ours, expected)
+
+
+# --- Programs with re-assignment ------------------------------------------------
+
+
+@st.composite
+def programs(draw) -> list[tuple]:
+    """Statements as data: (target, "=" | "+=" | "*=", tree over the names defined so far)."""
+    defined = list(VARIABLES)
+    statements = []
+    for _ in range(draw(st.integers(1, 6))):
+        target = draw(st.sampled_from(["h", "y", "e", "x"]))
+        operator = draw(st.sampled_from(["=", "+=", "*="])) if target in defined else "="
+        leaf = st.sampled_from(defined).map(lambda name: ("var", name))
+        tree = draw(
+            st.one_of(
+                leaf,
+                st.tuples(st.sampled_from(["tanh", "sigmoid", "sin"]), leaf),
+                st.tuples(st.sampled_from(["+", "-", "*"]), leaf, leaf),
+            )
+        )
+        statements.append((target, operator, tree))
+        defined.append(target)
+    return statements
+
+
+def run_in_torch(statements: list[tuple], env: dict):
+    env = dict(env)
+    for target, operator, tree in statements:
+        value = to_torch(tree, env, [])
+        env[target] = {"=": value, "+=": env.get(target, 0) + value}.get(
+            operator, env.get(target, 1) * value
+        )
+    return env[statements[-1][0]]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(statements=programs(), values=st.lists(st.floats(-2, 2), min_size=3, max_size=3))
+def test_generated_programs_match_torch_autograd(statements, values):
+    text = "; ".join(f"{t} {op} {to_text(tree)}" for t, op, tree in statements)
+    point = dict(zip(VARIABLES, values, strict=True))
+    result = backprop(text, point)
+    value, gradients = torch_gradients(lambda **env: run_in_torch(statements, env), point)
+    output_scale, gradient_scales = rounding_scales(result)
+    assert same(result.output, value, output_scale), (text, point)
+    for name in result.gradients:
+        assert same(result.gradient(name), gradients[name], gradient_scales[name]), (text, name)
+
+
+# --- Layers: vectors and matrices ------------------------------------------------
+
+np = pytest.importorskip("numpy")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_networks_match_torch_autograd(seed):
+    from mathml_cli.core.tensor import layer_backprop
+
+    rng = np.random.default_rng(seed)
+    batch, inputs, hidden, classes = rng.integers(1, 6), rng.integers(1, 5), 5, 3
+    point = {
+        "X": rng.standard_normal((batch, inputs)),
+        "W1": rng.standard_normal((hidden, inputs)),
+        "b1": rng.standard_normal(hidden),
+        "W2": rng.standard_normal((classes, hidden)),
+        "b2": rng.standard_normal(classes),
+        "y": rng.integers(0, classes, batch).astype(float),
+    }
+    activation = ["relu", "tanh", "sigmoid", "softplus"][seed % 4]
+    program = (
+        f"h = {activation}(X @ W1.T + b1)\nz = h @ W2.T + b2\nz *= 0.5\n"
+        "L = cross_entropy(z, y) + mean(h*h)"
+    )
+    result = layer_backprop(program, point)
+    act = {
+        "relu": F.relu,
+        "tanh": torch.tanh,
+        "sigmoid": torch.sigmoid,
+        "softplus": lambda t: F.softplus(t, threshold=SOFTPLUS_THRESHOLD),
+    }[activation]
+    params = {
+        name: torch.tensor(value, dtype=torch.float64, requires_grad=name != "y")
+        for name, value in point.items()
+    }
+    h = act(params["X"] @ params["W1"].T + params["b1"])
+    z = (h @ params["W2"].T + params["b2"]) * 0.5
+    loss = F.cross_entropy(z, params["y"].long()) + torch.mean(h * h)
+    loss.backward()
+    assert math.isclose(result.output, loss.item(), rel_tol=1e-10)
+    for name, tensor in params.items():
+        if name != "y":
+            np.testing.assert_allclose(
+                result.gradient(name), tensor.grad.numpy(), rtol=1e-9, atol=1e-12
+            )
+
+
+def test_layer_max_at_ties_shares_like_torch():
+    from mathml_cli.core.tensor import layer_backprop
+
+    a, b = [1.0, 2.0, 3.0], [3.0, 2.0, 1.0]
+    result = layer_backprop("L = sum(max(a, b)*c)", {"a": a, "b": b, "c": [1.0, 2.0, 3.0]})
+    ta = torch.tensor(a, dtype=torch.float64, requires_grad=True)
+    tb = torch.tensor(b, dtype=torch.float64, requires_grad=True)
+    (torch.maximum(ta, tb) * torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)).sum().backward()
+    np.testing.assert_allclose(result.gradient("a"), ta.grad.numpy())
+    np.testing.assert_allclose(result.gradient("b"), tb.grad.numpy())

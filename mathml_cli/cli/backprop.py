@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -20,7 +20,9 @@ def backprop_command(
     expression: Annotated[
         str,
         typer.Argument(
-            help='The function, e.g. "sigmoid(w1*x1 + w2*x2 + b)" (docs/expressions.md).'
+            help='The function, e.g. "sigmoid(w1*x1 + w2*x2 + b)" (docs/expressions.md), or a '
+            'program of named steps, "h = x**2; y = h + 3; z = y*2" (docs/programs.md); '
+            "@file or - (stdin) to read it.",
         ),
     ],
     at: Annotated[
@@ -43,6 +45,15 @@ def backprop_command(
             "--lr", help="Take one gradient-descent step of this size on the --wrt variables."
         ),
     ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="NAME",
+            help="A program's output: the name to differentiate (default: the last one assigned).",
+        ),
+    ] = None,
     output_format: Annotated[
         BackpropFormat,  # type: ignore[valid-type]
         typer.Option(
@@ -60,7 +71,9 @@ def backprop_command(
     backward pass sends the gradient from the output to every input, one
     product upstream × local derivative at a time, summing where a node feeds
     several others. The gradients are checked against SymPy's derivative and
-    finite differences.
+    finite differences. A program of named steps (statements separated by ;
+    or new lines, with = += -= *= /=) is one graph whose nodes keep the
+    program's names, and the chain rule is written out in those names.
 
     Examples:
 
@@ -68,17 +81,68 @@ def backprop_command(
 
       mathml backprop "(a*b + c)*f" --at "a=2,b=-3,c=10,f=-2" --lr 0.01
 
+      mathml backprop "h = x**2; y = h + 3; z = y*2" --at x=2
+
+      mathml backprop @step.txt --at "x1=2,w1=-3" --output L
+
       mathml backprop "x*y + sin(x*y)" --at "x=1,y=2" --format dot | dot -Tpng -o graph.png
 
       mathml backprop "tanh(x1*w1 + x2*w2 + b)" --at "x1=2,x2=0,w1=-3,w2=1,b=6.88" -f json
     """
+    import re
     import sys
 
     from mathml_cli.core.backprop import backprop
+    from mathml_cli.core.inputs import read_point, read_text
     from mathml_cli.render import backprop as render
     from mathml_cli.render.output import emit_view
 
-    result = backprop(expression, at, wrt, learning_rate)
+    if expression.strip() == "-" or expression.startswith("@"):
+        expression = read_text(expression.strip())[0]
+    values: dict[str, Any] = {}
+    if at is not None and ("[" in at or "@" in at or re.search(r"=\s*-\s*(,|;|$)", at)):
+        from mathml_cli.core.tensor import parse_point
+
+        values = parse_point(at)  # vectors and matrices, in dot's syntax
+    elif at is not None:
+        values = read_point(at)
+    if _uses_layers(expression, values):
+        variables = [n.strip() for item in (wrt or []) for n in item.split(",") if n.strip()]
+        _layers(expression, values, variables, learning_rate, output, output_format)
+        return
+    result = backprop(expression, values if at is not None else None, wrt, learning_rate, output)
+    if output_format.value == "dot":
+        sys.stdout.write(render.dot(result))
+        return
+    emit_view(
+        OutputFormat(output_format.value),
+        view=lambda: render.view(result),
+        data=lambda: render.data(result),
+    )
+
+
+def _uses_layers(expression: str, values: dict[str, Any]) -> bool:
+    """Vectors, matrices, @, .T or a layer function: the layer engine (core.tensor)."""
+    from mathml_cli.core.program import reads_layers  # light: no NumPy for scalars
+
+    return reads_layers(expression) or any(not isinstance(v, float) for v in values.values())
+
+
+def _layers(
+    expression: str,
+    values: dict[str, Any],
+    variables: list[str],
+    learning_rate: float | None,
+    output: str | None,
+    output_format: BackpropFormat,  # type: ignore[valid-type]
+) -> None:
+    import sys
+
+    from mathml_cli.core.tensor import layer_backprop
+    from mathml_cli.render import layers as render
+    from mathml_cli.render.output import emit_view
+
+    result = layer_backprop(expression, values, variables, learning_rate, output)
     if output_format.value == "dot":
         sys.stdout.write(render.dot(result))
         return

@@ -15,6 +15,7 @@ import math
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from mathml_cli.core.graph import (
     Backward,
@@ -26,11 +27,22 @@ from mathml_cli.core.graph import (
 )
 from mathml_cli.core.inputs import check_point, choose_variables, read_point
 from mathml_cli.core.numeric import richardson_slope
+from mathml_cli.core.program import (
+    ChainRule,
+    Program,
+    build_program,
+    chain_rules,
+    is_program,
+    missing_inputs_error,
+)
 from mathml_cli.errors import InputError
 
 # Past this many nodes SymPy (parse, diff, lambdify) takes longer than the
 # whole backward pass by orders of magnitude; see benchmarks/backprop.py.
 SYMBOLIC_MAX_NODES = 500
+# A program's steps reuse each other, so its one SymPy expression (a tree,
+# as lambdify prints it) grows much faster than its graph.
+SYMBOLIC_MAX_PROGRAM_NODES = 120
 # Each symbolic partial derivative can be as large as the expression, so with
 # many variables SymPy checks an evenly spread sample of them.
 SYMBOLIC_SAMPLE = 20
@@ -84,6 +96,9 @@ class Backprop:
     update: Update | None
     # Nodes whose float64 value is within rounding error of 0: {index: the error bound}.
     rounding_zeros: dict[int, float]
+    # A program of named steps (None for one expression), and its chain rule in the user's names.
+    program: Program | None = None
+    chain_rules: tuple[ChainRule, ...] = ()
 
     @property
     def output(self) -> float:
@@ -91,8 +106,14 @@ class Backprop:
 
     @property
     def output_name(self) -> str:
-        """What the output is called: f, unless f is one of the variables."""
+        """What the output is called: a program's name for it, else f (L if f is a variable)."""
+        if self.program is not None:
+            return self.graph.nodes[self.graph.output].id
         return output_name(self.graph.variables)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return () if self.program is None else self.program.notes
 
     @property
     def gradients(self) -> dict[str, float]:
@@ -115,19 +136,41 @@ def backprop(
     at: str | Mapping[str, float] | None,
     wrt: str | Sequence[str] | None = (),
     learning_rate: float | None = None,
+    output: str | None = None,
 ) -> Backprop:
     """Run `text` forward at `at` and backward to every variable, and check the result.
 
     at: a value for every variable ("x=1,w=0.5" or a dict); wrt: the variables whose
-    gradients to report and update ("w,b" or a list; default all).
+    gradients to report and update ("w,b" or a list; default all). `text` is one
+    expression, or a program of named steps (core.program) whose output is `output`
+    (default: the last name it assigns).
     """
-    graph = build_graph(text)
-    point = check_point(read_point(at or {}, "--at"), graph.variables, "--at")
+    program = None
+    if is_program(text):
+        program = build_program(text, output)
+        graph = program.graph
+    elif output is not None:
+        raise InputError("--output names a step of a program; this is one expression")
+    else:
+        graph = build_graph(text)
+    given = read_point(at or {}, "--at")
+    missing = [name for name in graph.variables if name not in given]
+    if missing and program is not None:
+        raise missing_inputs_error(program, missing)
+    owner = "the expression" if program is None else "the program's output"
+    point = check_point(given, graph.variables, "--at", owner=owner)
     targets = choose_variables(wrt, graph.variables)
     values = forward(graph, point)
     result = backward(graph, values)
     gradients = {name: result.gradients[graph.index(name)] or 0.0 for name in graph.variables}
-    checks = _checks(text, graph, point, values[graph.output], gradients, bool(result.conventions))
+    checks = _checks(
+        text if program is None else None,
+        graph,
+        point,
+        values[graph.output],
+        gradients,
+        bool(result.conventions),
+    )
     update = None
     if learning_rate is not None:
         update = _update(graph, point, gradients, targets, learning_rate)
@@ -143,6 +186,8 @@ def backprop(
         (),
         update,
         rounding_zeros,
+        program,
+        () if program is None else chain_rules(graph, values, result),
     )
 
 
@@ -167,7 +212,7 @@ def _update(
 
 
 def _checks(
-    text: str,
+    text: str | None,
     graph: Graph,
     point: dict[str, float],
     output: float,
@@ -175,14 +220,15 @@ def _checks(
     at_kink: bool,
 ) -> tuple[Check, ...]:
     size = len(graph.nodes)
-    if size <= SYMBOLIC_MAX_NODES:
+    limit = SYMBOLIC_MAX_NODES if text is not None else SYMBOLIC_MAX_PROGRAM_NODES
+    if size <= limit:
         symbolic, function = _symbolic_check(text, graph, point, output, gradients)
         checks = [symbolic, _finite_difference_check(function, graph, point, gradients)]
     else:
         skipped = Check(
             "symbolic",
             None,
-            f"skipped: the graph has {size:,} nodes, more than the {SYMBOLIC_MAX_NODES:,} "
+            f"skipped: the graph has {size:,} nodes, more than the {limit:,} "
             "SymPy handles in well under a second",
         )
 
@@ -204,13 +250,17 @@ def _checks(
 
 
 def _symbolic_check(
-    text: str,
+    text: str | None,
     graph: Graph,
     point: dict[str, float],
     output: float,
     gradients: dict[str, float],
 ) -> tuple[Check, Callable[[dict[str, float]], float | None]]:
-    """Compare with SymPy's diff of the expression; also return SymPy's f for the next check."""
+    """Compare with SymPy's diff of the expression; also return SymPy's f for the next check.
+
+    A program (`text` None) has no one text to parse: its SymPy expression is
+    its graph's, each statement substituted into the next.
+    """
     import sympy
 
     from mathml_cli.core.derive import sympy_derivative
@@ -218,7 +268,7 @@ def _symbolic_check(
 
     names = list(graph.variables)
     sampled = _spread_sample(names, SYMBOLIC_SAMPLE)
-    expression = parse_expression(text)
+    expression = parse_expression(text) if text is not None else _sympy_expression(graph)
     derivatives = [sympy_derivative(expression, sympy.Symbol(name, real=True)) for name in sampled]
     evaluate = numeric_function([expression, *derivatives], names, backend="math")
     function = numeric_function(expression, names, backend="math")
@@ -231,7 +281,7 @@ def _symbolic_check(
     except (ArithmeticError, ValueError, TypeError):
         expected = [None] * (len(sampled) + 1)
     ours = [output, *[gradients[name] for name in sampled]]
-    f = output_name(graph.variables)
+    f = output_name(graph.variables) if text is not None else graph.nodes[graph.output].id
     labels = [f, *[f"∂{f}/∂{name}" for name in sampled]]
     largest = 0.0
     for label, want, got in zip(labels, expected, ours, strict=True):
@@ -250,17 +300,50 @@ def _symbolic_check(
             ), sympy_value
     count = len(names)
     if len(sampled) < count:
-        what = f"f and {len(sampled)} of the {count} partial derivatives (an even sample)"
+        what = f"{f} and {len(sampled)} of the {count} partial derivatives (an even sample)"
     elif count == 1:
-        what = "f and its derivative"
+        what = f"{f} and its derivative"
     else:
-        what = f"f and all {count} partial derivatives"
+        what = f"{f} and all {count} partial derivatives"
     return Check(
         "symbolic",
         True,
         f"{what} agree with SymPy's diff (derive's core), largest difference {largest:.1e}",
         largest,
     ), sympy_value
+
+
+def _sympy_expression(graph: Graph) -> Any:
+    """The graph's output as one SymPy expression, built node by node (a DAG, so shared)."""
+    import sympy
+
+    from mathml_cli.core.expr import FUNCTIONS
+
+    built: list[Any] = []
+    for node in graph.nodes:
+        args = [built[i] for i in node.inputs]
+        if node.op == "input":
+            value = sympy.Symbol(node.id, real=True)
+        elif node.op == "constant":
+            number = float(node.constant)  # type: ignore[arg-type]
+            value = sympy.Integer(int(number)) if number.is_integer() else sympy.Float(repr(number))
+        elif node.op in _SYMPY_OPERATIONS:
+            value = _SYMPY_OPERATIONS[node.op](args)
+        else:
+            value = FUNCTIONS[node.op][0](*args)
+        built.append(value)
+    return built[graph.output]
+
+
+_SYMPY_OPERATIONS: dict[str, Callable[[list[Any]], Any]] = {
+    "add": lambda args: sum(args[1:], args[0]),
+    "sub": lambda args: args[0] - args[1],
+    "mul": lambda args: math.prod(args[1:], start=args[0]),
+    "div": lambda args: args[0] / args[1],
+    "pow": lambda args: args[0] ** args[1],
+    "neg": lambda args: -args[0],
+    "copy": lambda args: args[0],
+}
 
 
 def _spread_sample(names: list[str], size: int) -> list[str]:

@@ -216,6 +216,8 @@ _OPERATIONS = [
     *[_call(spec) for spec in FUNCTION_TABLE if spec.local is not None],
     _extreme(max, "largest"),
     _extreme(min, "smallest"),
+    # A program's `y = x`: y is a new name for x's value.
+    Operation("copy", "=", 5, lambda a: a[0], lambda a, o: [1.0], lambda n: ["1"]),
 ]  # fmt: skip
 
 OPERATIONS: dict[str, Operation] = {operation.name: operation for operation in _OPERATIONS}
@@ -236,6 +238,7 @@ class Node:
     inputs: tuple[int, ...]  # indices of earlier nodes
     label: str  # the sub-expression, as text (shortened past LABEL_MAX)
     constant: float | None = None
+    name: str | None = None  # in a program, the name a statement assigns it (id adds primes)
 
     @property
     def symbol(self) -> str:
@@ -261,28 +264,46 @@ class Graph:
 
 
 def build_graph(text: str) -> Graph:
-    """The computational graph of `text`, with equal sub-expressions as one node."""
+    """The computational graph of `text`, with equal sub-expressions as one node.
+
+    Equal numbers are separate leaves: the 2 of x**2 and the 2 of 2*y are two constants.
+    """
     tree, columns = parse_syntax(text)
-    return _GraphBuilder(text, columns).build(tree)
+    builder = GraphBuilder(text, columns)
+    return builder.finish(builder.build(tree))
 
 
 _Plan = tuple[str, list[ast.expr]]
 
 
-class _GraphBuilder:
+class GraphBuilder:
+    """Adds the nodes of one expression after another to one graph.
+
+    A program (core.program) builds each statement in turn: `scope` maps the
+    names assigned so far to their nodes, and `statement` keeps equal
+    sub-expressions of different statements apart, so each unnamed node
+    belongs to one statement.
+    """
+
     def __init__(self, text: str, columns: list[int]) -> None:
         self.text = text
         self.columns = columns
         self.nodes: list[_Draft] = []
         self.known: dict[tuple[object, ...], int] = {}
         self.precedence: list[int] = []
+        # How a parent writes each node: its label, or for a named node its name.
+        self.refs: list[str] = []
+        self.scope: dict[str, int] = {}
+        self.statement = 0
+        self.first_use: dict[str, int] = {}  # input name -> statement that first reads it
 
     def error(self, problem: str, node: ast.AST) -> ExpressionError:
         offset = getattr(node, "col_offset", None)
         column = self.columns[offset] if offset is not None and offset < len(self.columns) else None
         return ExpressionError(problem, self.text, column)
 
-    def build(self, tree: ast.expr) -> Graph:
+    def build(self, tree: ast.expr) -> int:
+        """Add the nodes of `tree`; return the index of its root."""
         # An explicit stack, not recursion: `a - b - c - ...` may be thousands deep.
         done: dict[int, int] = {}
         stack: list[tuple[ast.expr, _Plan | None]] = [(tree, None)]
@@ -300,7 +321,7 @@ class _GraphBuilder:
             op, children = plan
             inputs = [done[id(child)] for child in children]
             done[id(node)] = inputs[0] if op == "pos" else self.operation(op, inputs)
-        return self.finish(done[id(tree)])
+        return done[id(tree)]
 
     def leaf(self, node: ast.expr) -> int | None:
         if isinstance(node, ast.Constant):
@@ -313,12 +334,18 @@ class _GraphBuilder:
             value = -self.number(node.operand)
             return self.constant(value, "-" + self.number_text(node.operand))
         if isinstance(node, ast.Name):
+            if node.id in self.scope:
+                return self.scope[node.id]
             if node.id in CONSTANT_VALUES:
                 return self.constant(CONSTANT_VALUES[node.id], node.id)
             if node.id in FUNCTIONS:
                 raise self.error(f"'{node.id}' is a function: write {node.id}(...)", node)
-            return self.add(("input", node.id), _Draft(node.id, "input", (), node.id), 5)
+            return self.variable(node.id)
         return None
+
+    def variable(self, name: str) -> int:
+        self.first_use.setdefault(name, self.statement)
+        return self.add(("input", name), _Draft(name, "input", (), name), 5)
 
     def plan(self, node: ast.expr) -> _Plan:
         if isinstance(node, ast.BinOp):
@@ -375,14 +402,18 @@ class _GraphBuilder:
 
     def constant(self, value: float, text: str) -> int:
         precedence = 3 if text.startswith("-") else 5
-        return self.add(("constant", value), _Draft(text, "constant", (), text, value), precedence)
+        # Keyed by position: equal numbers are separate leaves, never one shared node.
+        draft = _Draft(text, "constant", (), text, value)
+        return self.add(("constant", len(self.nodes)), draft, precedence)
 
     def operation(self, op: str, inputs: list[int]) -> int:
         operation = OPERATIONS[op]
         key_inputs = tuple(sorted(inputs)) if op in _COMMUTATIVE else tuple(inputs)
         label = self.label(operation, inputs)
         return self.add(
-            (op, key_inputs), _Draft("", op, tuple(inputs), label), operation.precedence
+            (op, key_inputs, self.statement),
+            _Draft("", op, tuple(inputs), label),
+            operation.precedence,
         )
 
     def add(self, key: tuple[object, ...], draft: _Draft, precedence: int) -> int:
@@ -390,12 +421,23 @@ class _GraphBuilder:
             return self.known[key]
         self.nodes.append(draft)
         self.precedence.append(precedence)
+        self.refs.append(draft.label)
         self.known[key] = len(self.nodes) - 1
         return len(self.nodes) - 1
 
+    def name(self, index: int, name: str, display: str) -> None:
+        """Give node `index` the user's `name` (shown as `display`, c′ for a re-assigned c)."""
+        draft = self.nodes[index]
+        self.nodes[index] = _Draft(
+            display, draft.op, draft.inputs, draft.label, draft.constant, name
+        )
+        self.refs[index] = display
+        self.precedence[index] = 5
+        self.scope[name] = index
+
     def label(self, operation: Operation, inputs: list[int]) -> str:
         def part(index: int, below: int) -> str:
-            text = self.nodes[index].label
+            text = self.refs[index]
             return f"({text})" if self.precedence[index] < below else text
 
         op = operation.name
@@ -411,24 +453,37 @@ class _GraphBuilder:
             text = f"{part(inputs[0], 5)}**{part(inputs[1], 4)}"
         elif op == "neg":
             text = f"-{part(inputs[0], 3)}"
+        elif op == "copy":
+            text = self.refs[inputs[0]]
         else:
-            text = f"{op}({', '.join(self.nodes[i].label for i in inputs)})"
+            text = f"{op}({', '.join(self.refs[i] for i in inputs)})"
         return text if len(text) <= LABEL_MAX else text[: LABEL_MAX - 1] + "…"
 
-    def finish(self, output: int) -> Graph:
-        variables = sorted({draft.id for draft in self.nodes if draft.op == "input"})
-        prefix = _free_prefix(variables)
+    def finish(self, output: int, keep: Sequence[int] | None = None) -> Graph:
+        """The graph of the nodes in `keep` (default all), in order; `output` is its root."""
+        kept = list(range(len(self.nodes))) if keep is None else list(keep)
+        position = {old: new for new, old in enumerate(kept)}
+        drafts = [self.nodes[i] for i in kept]
+        variables = sorted({draft.id for draft in drafts if draft.op == "input"})
+        prefix = _free_prefix([*variables, *self.scope])
         nodes: list[Node] = []
         needs_grad: list[bool] = []
         count = 0
-        for draft in self.nodes:
+        repeats: dict[str, int] = {}
+        for draft in drafts:
             node_id = draft.id
-            if draft.op not in ("input", "constant"):
+            inputs = tuple(position[i] for i in draft.inputs)
+            if draft.name is None and draft.op == "constant":
+                # Equal numbers are separate leaves; ids stay unique: 2, 2#2, 2#3.
+                repeats[node_id] = repeats.get(node_id, 0) + 1
+                if repeats[node_id] > 1:
+                    node_id = f"{node_id}#{repeats[node_id]}"
+            elif draft.name is None and draft.op != "input":
                 count += 1
                 node_id = f"{prefix}{count}"
-            nodes.append(Node(node_id, draft.op, draft.inputs, draft.label, draft.constant))
-            needs_grad.append(draft.op == "input" or any(needs_grad[i] for i in draft.inputs))
-        return Graph(tuple(nodes), output, tuple(variables), tuple(needs_grad))
+            nodes.append(Node(node_id, draft.op, inputs, draft.label, draft.constant, draft.name))
+            needs_grad.append(draft.op == "input" or any(needs_grad[i] for i in inputs))
+        return Graph(tuple(nodes), position[output], tuple(variables), tuple(needs_grad))
 
 
 @dataclass(frozen=True)
@@ -438,6 +493,7 @@ class _Draft:
     inputs: tuple[int, ...]
     label: str
     constant: float | None = None
+    name: str | None = None
 
 
 def _free_prefix(variables: Sequence[str]) -> str:
@@ -573,7 +629,11 @@ def backward(graph: Graph, values: Sequence[float]) -> Backward:  # noqa: C901
         note = operation.kink(args)
         if note is not None:
             conventions.append(f"node {node.id} = {node.label}: {note}")
-        names = [nodes[i].id for i in node.inputs]
+        # A number reads as itself in a formula (2*x, not 2#2*x).
+        names = [
+            nodes[i].label if nodes[i].op == "constant" and nodes[i].name is None else nodes[i].id
+            for i in node.inputs
+        ]
         formulas = operation.formulas(names)
         for slot, target in enumerate(node.inputs):
             if not graph.needs_grad[target]:

@@ -35,16 +35,36 @@ def _expression(text: str) -> v.Math:
     from mathml_cli.core.expr import parse_expression
     from mathml_cli.errors import InputError
 
+    # c′ in a label as c': latex_escape's $'$ would end a Markdown math span early.
+    words = v.text_latex(text.translate(_ASCII_PRIMES))
     if text.endswith("…"):  # shortened by the graph: no longer an expression
-        return v.Math(text, v.text_latex(text))
+        return v.Math(text, words)
     try:
         return v.Math(text, latex_of(parse_expression(text)))
     except InputError:
-        return v.Math(text, v.text_latex(text))
+        return v.Math(text, words)
+
+
+_PRIMES = {"′": "'", "″": "''", "‴": "'" * 3}
+_ASCII_PRIMES = str.maketrans(_PRIMES)
+
+
+def _id_latex(identifier: str) -> str:
+    """A node's id in LaTeX: c′ as c', c@5 as c^{(5)}, a repeated number 2#2 as 2."""
+    base = identifier.rstrip("".join(_PRIMES))
+    primes = "".join(_PRIMES[char] for char in identifier[len(base) :])
+    if "#" in base:
+        return v.text_latex(base.split("#")[0])
+    if "@" in base:
+        name, version = base.split("@")
+        return f"{v.name_latex(name)}^{{({version})}}"
+    if not base.isidentifier():
+        return v.text_latex(base)
+    return v.name_latex(base) + primes
 
 
 def _name(identifier: str, role: Any = None) -> v.Math:
-    return v.Math(identifier, v.name_latex(identifier), role)
+    return v.Math(identifier, _id_latex(identifier), role)
 
 
 def _value_number(result: Backprop, index: int) -> v.Math:
@@ -83,8 +103,7 @@ def _partial(result: Backprop, name: str) -> v.Math:
     """∂L/∂name."""
     out = result.output_name
     return v.Math(
-        f"∂{out}/∂{name}",
-        rf"\frac{{\partial {v.name_latex(out)}}}{{\partial {v.name_latex(name)}}}",
+        f"∂{out}/∂{name}", rf"\frac{{\partial {_id_latex(out)}}}{{\partial {_id_latex(name)}}}"
     )
 
 
@@ -98,10 +117,11 @@ def view(result: Backprop) -> v.View:
     output = graph.nodes[graph.output]
     out = _name(result.output_name, "strong")
     blocks: list[v.Block] = [
-        v.Paragraph((out, v.Math(" = ", "=", "strong"), _expression(result.text.strip()))),
+        *_heading(result, out),
         v.Note((f"at {_point_text(result)}" if result.point else "(no variables)",)),
     ]
     blocks.extend(v.Note((f"Warning: {warning}",), "warning") for warning in result.warnings)
+    blocks.extend(v.Note((f"Note: {note}",)) for note in result.notes)
     blocks.append(
         v.Section(None, (v.Paragraph((v.Span("Graph (output at the top)"),)), _tree(result)))
     )
@@ -129,6 +149,8 @@ def view(result: Backprop) -> v.View:
         v.Note((f"Convention: {note}",), "warning") for note in result.backward.conventions
     )
     blocks.append(v.Section(None, tuple(backward)))
+    if result.chain_rules:
+        blocks.append(v.Section(None, tuple(_chain_rule(result))))
     summary: list[v.Block] = [
         v.Paragraph(
             (_equals(_name(result.output_name), _value_number(result, graph.output), "result"),)
@@ -139,8 +161,48 @@ def view(result: Backprop) -> v.View:
     if result.update is not None:
         blocks.append(v.Section(None, tuple(_update(result))))
     blocks.append(v.Section(None, tuple(_check_note(check) for check in result.checks)))
-    source = f"mathml backprop: {result.text.strip()}"
+    source = f"mathml backprop: {'; '.join(_statements(result)) or result.text.strip()}"
     return v.View(source, tuple(blocks), source)
+
+
+def _statements(result: Backprop) -> list[str]:
+    if result.program is None:
+        return []
+    return [statement.text.strip() for statement in result.program.statements]
+
+
+def _heading(result: Backprop, out: v.Math) -> list[v.Block]:
+    """f = the expression, or a program's statements (thinned when there are many)."""
+    if result.program is None:
+        return [v.Paragraph((out, v.Math(" = ", "=", "strong"), _expression(result.text.strip())))]
+    blocks: list[v.Block] = [v.Paragraph((v.Span("Program"), " (output ", out, ")"))]
+    first, last, hidden = _shown(_statements(result), MAX_ROWS)
+    blocks += [v.Paragraph((line,), indent=1) for line in first]
+    if hidden:
+        blocks.append(v.Note((_hidden(hidden, "statements"),), "warning"))
+    return blocks + [v.Paragraph((line,), indent=1) for line in last]
+
+
+_CHAIN_NOTE = (
+    "each factor ∂p/∂q is the derivative of p's own statement by q, its other names held fixed; "
+    "the left side is the whole gradient"
+)
+
+
+def _chain_lines(result: Backprop) -> list[str]:
+    return [rule.text(result.graph, result.output_name, v.number) for rule in result.chain_rules]
+
+
+def _chain_rule(result: Backprop) -> list[v.Block]:
+    """∂z/∂x = ∂z/∂y · ∂y/∂x = 2 · 4 = 8 for each named node, from the output down."""
+    heading = v.Paragraph(
+        (v.Span("Chain rule in the program's names"), f" (from the output down; {_CHAIN_NOTE})")
+    )
+
+    def line(text: str) -> v.Block:
+        return v.Paragraph((v.Span(text, "formula"),), indent=1)
+
+    return [heading, *_limited(_chain_lines(result), line, "lines")]
 
 
 def _point_text(result: Backprop) -> str:
@@ -174,8 +236,10 @@ def _tree(result: Backprop) -> v.Tree:
     cut = False
 
     def children(index: int) -> tuple[v.TreeNode, ...]:
+        # Depth first in reading order, deciding "shared" as each entry is written, so a
+        # node's full entry always comes before its "(shared: shown above)".
         nonlocal count, cut
-        made: list[tuple[int, bool]] = []
+        made: list[v.TreeNode] = []
         for child in nodes[index].inputs:
             if count >= MAX_TREE_NODES:
                 cut = True
@@ -183,15 +247,16 @@ def _tree(result: Backprop) -> v.Tree:
             seen = child in shown
             shown.add(child)
             count += 1
-            made.append((child, seen))
-        return tuple(
-            v.TreeNode((_tree_label(result, child, seen),), () if seen else children(child))
-            for child, seen in made
-        )
+            below = () if seen else children(child)
+            made.append(v.TreeNode((_tree_label(result, child, seen),), below))
+        return tuple(made)
 
     top = children(result.graph.output)
     if cut:
-        words = f"… the tree stops at {MAX_TREE_NODES} nodes of {len(nodes):,}"
+        words = (
+            f"… the tree stops after {MAX_TREE_NODES} entries (the graph has {len(nodes):,} "
+            "nodes; the tables have them all)"
+        )
         top = (*top, v.TreeNode(((v.Span(words, "note"),),)))
     return v.Tree(_tree_label(result, result.graph.output, False), top)
 
@@ -362,6 +427,7 @@ def data(result: Backprop) -> dict[str, Any]:
                 "value": result.values[index],
                 "grad": result.backward.gradients[index],
                 "expression": node.label,
+                "name": node.name,
             }
             for index, node in enumerate(nodes)
         ],
@@ -400,6 +466,26 @@ def data(result: Backprop) -> dict[str, Any]:
         payload["learning_rate"] = result.update.learning_rate
         payload["updated"] = result.update.values
         payload["updated_output"] = result.update.output
+    if result.program is not None:
+        payload["program"] = _statements(result)
+        payload["output_name"] = result.output_name
+        payload["inputs"] = {
+            name: result.program.first_use[name] for name in result.graph.variables
+        }
+        payload["notes"] = list(result.notes)
+        payload["chain_rule"] = [
+            {
+                "node": nodes[rule.node].id,
+                "text": text,
+                "terms": [
+                    [{"of": nodes[f.of].id, "wrt": nodes[f.wrt].id, "value": f.value} for f in term]
+                    for term in rule.terms
+                ],
+                "value": rule.value,
+                "whole_paths": rule.expanded,
+            }
+            for rule, text in zip(result.chain_rules, _chain_lines(result), strict=True)
+        ]
     return payload
 
 

@@ -357,7 +357,13 @@ _LATEX_SPECIALS = {
     "³": r"\textsuperscript{3}",
     "±": r"$\pm$",
     "½": r"$\frac{1}{2}$",
+    # Primes: σ′ in explain's prose; a re-assigned c is c′, c″, c‴ in backprop's programs.
     "′": r"$'$",
+    "″": r"$''$",
+    "‴": r"$'''$",
+    # backprop's layers.
+    "⊙": r"$\odot$",
+    "▸": r"$\triangleright$",
 }
 
 
