@@ -27,7 +27,7 @@ from mathml_cli.core.functions import to_elementary
 from mathml_cli.core.verify import check_derivative
 from mathml_cli.errors import ExpressionError, InputError
 
-FORMATS = ["text", "json", "latex", "markdown"]
+FORMATS = ["text", "json", "latex", "markdown", "html"]
 ONE_ARGUMENT = sorted(name for name, (_, fewest, _) in FUNCTIONS.items() if fewest == 1)
 
 runner = CliRunner()
