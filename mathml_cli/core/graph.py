@@ -440,24 +440,7 @@ class GraphBuilder:
             text = self.refs[index]
             return f"({text})" if self.precedence[index] < below else text
 
-        op = operation.name
-        if op == "add":
-            text = " + ".join(part(i, 1) for i in inputs)
-        elif op == "sub":
-            text = f"{part(inputs[0], 1)} - {part(inputs[1], 2)}"
-        elif op == "mul":
-            text = "*".join(part(i, 2) for i in inputs)
-        elif op == "div":
-            text = f"{part(inputs[0], 2)}/{part(inputs[1], 3)}"
-        elif op == "pow":
-            text = f"{part(inputs[0], 5)}**{part(inputs[1], 4)}"
-        elif op == "neg":
-            text = f"-{part(inputs[0], 3)}"
-        elif op == "copy":
-            text = self.refs[inputs[0]]
-        else:
-            text = f"{op}({', '.join(self.refs[i] for i in inputs)})"
-        return text if len(text) <= LABEL_MAX else text[: LABEL_MAX - 1] + "…"
+        return node_label(operation.name, inputs, part, lambda i: self.refs[i])
 
     def finish(self, output: int, keep: Sequence[int] | None = None) -> Graph:
         """The graph of the nodes in `keep` (default all), in order; `output` is its root."""
@@ -656,3 +639,35 @@ def backward(graph: Graph, values: Sequence[float]) -> Backward:  # noqa: C901
                 )
             )  # fmt: skip
     return Backward(tuple(gradients), tuple(contributions), tuple(conventions))
+
+
+def node_label(
+    op: str,
+    inputs: Sequence[int],
+    part: Callable[[int, int], str],
+    plain: Callable[[int], str],
+) -> str:
+    """A node's sub-expression as text, from its inputs' texts: `part(i, below)` wraps
+    input i in parentheses when it binds less tightly than `below`; `plain(i)` is its
+    text as is. Shared by the scalar graph and the layer graph (core.tensor)."""
+    if op == "add":
+        text = " + ".join(part(i, 1) for i in inputs)
+    elif op == "sub":
+        text = f"{part(inputs[0], 1)} - {part(inputs[1], 2)}"
+    elif op == "mul":
+        text = "*".join(part(i, 2) for i in inputs)
+    elif op == "matmul":
+        text = f"{part(inputs[0], 2)} @ {part(inputs[1], 3)}"
+    elif op == "div":
+        text = f"{part(inputs[0], 2)}/{part(inputs[1], 3)}"
+    elif op == "pow":
+        text = f"{part(inputs[0], 5)}**{part(inputs[1], 4)}"
+    elif op == "neg":
+        text = f"-{part(inputs[0], 3)}"
+    elif op == "transpose":
+        text = f"{part(inputs[0], 5)}.T"
+    elif op == "copy":
+        text = plain(inputs[0])
+    else:
+        text = f"{op}({', '.join(plain(i) for i in inputs)})"
+    return text if len(text) <= LABEL_MAX else text[: LABEL_MAX - 1] + "…"

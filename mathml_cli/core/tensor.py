@@ -28,7 +28,7 @@ import numpy as np
 
 from mathml_cli.core.expr import MAX_INTEGER_DIGITS, parse_number, parse_syntax
 from mathml_cli.core.functions import NUMPY_IMPLEMENTATIONS
-from mathml_cli.core.graph import CONSTANT_VALUES, LABEL_MAX, OPERATIONS
+from mathml_cli.core.graph import CONSTANT_VALUES, OPERATIONS, node_label
 from mathml_cli.core.inputs import parse_array
 from mathml_cli.core.numeric import richardson_slope
 from mathml_cli.core.program import (
@@ -817,27 +817,7 @@ class _Builder:
             text, precedence = self.ref(index)
             return f"({text})" if precedence < below else text
 
-        if op == "add":
-            text = " + ".join(part(i, 1) for i in inputs)
-        elif op == "sub":
-            text = f"{part(inputs[0], 1)} - {part(inputs[1], 2)}"
-        elif op == "mul":
-            text = "*".join(part(i, 2) for i in inputs)
-        elif op == "matmul":
-            text = f"{part(inputs[0], 2)} @ {part(inputs[1], 3)}"
-        elif op == "div":
-            text = f"{part(inputs[0], 2)}/{part(inputs[1], 3)}"
-        elif op == "pow":
-            text = f"{part(inputs[0], 5)}**{part(inputs[1], 4)}"
-        elif op == "neg":
-            text = f"-{part(inputs[0], 3)}"
-        elif op == "transpose":
-            text = f"{part(inputs[0], 5)}.T"
-        elif op == "copy":
-            text = self.ref(inputs[0])[0]
-        else:
-            text = f"{op}({', '.join(self.ref(i)[0] for i in inputs)})"
-        return text if len(text) <= LABEL_MAX else text[: LABEL_MAX - 1] + "…"
+        return node_label(op, inputs, part, lambda i: self.ref(i)[0])
 
 
 @dataclass(frozen=True)
