@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from mathml_cli.core.backprop import Check
 from mathml_cli.core.expr import MAX_INTEGER_DIGITS, parse_number, parse_syntax
 from mathml_cli.core.functions import NUMPY_IMPLEMENTATIONS
 from mathml_cli.core.graph import CONSTANT_VALUES, OPERATIONS, node_label
@@ -1113,14 +1114,6 @@ def _formula_id(node: TensorNode) -> str:
 
 
 @dataclass(frozen=True)
-class LayerCheck:
-    method: str
-    verified: bool | None
-    detail: str
-    largest_difference: float | None = None
-
-
-@dataclass(frozen=True)
 class LayerUpdate:
     learning_rate: float
     values: dict[str, Array]
@@ -1138,7 +1131,7 @@ class LayerBackprop:
     values: tuple[Array, ...]
     gradients: tuple[Array | None, ...]
     edges: tuple[Edge, ...]
-    checks: tuple[LayerCheck, ...]
+    checks: tuple[Check, ...]
     warnings: tuple[str, ...]
     update: LayerUpdate | None
     conventions: tuple[str, ...] = ()  # where a derivative needed a convention (relu at 0)
@@ -1202,7 +1195,7 @@ def layer_backprop(
     conventions = _kinks(graph, values)
     check = _finite_differences(graph, point, gradients, trainable)
     if conventions and check.verified is False:
-        check = LayerCheck(
+        check = Check(
             check.method, None,
             f"{check.detail}; not conclusive: some inputs sit on a kink (see the conventions), "
             "where the derivative depends on a convention",
@@ -1316,10 +1309,10 @@ def _finite_differences(
     point: dict[str, Array],
     gradients: Sequence[Array | None],
     trainable: tuple[str, ...],
-) -> LayerCheck:
+) -> Check:
     method = "finite differences"
     if not trainable:
-        return LayerCheck(method, None, "no input gets a gradient: nothing to check")
+        return Check(method, None, "no input gets a gradient: nothing to check")
     entries = sum(point[name].size for name in trainable)
     directions: list[dict[str, Array]] = []
     if entries <= FD_MAX_ENTRIES:
@@ -1360,15 +1353,15 @@ def _finite_differences(
         checked += 1
         if difference > TOLERANCE * max(1.0, abs(expected), abs(got)):
             (name,) = direction if len(direction) == 1 else ("a random direction",)
-            return LayerCheck(
+            return Check(
                 method, False,
                 f"disagree along {name}: {got!r} by backprop, {expected!r} by differences",
                 difference,
             )  # fmt: skip
     if checked == 0:
-        return LayerCheck(method, None, "not possible here (a kink such as relu's is too close)")
+        return Check(method, None, "not possible here (a kink such as relu's is too close)")
     skipped = len(directions) - checked
-    return LayerCheck(
+    return Check(
         method,
         True,
         f"central differences agree for {what}, largest difference "

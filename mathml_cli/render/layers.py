@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from mathml_cli.core.tensor import Edge, LayerBackprop, LayerCheck, TensorNode, shape_text
+from mathml_cli.core.backprop import Check
+from mathml_cli.core.tensor import Edge, LayerBackprop, TensorNode, shape_text
 from mathml_cli.render import view as v
 
 MAX_ROWS = 60
@@ -110,7 +111,7 @@ def _update_lines(result: LayerBackprop) -> list[str]:
     return lines
 
 
-def _check_text(check: LayerCheck) -> str:
+def _check_text(check: Check) -> str:
     mark = {True: "✓", False: "✗", None: "–"}[check.verified]
     return f"{mark} {check.method}: {check.detail}"
 
@@ -164,7 +165,7 @@ def view(result: LayerBackprop) -> v.View:
     return v.View(source, tuple(blocks), source)
 
 
-def _check_note(check: LayerCheck) -> v.Note:
+def _check_note(check: Check) -> v.Note:
     kind = {True: "check", False: "failure", None: "warning"}[check.verified]
     return v.Note((_check_text(check),), kind)  # type: ignore[arg-type]
 
