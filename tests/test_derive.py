@@ -128,6 +128,14 @@ TEXTBOOK = [
     ("gelu(x)*x", "product"),
     ("silu(x)", "silu"),
     ("swish(3*x)", "chain"),
+    ("selu(x)", "selu"),
+    ("selu(x**2 - 1)", "chain"),
+    ("mish(x)", "mish"),
+    ("mish(x)*x", "product"),
+    ("hard_sigmoid(x)", "hard_sigmoid"),
+    ("hard_sigmoid(2*x + 1)", "chain"),
+    ("softsign(x)", "softsign"),
+    ("softsign(sin(x))", "chain"),
 ]
 
 
@@ -359,6 +367,10 @@ _function = st.sampled_from(
         "relu",
         "softplus",
         "abs",
+        "selu",
+        "mish",
+        "hard_sigmoid",
+        "softsign",
     ]
 )
 

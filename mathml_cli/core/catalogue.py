@@ -70,6 +70,9 @@ class Entry:
     notes: tuple[str, ...] = ()
     see: str = ""
     approximation: str = ""  # a formula often used instead, compared on the window
+    # The same function as a call of mathml's expression language (a row of the function
+    # table in core/functions.py), which derive, descend and backprop accept.
+    call: str = ""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -97,6 +100,7 @@ ACTIVATIONS = (
             "Not zero-centred: every output is positive, so the gradients of a layer's "
             "weights all share one sign.",
         ),
+        call="sigmoid(x)",
     ),
     Entry(
         "tanh",
@@ -114,6 +118,7 @@ ACTIVATIONS = (
             "(e^(2x) − 1)/(e^(2x) + 1) is (e^x − e^−x)/(e^x + e^−x) multiplied through by e^x.",
             "tanh(x) = 2σ(2x) − 1: a sigmoid stretched to (-1, 1) and centred on 0.",
         ),
+        call="tanh(x)",
     ),
     Entry(
         "relu",
@@ -133,6 +138,7 @@ ACTIVATIONS = (
             "A unit whose input stays negative gets no gradient at all and stops learning "
             "(a dead relu); leaky_relu, elu and gelu keep a little slope there.",
         ),
+        call="relu(x)",
     ),
     Entry(
         "leaky_relu",
@@ -149,6 +155,7 @@ ACTIVATIONS = (
         aliases=("lrelu",),
         parameters=(Parameter("a", 0.01, "the slope for negative inputs (negative_slope)"),),
         kinks=("0",),
+        call="leaky_relu(x, a)",
     ),
     Entry(
         "elu",
@@ -166,6 +173,7 @@ ACTIVATIONS = (
         parameters=(Parameter("alpha", 1.0, "the value negative inputs saturate at is −α"),),
         kinks=("0",),
         notes=("With α = 1 the slope is continuous at 0 (1 on both sides); other α make a kink.",),
+        call="elu(x, alpha)",
     ),
     Entry(
         "selu",
@@ -185,6 +193,7 @@ ACTIVATIONS = (
             Parameter("scale", SELU_SCALE, "λ of Klambauer et al. (2017)"),
         ),
         kinks=("0",),
+        call="selu(x)",
     ),
     Entry(
         "gelu",
@@ -204,6 +213,7 @@ ACTIVATIONS = (
             "is PyTorch's approximate='tanh' and what the original GPT-2 code uses.",
         ),
         approximation="x/2*(1 + tanh(sqrt(2/pi)*(x + 0.044715*x**3)))",
+        call="gelu(x)",
     ),
     Entry(
         "silu",
@@ -218,6 +228,7 @@ ACTIVATIONS = (
         "EfficientNet, YOLO, the SwiGLU blocks of LLaMA-style transformers",
         "torch.nn.functional.silu",
         aliases=("swish",),
+        call="silu(x)",
     ),
     Entry(
         "softplus",
@@ -235,6 +246,7 @@ ACTIVATIONS = (
             "Computed as max(x, 0) + ln(1 + e^(−|x|)) so that eˣ never overflows; PyTorch "
             "returns x itself for x > 20.",
         ),
+        call="softplus(x)",
     ),
     Entry(
         "mish",
@@ -249,6 +261,7 @@ ACTIVATIONS = (
         "[≈ -0.309, ∞)",
         "YOLOv4 and some CNNs",
         "torch.nn.functional.mish",
+        call="mish(x)",
     ),
     Entry(
         "hard_sigmoid",
@@ -266,6 +279,7 @@ ACTIVATIONS = (
         aliases=("hardsigmoid",),
         kinks=("-3", "3"),
         notes=("PyTorch's form, relu6(x + 3)/6; Keras 2 used max(0, min(1, 0.2x + 0.5)).",),
+        call="hard_sigmoid(x)",
     ),
     Entry(
         "softsign",
@@ -279,6 +293,7 @@ ACTIVATIONS = (
         "(-1, 1)",
         "an alternative to tanh whose gradient decays slower",
         "torch.nn.functional.softsign",
+        call="softsign(x)",
     ),
     Entry(
         "step",
@@ -298,6 +313,7 @@ ACTIVATIONS = (
             "Its derivative is 0 everywhere it exists, so gradient descent learns nothing "
             "through it: the reason sigmoid replaced it.",
         ),
+        call="step(x)",
     ),
     Entry(
         "softmax",

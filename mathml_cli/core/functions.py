@@ -31,6 +31,12 @@ from typing import Any
 import sympy
 from sympy import Function, Max, Min, S, exp, log
 
+from mathml_cli.core.catalogue import SELU_ALPHA, SELU_SCALE
+
+# selu's constants as PyTorch's doubles hold them, so that values agree to the last bit.
+_SELU_ALPHA = sympy.Float(SELU_ALPHA)
+_SELU_SCALE = sympy.Float(SELU_SCALE)
+
 
 def _call_latex(name: str, call: Any, printer: Any, exp: str | None) -> str:
     """`name(arg)` in LaTeX, raised to `exp` when SymPy prints a power of the call.
@@ -315,6 +321,109 @@ class silu(Function):  # noqa: N801
         return _call_latex(r"\operatorname{silu}", self, printer, exp)
 
 
+class selu(Function):  # noqa: N801
+    """selu(x) = λ·elu(x, α), with PyTorch's constants λ = 1.0507…, α = 1.6733…;
+    d/dx = λ for x > 0, λ·α·eˣ otherwise (λ·α at 0, as PyTorch)."""
+
+    @classmethod
+    def eval(cls, arg: Any) -> Any:
+        if arg.is_zero:
+            return S.Zero
+        if arg.is_positive:
+            return _SELU_SCALE * arg
+        return None
+
+    def fdiff(self, argindex: int = 1) -> Any:
+        x = self.args[0]
+        return _SELU_SCALE * (step(x) + _SELU_ALPHA * exp(x) * (1 - step(x)))
+
+    @staticmethod
+    def elementary(arg: Any) -> Any:
+        return _SELU_SCALE * (Max(0, arg) + _SELU_ALPHA * (exp(Min(0, arg)) - 1))
+
+    _eval_evalf = _evalf_via(
+        lambda arg: _SELU_SCALE * (arg if arg > 0 else _SELU_ALPHA * (exp(arg) - 1))
+    )
+    _eval_is_real = _is_real
+
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        return _call_latex(r"\operatorname{selu}", self, printer, exp)
+
+
+class mish(Function):  # noqa: N801
+    """mish(x) = x·tanh(softplus(x));
+    mish'(x) = tanh(softplus(x)) + x·σ(x)·(1 − tanh²(softplus(x)))."""
+
+    @classmethod
+    def eval(cls, arg: Any) -> Any:
+        return S.Zero if arg.is_zero else None
+
+    def fdiff(self, argindex: int = 1) -> Any:
+        x = self.args[0]
+        saturation = sympy.tanh(softplus(x))
+        return saturation + x * sigmoid(x) * (1 - saturation**2)
+
+    @staticmethod
+    def elementary(arg: Any) -> Any:
+        return arg * sympy.tanh(log(1 + exp(arg)))
+
+    _eval_evalf = _evalf_via(lambda arg: arg * sympy.tanh(log(1 + exp(arg))))
+    _eval_is_real = _is_real
+
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        return _call_latex(r"\operatorname{mish}", self, printer, exp)
+
+
+class hard_sigmoid(Function):  # noqa: N801
+    """hard_sigmoid(x) = relu6(x + 3)/6 = min(max(x/6 + 1/2, 0), 1) (PyTorch's form);
+    d/dx = 1/6 for -3 < x < 3, else 0 (0 at ±3, as PyTorch)."""
+
+    @classmethod
+    def eval(cls, arg: Any) -> Any:
+        if (arg + 3).is_nonpositive:
+            return S.Zero
+        if (arg - 3).is_nonnegative:
+            return S.One
+        if arg.is_number and (arg + 3).is_positive and (arg - 3).is_negative:
+            return arg / 6 + S.Half
+        return None
+
+    def fdiff(self, argindex: int = 1) -> Any:
+        x = self.args[0]
+        return step(x + 3) * step(3 - x) / 6
+
+    @staticmethod
+    def elementary(arg: Any) -> Any:
+        return Min(Max(arg / 6 + S.Half, 0), 1)
+
+    _eval_evalf = _evalf_via(lambda arg: Min(Max(arg / 6 + S.Half, 0), 1))
+    _eval_is_real = _is_real
+
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        return _call_latex(r"\operatorname{hard\_sigmoid}", self, printer, exp)
+
+
+class softsign(Function):  # noqa: N801
+    """softsign(x) = x/(1 + |x|); softsign'(x) = 1/(1 + |x|)²."""
+
+    @classmethod
+    def eval(cls, arg: Any) -> Any:
+        return S.Zero if arg.is_zero else None
+
+    def fdiff(self, argindex: int = 1) -> Any:
+        return 1 / (1 + sympy.Abs(self.args[0])) ** 2
+
+    @staticmethod
+    def elementary(arg: Any) -> Any:
+        return arg / (1 + sympy.Abs(arg))
+
+    _eval_evalf = _evalf_via(lambda arg: arg / (1 + sympy.Abs(arg)))
+    _eval_is_real = _is_real
+
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        return _call_latex(r"\operatorname{softsign}", self, printer, exp)
+
+
 class log1p(Function):  # noqa: N801
     """log1p(x) = ln(1 + x), exact for tiny x; log1p'(x) = 1/(1 + x)."""
 
@@ -364,7 +473,10 @@ softplus.elementary = staticmethod(lambda arg: log(1 + exp(arg)))  # type: ignor
 relu.elementary = staticmethod(lambda arg: Max(0, arg))  # type: ignore[attr-defined]
 step.elementary = staticmethod(lambda arg: sympy.Heaviside(arg, 0))  # type: ignore[attr-defined]
 
-ML_FUNCTIONS = (sigmoid, relu, softplus, step, leaky_relu, elu, gelu, silu, log1p, expm1)
+ML_FUNCTIONS = (
+    sigmoid, relu, softplus, step, leaky_relu, elu, gelu, silu, selu, mish, hard_sigmoid,
+    softsign, log1p, expm1,
+)  # fmt: skip
 
 
 def to_elementary(expr: Any) -> Any:
@@ -418,6 +530,22 @@ def _silu(x: float) -> float:
     return x * _sigmoid(x)
 
 
+def _selu(x: float) -> float:
+    return SELU_SCALE * (x if x > 0 else SELU_ALPHA * math.expm1(x))
+
+
+def _mish(x: float) -> float:
+    return x * math.tanh(_softplus(x))
+
+
+def _hard_sigmoid(x: float) -> float:
+    return min(max(x + 3.0, 0.0), 6.0) / 6.0
+
+
+def _softsign(x: float) -> float:
+    return x / (1.0 + abs(x))
+
+
 # Local derivatives: (inputs, output) -> ∂output/∂input_i, a float or the reason
 # there is none.
 Local = float | str
@@ -468,6 +596,11 @@ def _gelu_slope(x: float, out: float) -> Local:
 def _silu_slope(x: float, out: float) -> Local:
     s = _sigmoid(x)
     return s * (1.0 + x * (1.0 - s))
+
+
+def _mish_slope(x: float, out: float) -> Local:
+    saturation = math.tanh(_softplus(x))
+    return saturation + x * _sigmoid(x) * (1.0 - saturation * saturation)
 
 
 # --- NumPy, for plots ---------------------------------------------------------
@@ -766,6 +899,54 @@ FUNCTION_TABLE: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "swish", silu, silu, rule="silu", value=_silu, local=_one(lambda x, o: _silu_slope(x, o)),
         local_formulas=lambda n: [f"sigmoid({n[0]})*(1 + {n[0]}*(1 - sigmoid({n[0]})))"],
+    ),
+    FunctionSpec(
+        "selu", selu, selu, rule="selu", rule_name="SELU",
+        formula="d/dx[selu(x)] = scale*(step(x) + alpha*exp(x)*(1 - step(x)))  (scale = 1.0507, "
+        "alpha = 1.6733: PyTorch's constants)",
+        latex=r"\frac{d}{dx} \operatorname{selu}(x) = \lambda\left(\operatorname{step}(x) + \alpha "
+        r"e^{x}\left(1 - \operatorname{step}(x)\right)\right)",
+        note="selu = λ·elu(x, α) with λ = 1.0507 and α = 1.6733, chosen so that activations "
+        "keep mean 0 and variance 1 through many layers (self-normalising networks).",
+        value=_selu,
+        local=_one(lambda x, o: SELU_SCALE * (1.0 if x > 0 else SELU_ALPHA * math.exp(x))),
+        local_formulas=lambda n: [f"1.0507 if {n[0]} > 0 else 1.7581*exp({n[0]})"],
+        kinks=(0.0,), kink_slope="λ·α = 1.7581 (the left side's)",
+        kink_note=_at_zero("selu", "its derivative there is taken as λ·α = 1.7581, the left "
+        "side's (as PyTorch does)"),
+        numpy=_numpy(_selu),
+    ),
+    FunctionSpec(
+        "mish", mish, mish, rule="mish", rule_name="mish",
+        formula="d/dx[mish(x)] = tanh(softplus(x)) + x*sigmoid(x)*(1 - tanh(softplus(x))**2)",
+        latex=r"\frac{d}{dx} \operatorname{mish}(x) = \tanh\left(\operatorname{softplus}(x)\right)"
+        r" + x \sigma(x)\left(1 - \tanh^{2}\left(\operatorname{softplus}(x)\right)\right)",
+        note="mish(x) = x·tanh(softplus(x)) is smooth and, like silu, dips below 0 for "
+        "negative x; its slope at 0 is tanh(ln 2) = 0.6.",
+        value=_mish, local=_one(_mish_slope), numpy=_numpy(_mish),
+    ),
+    FunctionSpec(
+        "hard_sigmoid", hard_sigmoid, hard_sigmoid, rule="hard_sigmoid", rule_name="hard sigmoid",
+        formula="d/dx[hard_sigmoid(x)] = step(x + 3)*step(3 - x)/6  (1/6 for -3 < x < 3, else 0)",
+        latex=r"\frac{d}{dx} \operatorname{hard\_sigmoid}(x) = \tfrac{1}{6}"
+        r"\operatorname{step}(x + 3)\operatorname{step}(3 - x)",
+        note="hard_sigmoid = relu6(x + 3)/6 (PyTorch's form) has slope 1/6 on (-3, 3) and 0 "
+        "outside, where a unit passes no gradient at all; at ±3 mathml, like PyTorch, uses 0.",
+        value=_hard_sigmoid, local=_one(lambda x, o: 1.0 / 6.0 if -3.0 < x < 3.0 else 0.0),
+        local_formulas=lambda n: [f"1/6 if -3 < {n[0]} < 3 else 0"],
+        kinks=(-3.0, 3.0),
+        kink_note="hard_sigmoid at exactly -3 or 3: its derivative there is taken as 0 (as "
+        "PyTorch does)",
+        numpy=_numpy(_hard_sigmoid),
+    ),
+    FunctionSpec(
+        "softsign", softsign, softsign, rule="softsign", rule_name="softsign",
+        formula="d/dx[softsign(x)] = 1/(1 + abs(x))**2",
+        latex=r"\frac{d}{dx} \operatorname{softsign}(x) = \frac{1}{\left(1 + |x|\right)^{2}}",
+        note="softsign' = 1/(1 + |x|)² decays like 1/x², not exponentially like tanh', so "
+        "a saturated unit still passes some gradient.",
+        value=_softsign, local=_one(lambda x, o: 1.0 / (1.0 + abs(x)) ** 2),
+        numpy=_numpy(_softsign),
     ),
     FunctionSpec(
         "softplus", softplus, softplus, rule="softplus", rule_name="softplus",

@@ -70,6 +70,13 @@ def _variables(entry: Entry) -> list[str]:
     return [entry.variable, *(name for name, _ in entry.given)]
 
 
+def _call_latex(call: str) -> str:
+    """A call such as elu(x, alpha) in LaTeX, its name upright and its arguments typeset."""
+    name, arguments = call[:-1].split("(", 1)
+    typeset = ", ".join(_symbol_latex(argument) for argument in arguments.split(", "))
+    return r"\operatorname{%s}\left(%s\right)" % (name.replace("_", r"\_"), typeset)
+
+
 def _signature(entry: Entry) -> str:
     return f"{entry.name}({', '.join(_variables(entry))})"
 
@@ -221,6 +228,16 @@ def _about(result: Explanation) -> list[Block]:
         *([Paragraph((Span("Also called: "), ", ".join(entry.aliases)))] if entry.aliases else []),
         Paragraph((Span("Used in: "), entry.used_in)),
     ]
+    if entry.call:
+        blocks.append(
+            Paragraph(
+                (
+                    Span("In expressions: "),
+                    Math(entry.call, _call_latex(entry.call)),
+                    " (mathml derive, descend and backprop accept it)",
+                )
+            )
+        )
     blocks.extend(Paragraph((note,)) for note in entry.notes)
     if result.approximation_difference is not None:
         gap, at = result.approximation_difference
@@ -326,6 +343,7 @@ def data(result: Explanation) -> dict[str, Any]:
         ],
         "range": entry.range,
         "used_in": entry.used_in,
+        "function": entry.call or None,
         "reference": entry.reference,
         "notes": list(entry.notes),
         "see": entry.see or None,
