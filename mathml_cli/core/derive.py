@@ -4,7 +4,9 @@
 that applies at its top (sum, product, chain, ...) holding the steps for its
 parts, in the spirit of SymPy's manualintegrate. Every step's `result` is
 SymPy's own derivative of that step's expression, so the steps can never
-disagree with the answer; the rule only explains how it comes about.
+disagree with the answer; the rule only explains how it comes about. What a
+rule says, its formula and how that is filled in with the parts, is its entry
+in core/rules.py; this module decides which rule applies and what its parts are.
 `derive` is the whole command: parse, one pass per variable and order, the
 gradient, values at a point, and a numeric check of every answer.
 """
@@ -27,7 +29,24 @@ from mathml_cli.core.expr import (
 )
 from mathml_cli.core.functions import BY_CLASS, step
 from mathml_cli.core.inputs import check_point, choose_variables, read_names, read_point
-from mathml_cli.core.rules import RULES, placeholder_names, written_for
+from mathml_cli.core.rules import (
+    CHAIN,
+    CONSTANT,
+    CONSTANT_MULTIPLE,
+    EXPONENTIAL,
+    IDENTITY,
+    LOG_DERIVATIVE,
+    POWER,
+    PRODUCT,
+    QUOTIENT,
+    RULES,
+    SUM,
+    StructuralRule,
+    added,
+    multiplied,
+    placeholder_names,
+    written_for,
+)
 from mathml_cli.core.verify import Verification, check_derivative
 from mathml_cli.errors import InputError
 
@@ -372,12 +391,14 @@ class _StepBuilder:
 
         if not expr.has(x):
             note = _held_constant(expr, name)
-            return make_step("constant", parts=(("c", expr),), applied=sympy.S.Zero, note=note)
+            return make_step(
+                CONSTANT.id, parts=_parts(CONSTANT, expr), applied=CONSTANT.fill_in(), note=note
+            )
         if expr == x:
-            return make_step("identity", applied=sympy.S.One)
+            return make_step(IDENTITY.id, applied=IDENTITY.fill_in())
         if isinstance(expr, sympy.Add):
             subs = self.children(as_typed_terms(expr), x, id)
-            return make_step("sum", substeps=subs, applied=_add(*[s.result for s in subs]))
+            return make_step(SUM.id, substeps=subs, applied=SUM.fill_in(*[s.result for s in subs]))
         if isinstance(expr, sympy.Mul):
             return self.product(expr, x, id, result)
         if isinstance(expr, sympy.Pow):
@@ -408,7 +429,9 @@ class _StepBuilder:
         # mean of f' and g' (as PyTorch's maximum and minimum share it), and
         # where f = g on a whole interval their common derivative.
         first, second = (f - g, g - f) if rule == "max" else (g - f, f - g)
-        applied = _add(_mul(df.result, _half_step(first)), _mul(dg.result, _half_step(second)))
+        applied = added(
+            multiplied(df.result, _half_step(first)), multiplied(dg.result, _half_step(second))
+        )
         return Step(
             id,
             rule,
@@ -433,60 +456,36 @@ class _StepBuilder:
             (sub,) = self.children([rest], x, id)
             return Step(
                 id,
-                "constant_multiple",
+                CONSTANT_MULTIPLE.id,
                 name,
                 expr,
                 result,
-                parts=(("c", constant), ("f", rest)),
-                applied=_mul(constant, sub.result),
+                parts=_parts(CONSTANT_MULTIPLE, constant, rest),
+                applied=CONSTANT_MULTIPLE.fill_in(c=constant, df=sub.result),
                 substeps=(sub,),
                 note=_held_constant(constant, name),
             )
         numerator = [f for f in varying if not _is_reciprocal(f)]
         denominator = [_reciprocal(f) for f in varying if _is_reciprocal(f)]
         if numerator and denominator:
-            return self.two_parts(
-                "quotient",
-                expr,
-                x,
-                id,
-                result,
-                (_product(numerator), _product(denominator)),
-                lambda f, g, df, dg: _mul(
-                    _add(_mul(df, g), -_mul(f, dg)), sympy.Pow(g, -2, evaluate=False)
-                ),
-            )
-        return self.two_parts(
-            "product",
-            expr,
-            x,
-            id,
-            result,
-            (varying[0], _product(varying[1:])),
-            lambda f, g, df, dg: _add(_mul(df, g), _mul(f, dg)),
-        )
+            parts = (_product(numerator), _product(denominator))
+            return self.two_parts(QUOTIENT, expr, x, id, result, parts)
+        return self.two_parts(PRODUCT, expr, x, id, result, (varying[0], _product(varying[1:])))
 
     def two_parts(
-        self,
-        rule: str,
-        expr: Any,
-        x: Any,
-        id: str,
-        result: Any,
-        parts: tuple[Any, Any],
-        fill_in: Any,
+        self, rule: StructuralRule, expr: Any, x: Any, id: str, result: Any, parts: tuple[Any, Any]
     ) -> Step:
         """A rule about parts f and g: derive both, then fill the formula in with them."""
         f, g = parts
         df, dg = self.children([f, g], x, id)
         return Step(
             id,
-            rule,
+            rule.id,
             str(x),
             expr,
             result,
-            parts=(("f", f), ("g", g)),
-            applied=fill_in(f, g, df.result, dg.result),
+            parts=_parts(rule, f, g),
+            applied=rule.fill_in(f=f, g=g, df=df.result, dg=dg.result),
             substeps=(df, dg),
         )
 
@@ -495,27 +494,17 @@ class _StepBuilder:
         base, exponent = expr.args
         if not exponent.has(x):
             if base == x:
-                applied = _mul(exponent, sympy.Pow(x, exponent - 1, evaluate=False))
-                return Step(
-                    id, "power", name, expr, result, parts=(("n", exponent),), applied=applied
-                )
-            return self.chain(expr, x, id, result, "power")
+                applied = POWER.fill_in(x=x, n=exponent)
+                parts = _parts(POWER, exponent)
+                return Step(id, POWER.id, name, expr, result, parts=parts, applied=applied)
+            return self.chain(expr, x, id, result, POWER.id)
         if not base.has(x):
             if exponent == x:
-                applied = _mul(expr, sympy.log(base))
-                return Step(
-                    id, "exponential", name, expr, result, parts=(("a", base),), applied=applied
-                )
-            return self.chain(expr, x, id, result, "exponential")
-        return self.two_parts(
-            "log_derivative",
-            expr,
-            x,
-            id,
-            result,
-            (base, exponent),
-            lambda f, g, df, dg: _mul(expr, _add(_mul(dg, sympy.log(f)), _mul(g, df, 1 / f))),
-        )
+                applied = EXPONENTIAL.fill_in(a=base, x=x)
+                parts = _parts(EXPONENTIAL, base)
+                return Step(id, EXPONENTIAL.id, name, expr, result, parts=parts, applied=applied)
+            return self.chain(expr, x, id, result, EXPONENTIAL.id)
+        return self.two_parts(LOG_DERIVATIVE, expr, x, id, result, (base, exponent))
 
     def chain(self, expr: Any, x: Any, id: str, result: Any, outer_rule: str) -> Step:
         """f(g(x)): name g with a fresh letter u, derive f(u) in u, derive g, multiply."""
@@ -531,13 +520,14 @@ class _StepBuilder:
             outer = expr.func(u, *expr.args[1:])
         outer_step = self.make(outer, u, f"{id}.1")
         inner_step = self.step(inner, x, f"{id}.2")
-        applied = _mul(outer_step.result.subs(u, inner), inner_step.result)
+        applied = CHAIN.fill_in(df=outer_step.result.subs(u, inner), du=inner_step.result)
         return Step(
             id,
-            "chain",
+            CHAIN.id,
             name,
             expr,
             result,
+            # u is named by a fresh letter (v, w, ... when u is taken).
             parts=(("f", outer), (str(u), inner)),
             applied=applied,
             substeps=(outer_step, inner_step),
@@ -607,9 +597,6 @@ def _is_reciprocal(factor: Any) -> bool:
     return bool(isinstance(factor, sympy.Pow) and factor.exp.is_number and factor.exp.is_negative)
 
 
-def _add(*terms: Any) -> Any:
-    return sympy.Add(*terms, evaluate=False)
-
-
-def _mul(*factors: Any) -> Any:
-    return sympy.Mul(*factors, evaluate=False)
+def _parts(rule: StructuralRule, *values: Any) -> tuple[tuple[str, Any], ...]:
+    """The expression's parts, named by the rule's placeholder letters (f = x**2, g = sin(x))."""
+    return tuple(zip(rule.letters, values, strict=True))

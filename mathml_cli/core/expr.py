@@ -22,6 +22,7 @@ from typing import Any
 
 import sympy
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import precedence
 from sympy.printing.str import StrPrinter
 
 from mathml_cli.core.functions import FUNCTION_TABLE
@@ -576,11 +577,41 @@ def _is_as_typed(expr: Any) -> bool:
     return bool(expr.is_Add and sympy.Add(*expr.args).args != expr.args)
 
 
+class InOrderAdd(sympy.Add):
+    """A sum printed with its terms in the order given: a rule's formula filled in.
+
+    Build it with `in_order_sum`. SymPy's printers sort the terms of a sum, and an
+    unevaluated sum whose terms happen to be in SymPy's own order cannot be told
+    from an evaluated one; this class can.
+    """
+
+
+class InOrderMul(sympy.Mul):
+    """A product printed with its factors in the order given (see InOrderAdd)."""
+
+
+def in_order_sum(*terms: Any) -> Any:
+    """terms[0] + terms[1] + ..., unevaluated and printed in that order."""
+    return InOrderAdd(*terms, evaluate=False)
+
+
+def in_order_product(*factors: Any) -> Any:
+    """factors[0]*factors[1]*..., unevaluated and printed in that order."""
+    return InOrderMul(*factors, evaluate=False)
+
+
 class _InputLanguagePrinter(StrPrinter):
     """Prints SymPy expressions in mathml's own input language."""
 
     def _print_Add(self, expr: Any, order: str | None = None) -> str:
         return str(super()._print_Add(expr, order="none" if _is_as_typed(expr) else order))
+
+    def _print_InOrderAdd(self, expr: Any) -> str:
+        return str(super()._print_Add(expr, order="none"))
+
+    def _print_InOrderMul(self, expr: Any) -> str:
+        level = precedence(expr)
+        return "*".join(self.parenthesize(factor, level, strict=False) for factor in expr.args)
 
     def _print_Exp1(self, expr: Any) -> str:
         return "e"
@@ -613,6 +644,37 @@ class _LatexPrinter(LatexPrinter):
 
     def _print_Add(self, expr: Any, order: str | None = None) -> str:
         return str(super()._print_Add(expr, order="none" if _is_as_typed(expr) else order))
+
+    def _print_InOrderAdd(self, expr: Any) -> str:
+        # SymPy's own sum printer negates a term to write its minus sign, which would
+        # evaluate (and reorder) an in-order product; the sign is read off the text.
+        tex = ""
+        for index, term in enumerate(expr.args):
+            term_tex = str(self._print(term))
+            if self._needs_add_brackets(term):
+                term_tex = r"\left(%s\right)" % term_tex
+            if index == 0:
+                tex = term_tex
+            elif term_tex.startswith("-"):
+                tex += " - " + term_tex[1:]
+            else:
+                tex += " + " + term_tex
+        return tex
+
+    def _print_InOrderMul(self, expr: Any) -> str:
+        tex = ""
+        last = len(expr.args) - 1
+        for index, factor in enumerate(expr.args):
+            factor_tex = str(self._print(factor))
+            # As the text form: a product or a negative after the first factor is one
+            # part of the formula, so it keeps its brackets (sin(x)*(2*x)).
+            later_part = index > 0 and (factor.is_Mul or factor_tex.startswith("-"))
+            if later_part or self._needs_mul_brackets(factor, first=index == 0, last=index == last):
+                factor_tex = r"\left(%s\right)" % factor_tex
+            # Two numbers side by side need a dot: 2 \cdot 3, not 23.
+            between_numbers = tex[-1:].isdigit() and factor_tex[:1].isdigit()
+            tex += (r" \cdot " if between_numbers else " " if tex else "") + factor_tex
+        return tex
 
 
 @functools.lru_cache(maxsize=4096)

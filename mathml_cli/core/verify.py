@@ -151,6 +151,9 @@ def check_derivative(function: Any, derivative: Any, variable: str) -> Verificat
 
 
 PRECISE_DIGITS = 50
+# Both sides below this at 50 digits are both 0: an exact zero beside the rounding
+# residue of a constant typed unevaluated (sin(pi) is 1e-16 in floats, far less here).
+NEGLIGIBLE = 1e-35
 
 
 def _precise_point(
@@ -179,7 +182,7 @@ def _precise_point(
             if not (mpmath.isfinite(expected) and mpmath.isfinite(got)):
                 return None
             scale = max(abs(expected), abs(got))
-            relative = float(abs(got - expected) / scale) if scale else 0.0
+            relative = 0.0 if scale <= NEGLIGIBLE else float(abs(got - expected) / scale)
     except (ArithmeticError, ValueError, TypeError, NameError, NotImplementedError):
         return None
     return CheckedPoint(
