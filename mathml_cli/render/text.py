@@ -10,7 +10,6 @@ writes each row as a record, one `name = value` line per field.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Any
 
 from mathml_cli.render import view as v
@@ -43,11 +42,16 @@ def write(view: v.View, console: Any) -> str:
     return _strip_trailing_spaces(str(capture.get()))
 
 
-_TRAILING = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
+_TRAILING = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)$")
 
 
 def _strip_trailing_spaces(text: str) -> str:
-    return _TRAILING.sub(r"\1", text)
+    # Line by line: one regex over the whole text retries at every run of
+    # spaces, which took seconds on a long derivation.
+    return "\n".join(
+        _TRAILING.sub(r"\1", line) if line.endswith("m") else line.rstrip(" \t")
+        for line in text.split("\n")
+    )
 
 
 def rich_line(line: v.Line, style: str = "") -> Any:
@@ -236,7 +240,7 @@ def _records(table: v.Table) -> list[Any]:
             lines.append(Text(row.words(), style="yellow"))
             continue
         for header, column, cell in zip(headers, table.columns, row, strict=True):
-            value = v.cell_text(cell, replace(column, digits=min(column.digits, SHORT_DIGITS)))
+            value = v.cell_text(cell, column.replace(digits=min(column.digits, SHORT_DIGITS)))
             style = STYLES[column.role] if column.role else ""
             lines.append(Text.assemble(f"{header} = ", (value, style)))
     return lines
