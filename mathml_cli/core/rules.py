@@ -16,17 +16,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import sympy
 
 from mathml_cli.core.expr import in_order_product, in_order_sum
 from mathml_cli.core.functions import FUNCTION_TABLE
+from mathml_cli.records import Record
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(Record):
     """One rule of differentiation, as docs/derive.md lists it: id, name and formula."""
 
     id: str
@@ -35,7 +34,6 @@ class Rule:
     latex: str
 
 
-@dataclass(frozen=True)
 class StructuralRule(Rule):
     """A rule about the structure of an expression (sum, product, chain, ...).
 
