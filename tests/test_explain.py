@@ -510,3 +510,19 @@ def test_any_point_and_parameter_renders_in_every_format(name, value, parameter)
         assert write_view(output_format, view).strip()
     assert "<table" in write_view(OutputFormat.html, view)
     assert json.loads(to_json(render.data(result)))["values"][0]["value"] == pytest.approx(expected)
+
+
+def test_a_summary_that_opens_with_mathematics_keeps_its_symbols():
+    # A capital would turn λ into Λ (another symbol), max into Max, x·Φ into X·Φ.
+    from mathml_cli.core.catalogue import ENTRIES
+    from mathml_cli.render.explain import _sentence
+
+    entries = ENTRIES.values() if isinstance(ENTRIES, dict) else ENTRIES
+    for entry in entries:
+        sentence = _sentence(entry.summary)
+        assert sentence.lower() == entry.summary.lower() + "."
+        first = entry.summary.split(" ")[0]
+        if not (first.isascii() and first.isalpha()) or first in {"x", "max", "relu"}:
+            assert sentence[0] == entry.summary[0], entry.name
+    assert _sentence("λ·|w|, added to the loss") == "λ·|w|, added to the loss."
+    assert _sentence("squashes any number") == "Squashes any number."

@@ -83,7 +83,7 @@ def backprop_command(
 
       mathml backprop "h = x**2; y = h + 3; z = y*2" --at x=2
 
-      mathml backprop @step.txt --at "x1=2,w1=-3" --output L
+      mathml backprop @docs/data/step.txt --at "x1=2,w1=-3" --output L
 
       mathml backprop "x*y + sin(x*y)" --at "x=1,y=2" --format dot | dot -Tpng -o graph.png
 

@@ -14,8 +14,8 @@ def eigen_command(
     matrix: Annotated[
         str,
         typer.Argument(
-            help="A square matrix: [[2,1],[1,2]] or 2,1;1,2; @file.csv (one row per line); "
-            "or - for stdin.",
+            help='A square matrix: [[2,1],[1,2]] or "2,1;1,2" (quoted: the shell reads ; as '
+            "the end of a command); @file.csv (one row per line); or - for stdin.",
             show_default=False,
             metavar="A",
         ),
@@ -64,7 +64,7 @@ def eigen_command(
 
       mathml eigen "[[3,1],[0,2]]" --plot
 
-      mathml eigen 2,1;1,2 --format json
+      mathml eigen "2,1;1,2" --format json
     """
     from mathml_cli.core.eigen import eigen
     from mathml_cli.core.inputs import parse_array

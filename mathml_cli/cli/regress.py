@@ -109,17 +109,17 @@ def regress_command(
 
     Examples:
 
-      mathml regress houses.csv
+      mathml regress docs/data/houses.csv
 
-      cat houses.csv | mathml regress --target price --features sqft,rooms
+      cat docs/data/houses.csv | mathml regress --target price --features sqft,rooms
 
-      mathml regress houses.csv --method gd --standardize --lr 0.1 --plot
+      mathml regress docs/data/houses.csv --method gd --standardize --lr 0.1 --plot
 
-      mathml regress houses.csv --ridge 10
+      mathml regress docs/data/houses.csv --ridge 10
 
-      mathml regress study.csv --no-intercept
+      mathml regress docs/data/study.csv --no-intercept
 
-      mathml regress houses.csv --predict "sqft=1600,rooms=3,age=10" --format json
+      mathml regress docs/data/houses.csv --predict "sqft=1600,rooms=3,age=10" --format json
     """
     # The table is parsed on two worker threads; OpenBLAS's own threads on top of
     # them fight for the cores (the QR of a 4,700×12 block: 1.7 ms on one thread,

@@ -105,7 +105,9 @@ def bayes(
     """The posterior P(A|B) with every step, from P(A), P(B|A) and P(B|¬A) or P(B)."""
     for name, value in (("--prior", prior), ("--likelihood", likelihood)):
         _check(name, value)
-    if (false_alarm is None) == (evidence is None):
+    if false_alarm is None and evidence is None:
+        raise InputError("give --false-alarm P(B|¬A) or --evidence P(B): one of them is needed")
+    if false_alarm is not None and evidence is not None:
         raise InputError("give either --false-alarm P(B|¬A) or --evidence P(B), not both")
     if not 1 <= times <= MAX_TIMES:
         raise InputError(f"--times must be between 1 and {MAX_TIMES}, got {times}")

@@ -364,8 +364,9 @@ def quartiles(values: np.ndarray, *, exact: bool = True) -> Quartiles:
 def _histogram(values: np.ndarray, n: int) -> Histogram:
     low, high = float(values.min()), float(values.max())
     bins = int(min(30, max(5, math.ceil(math.log2(len(values)) + 1))))  # Sturges, capped
-    if low == high:
-        low, high = low - 0.5, high + 0.5
+    if low == high:  # one bar around the value; ±0.5 is lost in the rounding of 1e16
+        half = max(0.5, abs(low) * 1e-12)
+        low, high = low - half, high + half
     # A range a few floats wide (0 to 5e-324) has room for fewer distinct edges.
     while bins > 1 and not np.all(np.diff(np.linspace(low, high, bins + 1)) > 0):
         bins -= 1
