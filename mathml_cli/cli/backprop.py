@@ -59,8 +59,9 @@ def backprop_command(
         typer.Option(
             "--format",
             "-f",
-            help="Output: text (for people), json (for scripts), latex (an align* fragment), "
-            "markdown (for notebooks), dot (Graphviz: mathml backprop ... -f dot | dot -Tpng).",
+            help="Output: text (for people), json (for scripts), latex (a fragment for a "
+            "document with amsmath), markdown (for notebooks and READMEs), html (one "
+            "self-contained page), dot (Graphviz: mathml backprop ... -f dot | dot -Tpng).",
             case_sensitive=False,
         ),
     ] = BackpropFormat.text,  # type: ignore[attr-defined]

@@ -16,7 +16,7 @@ FormatOption = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="Output: text (for people), json (for scripts), latex (an align* fragment), "
+        help="Output: text (for people), json (for scripts), latex (a fragment for a document with amsmath), "
         "markdown (for notebooks and READMEs), html (one self-contained page).",
         case_sensitive=False,
     ),
