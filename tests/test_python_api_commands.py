@@ -1,0 +1,449 @@
+"""The Python API of stats, normal, bayes, explain, eigen and pca: each against an
+independent oracle (NumPy, SciPy, pandas, the statistics module, exact fractions),
+against the CLI it mirrors (the same JSON, text and errors), and the numbers of
+docs/python.md recomputed by the oracles. Also descend's option checks, shared by
+the CLI and the API."""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.special import expit
+from scipy.stats import norm
+
+from mathml_cli import MathmlError, bayes, descend, eigen, explain, normal, pca, stats
+
+ROOT = Path(__file__).resolve().parent.parent
+STUDY = ROOT / "docs" / "data" / "study.csv"
+IRIS = ROOT / "docs" / "data" / "iris.csv"
+SCORES = [85, 92, 78, 95, 88]
+
+
+# --- each function against an independent oracle -----------------------------
+
+
+@pytest.mark.parametrize(
+    "values", [SCORES, tuple(SCORES), np.array(SCORES), "85 92 78 95 88", ["85", "92,78", "95 88"]]
+)
+def test_stats_of_numbers_against_the_statistics_module(values):
+    column = stats(values).to_dict()["columns"][0]
+    assert column["mean"] == pytest.approx(statistics.fmean(SCORES), rel=1e-15)
+    assert column["sample_variance"] == pytest.approx(statistics.variance(SCORES), rel=1e-14)
+    assert column["population_variance"] == pytest.approx(statistics.pvariance(SCORES), rel=1e-14)
+    assert column["median"] == statistics.median(SCORES)
+    assert column["q1"] == np.percentile(SCORES, 25) and column["q3"] == np.percentile(SCORES, 75)
+
+
+def test_stats_of_a_dataframe_an_array_and_a_path_against_pandas():
+    frame = pd.read_csv(STUDY)
+    from_frame = stats(frame).to_dict()
+    assert [c["name"] for c in from_frame["columns"]] == list(frame.columns)
+    np.testing.assert_allclose(from_frame["covariance"], frame.cov().to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(from_frame["correlation"], frame.corr().to_numpy(), rtol=1e-12)
+    from_path = stats(STUDY).to_dict()
+    assert from_path["source"] == str(STUDY) and from_frame["source"] == "the DataFrame"
+    assert {**from_path, "source": None} == {**from_frame, "source": None}
+    from_array = stats(frame.to_numpy()).to_dict()
+    assert [c["name"] for c in from_array["columns"]] == ["column1", "column2"]
+    np.testing.assert_allclose(from_array["covariance"], frame.cov().to_numpy(), rtol=1e-12)
+    only = stats(frame, column="score").to_dict()["columns"]
+    assert [c["name"] for c in only] == ["score"]
+    assert only[0]["sample_std"] == pytest.approx(frame["score"].std(), rel=1e-14)
+
+
+def test_normal_against_scipy():
+    result = normal(mean=100, std=15, x=130, between=("85", 115), p=0.9).to_dict()
+    assert result["at"]["density"] == pytest.approx(norm.pdf(130, 100, 15), rel=1e-13)
+    assert result["at"]["cdf"] == pytest.approx(norm.cdf(130, 100, 15), rel=1e-13)
+    assert result["at"]["upper_tail"] == pytest.approx(norm.sf(130, 100, 15), rel=1e-12)
+    expected = norm.cdf(115, 100, 15) - norm.cdf(85, 100, 15)
+    assert result["between"]["probability"] == pytest.approx(expected, rel=1e-13)
+    assert result["quantile"]["x"] == pytest.approx(norm.ppf(0.9, 100, 15), rel=1e-13)
+
+
+@pytest.mark.parametrize("form", ["list", "array", "path", "frame"])
+def test_normal_fit_against_numpy(form):
+    frame = pd.read_csv(STUDY)
+    scores = frame["score"].to_numpy(dtype=float)
+    data = {
+        "list": scores.tolist(),
+        "array": scores,
+        "path": str(STUDY),
+        "frame": frame,
+    }[form]
+    column = "score" if form in ("path", "frame") else None
+    fitted = normal(fit=data, column=column, x=70).to_dict()
+    assert fitted["fit"]["mean"] == pytest.approx(scores.mean(), rel=1e-14)
+    assert fitted["fit"]["std"] == pytest.approx(scores.std(), rel=1e-14)
+    expected = norm.logpdf(scores, scores.mean(), scores.std()).sum()
+    assert fitted["fit"]["log_likelihood"] == pytest.approx(expected, rel=1e-12)
+
+
+def _posterior(prior: Fraction, likelihood: Fraction, false_alarm: Fraction) -> Fraction:
+    return likelihood * prior / (likelihood * prior + false_alarm * (1 - prior))
+
+
+@pytest.mark.parametrize(
+    "prior", [0.01, "0.01", "1/100", Fraction(1, 100)], ids=["float", "text", "ratio", "fraction"]
+)
+def test_bayes_against_exact_fractions(prior):
+    result = bayes(prior, 0.9, false_alarm=0.05, times=3)
+    current = Fraction(1, 100)
+    for update in result.updates:
+        current = _posterior(current, Fraction(9, 10), Fraction(1, 20))
+        assert update.posterior == current
+    assert result.posterior == Fraction(2, 13)
+    # P(B) given instead: P(B|¬A) follows from total probability.
+    with_evidence = bayes("1/1000", 0.99, evidence=0.02)
+    assert with_evidence.posterior == Fraction(99, 100) * Fraction(1, 1000) / Fraction(2, 100)
+
+
+def test_explain_against_scipy_and_finite_differences():
+    xs = [-3.0, -0.5, 0.0, 1.25]
+    sigmoid = explain("sigmoid", at=xs).to_dict()
+    for row, x in zip(sigmoid["values"], xs, strict=True):
+        assert row["value"] == pytest.approx(expit(x), rel=1e-14)
+        assert row["derivative"] == pytest.approx(expit(x) * (1 - expit(x)), rel=1e-12)
+    leaky = explain("leaky_relu", param={"a": 0.2}, at="-2,3").to_dict()["values"]
+    assert [row["value"] for row in leaky] == [-0.4, 3.0]
+    huber = explain("huber", param="delta=2", at=[{"yhat": 5, "y": 1}, "yhat=1.5,y=1"])
+
+    def loss(yhat, y, delta=2.0):
+        r = abs(yhat - y)
+        return 0.5 * r * r if r <= delta else delta * (r - 0.5 * delta)
+
+    for row in huber.to_dict()["values"]:
+        yhat, y, h = row["point"]["yhat"], row["point"]["y"], 1e-6
+        assert row["value"] == pytest.approx(loss(yhat, y), rel=1e-14)
+        slope = (loss(yhat + h, y) - loss(yhat - h, y)) / (2 * h)
+        assert row["derivative"] == pytest.approx(slope, rel=1e-7)
+
+
+def test_explain_compare_and_list():
+    points = [-1.0, 0.5, 2.0]
+    for names in ("relu,gelu", ["relu", "gelu"]):
+        comparison = explain(names, compare=True, at=points).to_dict()
+        gelu = next(entry for entry in comparison["entries"] if entry["name"] == "gelu")
+        assert comparison["points"] == points
+        for value, slope, x in zip(gelu["values"], gelu["derivatives"], points, strict=True):
+            assert value == pytest.approx(x * norm.cdf(x), rel=1e-13)
+            assert slope == pytest.approx(norm.cdf(x) + x * norm.pdf(x), rel=1e-12)
+    listed = explain(list=True, category="loss")
+    assert {entry["category"] for entry in listed.to_dict()["entries"]} == {"loss"}
+    assert "catalogue of" in repr(listed)
+
+
+def test_eigen_against_numpy():
+    rng = np.random.default_rng(7)
+    a = rng.normal(size=(5, 5))
+    symmetric = a + a.T
+    values = [v["real"] for v in eigen(symmetric).to_dict()["eigenvalues"]]
+    np.testing.assert_allclose(sorted(values), np.linalg.eigvalsh(symmetric), rtol=1e-10)
+    rotation = eigen([[0, -1], [1, 0]]).to_dict()["eigenvalues"]
+    found = sorted((v["real"], v["imag"]) for v in rotation)
+    oracle = np.linalg.eigvals(np.array([[0.0, -1.0], [1.0, 0.0]]))
+    assert found == sorted((z.real, z.imag) for z in oracle.tolist())
+    m = np.array([[4.0, 1.0, 2.0], [1.0, 3.0, 0.0], [2.0, 0.0, 5.0]])
+    power = eigen(m, power=200, start=[1, 0, 0]).to_dict()["power"]
+    assert power["dominant"] == pytest.approx(np.linalg.eigvalsh(m).max(), rel=1e-10)
+
+
+@pytest.mark.parametrize("form", ["path", "frame", "array"])
+def test_pca_against_the_svd(form, tmp_path):
+    frame = pd.read_csv(IRIS)
+    values = frame.to_numpy(dtype=float)
+    data = {"path": IRIS, "frame": frame, "array": values}[form]
+    target = tmp_path / "scores.csv"
+    result = pca(data, components=3, scores=str(target)).to_dict()
+    centred = values - values.mean(axis=0)
+    _, singular, vt = np.linalg.svd(centred, full_matrices=False)
+    variances = singular**2 / (len(values) - 1)
+    np.testing.assert_allclose([c["variance"] for c in result["components"]], variances, rtol=1e-9)
+    loadings = np.array([c["loadings"] for c in result["components"]])
+    np.testing.assert_allclose(np.abs(loadings), np.abs(vt), atol=1e-9)  # up to sign
+    written = np.loadtxt(target, delimiter=",", skiprows=1)
+    np.testing.assert_allclose(written, centred @ loadings[:3].T, atol=1e-9)
+    assert result["scores_file"] == str(target)
+    names = list(frame.columns) if form != "array" else ["x1", "x2", "x3", "x4"]
+    assert result["columns"] == names
+
+
+def test_pca_standardized_columns_against_the_correlation_matrix():
+    frame = pd.read_csv(IRIS)
+    result = pca(frame, columns="sepal_length,petal_length", standardize=True).to_dict()
+    correlation = frame[["sepal_length", "petal_length"]].corr().to_numpy()
+    np.testing.assert_allclose(
+        [c["variance"] for c in result["components"]],
+        np.linalg.eigvalsh(correlation)[::-1],
+        rtol=1e-10,
+    )
+
+
+# --- the numbers of docs/python.md, recomputed by the oracles -------------------
+
+
+def test_python_md_numbers_come_from_oracles():
+    """The doctests show that the API prints these numbers; here each is recomputed
+    without mathml, so the page cannot drift from the mathematics."""
+    page = (ROOT / "docs" / "python.md").read_text()
+    study = pd.read_csv(STUDY)
+    iris = pd.read_csv(IRIS).to_numpy(dtype=float)
+    singular = np.linalg.svd(iris - iris.mean(axis=0), compute_uv=False)
+    fit_data = [2.1, 2.5, 1.9, 2.8, 2.2]
+    updates, current = [], Fraction(1, 100)
+    for _ in range(3):
+        current = _posterior(current, Fraction(9, 10), Fraction(1, 20))
+        updates.append(str(current))
+    posterior = _posterior(Fraction(1, 100), Fraction(9, 10), Fraction(1, 20))
+    h = 1e-6
+    mse_slope = ((5 + h - 3) ** 2 - (5 - h - 3) ** 2) / (2 * h)
+    m = np.array([[4, 1, 2], [1, 3, 0], [2, 0, 5]], dtype=float)
+    expected = [
+        # stats
+        repr(
+            (
+                statistics.fmean(SCORES),
+                round(statistics.variance(SCORES), 2),
+                float(statistics.median(SCORES)),
+            )
+        ),
+        repr(round(float(study.corr().iloc[0, 1]), 4)),
+        # normal
+        repr(round(float(norm.cdf(115, 100, 15) - norm.cdf(85, 100, 15)), 4)),
+        repr(round(float(norm.ppf(0.975)), 4)),
+        repr((round(statistics.fmean(fit_data), 4), round(statistics.pstdev(fit_data), 4))),
+        # bayes
+        f"(Fraction({posterior.numerator}, {posterior.denominator}), {round(float(posterior), 4)})",
+        repr(updates),
+        # explain
+        repr([round(float(expit(x) * (1 - expit(x))), 4) for x in (-2, 0, 2)]),
+        repr(round(mse_slope, 6)),
+        # eigen
+        repr(sorted(np.linalg.eigvalsh(np.array([[2.0, 1.0], [1.0, 2.0]])).tolist(), reverse=True)),
+        repr(round(float(np.linalg.eigvalsh(m).max()), 6)),
+        # pca
+        repr([round(float(s), 4) for s in singular**2 / (singular**2).sum()]),
+    ]
+    for text in expected:
+        assert text in page, text
+
+
+# --- the API mirrors the CLI: same JSON, same text, same errors ---------------
+
+
+@pytest.mark.parametrize(
+    ("call", "args"),
+    [
+        (lambda: stats(SCORES), ["stats", *map(str, SCORES)]),
+        (lambda: stats(STUDY, column="score"), ["stats", str(STUDY), "--column", "score"]),
+        (lambda: normal(x=1.96, p=0.975), ["normal", "--x", "1.96", "--p", "0.975"]),
+        (
+            lambda: normal(mean=100, std=15, between=(85, 115)),
+            ["normal", "--mean", "100", "--std", "15", "--between", "85,115"],
+        ),
+        (
+            lambda: normal(fit=STUDY, column="score", x=70),
+            ["normal", "--fit", str(STUDY), "--column", "score", "--x", "70"],
+        ),
+        (
+            lambda: bayes(0.01, 0.9, false_alarm=0.05, times=3, labels=["disease", "positive"]),
+            [
+                "bayes",
+                "--prior",
+                "0.01",
+                "--likelihood",
+                "0.9",
+                "--false-alarm",
+                "0.05",
+                "--times",
+                "3",
+                "--labels",
+                "disease,positive",
+            ],
+        ),
+        (lambda: explain("sigmoid", steps=True), ["explain", "sigmoid", "--steps"]),
+        (
+            lambda: explain("mse", at={"yhat": 5, "y": 3}),
+            ["explain", "mse", "--at", "yhat=5,y=3"],
+        ),
+        (
+            lambda: explain(["relu", "gelu"], compare=True),
+            ["explain", "relu,gelu", "--compare"],
+        ),
+        (
+            lambda: explain(list=True, category="activation"),
+            ["explain", "--list", "--category", "activation"],
+        ),
+        (lambda: eigen([[2, 1], [1, 2]]), ["eigen", "[[2,1],[1,2]]"]),
+        (
+            lambda: eigen(np.array([[4, 1, 2], [1, 3, 0], [2, 0, 5]]), power=20, start=(1, 0, 0)),
+            ["eigen", "[[4,1,2],[1,3,0],[2,0,5]]", "--power", "20", "--start", "1,0,0"],
+        ),
+        (
+            lambda: pca(str(IRIS), standardize=True, components=3),
+            ["pca", str(IRIS), "--standardize", "--components", "3"],
+        ),
+    ],
+    ids=[
+        "stats",
+        "stats-csv",
+        "normal",
+        "normal-between",
+        "normal-fit",
+        "bayes",
+        "explain",
+        "explain-loss",
+        "explain-compare",
+        "explain-list",
+        "eigen",
+        "eigen-power",
+        "pca",
+    ],
+)
+def test_every_rendering_matches_the_cli(run, call, args):
+    result = call()
+    assert result.to_dict() == json.loads(run(*args, "-f", "json").stdout)
+    assert result.to_latex() == run(*args, "-f", "latex").stdout
+    assert result.to_markdown() == run(*args, "-f", "markdown").stdout
+    assert result.to_text() == run(*args).stdout
+    page = run(*args, "-f", "html").stdout
+    assert result.to_html() == page
+    assert result._repr_html_() in page and "<html" not in result._repr_html_()
+
+
+def test_pca_scores_file_matches_the_cli(run, tmp_path):
+    from_api, from_cli = tmp_path / "api.csv", tmp_path / "cli.csv"
+    data = pca(IRIS, scores=str(from_api)).to_dict()
+    cli = json.loads(run("pca", str(IRIS), "--scores", str(from_cli), "-f", "json").stdout)
+    assert {**data, "scores_file": None} == {**cli, "scores_file": None}
+    assert from_api.read_text() == from_cli.read_text()
+
+
+@pytest.mark.parametrize(
+    ("call", "args"),
+    [
+        (lambda: stats(["1", "abc"]), ["stats", "1", "abc"]),
+        (lambda: stats([1, math.nan]), ["stats", "1", "nan"]),
+        (lambda: stats(SCORES, column="x"), ["stats", *map(str, SCORES), "--column", "x"]),
+        (lambda: stats(STUDY, column="scor"), ["stats", str(STUDY), "--column", "scor"]),
+        (lambda: normal(std=-1), ["normal", "--std", "-1"]),
+        (lambda: normal(x=math.inf), ["normal", "--x", "inf"]),
+        (lambda: normal(column="score"), ["normal", "--column", "score"]),
+        (
+            lambda: normal(fit=STUDY, column="score", mean=0),
+            ["normal", "--fit", str(STUDY), "--column", "score", "--mean", "0"],
+        ),
+        (lambda: normal(fit=STUDY), ["normal", "--fit", str(STUDY)]),
+        (lambda: normal(between=(1, -1)), ["normal", "--between", "1,-1"]),
+        (lambda: normal(between="1"), ["normal", "--between", "1"]),
+        (lambda: bayes(0.01, 0.9), ["bayes", "--prior", "0.01", "--likelihood", "0.9"]),
+        (
+            lambda: bayes(1.5, 0.9, false_alarm=0.05),
+            ["bayes", "--prior", "1.5", "--likelihood", "0.9", "--false-alarm", "0.05"],
+        ),
+        (
+            lambda: bayes(0.01, 0.9, false_alarm=0.05, labels="a"),
+            ["bayes", "-a", "0.01", "-l", "0.9", "--false-alarm", "0.05", "--labels", "a"],
+        ),
+        (lambda: explain("sigmoidd"), ["explain", "sigmoidd"]),
+        (lambda: explain("relu,gelu"), ["explain", "relu,gelu"]),
+        (
+            lambda: explain("relu,gelu", compare=True, steps=True),
+            ["explain", "relu,gelu", "--compare", "--steps"],
+        ),
+        (lambda: explain(), ["explain"]),
+        (lambda: explain("relu", list=True), ["explain", "relu", "--list"]),
+        (lambda: explain(category="loss"), ["explain", "--category", "loss"]),
+        (lambda: explain(list=True, category="losses"), ["explain", "--list", "-c", "losses"]),
+        (lambda: explain("huber", param={"delat": 2}), ["explain", "huber", "--param", "delat=2"]),
+        (lambda: eigen([1, 2]), ["eigen", "1,2"]),
+        (lambda: eigen([[2, 1], [1, 2]], start=[1, 0]), ["eigen", "2,1;1,2", "--start", "1,0"]),
+        (lambda: eigen(np.eye(3), plot=True), ["eigen", "1,0,0;0,1,0;0,0,1", "--plot"]),
+        (lambda: pca(IRIS, columns="nope"), ["pca", str(IRIS), "--columns", "nope"]),
+        (lambda: pca(IRIS, components=9), ["pca", str(IRIS), "--components", "9"]),
+        (lambda: pca(ROOT / "no.csv"), ["pca", str(ROOT / "no.csv")]),
+    ],
+)
+def test_errors_carry_the_cli_message(run, call, args):
+    with pytest.raises(MathmlError) as error:
+        call()
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {error.value}\n"
+
+
+def test_python_values_that_are_not_tables_or_numbers():
+    with pytest.raises(MathmlError, match="pca takes a CSV path"):
+        pca({"a": 1})
+    with pytest.raises(MathmlError, match="pca needs a table"):
+        pca([1.0, 2.0, 3.0])
+    with pytest.raises(MathmlError, match="stats takes numbers"):
+        stats([[1, 2], [3]])
+    with pytest.raises(MathmlError, match="--column picks a column of a CSV file or a DataFrame"):
+        normal(fit=[1.0, 2.0, 3.0], column="x")
+    with pytest.raises(MathmlError, match="--param takes name=value"):
+        explain("huber", param=[2])
+
+
+# --- descend: one check of option combinations for the CLI and the API ----------
+
+
+@pytest.mark.parametrize(
+    ("call", "args"),
+    [
+        (
+            lambda: descend("bowl", optimizer="adam", compare="sgd,adam"),
+            ["descend", "bowl", "--optimizer", "adam", "--compare", "sgd,adam"],
+        ),
+        (
+            lambda: descend("bowl", optimizer="sgd", compare=["sgd", "adam"]),
+            ["descend", "bowl", "-o", "sgd", "--compare", "sgd,adam"],
+        ),
+        (
+            lambda: descend("bowl", compare="sgd,adam", every=5),
+            ["descend", "bowl", "--compare", "sgd,adam", "--every", "5"],
+        ),
+        (
+            lambda: descend("bowl", compare="sgd,adam", verbose=True),
+            ["descend", "bowl", "--compare", "sgd,adam", "--verbose"],
+        ),
+        (lambda: descend("bowl", every=0), ["descend", "bowl", "--every", "0"]),
+    ],
+    ids=[
+        "compare-optimizer",
+        "compare-default-optimizer-named",
+        "compare-every",
+        "compare-verbose",
+        "every-0",
+    ],
+)
+def test_descend_combinations_give_the_cli_message(run, call, args):
+    with pytest.raises(MathmlError) as error:
+        call()
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {error.value}\n"
+
+
+def test_descend_json_only_checks_stay_with_the_format(run):
+    # JSON always has every iteration and the state: --every and --verbose would do nothing.
+    assert (
+        "--format json always has every"
+        in run("descend", "bowl", "--every", "5", "-f", "json").stderr
+    )
+    # From Python every format is at hand, so the same options are fine.
+    run_ = descend("bowl", every=5, verbose=True, steps=20, lr=0.1)
+    assert len(run_.to_dict()["iterations"]) == 21
+
+
+def test_descend_optimizer_is_sgd_unless_named():
+    assert descend("bowl", steps=5).optimizer == "sgd"
+    runs = descend("bowl", compare="sgd,adam", steps=5)
+    assert [r.optimizer for r in runs.result] == ["sgd", "adam"]
