@@ -116,7 +116,7 @@ def derive(
     at: str | Mapping[str, float] | None = None,
     steps: bool = True,
     plot: bool = False,
-    plot_range: tuple[float, float] | None = None,
+    plot_range: str | tuple[float, float] | None = None,
 ) -> Explanation:
     """Differentiate `expression`, every rule named and checked (`mathml derive`).
 
@@ -127,13 +127,15 @@ def derive(
     True
     """
     from mathml_cli.core.derive import derive as run
+    from mathml_cli.core.derive import read_plot_range
     from mathml_cli.render import derive as render
 
+    window = read_plot_range(plot_range, plot)
     result = run(expression, wrt, order, at)
     return Explanation(
         result,
         data=lambda: render.data(result),
-        view=lambda: render.view(result, steps=steps, plot=plot, plot_range=plot_range),
+        view=lambda: render.view(result, steps=steps, plot=plot, plot_range=window),
     )
 
 

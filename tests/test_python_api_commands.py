@@ -18,7 +18,7 @@ import pytest
 from scipy.special import expit
 from scipy.stats import norm
 
-from mathml_cli import MathmlError, bayes, descend, eigen, explain, normal, pca, stats
+from mathml_cli import MathmlError, bayes, derive, descend, eigen, explain, normal, pca, stats
 
 ROOT = Path(__file__).resolve().parent.parent
 STUDY = ROOT / "docs" / "data" / "study.csv"
@@ -447,3 +447,39 @@ def test_descend_optimizer_is_sgd_unless_named():
     assert descend("bowl", steps=5).optimizer == "sgd"
     runs = descend("bowl", compare="sgd,adam", steps=5)
     assert [r.optimizer for r in runs.result] == ["sgd", "adam"]
+
+
+# --- derive's --range: one check for the CLI and the API ------------------------
+
+
+@pytest.mark.parametrize(
+    ("call", "args"),
+    [
+        (lambda: derive("x**2", plot_range=(1, 3)), ["derive", "x**2", "--range", "1:3"]),
+        (
+            lambda: derive("x**2", plot=True, plot_range="3:1"),
+            ["derive", "x**2", "--plot", "--range", "3:1"],
+        ),
+        (
+            lambda: derive("x**2", plot=True, plot_range=(3, 1)),
+            ["derive", "x**2", "--plot", "--range", "3:1"],
+        ),
+        (
+            lambda: derive("x**2", plot=True, plot_range="-5"),
+            ["derive", "x**2", "--plot", "--range", "-5"],
+        ),
+    ],
+)
+def test_derive_range_gives_the_cli_message(run, call, args):
+    with pytest.raises(MathmlError) as error:
+        call()
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {error.value}\n"
+
+
+def test_derive_range_from_python_matches_the_cli(run):
+    args = ["derive", "sin(x)", "--plot", "--at", "x=1", "--range", "-pi:pi"]
+    page = run(*args, "-f", "html").stdout
+    result = derive("sin(x)", at={"x": 1}, plot=True, plot_range=("-pi", math.pi))
+    assert result.to_html() == page
