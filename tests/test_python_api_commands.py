@@ -483,3 +483,29 @@ def test_derive_range_from_python_matches_the_cli(run):
     page = run(*args, "-f", "html").stdout
     result = derive("sin(x)", at={"x": 1}, plot=True, plot_range=("-pi", math.pi))
     assert result.to_html() == page
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: stats(SCORES, plot=True),
+        lambda: normal(mean=100, std=15, between=(85, 115), plot=True),
+        lambda: explain("sigmoid", plot=True),
+        lambda: explain("relu,gelu,silu", compare=True),
+        lambda: eigen([[3, 1], [0, 2]], plot=True),
+        lambda: pca(IRIS, plot=True),
+    ],
+    ids=["stats", "normal", "explain", "explain-compare", "eigen", "pca"],
+)
+def test_a_notebook_shows_the_plots_as_svg(call):
+    assert "<svg" in call()._repr_html_()
+
+
+def test_eigen_reads_a_csv_file_as_the_cli_does(run, tmp_path):
+    path = tmp_path / "matrix.csv"
+    path.write_text("4,1\n2,3\n")
+    cli = json.loads(run("eigen", f"@{path}", "-f", "json").stdout)
+    assert eigen(path).to_dict() == cli == eigen(f"@{path}").to_dict()
+    assert sorted(v["real"] for v in cli["eigenvalues"]) == pytest.approx(
+        sorted(np.linalg.eigvals(np.array([[4.0, 1.0], [2.0, 3.0]])).real.tolist()), rel=1e-12
+    )

@@ -210,12 +210,17 @@ def eigen_input(
     matrix: Any, *, power: int | None = None, start: Any = None, plot: bool = False
 ) -> Eigen:
     """`mathml eigen`'s options checked and read: the matrix and the start vector as
-    text ("[[2,1],[1,2]]", "2,1;1,2", "@file.csv", "-") or, from Python, lists and
-    NumPy arrays; `plot` only to say that the plot is for a 2×2 matrix."""
+    text ("[[2,1],[1,2]]", "2,1;1,2", "@file.csv", "-") or, from Python, lists,
+    NumPy arrays and paths of CSV files; `plot` only to say that the plot is for a
+    2×2 matrix."""
+    import os
+
     from mathml_cli.core.inputs import read_array
 
     if start is not None and power is None:
         raise InputError("--start only applies with --power")
+    if isinstance(matrix, os.PathLike):
+        matrix = "@" + os.fspath(matrix)
     values = read_array(matrix, "the matrix")
     start_vector = read_array(start, "--start") if start is not None else None
     if plot and values.shape != (2, 2):
