@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from scipy.special import expit
 from scipy.stats import norm
 
@@ -24,6 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 STUDY = ROOT / "docs" / "data" / "study.csv"
 IRIS = ROOT / "docs" / "data" / "iris.csv"
 SCORES = [85, 92, 78, 95, 88]
+# The run fixture keeps no state between calls, so hypothesis may reuse it.
+STATELESS_RUN = [HealthCheck.function_scoped_fixture]
+FINITE = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
 
 
 # --- each function against an independent oracle -----------------------------
@@ -509,3 +514,64 @@ def test_eigen_reads_a_csv_file_as_the_cli_does(run, tmp_path):
     assert sorted(v["real"] for v in cli["eigenvalues"]) == pytest.approx(
         sorted(np.linalg.eigvals(np.array([[4.0, 1.0], [2.0, 3.0]])).real.tolist()), rel=1e-12
     )
+
+
+# --- generated inputs: the oracle, the CLI and every format agree ---------------
+
+
+def _every_format(result) -> None:
+    for text in (result.to_text(), result.to_latex(), result.to_markdown(), result.to_html()):
+        assert text.strip()
+    assert result._repr_html_() in result.to_html()
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=STATELESS_RUN)
+@given(values=st.lists(FINITE, min_size=2, max_size=30))
+def test_generated_stats_agree_with_statistics_and_the_cli(run, values):
+    result = stats(values)
+    column = result.to_dict()["columns"][0]
+    assert column["mean"] == pytest.approx(statistics.fmean(values), rel=1e-9, abs=1e-9)
+    assert column["sample_variance"] == pytest.approx(
+        statistics.variance(values), rel=1e-8, abs=1e-9
+    )
+    assert column["median"] == pytest.approx(statistics.median(values), rel=1e-12, abs=1e-12)
+    assert result.to_dict() == json.loads(run("stats", *map(repr, values), "-f", "json").stdout)
+    _every_format(result)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=STATELESS_RUN)
+@given(
+    mean=st.floats(min_value=-1e3, max_value=1e3),
+    std=st.floats(min_value=1e-2, max_value=1e3),
+    z=st.floats(min_value=-6, max_value=6),
+    p=st.floats(min_value=1e-6, max_value=1 - 1e-6),
+)
+def test_generated_normal_agrees_with_scipy_and_the_cli(run, mean, std, z, p):
+    x = mean + z * std
+    result = normal(mean, std, x=x, p=p)
+    data = result.to_dict()
+    assert data["at"]["cdf"] == pytest.approx(norm.cdf(x, mean, std), rel=1e-9, abs=1e-15)
+    assert data["at"]["density"] == pytest.approx(norm.pdf(x, mean, std), rel=1e-9)
+    assert data["quantile"]["x"] == pytest.approx(norm.ppf(p, mean, std), rel=1e-9, abs=1e-9)
+    args = ["normal", "--mean", repr(mean), "--std", repr(std), "--x", repr(x), "--p", repr(p)]
+    assert data == json.loads(run(*args, "-f", "json").stdout)
+    _every_format(result)
+
+
+PROBABILITY = st.fractions(min_value=0, max_value=1, max_denominator=1000)
+
+
+@settings(max_examples=25, deadline=None)
+@given(prior=PROBABILITY, likelihood=PROBABILITY, false_alarm=PROBABILITY, times=st.integers(1, 4))
+def test_generated_bayes_agrees_with_exact_arithmetic(prior, likelihood, false_alarm, times):
+    if likelihood * prior + false_alarm * (1 - prior) == 0:
+        with pytest.raises(MathmlError, match="the evidence is impossible"):
+            bayes(prior, likelihood, false_alarm=false_alarm)
+        return
+    result = bayes(prior, likelihood, false_alarm=false_alarm, times=times)
+    assert result.posterior == _posterior(prior, likelihood, false_alarm)
+    current = prior
+    for update in result.updates:
+        current = _posterior(current, likelihood, false_alarm)
+        assert update.posterior == current
+    _every_format(result)
