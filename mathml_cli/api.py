@@ -25,7 +25,7 @@ class Explanation:
     """A command's result and its renderings.
 
     `result` is the core object (a Derivation, Descent, SoftmaxBatch, DotProduct,
-    Regression, Backprop, Description (stats), Normal, Bayes, Explanation or
+    Regression, Backprop or LayerBackprop, Description (stats), Normal, Bayes, Explanation or
     Comparison (explain), Eigen or Pca; a list of Descents for
     `descend(..., compare=...)`, a tuple of catalogue entries for `explain(list=True)`),
     and its attributes read through: `derive("x**2").partials`. The renderings:
@@ -304,21 +304,30 @@ def regress(
 
 def backprop(
     expression: str,
-    at: str | Mapping[str, float] | None = None,
+    at: str | Mapping[str, Any] | None = None,
     *,
     wrt: str | Sequence[str] | None = None,
     lr: float | None = None,
+    output: str | None = None,
 ) -> Explanation:
     """A forward and a backward pass through `expression`'s graph at `at` (`mathml backprop`).
+
+    expression: an expression, a program of named steps ("h = x**2; y = h + 3"),
+    or "@file" / "-" holding one; output: the program's step to differentiate.
+    at: "x=1,y=2" or a dict; vectors and matrices (lists, NumPy arrays, or text
+    such as "W=[[1,2],[3,4]],x=[1,2]") run the layer engine, as on the command line.
 
     >>> g = backprop("x*y + sin(x*y)", at={"x": 1, "y": 2})
     >>> round(g.to_dict()["gradients"]["x"], 6)
     1.167706
     """
-    from mathml_cli.core.backprop import backprop as run
-    from mathml_cli.render import backprop as render
+    from mathml_cli.core.backprop import Backprop, backprop_input
 
-    result = run(expression, at, wrt, lr)
+    result = backprop_input(expression, at, wrt, lr, output)
+    if isinstance(result, Backprop):
+        from mathml_cli.render import backprop as render
+    else:  # vectors and matrices: the layer engine's result
+        from mathml_cli.render import layers as render  # type: ignore[no-redef]
     return Explanation(result, data=lambda: render.data(result), view=lambda: render.view(result))
 
 

@@ -20,7 +20,18 @@ from hypothesis import strategies as st
 from scipy.special import expit
 from scipy.stats import norm
 
-from mathml_cli import MathmlError, bayes, derive, descend, eigen, explain, normal, pca, stats
+from mathml_cli import (
+    MathmlError,
+    backprop,
+    bayes,
+    derive,
+    descend,
+    eigen,
+    explain,
+    normal,
+    pca,
+    stats,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 STUDY = ROOT / "docs" / "data" / "study.csv"
@@ -210,6 +221,8 @@ def test_python_md_numbers_come_from_oracles():
     h = 1e-6
     mse_slope = ((5 + h - 3) ** 2 - (5 - h - 3) ** 2) / (2 * h)
     m = np.array([[4, 1, 2], [1, 3, 0], [2, 0, 5]], dtype=float)
+    w, x, b = np.array([[1.0, -2.0], [3.0, 0.5]]), np.array([1.0, 2.0]), np.array([0.5, -1.0])
+    mask = (w @ x + b > 0).astype(float)
     expected = [
         # stats
         repr(
@@ -235,6 +248,9 @@ def test_python_md_numbers_come_from_oracles():
         repr(round(float(np.linalg.eigvalsh(m).max()), 6)),
         # pca
         repr([round(float(s), 4) for s in singular**2 / (singular**2).sum()]),
+        # backprop: y = x**2 + 3, dy/dx = 2x at x = 2; and a relu layer by hand
+        repr({"x": 2 * 2.0}),
+        repr((np.outer(mask, x).tolist(), (w.T @ mask).tolist())),
     ]
     for text in expected:
         assert text in page, text
@@ -395,6 +411,12 @@ def test_python_values_that_are_not_tables_or_numbers():
         normal(fit=[1.0, 2.0, 3.0], column="x")
     with pytest.raises(MathmlError, match="--param takes name=value"):
         explain("huber", param=[2])
+    with pytest.raises(
+        MathmlError, match="--at value of W must be a vector or a matrix of numbers"
+    ):
+        backprop("sum(W @ x)", at={"W": [[1, "a"]], "x": [1, 2]})
+    with pytest.raises(MathmlError, match="--at must be a dict"):
+        backprop("x*y", at=[1, 2])  # type: ignore[arg-type]
 
 
 # --- descend: one check of option combinations for the CLI and the API ----------
@@ -575,3 +597,91 @@ def test_generated_bayes_agrees_with_exact_arithmetic(prior, likelihood, false_a
         current = _posterior(current, likelihood, false_alarm)
         assert update.posterior == current
     _every_format(result)
+
+
+# --- backprop: programs and layers read once, in core, for the CLI and the API ---
+
+
+def test_backprop_layers_against_numpy():
+    w = np.array([[0.5, -0.3, 0.8], [0.2, 0.4, -1.0]])
+    x = np.array([1.0, 2.0, -0.5])
+    b = np.array([0.3, -0.1])
+    result = backprop("sum(relu(W @ x + b))", at={"W": w, "x": x.tolist(), "b": b})
+    mask = (w @ x + b > 0).astype(float)
+    gradients = result.to_dict()["gradients"]
+    np.testing.assert_allclose(gradients["W"], np.outer(mask, x), rtol=1e-12)
+    np.testing.assert_allclose(gradients["b"], mask, rtol=1e-12)
+    np.testing.assert_allclose(gradients["x"], w.T @ mask, rtol=1e-12)
+
+
+def test_backprop_program_output_against_the_chain_rule():
+    # y = h + 3 with h = x**2: dy/dx = 2x, whatever z does afterwards.
+    result = backprop("h = x**2; y = h + 3; z = y*2", at={"x": 1.5}, output="y")
+    assert result.to_dict()["gradients"]["x"] == pytest.approx(3.0, rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("call", "args"),
+    [
+        (
+            lambda: backprop("sum(relu(W @ x + b))", at="W=[[1,-2],[3,0.5]],x=[1,2],b=[0.5,-1]"),
+            ["backprop", "sum(relu(W @ x + b))", "--at", "W=[[1,-2],[3,0.5]],x=[1,2],b=[0.5,-1]"],
+        ),
+        (
+            lambda: backprop(
+                "mean((W @ x - y)**2)",
+                at={"W": [[1, -2], [3, 0.5]], "x": [1, 2], "y": [0.5, 1]},
+                wrt="W",
+                lr=0.1,
+            ),
+            [
+                "backprop",
+                "mean((W @ x - y)**2)",
+                "--at",
+                "W=[[1,-2],[3,0.5]],x=[1,2],y=[0.5,1]",
+                "--wrt",
+                "W",
+                "--lr",
+                "0.1",
+            ],
+        ),
+        (
+            lambda: backprop("h = x**2; y = h + 3; z = y*2", at="x=2", output="y"),
+            ["backprop", "h = x**2; y = h + 3; z = y*2", "--at", "x=2", "--output", "y"],
+        ),
+        (
+            lambda: backprop(f"@{ROOT / 'docs' / 'data' / 'step.txt'}", at="x1=2,w1=-3"),
+            ["backprop", f"@{ROOT / 'docs' / 'data' / 'step.txt'}", "--at", "x1=2,w1=-3"],
+        ),
+    ],
+    ids=["layers-text", "layers-python", "program-output", "program-file"],
+)
+def test_backprop_renderings_match_the_cli(run, call, args):
+    result = call()
+    assert result.to_dict() == json.loads(run(*args, "-f", "json").stdout)
+    assert result.to_latex() == run(*args, "-f", "latex").stdout
+    assert result.to_markdown() == run(*args, "-f", "markdown").stdout
+    assert result.to_text() == run(*args).stdout
+    assert result.to_html() == run(*args, "-f", "html").stdout
+
+
+@pytest.mark.parametrize(
+    ("call", "args"),
+    [
+        (
+            lambda: backprop("x*y", at="x=1,y=2", output="y"),
+            ["backprop", "x*y", "--at", "x=1,y=2", "-o", "y"],
+        ),
+        (
+            lambda: backprop("sum(W @ x)", at={"W": [[1, 2]], "x": [1, 2, 3]}),
+            ["backprop", "sum(W @ x)", "--at", "W=[[1,2]],x=[1,2,3]"],
+        ),
+    ],
+    ids=["output-of-an-expression", "shapes"],
+)
+def test_backprop_errors_carry_the_cli_message(run, call, args):
+    with pytest.raises(MathmlError) as error:
+        call()
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {error.value}\n"
