@@ -259,18 +259,21 @@ def regress(
     ridge: float | None = None,
     standardize: bool = False,
     brief: bool = False,
+    every: int | None = None,
+    plot: bool = False,
 ) -> Explanation:
     """Linear regression of `target` on `features` (`mathml regress`).
 
     data: a path to a CSV file ("-" for stdin), a pandas DataFrame (its column
     names are the variables), or a NumPy array (columns x1, x2, ..., y).
     """
+    from mathml_cli.core.regress import check_every, split_features
     from mathml_cli.core.regress import regress as run
-    from mathml_cli.core.regress import split_features
     from mathml_cli.core.sources import open_table
     from mathml_cli.core.table import CsvTable
     from mathml_cli.render import regress as render
 
+    check_every(every)
     with open_table(data, header=False if no_header else None, command="regress") as (
         stream,
         source,
@@ -298,7 +301,7 @@ def regress(
     return Explanation(
         result,
         data=lambda: render.data(result),
-        view=lambda: render.view(result, show_steps=not brief),
+        view=lambda: render.view(result, show_steps=not brief, every=every, plot=plot),
     )
 
 

@@ -30,6 +30,7 @@ from mathml_cli import (
     explain,
     normal,
     pca,
+    regress,
     stats,
 )
 
@@ -685,3 +686,45 @@ def test_backprop_errors_carry_the_cli_message(run, call, args):
     result = run(*args)
     assert result.exit_code == 2
     assert result.stderr == f"Error: {error.value}\n"
+
+
+# --- every option of every command is a keyword of its function ------------------
+
+# Options the API spells differently or leaves out, each for a reason.
+RENAMED = {("derive", "range"): "plot_range"}  # range is Python's builtin
+CLI_ONLY = {
+    ("descend", "list"),  # lists the presets: mathml_cli.core.descend.PRESETS from Python
+}
+
+
+def test_every_cli_option_is_a_keyword_of_the_api():
+    import inspect
+
+    from mathml_cli import api
+    from mathml_cli.cli import SUBCOMMANDS, build_subcommand
+    from mathml_cli.core.descend import settings_from_options
+
+    for name in SUBCOMMANDS:
+        keywords = set(inspect.signature(getattr(api, name)).parameters)
+        for param in build_subcommand(name).params:
+            long = next((o for o in param.opts if o.startswith("--")), None)
+            if param.param_type_name != "option" or long in (None, "--format", "--help"):
+                continue
+            keyword = long[2:].replace("-", "_")
+            if (name, keyword) in CLI_ONLY:
+                continue
+            keyword = RENAMED.get((name, keyword), keyword)
+            if name == "descend" and keyword not in keywords:
+                settings_from_options({keyword: 1})  # an optimizer's or a schedule's setting
+                continue
+            assert keyword in keywords, f"mathml {name} {long} has no keyword {keyword}"
+
+
+def test_regress_every_and_plot_match_the_cli(run):
+    args = ["regress", str(ROOT / "docs" / "data" / "study.csv"), "--method", "gd", "--every", "50"]
+    result = regress(STUDY, method="gd", every=50)
+    assert result.to_text() == run(*args).stdout
+    assert "<svg" in regress(STUDY, plot=True)._repr_html_()
+    with pytest.raises(MathmlError) as error:
+        regress(STUDY, every=0)
+    assert run("regress", str(STUDY), "--every", "0").stderr == f"Error: {error.value}\n"
