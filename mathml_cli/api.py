@@ -3,9 +3,12 @@
 Each function takes the command's options as keyword arguments of the same
 names (`--wrt` is `wrt`, `--weight-decay` is `weight_decay`), as text the way
 the command line takes it or as Python values (numbers, lists, dicts, NumPy
-arrays, a pandas DataFrame for regress), and returns an `Explanation`: the
-result object (its fields read through) with every rendering of it. Bad input
-raises `mathml_cli.MathmlError` (an `InputError`) with the CLI's message.
+arrays; where the command reads a file, a path, a pandas DataFrame or a 2-D
+array), and returns an `Explanation`: the result object (its fields read
+through) with every rendering of it. Bad input raises `mathml_cli.MathmlError`
+(an `InputError`) with the CLI's message. Each function calls the same core
+entry point as its command (e.g. core.normal.normal_input), which reads and
+checks the options, so the two cannot disagree.
 
 SymPy, NumPy and the renderers are imported when a function is called, not
 when this module is.
