@@ -33,6 +33,7 @@ _API = {
     "eigen": "mathml_cli.api",
     "pca": "mathml_cli.api",
     "Explanation": "mathml_cli.api",
+    "GraphExplanation": "mathml_cli.api",
     "parse_expression": "mathml_cli.core.expr",
 }
 

@@ -111,6 +111,26 @@ class Explanation:
         return sorted({*super().__dir__(), *dir(self.result)})
 
 
+class GraphExplanation(Explanation):
+    """backprop's explanation, which can also be drawn: `to_dot()` is what
+    `--format dot` prints, Graphviz's description of the graph."""
+
+    def __init__(
+        self,
+        result: Any,
+        *,
+        data: Callable[[], dict[str, Any]],
+        view: Callable[[], Any],
+        dot: Callable[[], str],
+    ) -> None:
+        super().__init__(result, data=data, view=view)
+        self._dot = dot
+
+    def to_dot(self) -> str:
+        """The graph in Graphviz's DOT language (`dot -Tsvg` draws it)."""
+        return self._dot()
+
+
 def derive(
     expression: str,
     wrt: str | Sequence[str] | None = None,
@@ -315,7 +335,7 @@ def backprop(
     wrt: str | Sequence[str] | None = None,
     lr: float | None = None,
     output: str | None = None,
-) -> Explanation:
+) -> GraphExplanation:
     """A forward and a backward pass through `expression`'s graph at `at` (`mathml backprop`).
 
     expression: an expression, a program of named steps ("h = x**2; y = h + 3"),
@@ -334,7 +354,12 @@ def backprop(
         from mathml_cli.render import backprop as render
     else:  # vectors and matrices: the layer engine's result
         from mathml_cli.render import layers as render  # type: ignore[no-redef]
-    return Explanation(result, data=lambda: render.data(result), view=lambda: render.view(result))
+    return GraphExplanation(
+        result,
+        data=lambda: render.data(result),
+        view=lambda: render.view(result),
+        dot=lambda: render.dot(result),
+    )
 
 
 def stats(

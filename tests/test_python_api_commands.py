@@ -664,6 +664,7 @@ def test_backprop_renderings_match_the_cli(run, call, args):
     assert result.to_markdown() == run(*args, "-f", "markdown").stdout
     assert result.to_text() == run(*args).stdout
     assert result.to_html() == run(*args, "-f", "html").stdout
+    assert result.to_dot() == run(*args, "-f", "dot").stdout
 
 
 @pytest.mark.parametrize(
@@ -728,3 +729,27 @@ def test_regress_every_and_plot_match_the_cli(run):
     with pytest.raises(MathmlError) as error:
         regress(STUDY, every=0)
     assert run("regress", str(STUDY), "--every", "0").stderr == f"Error: {error.value}\n"
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=STATELESS_RUN)
+@given(
+    entries=st.lists(st.integers(-9, 9), min_size=4, max_size=4),
+    symmetric=st.booleans(),
+)
+def test_generated_eigen_agrees_with_numpy_and_the_cli(run, entries, symmetric):
+    a = np.array(entries, dtype=float).reshape(2, 2)
+    if symmetric:
+        a[1, 0] = a[0, 1]
+    result = eigen(a)
+    data = result.to_dict()
+
+    def order(z: complex) -> tuple[float, float]:
+        return (round(z.real, 4), round(z.imag, 4))
+
+    found = sorted((complex(v["real"], v["imag"]) for v in data["eigenvalues"]), key=order)
+    oracle = sorted(np.linalg.eigvals(a).tolist(), key=order)
+    # A defective matrix's repeated eigenvalue is found by NumPy to about √ε only.
+    np.testing.assert_allclose(found, oracle, atol=1e-6)
+    text = "[" + ",".join("[" + ",".join(f"{x:g}" for x in row) + "]" for row in a) + "]"
+    assert data == json.loads(run("eigen", text, "-f", "json").stdout)
+    _every_format(result)
