@@ -753,3 +753,14 @@ def test_generated_eigen_agrees_with_numpy_and_the_cli(run, entries, symmetric):
     text = "[" + ",".join("[" + ",".join(f"{x:g}" for x in row) + "]" for row in a) + "]"
     assert data == json.loads(run("eigen", text, "-f", "json").stdout)
     _every_format(result)
+
+
+@pytest.mark.parametrize("columns", [["a"], ["a", "b"]])
+def test_missing_values_in_a_dataframe_are_errors_unless_dropped(columns):
+    frame = pd.DataFrame({"a": [1.0, np.nan, 3.0, 6.0], "b": [2.0, 4.0, 5.0, 1.0]})[columns]
+    with pytest.raises(MathmlError, match="missing value in row 2 .* column 'a'; use --drop-m"):
+        stats(frame)
+    kept = frame.dropna()
+    summary = stats(frame, drop_missing=True).to_dict()["columns"]
+    assert [c["n"] for c in summary] == [len(kept)] * len(columns)
+    assert summary[0]["mean"] == pytest.approx(kept["a"].mean(), rel=1e-15)

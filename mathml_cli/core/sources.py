@@ -44,7 +44,9 @@ def open_table(
                 stream.close()
         return
     if is_frame(data):
-        text = data.to_csv(index=False)
+        # NaN as "nan", a missing value to the reader: an empty cell would leave a
+        # one-column frame with a blank line, which a CSV reader skips.
+        text = data.to_csv(index=False, na_rep="nan")
         yield io.BytesIO(text.encode("utf-8")), "the DataFrame", True
         return
     yield _array_stream(data, command), "the array", False
