@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from mathml_cli.cli import app
 from mathml_cli.core.catalogue import ENTRIES, by_name
-from mathml_cli.core.explain import compare, explain, find, listing
+from mathml_cli.core.explain import compare_entries, explain, find, listing
 from mathml_cli.core.expr import parse_expression, point_evaluator
 from mathml_cli.errors import InputError
 
@@ -445,7 +445,7 @@ def test_list_and_category():
 
 
 def test_compare_values_are_each_entrys_own():
-    result = compare(["relu", "gelu", "silu"], at=[{"x": -1.0}, {"x": 2.0}])
+    result = compare_entries(["relu", "gelu", "silu"], at=[{"x": -1.0}, {"x": 2.0}])
     assert result.points == (-1.0, 2.0)
     for item, values in zip(result.explanations, result.values, strict=True):
         assert values == tuple(row.value for row in item.rows)

@@ -125,14 +125,13 @@ def regress_command(
     # them fight for the cores (the QR of a 4,700×12 block: 1.7 ms on one thread,
     # 70 ms with them on a busy 2-core machine). NumPy reads this on first import.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    from mathml_cli.core.regress import regress, split_features
+    from mathml_cli.core.regress import check_every, regress, split_features
     from mathml_cli.core.table import CsvTable, open_input
     from mathml_cli.render import regress as render
     from mathml_cli.render.output import emit_view
 
     check_plot_format(plot, output_format)
-    if every is not None and every < 1:
-        raise InputError(f"--every must be at least 1, got {every}")
+    check_every(every)
     if path is None:
         if sys.stdin is None or sys.stdin.isatty():
             raise InputError(
