@@ -526,3 +526,28 @@ def test_a_summary_that_opens_with_mathematics_keeps_its_symbols():
             assert sentence[0] == entry.summary[0], entry.name
     assert _sentence("λ·|w|, added to the loss") == "λ·|w|, added to the loss."
     assert _sentence("squashes any number") == "Squashes any number."
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["huber", "--param", "delta=-1"], "--param delta of huber must be > 0, got -1"),
+        (["huber", "--param", "delta=0"], "--param delta of huber must be > 0, got 0"),
+        (["l2", "--param", "lam=-0.1"], "--param lam of l2 must be ≥ 0, got -0.1"),
+        (
+            ["elastic_net", "--param", "mix=1.5"],
+            "--param mix of elastic_net must be between 0 and 1, got 1.5",
+        ),
+        (["huber,mse", "--compare", "--param", "delta=-2"], "must be > 0, got -2"),
+    ],
+)
+def test_a_parameter_outside_where_its_formula_holds_is_refused(args, message):
+    # Huber with δ < 0 gave negative losses under "Range: [0, ∞)" and a failed check.
+    result = CliRunner().invoke(app, ["explain", *args])
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_leaky_relus_slope_may_be_negative_as_torch_allows():
+    result = CliRunner().invoke(app, ["explain", "leaky_relu", "--param", "a=-0.2", "-f", "json"])
+    assert result.exit_code == 0, result.stderr

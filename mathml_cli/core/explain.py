@@ -294,6 +294,15 @@ def read_parameters(values: Point | Sequence[Point] | None) -> dict[str, float]:
     return parameters
 
 
+def _allowed(value: float, allowed: str) -> bool:
+    return {
+        "": True,
+        "> 0": value > 0,
+        "≥ 0": value >= 0,
+        "between 0 and 1": 0 <= value <= 1,
+    }[allowed]
+
+
 def _parameter_values(entry: Entry, overrides: Mapping[str, float]) -> dict[str, float]:
     names = [parameter.name for parameter in entry.parameters]
     for name, value in overrides.items():
@@ -307,6 +316,9 @@ def _parameter_values(entry: Entry, overrides: Mapping[str, float]) -> dict[str,
             )
         if not math.isfinite(value):
             raise InputError(f"--param {name} must be finite, got {value}")
+        allowed = next(p.allowed for p in entry.parameters if p.name == name)
+        if not _allowed(value, allowed):
+            raise InputError(f"--param {name} of {entry.name} must be {allowed}, got {value:g}")
     return {p.name: float(overrides.get(p.name, p.default)) for p in entry.parameters}
 
 
