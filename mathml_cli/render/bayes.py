@@ -7,13 +7,10 @@ from typing import Any
 
 from mathml_cli.core.bayes import Bayes, Frequencies
 from mathml_cli.render import view as v
+from mathml_cli.render.common import part_heading, step_heading
 
 EXACT_DIGITS = 12  # a probability is written exactly when its decimal has at most this many
 UPDATE_ROWS = 12  # --times tables longer than this show the first and last rows
-
-
-def _heading(text: str) -> v.Heading:
-    return v.Heading((text,), level=3)
 
 
 def probability(value: Fraction) -> str:
@@ -118,64 +115,32 @@ def view(result: Bayes) -> v.View:
     return v.View("mathml bayes", tuple(blocks), "mathml bayes")
 
 
-def _math(text: str, latex: str, role: Any = None) -> v.Math:
-    return v.Math(text, latex, role)
-
-
 def _given(result: Bayes, names: _Names) -> v.Section:
     a, b = names.a, names.b
-    rows: list[v.Block] = [
-        v.Paragraph(
-            (
-                v.Span("prior       ", "rule"),
-                _math(
-                    f"{names.p(a)} = {probability(result.prior)}",
-                    f"{names.p_latex(a)} = {_tex(result.prior)}",
-                ),
-                v.Span(f"  how common {a} is before any evidence", "muted"),
-            ),
-            indent=1,
-        ),
-        v.Paragraph(
-            (
-                v.Span("likelihood  ", "rule"),
-                _math(
-                    f"{names.p(b, a)} = {probability(result.likelihood)}",
-                    f"{names.p_latex(b, a)} = {_tex(result.likelihood)}",
-                ),
-                v.Span(f"  how often {b} is seen when {a} is true", "muted"),
-            ),
-            indent=1,
+
+    def known(label: str, value: Fraction, event: str, given: str | None, meaning: str) -> v.Block:
+        """One probability the user gave: `likelihood  P(B|A) = 0.9  how often …`."""
+        statement = v.Math(
+            f"{names.p(event, given)} = {probability(value)}",
+            f"{names.p_latex(event, given)} = {_tex(value)}",
+        )
+        gloss = (v.Span(f"  {meaning}", "muted"),) if meaning else ()
+        return v.Paragraph((v.Span(f"{label:<12}", "rule"), statement, *gloss), indent=1)
+
+    rows = [
+        known("prior", result.prior, a, None, f"how common {a} is before any evidence"),
+        known("likelihood", result.likelihood, b, a, f"how often {b} is seen when {a} is true"),
+        known("evidence", result.evidence, b, None, "")
+        if result.evidence_given
+        else known(
+            "false alarm",
+            result.false_alarm,
+            b,
+            "¬" + a,
+            f"how often {b} is seen when {a} is false",
         ),
     ]
-    if result.evidence_given:
-        rows.append(
-            v.Paragraph(
-                (
-                    v.Span("evidence    ", "rule"),
-                    _math(
-                        f"{names.p(b)} = {probability(result.evidence)}",
-                        f"{names.p_latex(b)} = {_tex(result.evidence)}",
-                    ),
-                ),
-                indent=1,
-            )
-        )
-    else:
-        rows.append(
-            v.Paragraph(
-                (
-                    v.Span("false alarm ", "rule"),
-                    _math(
-                        f"{names.p(b, '¬' + a)} = {probability(result.false_alarm)}",
-                        f"{names.p_latex(b, '¬' + a)} = {_tex(result.false_alarm)}",
-                    ),
-                    v.Span(f"  how often {b} is seen when {a} is false", "muted"),
-                ),
-                indent=1,
-            )
-        )
-    return v.Section(_heading("Given"), tuple(rows))
+    return v.Section(part_heading("Given"), tuple(rows))
 
 
 def _steps(result: Bayes, names: _Names) -> v.Section:
@@ -185,20 +150,18 @@ def _steps(result: Bayes, names: _Names) -> v.Section:
     blocks: list[v.Block] = []
     if result.evidence_given:
         blocks.append(
-            v.Paragraph(
-                (
-                    v.Span("1. ", "muted"),
-                    v.Span("The false-alarm rate the evidence implies: ", "rule"),
-                    _math(
-                        f"{names.p(b, '¬' + a)} = ({names.p(b)} − {names.p(b, a)}·{names.p(a)})"
-                        f" / {names.p('¬' + a)} = ({probability(result.evidence)} − "
-                        f"{probability(result.joint)}) / {probability(not_prior)} = "
-                        f"{probability(alarm)}",
-                        rf"{names.p_latex(b, '¬' + a)} = \frac{{{_tex(result.evidence)} - "
-                        rf"{_tex(result.joint)}}}{{{_tex(not_prior)}}} = "
-                        rf"{_tex(alarm)}",
-                    ),
-                )
+            step_heading(
+                1,
+                "The false-alarm rate the evidence implies: ",
+                v.Math(
+                    f"{names.p(b, '¬' + a)} = ({names.p(b)} − {names.p(b, a)}·{names.p(a)})"
+                    f" / {names.p('¬' + a)} = ({probability(result.evidence)} − "
+                    f"{probability(result.joint)}) / {probability(not_prior)} = "
+                    f"{probability(alarm)}",
+                    rf"{names.p_latex(b, '¬' + a)} = \frac{{{_tex(result.evidence)} - "
+                    rf"{_tex(result.joint)}}}{{{_tex(not_prior)}}} = "
+                    rf"{_tex(alarm)}",
+                ),
             )
         )
         blocks.append(
@@ -213,18 +176,16 @@ def _steps(result: Bayes, names: _Names) -> v.Section:
         )
     else:
         blocks.append(
-            v.Paragraph(
-                (
-                    v.Span("1. ", "muted"),
-                    v.Span(f"{names.p(b)} by total probability: ", "rule"),
-                    f"every way {b} can happen, with {a} or without it",
-                )
+            step_heading(
+                1,
+                f"{names.p(b)} by total probability: ",
+                f"every way {b} can happen, with {a} or without it",
             )
         )
         blocks.append(
             v.Paragraph(
                 (
-                    _math(
+                    v.Math(
                         f"{names.p(b)} = {names.p(b, a)}·{names.p(a)} + "
                         f"{names.p(b, '¬' + a)}·{names.p('¬' + a)}",
                         rf"{names.p_latex(b)} = {names.p_latex(b, a)}\,{names.p_latex(a)} + "
@@ -238,7 +199,7 @@ def _steps(result: Bayes, names: _Names) -> v.Section:
         blocks.append(
             v.Paragraph(
                 (
-                    _math(
+                    v.Math(
                         f"= {probability(likelihood)}·{probability(prior)} + "
                         f"{probability(alarm)}·{probability(not_prior)} = "
                         f"{probability(result.joint)} + {probability(joint_not)} = "
@@ -254,15 +215,11 @@ def _steps(result: Bayes, names: _Names) -> v.Section:
             )
         )
     posterior = result.posterior
-    blocks.append(
-        v.Paragraph(
-            (v.Span("2. ", "muted"), v.Span("The posterior: ", "rule"), f"{a} once {b} is seen")
-        )
-    )
+    blocks.append(step_heading(2, "The posterior: ", f"{a} once {b} is seen"))
     blocks.append(
         v.Paragraph(
             (
-                _math(
+                v.Math(
                     f"{names.p(a, b)} = {names.p(b, a)}·{names.p(a)} / {names.p(b)} = "
                     f"{probability(result.joint)} / {probability(result.evidence)} "
                     f"{_equals(probability(posterior))}",
@@ -289,7 +246,7 @@ def _steps(result: Bayes, names: _Names) -> v.Section:
                 indent=1,
             )
         )
-    return v.Section(_heading("Steps"), tuple(blocks))
+    return v.Section(part_heading("Steps"), tuple(blocks))
 
 
 def _frequencies(result: Bayes, names: _Names) -> v.Section:
@@ -320,7 +277,7 @@ def _frequencies(result: Bayes, names: _Names) -> v.Section:
             indent=1,
         )
     )
-    return v.Section(_heading(f"Natural frequencies: out of {people}"), tuple(blocks))
+    return v.Section(part_heading(f"Natural frequencies: out of {people}"), tuple(blocks))
 
 
 def _table(counts: Frequencies, names: _Names) -> v.Section:
@@ -345,7 +302,7 @@ def _table(counts: Frequencies, names: _Names) -> v.Section:
         ),
         tuple((label, *(count(value) for value in values)) for label, *values in rows),
     )
-    return v.Section(_heading("2×2 table"), (table,))
+    return v.Section(part_heading("2×2 table"), (table,))
 
 
 def _updates(result: Bayes, names: _Names) -> v.Section:
@@ -373,7 +330,7 @@ def _updates(result: Bayes, names: _Names) -> v.Section:
         tuple(rows),
     )
     return v.Section(
-        _heading(f"Seeing {b} {len(result.updates)} times"),
+        part_heading(f"Seeing {b} {len(result.updates)} times"),
         (
             v.Paragraph(
                 (

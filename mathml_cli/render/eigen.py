@@ -7,6 +7,7 @@ from typing import Any
 
 from mathml_cli.core.eigen import EXACT_SIZE, Eigen, EigenPair, Expression, PowerIteration
 from mathml_cli.render import view as v
+from mathml_cli.render.common import step_heading
 
 MAX_SHOWN = 8  # rows and columns of a matrix shown before it is cut with "…"
 MAX_VECTOR = 6  # entries of a vector written in a table cell before it is cut
@@ -141,16 +142,12 @@ def view(result: Eigen, *, plot: bool = False) -> v.View:
     return v.View("mathml eigen", tuple(blocks), "mathml eigen")
 
 
-def _step_heading(number_: int, title: str, *rest: Any) -> v.Paragraph:
-    return v.Paragraph((v.Span(f"{number_}. ", "muted"), v.Span(title, "rule"), *rest))
-
-
 def _exact_sections(result: Eigen) -> list[v.Block]:
     characteristic = result.characteristic
     assert characteristic is not None
     n = result.size
     expansion: list[v.Block] = [
-        _step_heading(
+        step_heading(
             1,
             "The characteristic polynomial: ",
             v.Math("det(A - λI)", r"\det(A - \lambda I)"),
@@ -213,7 +210,7 @@ def _exact_sections(result: Eigen) -> list[v.Block]:
         )
     else:  # one irreducible factor: factoring shows nothing new
         equation = v.Math(f"{polynomial.text} = 0", f"{polynomial.latex} = 0")
-    roots: list[v.Block] = [_step_heading(2, "The eigenvalues are its roots: ", equation)]
+    roots: list[v.Block] = [step_heading(2, "The eigenvalues are its roots: ", equation)]
     index = 1
     irreducible_cubic = False
     for root in characteristic.roots:
@@ -253,7 +250,7 @@ def _exact_sections(result: Eigen) -> list[v.Block]:
             )
         )
     vectors: list[v.Block] = [
-        _step_heading(
+        step_heading(
             3,
             "Each eigenvector spans the null space of A - λI: ",
             v.Math("(A - λI)v = 0", r"(A - \lambda I) v = 0"),
@@ -364,6 +361,11 @@ def _numeric_sections(result: Eigen) -> list[v.Block]:
     ]
 
 
+def _checked(identity: v.Math, holds: bool) -> v.Paragraph:
+    """An identity the eigenvalues must satisfy, marked ✓ or ✗."""
+    return v.Paragraph((identity, v.Span("  ✓" if holds else "  ✗", "good" if holds else "bad")), 1)
+
+
 def _checks(result: Eigen) -> list[v.Block]:
     values = [_complex(value) for value in result.eigenvalues]
     total = _complex(result.eigenvalue_sum)
@@ -396,29 +398,22 @@ def _checks(result: Eigen) -> list[v.Block]:
                         ),
                     )
                 ),
-                v.Paragraph(
-                    (
-                        v.Math(
-                            f"tr(A) = {v.number(result.trace)}, "
-                            f"Σλ = {sum_text}{more} = {total.text}",
-                            rf"\operatorname{{tr}}(A) = {v.number_latex(result.trace)},\ "
-                            rf"\sum \lambda = {total.latex}",
-                        ),
-                        v.Span("  ✓" if trace_ok else "  ✗", "good" if trace_ok else "bad"),
+                _checked(
+                    v.Math(
+                        f"tr(A) = {v.number(result.trace)}, Σλ = {sum_text}{more} = {total.text}",
+                        rf"\operatorname{{tr}}(A) = {v.number_latex(result.trace)},\ "
+                        rf"\sum \lambda = {total.latex}",
                     ),
-                    indent=1,
+                    trace_ok,
                 ),
-                v.Paragraph(
-                    (
-                        v.Math(
-                            f"det(A) = {v.number(result.determinant)}, Πλ = {product_text}"
-                            f"{more_product} = {product.text}",
-                            rf"\det(A) = {v.number_latex(result.determinant)},\ "
-                            rf"\prod \lambda = {product.latex}",
-                        ),
-                        v.Span("  ✓" if det_ok else "  ✗", "good" if det_ok else "bad"),
+                _checked(
+                    v.Math(
+                        f"det(A) = {v.number(result.determinant)}, Πλ = {product_text}"
+                        f"{more_product} = {product.text}",
+                        rf"\det(A) = {v.number_latex(result.determinant)},\ "
+                        rf"\prod \lambda = {product.latex}",
                     ),
-                    indent=1,
+                    det_ok,
                 ),
             ),
         )

@@ -7,11 +7,8 @@ from typing import Any
 
 from mathml_cli.core.normal import RULE_WIDTHS, Fit, Interval, Normal, Point, Quantile
 from mathml_cli.render import view as v
+from mathml_cli.render.common import part_heading
 from mathml_cli.render.stats import histogram_steps
-
-
-def _heading(text: str) -> v.Heading:
-    return v.Heading((text,), level=3)
 
 
 def _n(value: float) -> str:
@@ -136,7 +133,7 @@ def _point(result: Normal, point: Point) -> v.Section:
             indent=1,
         ),
     ]
-    return v.Section(_heading(f"At x = {_n(x)}"), tuple(blocks))
+    return v.Section(part_heading(f"At x = {_n(x)}"), tuple(blocks))
 
 
 def _interval(result: Normal, interval: Interval) -> v.Section:
@@ -184,7 +181,7 @@ def _interval(result: Normal, interval: Interval) -> v.Section:
             indent=1,
         )
     )
-    return v.Section(_heading(f"Between {_n(a.x)} and {_n(b.x)}"), tuple(blocks))
+    return v.Section(part_heading(f"Between {_n(a.x)} and {_n(b.x)}"), tuple(blocks))
 
 
 def _quantile(result: Normal, quantile: Quantile) -> v.Section:
@@ -221,7 +218,7 @@ def _quantile(result: Normal, quantile: Quantile) -> v.Section:
             indent=1,
         ),
     ]
-    return v.Section(_heading(f"Quantile: the x with P(X ≤ x) = {p:g}"), tuple(blocks))
+    return v.Section(part_heading(f"Quantile: the x with P(X ≤ x) = {p:g}"), tuple(blocks))
 
 
 def _rule(result: Normal) -> v.Section:
@@ -250,7 +247,7 @@ def _rule(result: Normal) -> v.Section:
         tuple(rows),
     )
     return v.Section(
-        _heading("The 68–95–99.7 rule"),
+        part_heading("The 68–95–99.7 rule"),
         (
             table,
             v.Note(
@@ -331,7 +328,7 @@ def _fit(fit: Fit) -> v.Section:
             indent=1,
         ),
     ]
-    return v.Section(_heading("Maximum-likelihood fit"), tuple(blocks))
+    return v.Section(part_heading("Maximum-likelihood fit"), tuple(blocks))
 
 
 # --- plot --------------------------------------------------------------------------

@@ -6,12 +6,9 @@ from typing import Any
 
 from mathml_cli.core.pca import Pca
 from mathml_cli.render import view as v
+from mathml_cli.render.common import step_heading
 
 MAX_SHOWN = 8  # columns (and matrix rows) shown before a cut
-
-
-def _step(number_: int, title: str, *rest: Any) -> v.Paragraph:
-    return v.Paragraph((v.Span(f"{number_}. ", "muted"), v.Span(title, "rule"), *rest))
 
 
 def _shown(count: int) -> list[int | None]:
@@ -91,7 +88,7 @@ def _centring(result: Pca) -> v.Section:
         v.Column("row", format="integer"),
     )
     blocks: list[v.Block] = [
-        _step(1, "Centre the data: ", v.Math("X_c = X - x̄", r"X_c = X - \bar{x}")),
+        step_heading(1, "Centre the data: ", v.Math("X_c = X - x̄", r"X_c = X - \bar{x}")),
         v.Note(
             (
                 "subtract each column's mean, so every column of X_c averages 0 "
@@ -120,7 +117,7 @@ def _centring(result: Pca) -> v.Section:
 
 def _covariance(result: Pca) -> v.Section:
     blocks: list[v.Block] = [
-        _step(
+        step_heading(
             2,
             "The covariance matrix: ",
             v.Math("C = X_cᵀX_c / (n - 1)", r"C = \frac{X_c^{\top} X_c}{n - 1}"),
@@ -170,7 +167,7 @@ def _decomposition(result: Pca) -> v.Section:
     return v.Section(
         None,
         (
-            _step(
+            step_heading(
                 3,
                 "Its eigenvectors are the principal components: ",
                 v.Math(f"{name} = VΛVᵀ", rf"{name} = V \Lambda V^{{\top}}"),
@@ -206,7 +203,9 @@ def _explained(result: Pca) -> v.Section:
     return v.Section(
         None,
         (
-            _step(4, "Explained variance: ", v.Math("λ_i / Σλ", r"\lambda_i / \sum \lambda")),
+            step_heading(
+                4, "Explained variance: ", v.Math("λ_i / Σλ", r"\lambda_i / \sum \lambda")
+            ),
             v.Note(
                 (
                     "the eigenvalues add up to the total variance (the trace: ",
@@ -239,7 +238,7 @@ def _projection(result: Pca, scores_file: str | None) -> v.Section:
         else v.Math("scores = X_c·V_k", r"\text{scores} = X_c V_k")
     )
     blocks: list[v.Block] = [
-        _step(5, "Project onto the first k components: ", formula),
+        step_heading(5, "Project onto the first k components: ", formula),
         v.Note(
             (
                 f"k = {k}: each row becomes {k} number{'s' if k != 1 else ''}, its coordinates "

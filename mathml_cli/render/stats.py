@@ -16,6 +16,7 @@ from mathml_cli.core.describe import (
     Quartiles,
 )
 from mathml_cli.render import view as v
+from mathml_cli.render.common import part_heading
 
 HEAD = 5  # rows of a long deviations table shown before and after the gap
 TERMS = 8  # a sum written out in full up to this many terms
@@ -28,14 +29,6 @@ class _Unkept(v.Gap):
 
     def words(self) -> str:
         return f"… {self.count:,} rows not shown (kept only up to {ROWS_LIMIT:,} values) …"
-
-
-def _heading(text: str) -> v.Heading:
-    return v.Heading((text,), level=3)
-
-
-def _math(text: str, latex: str, role: Any = None) -> v.Math:
-    return v.Math(text, latex, role)
 
 
 def _sum_written(values: Sequence[float], n: int) -> tuple[str, str]:
@@ -78,12 +71,12 @@ def _one(column: ColumnSummary, source: str) -> list[v.Block]:
     terms, terms_latex = _sum_written(values, n)
     blocks.append(
         v.Section(
-            _heading("Mean: the average, the centre of the data"),
+            part_heading("Mean: the average, the centre of the data"),
             (
-                v.Paragraph((_math(f"n = {n:,}", f"n = {n:,}".replace(",", "{,}")),)),
+                v.Paragraph((v.Math(f"n = {n:,}", f"n = {n:,}".replace(",", "{,}")),)),
                 v.Paragraph(
                     (
-                        _math(
+                        v.Math(
                             f"Σx = {terms}{v.number(column.sum)}",
                             rf"\sum x = {terms_latex}{v.number_latex(column.sum)}",
                         ),
@@ -91,7 +84,7 @@ def _one(column: ColumnSummary, source: str) -> list[v.Block]:
                 ),
                 v.Paragraph(
                     (
-                        _math(
+                        v.Math(
                             f"μ = Σx / n = {v.number(column.sum)} / {n:,} "
                             f"= {v.number(column.mean)}",
                             rf"\mu = \frac{{\sum x}}{{n}} = \frac{{{v.number_latex(column.sum)}}}"
@@ -133,7 +126,7 @@ def _deviations(column: ColumnSummary) -> v.Section:
     )
     squares = [row.squared for row in column.rows]
     terms, terms_latex = _sum_written(squares, column.n)
-    total = _math(
+    total = v.Math(
         f"Σ(x − μ)² = {terms}{v.number(column.sum_of_squares)}",
         rf"\sum (x - \mu)^2 = {terms_latex}{v.number_latex(column.sum_of_squares)}",
     )
@@ -141,7 +134,7 @@ def _deviations(column: ColumnSummary) -> v.Section:
         table,
         v.Paragraph((total, v.Span("  the sum of squares", "muted"))),
     ]
-    return v.Section(_heading("Deviations from the mean"), tuple(blocks))
+    return v.Section(part_heading("Deviations from the mean"), tuple(blocks))
 
 
 def _variances(column: ColumnSummary) -> v.Section:
@@ -152,7 +145,7 @@ def _variances(column: ColumnSummary) -> v.Section:
             (
                 v.Span("population", "rule"),
                 "  ",
-                _math(
+                v.Math(
                     f"σ² = Σ(x − μ)²/n = {ss} / {n:,} = {v.number(column.population_variance)}",
                     rf"\sigma^2 = \frac{{\sum (x - \mu)^2}}{{n}} = \frac{{{ss_latex}}}{{{n}}}"
                     rf" = {v.number_latex(column.population_variance)}",
@@ -171,7 +164,7 @@ def _variances(column: ColumnSummary) -> v.Section:
                 (
                     v.Span("sample", "rule"),
                     "      ",
-                    _math(
+                    v.Math(
                         f"s² = Σ(x − μ)²/(n − 1) = {ss} / {n - 1:,} = "
                         f"{v.number(column.sample_variance)}",
                         rf"s^2 = \frac{{\sum (x - \mu)^2}}{{n - 1}} = \frac{{{ss_latex}}}"
@@ -205,14 +198,14 @@ def _variances(column: ColumnSummary) -> v.Section:
             (
                 v.Span("standard deviation", "rule"),
                 "  ",
-                _math(
+                v.Math(
                     f"σ = √σ² = {v.number(column.population_std)}",
                     rf"\sigma = \sqrt{{\sigma^2}} = {v.number_latex(column.population_std)}",
                 ),
                 *(
                     (
                         ",  ",
-                        _math(
+                        v.Math(
                             f"s = √s² = {v.number(column.sample_std)}",
                             rf"s = \sqrt{{s^2}} = {v.number_latex(column.sample_std)}",
                         ),
@@ -226,7 +219,7 @@ def _variances(column: ColumnSummary) -> v.Section:
     blocks.append(
         v.Note(("The standard deviation is in the data's own units: the typical distance from μ.",))
     )
-    return v.Section(_heading("Variance: how scattered the data is"), tuple(blocks))
+    return v.Section(part_heading("Variance: how scattered the data is"), tuple(blocks))
 
 
 def _quartile_section(column: ColumnSummary) -> v.Section:
@@ -238,11 +231,11 @@ def _quartile_section(column: ColumnSummary) -> v.Section:
                 "Method: NumPy's default (linear). Sort the ",
                 "values" if quartiles.exact else "sample",
                 "; the quantile p sits at position ",
-                _math("h = (m − 1)·p", r"h = (m - 1)\,p"),
+                v.Math("h = (m − 1)·p", r"h = (m - 1)\,p"),
                 f" (m = {count:,}, counting from 0), between the values at ",
-                _math("⌊h⌋", r"\lfloor h \rfloor"),
+                v.Math("⌊h⌋", r"\lfloor h \rfloor"),
                 " and ",
-                _math("⌊h⌋ + 1", r"\lfloor h \rfloor + 1"),
+                v.Math("⌊h⌋ + 1", r"\lfloor h \rfloor + 1"),
                 ":",
             )
         ),
@@ -264,7 +257,7 @@ def _quartile_section(column: ColumnSummary) -> v.Section:
     blocks.append(
         v.Paragraph(
             (
-                _math(
+                v.Math(
                     f"IQR = Q3 − Q1 = {v.number(quartiles.q3)} − {v.number(quartiles.q1)} = "
                     f"{v.number(quartiles.iqr)}",
                     rf"\mathrm{{IQR}} = Q_3 - Q_1 = {v.number_latex(quartiles.iqr)}",
@@ -288,7 +281,7 @@ def _quartile_section(column: ColumnSummary) -> v.Section:
     blocks.append(
         v.Paragraph(
             (
-                _math(
+                v.Math(
                     f"min = {v.number(column.minimum)}, max = {v.number(column.maximum)}, "
                     f"range = max − min = {v.number(column.range)}",
                     rf"\min = {v.number_latex(column.minimum)},\ \max = "
@@ -298,7 +291,7 @@ def _quartile_section(column: ColumnSummary) -> v.Section:
             )
         )
     )
-    return v.Section(_heading("Median and quartiles"), tuple(blocks))
+    return v.Section(part_heading("Median and quartiles"), tuple(blocks))
 
 
 def _position(p: float, h: float, low: float, high: float, value: float) -> v.Math:
@@ -306,13 +299,13 @@ def _position(p: float, h: float, low: float, high: float, value: float) -> v.Ma
     start = f"h = (m − 1)·{p:g} = {h:g}"
     start_latex = rf"h = {h:g}"
     if h == below:
-        return _math(
+        return v.Math(
             f"{start} → x[{below}] = {v.number(value)}",
             rf"{start_latex} \Rightarrow x_{{{below}}} = {v.number_latex(value)}",
             "result",
         )
     fraction = h - below
-    return _math(
+    return v.Math(
         f"{start} → {v.number(low)} + {fraction:g}·({v.number(high)} − {v.number(low)}) = "
         f"{v.number(value)}",
         rf"{start_latex} \Rightarrow {v.number_latex(low)} + {fraction:g}\,({v.number_latex(high)}"
@@ -332,7 +325,7 @@ def _z_note(column: ColumnSummary) -> v.Section:
             "afterwards its mean is 0 and its standard deviation 1, so features in different "
             "units weigh alike in gradient descent.",
         )
-    return v.Section(_heading("z-scores: standardisation"), (v.Note(line),))
+    return v.Section(part_heading("z-scores: standardisation"), (v.Note(line),))
 
 
 # --- several columns ---------------------------------------------------------------
@@ -431,7 +424,7 @@ def _pair(pair: Pair, x: ColumnSummary, y: ColumnSummary) -> v.Section:
         ),
         table,
         v.Paragraph(
-            (_math(f"Σ(x − x̄)(y − ȳ) = {sp}", rf"\sum (x - \bar x)(y - \bar y) = {sp_latex}"),)
+            (v.Math(f"Σ(x − x̄)(y − ȳ) = {sp}", rf"\sum (x - \bar x)(y - \bar y) = {sp_latex}"),)
         ),
     ]
     if pair.covariance is not None:
@@ -439,7 +432,7 @@ def _pair(pair: Pair, x: ColumnSummary, y: ColumnSummary) -> v.Section:
         blocks.append(
             v.Paragraph(
                 (
-                    _math(
+                    v.Math(
                         f"cov = Σ(x − x̄)(y − ȳ)/(n − 1) = {sp} / {n - 1:,} = "
                         f"{v.number(pair.covariance)}",
                         rf"\operatorname{{cov}} = \frac{{{sp_latex}}}{{{n - 1}}} = "
@@ -466,7 +459,7 @@ def _pair(pair: Pair, x: ColumnSummary, y: ColumnSummary) -> v.Section:
         blocks.append(
             v.Paragraph(
                 (
-                    _math(
+                    v.Math(
                         f"r = Σ(x − x̄)(y − ȳ) / √(Σ(x − x̄)²·Σ(y − ȳ)²) = {sp} / "
                         f"({v.number(sx)}·{v.number(sy)}) = {v.number(pair.correlation)}",
                         rf"r = \frac{{\sum (x - \bar x)(y - \bar y)}}{{\sqrt{{\sum (x - \bar x)^2"
@@ -491,7 +484,7 @@ def _pair(pair: Pair, x: ColumnSummary, y: ColumnSummary) -> v.Section:
         )
     else:
         blocks.append(v.Note(("A column is constant: the correlation is undefined (0/0).",)))
-    return v.Section(_heading(f"Covariance and correlation of {a} and {b}"), tuple(blocks))
+    return v.Section(part_heading(f"Covariance and correlation of {a} and {b}"), tuple(blocks))
 
 
 def _matrix(
@@ -503,7 +496,7 @@ def _matrix(
         (v.Math(c.name, v.name_latex(c.name)), *values)
         for c, values in zip(columns, matrix, strict=True)
     ]
-    return v.Section(_heading(title), (v.Table(tuple(header), tuple(rows)),))
+    return v.Section(part_heading(title), (v.Table(tuple(header), tuple(rows)),))
 
 
 # --- plot -----------------------------------------------------------------------------
