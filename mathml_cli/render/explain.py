@@ -93,7 +93,10 @@ def _settings(result: Explanation) -> list[v.Block]:
 
 def _derivative_math(result: Explanation) -> v.Math:
     variable = result.variable
-    partial = result.entry.category == "loss"
+    # The notation of the entry's closed form, so the two lines agree: ∂ where the
+    # catalogue treats the function as one of several variables (losses, softmax,
+    # the regularizers with their λ), d otherwise.
+    partial = "∂" in result.entry.quote
     symbol, latex_symbol = ("∂", r"\partial") if partial else ("d", "d")
     return v.Math(
         f"{symbol}/{symbol}{variable} {result.entry.name}",

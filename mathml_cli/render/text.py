@@ -4,7 +4,8 @@ Colour only on a terminal and never with NO_COLOR (render.output.make_console).
 A table row is always one line: when a table is wider than the terminal the
 writer shortens numbers to 4 significant digits, then uses short headers, then
 leaves out the columns a view marked droppable (and says which), and only then
-writes each row as a record, one `name = value` line per field.
+writes each row as a record, one `name = value` line per field (a value longer than
+the terminal goes on below, indented past its name).
 """
 
 from __future__ import annotations
@@ -224,7 +225,12 @@ def _dropped_note(dropped: list[str]) -> Any:
 
 
 def _records(table: v.Table) -> list[Any]:
-    """Each row as `name = value` lines: the layout of last resort for narrow terminals."""
+    """Each row as `name = value` lines: the layout of last resort for narrow terminals.
+
+    A value too long for the terminal goes on below itself, indented past its name, so
+    that no part of it reads as a field of its own; a column with no name (the one
+    that labels the rows) heads its record alone."""
+    from rich.table import Table
     from rich.text import Text
 
     lines: list[Any] = []
@@ -238,5 +244,12 @@ def _records(table: v.Table) -> list[Any]:
         for header, column, cell in zip(headers, table.columns, row, strict=True):
             value = v.cell_text(cell, replace(column, digits=min(column.digits, SHORT_DIGITS)))
             style = STYLES[column.role] if column.role else ""
-            lines.append(Text.assemble(f"{header} = ", (value, style)))
+            if not header:
+                lines.append(Text(value, style=style or "bold"))
+                continue
+            field = Table.grid()
+            field.add_column(no_wrap=True)
+            field.add_column()
+            field.add_row(f"{header} = ", Text(value, style=style))
+            lines.append(field)
     return lines
