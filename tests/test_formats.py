@@ -221,7 +221,7 @@ def test_table_rows_are_never_wrapped(key):
             lines = _alone(block, columns)
             where = f"COLUMNS={columns}: {lines[:6]}"
             if isinstance(block, v.Matrix):
-                assert len(lines) == len(block.rows) + bool(block.name), where
+                _assert_matrix_unwrapped(block, lines, where)
             elif len(lines) > 1 and set(lines[1]) == {"─"}:
                 # A header, its rule, one line per row, and maybe the note of what was left out.
                 rows, rest = lines[2 : 2 + len(block.rows)], lines[2 + len(block.rows) :]
@@ -233,6 +233,51 @@ def test_table_rows_are_never_wrapped(key):
                 starts = [line for line in lines if line and not line.startswith(" ")]
                 fields = sum(1 if isinstance(row, v.Gap) else len(row) for row in block.rows)
                 assert len(starts) == fields, where
+
+
+def _assert_matrix_unwrapped(matrix: object, lines: list[str], where: str) -> None:
+    """Its name, one line per row, and maybe the note of the columns left out."""
+    rows = len(matrix.rows) + bool(matrix.name)  # type: ignore[attr-defined]
+    assert len(lines) in (rows, rows + 1), where
+    assert len(lines) == rows or "left out for width" in lines[-1], where
+
+
+@pytest.mark.parametrize("size", [6, 8])
+def test_wide_matrices_leave_columns_out_rather_than_wrap(size):
+    """Complex eigenvectors (cells like `0.0039 - 0.36i`) are too wide for any terminal."""
+    from mathml_cli.core.eigen import eigen
+    from mathml_cli.render import eigen as render
+    from mathml_cli.render import view as v
+
+    matrix = np.random.default_rng(size).uniform(-1000, 1000, (size, size)).round(1)
+    view = render.view(eigen(matrix.tolist()))
+    matrices = [block for block in v.flatten(view.blocks) if isinstance(block, v.Matrix)]
+    assert matrices
+    for columns in WIDTHS:
+        for block in matrices:
+            lines = _alone(block, columns)
+            _assert_matrix_unwrapped(block, lines, f"COLUMNS={columns}: {lines[:4]}")
+            assert all(cell_len(line) <= columns for line in lines)
+
+
+@pytest.mark.parametrize("columns", [60, 80])
+def test_a_wide_product_keeps_its_first_and_last_columns(columns):
+    rng = np.random.default_rng(0)
+    a, b = (rng.uniform(-1000, 1000, (9, 9)).round(1) for _ in range(2))
+    product = a @ b
+    code, out = _run(["dot", json.dumps(a.tolist()), json.dumps(b.tolist())], None, columns)
+    assert code == 0
+    lines = out.splitlines()
+    grid = lines[lines.index("  A·B =") + 1 :]
+    grid = grid[: next(i for i, line in enumerate(grid) if "left out for width" in line)]
+    shown = [line.split() for line in grid if "⋮" not in line]
+    assert all("…" in cells for cells in shown)
+    # The rows the view shows (the first and the last among them), each cut in the
+    # middle: its first and last entries are A·B's, to the 2 digits that fit.
+    for cells, i in ((shown[0], 0), (shown[-1], 8)):
+        assert float(cells[0]) == pytest.approx(product[i, 0], rel=0.05)
+        assert float(cells[-1]) == pytest.approx(product[i, -1], rel=0.05)
+    assert all(cell_len(line) <= columns for line in lines)
 
 
 def _words(text: str) -> list[str]:
