@@ -20,7 +20,7 @@ def math_of(expr: Any, role: v.Role | None = None) -> v.Math:
     """A SymPy expression as an inline piece: mathml's text form and its LaTeX."""
     from mathml_cli.core.expr import to_text
 
-    return v.Math(to_text(expr), latex_of(expr), role)
+    return v.Math(to_text(expr), lambda: latex_of(expr), role)
 
 
 def derivative_operator(variable: str, partial: bool, order: int = 1) -> v.Math:

@@ -11,7 +11,6 @@ the terminal goes on below, indented past its name).
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Any
 
 from mathml_cli.render import view as v
@@ -44,11 +43,16 @@ def write(view: v.View, console: Any) -> str:
     return _strip_trailing_spaces(str(capture.get()))
 
 
-_TRAILING = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
+_TRAILING = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)$")
 
 
 def _strip_trailing_spaces(text: str) -> str:
-    return _TRAILING.sub(r"\1", text)
+    # Line by line: one regex over the whole text retries at every run of
+    # spaces, which took seconds on a long derivation.
+    return "\n".join(
+        _TRAILING.sub(r"\1", line) if line.endswith("m") else line.rstrip(" \t")
+        for line in text.split("\n")
+    )
 
 
 def rich_line(line: v.Line, style: str = "") -> Any:
@@ -281,7 +285,7 @@ def _records(table: v.Table) -> list[Any]:
             lines.append(Text(row.words(), style="yellow"))
             continue
         for header, column, cell in zip(headers, table.columns, row, strict=True):
-            value = v.cell_text(cell, replace(column, digits=min(column.digits, SHORT_DIGITS)))
+            value = v.cell_text(cell, column.replace(digits=min(column.digits, SHORT_DIGITS)))
             style = STYLES[column.role] if column.role else ""
             if not header:
                 lines.append(Text(value, style=style or "bold"))

@@ -7,7 +7,7 @@ A command's renderer module has two functions and nothing else:
 
 and the writers (render/text.py, latex.py, markdown.py, html.py) each print any
 View; `render.output.emit_view` picks the one asked for. No Rich in here: these
-are plain frozen dataclasses, cheap to import.
+are frozen records (mathml_cli/records.py), cheap to import.
 
 The model (a View is a tuple of blocks; a block's text is a Line of inline pieces):
 
@@ -49,8 +49,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Literal, TypeVar
+
+from mathml_cli.records import FrozenRecordError, Record
 
 # What a piece of text is, so each writer can show it its own way
 # (Rich styles, \textbf, **bold**, CSS classes).
@@ -62,17 +63,52 @@ Align = Literal["left", "right"]
 NumberFormat = Literal["general", "integer", "scientific", "text"]
 
 
-@dataclass(frozen=True)
 class Math:
-    """A piece of mathematics in its two written forms."""
+    """A piece of mathematics in its two written forms.
 
+    The LaTeX may be given as a function that writes it, called the first time a
+    writer asks: a SymPy expression's LaTeX costs several times its text form
+    (seconds for a derivation of deeply nested functions), and text and JSON
+    output never read it. Frozen, compared and hashed by value, as the records are.
+    """
+
+    __slots__ = ("text", "_latex", "role")
     text: str
-    latex: str
-    role: Role | None = None
+    _latex: str | Callable[[], str]
+    role: Role | None
+
+    def __init__(self, text: str, latex: str | Callable[[], str], role: Role | None = None):
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "_latex", latex)
+        object.__setattr__(self, "role", role)
+
+    @property
+    def latex(self) -> str:
+        latex = self._latex
+        if not isinstance(latex, str):
+            latex = latex()
+            object.__setattr__(self, "_latex", latex)
+        return latex
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenRecordError(f"cannot assign to field {name!r} of a Math")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenRecordError(f"cannot delete field {name!r} of a Math")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Math:
+            return NotImplemented
+        return (self.text, self.latex, self.role) == (other.text, other.latex, other.role)
+
+    def __hash__(self) -> int:
+        return hash((Math, self.text, self.latex, self.role))
+
+    def __repr__(self) -> str:
+        return f"Math(text={self.text!r}, latex={self.latex!r}, role={self.role!r})"
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(Record):
     """Words with a role, e.g. Span("Result:", "strong")."""
 
     text: str
@@ -83,33 +119,28 @@ Inline = str | Math | Span
 Line = tuple[Inline, ...]
 
 
-@dataclass(frozen=True)
-class Heading:
+class Heading(Record):
     content: Line
     level: int = 2
 
 
-@dataclass(frozen=True)
-class Paragraph:
+class Paragraph(Record):
     content: Line
     indent: int = 0
 
 
-@dataclass(frozen=True)
-class Note:
+class Note(Record):
     content: Line
     kind: NoteKind = "info"
     indent: int = 0
 
 
-@dataclass(frozen=True)
-class Formula:
+class Formula(Record):
     text: str
     latex: str
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(Record):
     """One table column: how its header reads and how its cells are written.
 
     `droppable` columns may be left out when the terminal is too narrow (the
@@ -130,8 +161,7 @@ class Column:
 Cell = float | int | str | Math | None
 
 
-@dataclass(frozen=True)
-class Gap:
+class Gap(Record):
     """Where `count` rows of a table were left out (JSON keeps them all)."""
 
     count: int
@@ -144,14 +174,12 @@ class Gap:
 Row = tuple[Cell, ...] | Gap
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(Record):
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
 
 
-@dataclass(frozen=True)
-class Matrix:
+class Matrix(Record):
     """A vector or matrix of numbers, `name = (...)`; cells "…", "⋮", "⋱" mark a cut.
 
     Text prints an aligned grid (numbers shortened rather than wrapped), the
@@ -164,30 +192,26 @@ class Matrix:
     indent: int = 1
 
 
-@dataclass(frozen=True)
-class TreeNode:
+class TreeNode(Record):
     """A node: its first line is its label, further lines explain it."""
 
     lines: tuple[Line, ...]
     children: tuple[TreeNode, ...] = ()
 
 
-@dataclass(frozen=True)
-class Tree:
+class Tree(Record):
     root: Line
     children: tuple[TreeNode, ...]
 
 
-@dataclass(frozen=True)
-class Series:
+class Series(Record):
     label: str
     x: tuple[float, ...]
     y: tuple[float, ...]
     style: Literal["line", "scatter"] = "line"
 
 
-@dataclass(frozen=True)
-class Plot:
+class Plot(Record):
     """A chart as numbers.
 
     kind "lines": curves and point sets on one pair of axes; "bars": one
@@ -208,8 +232,7 @@ class Plot:
     y_range: tuple[float, float] = (0.0, 1.0)
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(Record):
     heading: Heading | None
     blocks: tuple[Block, ...]
 
@@ -217,8 +240,7 @@ class Section:
 Block = Heading | Paragraph | Note | Formula | Table | Matrix | Tree | Plot | Section
 
 
-@dataclass(frozen=True)
-class View:
+class View(Record):
     title: str
     blocks: tuple[Block, ...]
     source: str = ""
@@ -511,6 +533,10 @@ def write_line(
     )
 
 
+def _joined_latex(first: Math, second: Math) -> Callable[[], str]:
+    return lambda: f"{first.latex} {second.latex}"
+
+
 def merged(line: Line) -> Line:
     """The line with each run of adjacent Math pieces joined into one.
 
@@ -523,7 +549,7 @@ def merged(line: Line) -> Line:
         previous = out[-1] if out else None
         if isinstance(piece, Math) and isinstance(previous, Math):
             role = previous.role if previous.role == piece.role else None
-            out[-1] = Math(previous.text + piece.text, f"{previous.latex} {piece.latex}", role)
+            out[-1] = Math(previous.text + piece.text, _joined_latex(previous, piece), role)
         else:
             out.append(piece)
     return tuple(out)
