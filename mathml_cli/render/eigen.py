@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import cmath
 import math
 from typing import Any
 
-from mathml_cli.core.eigen import EXACT_SIZE, Eigen, EigenPair, Expression, PowerIteration
+from mathml_cli.core.eigen import (
+    EXACT_RANGE,
+    EXACT_SIZE,
+    Eigen,
+    EigenPair,
+    Expression,
+    PowerIteration,
+)
 from mathml_cli.render import view as v
 from mathml_cli.render.common import step_heading
 
@@ -337,9 +345,7 @@ def _numeric_sections(result: Eigen) -> list[v.Block]:
             (
                 v.Note(
                     (
-                        f"A {n}×{n} matrix: no symbolic steps past {EXACT_SIZE}×{EXACT_SIZE}. "
-                        f"det(A - λI) is a polynomial of degree {n}, with {math.factorial(n):,} "
-                        "terms in its expansion and (past degree 4) no formula for its roots. "
+                        _why_numeric(n),
                         f"NumPy's {how} (LAPACK's QR algorithm: repeated similarity transforms "
                         "that keep the eigenvalues) finds them instead; the residual says how "
                         "nearly each pair satisfies Av = λv.",
@@ -361,19 +367,44 @@ def _numeric_sections(result: Eigen) -> list[v.Block]:
     ]
 
 
+def _why_numeric(n: int) -> str:
+    if n <= EXACT_SIZE:  # small, but with entries too large or small to write exactly
+        return (
+            f"Exact steps are shown for entries from {EXACT_RANGE[0]:g} to {EXACT_RANGE[1]:g} in "
+            "size (or 0); past that their numbers run to hundreds of digits and the smaller "
+            "eigenvalues are lost to cancellation. "
+        )
+    return (
+        f"A {n}×{n} matrix: no symbolic steps past {EXACT_SIZE}×{EXACT_SIZE}. "
+        f"det(A - λI) is a polynomial of degree {n}, with {math.factorial(n):,} "
+        "terms in its expansion and (past degree 4) no formula for its roots. "
+    )
+
+
 def _checked(identity: v.Math, holds: bool) -> v.Paragraph:
     """An identity the eigenvalues must satisfy, marked ✓ or ✗."""
     return v.Paragraph((identity, v.Span("  ✓" if holds else "  ✗", "good" if holds else "bad")), 1)
 
 
 def _checks(result: Eigen) -> list[v.Block]:
-    values = [_complex(value) for value in result.eigenvalues]
-    total = _complex(result.eigenvalue_sum)
-    product = _complex(result.eigenvalue_product)
-    scale = max(1.0, max(abs(value) for value in result.eigenvalues))
+    largest = max(abs(value) for value in result.eigenvalues)
+    scale = max(1.0, largest)
     trace_ok = abs(result.eigenvalue_sum - result.trace) <= 1e-9 * scale * result.size
-    det_ok = abs(result.eigenvalue_product - result.determinant) <= 1e-9 * scale**result.size * (
-        result.size
+    try:  # the size of the products the determinant sums
+        magnitude = scale**result.size
+    except OverflowError:  # beyond float64: compare the two relatively instead
+        product_size = math.hypot(result.eigenvalue_product.real, result.eigenvalue_product.imag)
+        magnitude = max(abs(result.determinant), product_size)  # hypot: inf, not an error
+    # Rounding residue is below 1e-12, or below 1e-12 of the eigenvalues when they are
+    # all small (1e-200 is not residue next to 1e-200, but 3 is not residue next to 1e90).
+    residue = min(1.0, largest)
+    values = [_complex(value, residue) for value in result.eigenvalues]
+    total = _complex(result.eigenvalue_sum, residue)
+    product = _complex(result.eigenvalue_product, residue**result.size)
+    comparable = math.isfinite(result.determinant) and cmath.isfinite(result.eigenvalue_product)
+    difference = result.eigenvalue_product - result.determinant
+    det_ok = comparable and math.hypot(difference.real, difference.imag) <= (
+        1e-9 * magnitude * result.size
     )
     shown = values if len(values) <= MAX_SHOWN else values[: MAX_SHOWN - 1]
     more = "" if len(values) <= MAX_SHOWN else " + …"
@@ -414,6 +445,14 @@ def _checks(result: Eigen) -> list[v.Block]:
                         rf"\prod \lambda = {product.latex}",
                     ),
                     det_ok,
+                )
+                if comparable
+                else v.Paragraph(
+                    (
+                        "det(A) and Πλ are beyond float64 (about 1.8e308), so they are not "
+                        "compared; the trace and the residuals above still check the eigenvalues",
+                    ),
+                    1,
                 ),
             ),
         )
