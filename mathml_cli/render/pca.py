@@ -43,7 +43,7 @@ def view(result: Pca, *, plot: bool = False, scores_file: str | None = None) -> 
     blocks: list[v.Block] = [
         v.Paragraph(
             (
-                v.Span(f"Principal component analysis of {p} columns"),
+                v.Span(f"Principal component analysis of {v.count(p, 'column')}"),
                 f" ({result.source}, n = {result.n:,} rows), on the {matrix_name}",
             )
         ),

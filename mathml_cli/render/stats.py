@@ -360,7 +360,8 @@ def _several(result: Description) -> list[v.Block]:
         v.Paragraph(
             (
                 v.Span(
-                    f"Summary of {len(columns)} columns ({names}): {n:,} rows from {result.source}"
+                    f"Summary of {len(columns)} columns ({names}): {v.count(n, 'row')} from "
+                    f"{result.source}"
                 ),
             )
         ),  # fmt: skip
@@ -421,7 +422,8 @@ def _pair(pair: Pair, x: ColumnSummary, y: ColumnSummary) -> v.Section:
     blocks: list[v.Block] = [
         v.Paragraph(
             (
-                f"Does {b} (y) move with {a} (x)? Multiply each row's deviations from the "
+                f"Does {_as_role(b, 'y')} move with {_as_role(a, 'x')}? Multiply each row's "
+                "deviations from the "
                 "means and add:",
             )
         ),
@@ -609,3 +611,8 @@ def data(result: Description) -> dict[str, Any]:
             ],
         }
     return out
+
+
+def _as_role(name: str, role: str) -> str:
+    """`hours (x)`, or just `x` for a column named x."""
+    return name if name == role else f"{name} ({role})"
