@@ -21,6 +21,7 @@ import csv
 import functools
 import io
 import math
+import os
 import re
 import sys
 from collections import deque
@@ -42,7 +43,6 @@ _BOM = b"\xef\xbb\xbf"
 _BLANK_RUN = re.compile(rb"[ \t]+")
 _EDGE_COMMAS = re.compile(rb"^,|,$", re.MULTILINE)
 _SNIFF_LINES = 50
-_WORKERS = 2
 
 
 @dataclass(frozen=True)
@@ -129,17 +129,21 @@ class CsvTable:
     def blocks(self, columns: list[int], *, drop_missing: bool = False) -> Iterator[np.ndarray]:
         """Arrays (rows x len(columns)) of the table's rows, a block at a time, in order.
 
-        Two blocks are parsed at once: NumPy releases the GIL in its loops, so a
-        second core shortens the wall time, while memory stays that of two blocks.
+        Blocks are parsed on other threads while this one factors the last: NumPy
+        releases the GIL in its loops, so another core shortens the wall time,
+        while memory stays that of a few blocks.
         A block the fast routes refuse is read cell by cell here, in order, so
         that its line numbers are known.
         """
         block, line = self._commas(self._pending), self._line
         self._pending = b""
         in_flight: deque[tuple[bytes, Future[tuple[np.ndarray | None, int]]]] = deque()
-        with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        workers = _parsing_threads()
+        with ThreadPoolExecutor(max_workers=workers) as pool:
             while block or in_flight:
-                while block and len(in_flight) < _WORKERS:
+                # One block more than the threads: each has its next while this
+                # thread factors the last.
+                while block and len(in_flight) <= workers:
                     in_flight.append((block, pool.submit(self._parse_fast, block, columns)))
                     block = self._commas(_read_block(self._stream))
                 text, future = in_flight.popleft()
@@ -229,6 +233,25 @@ class CsvTable:
                 continue
             rows.append(values)
         return np.array(rows, dtype=np.float64).reshape(len(rows), len(columns)), dropped
+
+
+def _parsing_threads() -> int:
+    """Two threads to parse blocks when a core is idle for the second, else one.
+
+    The thread that reads the table and factors it runs beside them either way.
+    On a busy machine a second parsing thread gains no time, and handing the GIL
+    back and forth between them (at each of NumPy's calls) costs about a fifth
+    more CPU time.
+    """
+    if hasattr(os, "sched_getaffinity"):
+        cores = len(os.sched_getaffinity(0))  # those this process may use
+    else:
+        cores = os.cpu_count() or 1
+    try:
+        idle = cores - os.getloadavg()[0]
+    except (AttributeError, OSError):  # Windows: no load average
+        return 1
+    return 2 if idle >= 1 else 1
 
 
 def _read_block(stream: BinaryIO) -> bytes:
