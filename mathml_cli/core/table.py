@@ -129,33 +129,52 @@ class CsvTable:
     def blocks(self, columns: list[int], *, drop_missing: bool = False) -> Iterator[np.ndarray]:
         """Arrays (rows x len(columns)) of the table's rows, a block at a time, in order.
 
-        Blocks are parsed on other threads while this one factors the last: NumPy
-        releases the GIL in its loops, so another core shortens the wall time,
-        while memory stays that of a few blocks.
         A block the fast routes refuse is read cell by cell here, in order, so
         that its line numbers are known.
         """
-        block, line = self._commas(self._pending), self._line
+        threads = _parsing_threads()
+        parsed = self._parsed_here(columns) if not threads else self._parsed_on(threads, columns)
+        line = self._line
+        for text, values, lines in parsed:
+            dropped = 0
+            if values is None:
+                values, dropped = self._parse_cells(text, line, columns, drop_missing)
+            line += lines
+            self.counts.dropped += dropped
+            if len(values):
+                self.counts.rows += len(values)
+                yield values
+
+    def _texts(self) -> Iterator[bytes]:
+        """The table's blocks of whole lines, as the fast parsers read them."""
+        block = self._commas(self._pending)
         self._pending = b""
+        while block:
+            yield block
+            block = self._commas(_read_block(self._stream))
+
+    def _parsed_here(self, columns: list[int]) -> Iterator[tuple[bytes, np.ndarray | None, int]]:
+        for text in self._texts():
+            yield (text, *self._parse_fast(text, columns))
+
+    def _parsed_on(
+        self, threads: int, columns: list[int]
+    ) -> Iterator[tuple[bytes, np.ndarray | None, int]]:
+        """Blocks parsed on other threads while this one factors the last: NumPy
+        releases the GIL in its loops, so other cores shorten the wall time, while
+        memory stays that of a few blocks."""
         in_flight: deque[tuple[bytes, Future[tuple[np.ndarray | None, int]]]] = deque()
-        workers = _parsing_threads()
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            while block or in_flight:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            for text in self._texts():
+                in_flight.append((text, pool.submit(self._parse_fast, text, columns)))
                 # One block more than the threads: each has its next while this
                 # thread factors the last.
-                while block and len(in_flight) <= workers:
-                    in_flight.append((block, pool.submit(self._parse_fast, block, columns)))
-                    block = self._commas(_read_block(self._stream))
-                text, future = in_flight.popleft()
-                values, lines = future.result()
-                dropped = 0
-                if values is None:
-                    values, dropped = self._parse_cells(text, line, columns, drop_missing)
-                line += lines
-                self.counts.dropped += dropped
-                if len(values):
-                    self.counts.rows += len(values)
-                    yield values
+                if len(in_flight) > threads:
+                    done, future = in_flight.popleft()
+                    yield (done, *future.result())
+            while in_flight:
+                done, future = in_flight.popleft()
+                yield (done, *future.result())
 
     @property
     def _delimiter(self) -> str:
@@ -236,22 +255,22 @@ class CsvTable:
 
 
 def _parsing_threads() -> int:
-    """Two threads to parse blocks when a core is idle for the second, else one.
+    """How many threads should parse blocks beside the one that reads and factors them.
 
-    The thread that reads the table and factors it runs beside them either way.
-    On a busy machine a second parsing thread gains no time, and handing the GIL
-    back and forth between them (at each of NumPy's calls) costs about a fifth
-    more CPU time.
+    Other threads shorten the wall time only on idle cores. On a busy machine
+    each hand-over between threads waits for the scheduler, and the GIL passes
+    back and forth at each of NumPy's calls: there, parsing on the reading
+    thread itself is faster (one-minute load average against the cores).
     """
     if hasattr(os, "sched_getaffinity"):
         cores = len(os.sched_getaffinity(0))  # those this process may use
     else:
         cores = os.cpu_count() or 1
     try:
-        idle = cores - os.getloadavg()[0]
+        spare = cores - os.getloadavg()[0]
     except (AttributeError, OSError):  # Windows: no load average
         return 1
-    return 2 if idle >= 1 else 1
+    return 0 if spare < 0.5 else 1 if spare < 2 else 2
 
 
 def _read_block(stream: BinaryIO) -> bytes:
