@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -149,22 +151,37 @@ def test_ctrl_c_while_importing_exits_130_without_a_traceback():
     assert completed.stderr == ""
 
 
-@pytest.mark.parametrize("delay", [0.3, 0.6])
+RUN_AFTER_SAYING_SO = """
+import sys
+
+import mathml_cli.cli  # Python itself is started: from here on, Ctrl-C is mathml's to handle
+from mathml_cli.__main__ import main
+
+sys.argv = ["mathml", *sys.argv[1:]]
+print("started", flush=True)
+main()
+"""
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.3])
 def test_ctrl_c_while_running_exits_130_without_a_traceback(delay):
     import signal
-    import time
 
+    # A fixed delay from the start would, on a loaded machine, interrupt Python's
+    # own start-up, which runs before any of mathml's code.
     process = subprocess.Popen(
         # Thousands of seconds of tiny steps: still running when the interrupt comes.
-        [sys.executable, "-m", "mathml_cli", "descend", "x**2", "--start", "x=1"]
+        [sys.executable, "-c", RUN_AFTER_SAYING_SO, "descend", "x**2", "--start", "x=1"]
         + ["--lr", "1e-12", "--tol", "0", "--steps", "9000000"],
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         cwd=ROOT,
     )
-    time.sleep(delay)
+    assert process.stdout is not None
+    assert process.stdout.readline() == "started\n"
+    time.sleep(delay)  # 0: while the command loads and parses; 0.3: while it descends
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130
@@ -198,9 +215,12 @@ def test_shell_completion_of_commands_options_and_choices():
     assert _complete("mathml derive x --format ", 4) == formats
 
 
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 def test_completion_can_be_shown_for_bash():
+    # typer finds the shell among the process's ancestors, so bash must be one
+    # (`; exit` keeps bash from replacing itself with the command).
     completed = subprocess.run(
-        [sys.executable, "-m", "mathml_cli", "--show-completion", "bash"],
+        ["bash", "-c", '"$0" -m mathml_cli --show-completion; exit $?', sys.executable],
         capture_output=True,
         text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT), "SHELL": "/bin/bash"},

@@ -315,3 +315,16 @@ def test_csv_errors_name_row_and_column(tmp_path):
         describe_input([str(path)], ["a", "a"])
     path.write_text("a,b\n1,2\n3,\n5,6\n")
     assert describe_input([str(path)], drop_missing=True).columns[0].n == 2
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[0.0, 0.0, 0.0, 0.0, 5e-324], [1.0, 1.0 + 2.2e-16, 1.0 + 4.4e-16, 1.0]],
+)
+def test_a_range_a_few_floats_wide_still_gets_a_histogram(values):
+    # NumPy refuses more bins than there are distinct floats in the range.
+    histogram = describe_values(values).columns[0].histogram
+    assert sum(histogram.counts) == len(values)
+    assert all(b > a for a, b in zip(histogram.edges, histogram.edges[1:], strict=False))
+    counts, _ = np.histogram(values, bins=len(histogram.counts), range=(min(values), max(values)))
+    assert list(histogram.counts) == counts.tolist()

@@ -1,37 +1,89 @@
 """The `mathml` command: a Typer app with one small module per subcommand.
 
-Subcommand modules import the core and the renderers inside their functions,
-so `mathml --help` loads neither SymPy, NumPy nor plotext.
+A subcommand's module is imported, and its click command built, only when
+that subcommand runs: typer would otherwise turn all twelve functions into
+click commands (reading every signature's type hints) on every start. The
+subcommand modules in turn import the core and the renderers inside their
+functions, so `mathml --help` loads neither SymPy, NumPy nor plotext.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+from collections.abc import Iterator, Mapping
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from mathml_cli import __version__
-from mathml_cli.cli.backprop import backprop_command
-from mathml_cli.cli.bayes import bayes_command
-from mathml_cli.cli.derive import derive_command
-from mathml_cli.cli.descend import descend_command
-from mathml_cli.cli.dot import dot_command
-from mathml_cli.cli.eigen import eigen_command
-from mathml_cli.cli.explain import explain_command
-from mathml_cli.cli.normal import normal_command
 from mathml_cli.cli.options import MathmlCommand, install_fast_coercion
-from mathml_cli.cli.pca import pca_command
-from mathml_cli.cli.regress import regress_command
-from mathml_cli.cli.softmax import softmax_command
-from mathml_cli.cli.stats import stats_command
 from mathml_cli.errors import ExitCode, MathmlError
+
+# In the order a learner meets them: derivatives, descent, backprop, then the
+# building blocks of a classifier, then regression, then the catalogue, then
+# probability and statistics. Each is `mathml_cli.cli.<name>.<name>_command`.
+SUBCOMMANDS: dict[str, str] = {
+    "derive": "Derivatives and gradients, every rule named and checked.",
+    "descend": "Gradient descent and torch's optimizers, step by step.",
+    "backprop": "Forward and backward pass through a computational graph.",
+    "softmax": "Softmax, cross-entropy loss and its gradient.",
+    "dot": "Dot and matrix products and dense layers, cell by cell.",
+    "eigen": "Eigenvalues and eigenvectors, det(A - λI) step by step.",
+    "pca": "Principal component analysis of a CSV, step by step.",
+    "regress": "Linear regression from CSV, with OLS statistics.",
+    "explain": "Activations, losses and regularizers: formula, derivative, behaviour.",
+    "stats": "Mean, variance, quartiles, z-scores, correlation.",
+    "normal": "The normal distribution: density, CDF, quantiles, fit.",
+    "bayes": "Bayes' theorem: prior, evidence, posterior, counted.",
+}
+
+
+def build_subcommand(name: str) -> Any:
+    """The click command of one subcommand, made the way `app.command` would make it."""
+    module = importlib.import_module(f"mathml_cli.cli.{name}")
+    single = typer.Typer(
+        add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None
+    )
+    single.command(name, cls=MathmlCommand, short_help=SUBCOMMANDS[name])(
+        getattr(module, f"{name}_command")
+    )
+    return typer.main.get_command(single)
+
+
+class _Subcommands(Mapping[str, Any]):
+    """The group's commands, each built the first time it is looked up."""
+
+    def __init__(self) -> None:
+        self._built: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in SUBCOMMANDS:
+            raise KeyError(name)
+        if name not in self._built:
+            self._built[name] = build_subcommand(name)
+        return self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(SUBCOMMANDS)
+
+    def __len__(self) -> int:
+        return len(SUBCOMMANDS)
 
 
 class _MathmlGroup(TyperGroup):
     """Runs the app so that every failure ends as one line and a documented exit code."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.commands = _Subcommands()  # type: ignore[assignment]
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        # The list in `mathml --help` needs only the short helps, not the commands.
+        with formatter.section("Commands"):
+            formatter.write_dl(list(SUBCOMMANDS.items()))
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         for param in self.get_params(ctx):  # with the --help option typer adds
@@ -113,55 +165,6 @@ def _root(
     ] = False,
 ) -> None:
     """The math behind machine learning, step by step."""
-
-
-# In the order a learner meets them: derivatives, descent, backprop, then the
-# building blocks of a classifier, then regression.
-app.command(
-    "derive",
-    cls=MathmlCommand,
-    short_help="Derivatives and gradients, every rule named and checked.",
-)(derive_command)
-app.command(
-    "descend",
-    cls=MathmlCommand,
-    short_help="Gradient descent and torch's optimizers, step by step.",
-)(descend_command)
-app.command(
-    "backprop",
-    cls=MathmlCommand,
-    short_help="Forward and backward pass through a computational graph.",
-)(backprop_command)
-app.command(
-    "softmax", cls=MathmlCommand, short_help="Softmax, cross-entropy loss and its gradient."
-)(softmax_command)
-app.command(
-    "dot", cls=MathmlCommand, short_help="Dot and matrix products and dense layers, cell by cell."
-)(dot_command)
-app.command(
-    "eigen", cls=MathmlCommand, short_help="Eigenvalues and eigenvectors, det(A - λI) step by step."
-)(eigen_command)
-app.command(
-    "pca", cls=MathmlCommand, short_help="Principal component analysis of a CSV, step by step."
-)(pca_command)
-app.command(
-    "regress", cls=MathmlCommand, short_help="Linear regression from CSV, with OLS statistics."
-)(regress_command)
-app.command(
-    "explain",
-    cls=MathmlCommand,
-    short_help="Activations, losses and regularizers: formula, derivative, behaviour.",
-)(explain_command)
-# Probability and statistics: describe data, the normal distribution, Bayes' theorem.
-app.command(
-    "stats", cls=MathmlCommand, short_help="Mean, variance, quartiles, z-scores, correlation."
-)(stats_command)
-app.command(
-    "normal", cls=MathmlCommand, short_help="The normal distribution: density, CDF, quantiles, fit."
-)(normal_command)
-app.command(
-    "bayes", cls=MathmlCommand, short_help="Bayes' theorem: prior, evidence, posterior, counted."
-)(bayes_command)
 
 
 def main() -> None:

@@ -8,10 +8,10 @@ nearest it), so the posterior, the natural frequencies and every step of
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from fractions import Fraction
 
 from mathml_cli.errors import InputError
+from mathml_cli.records import Record
 
 POPULATION = 10_000  # natural frequencies are counted out of this many, as in the texts
 MAX_POPULATION = 10**12  # grown by powers of ten until every count is whole, up to here
@@ -20,8 +20,7 @@ _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,3})?")
 _RATIO = re.compile(r"(\d{1,30})/(\d{1,30})")
 
 
-@dataclass(frozen=True)
-class Frequencies:
+class Frequencies(Record):
     """The same numbers as counts of people in a population (exact fractions)."""
 
     population: int
@@ -44,8 +43,7 @@ class Frequencies:
         )
 
 
-@dataclass(frozen=True)
-class Update:
+class Update(Record):
     """One step of updating on the same evidence: the posterior becomes the next prior."""
 
     step: int
@@ -54,8 +52,7 @@ class Update:
     posterior: Fraction
 
 
-@dataclass(frozen=True)
-class Bayes:
+class Bayes(Record):
     prior: Fraction  # P(A)
     likelihood: Fraction  # P(B|A)
     false_alarm: Fraction  # P(B|¬A)

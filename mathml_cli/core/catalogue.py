@@ -14,8 +14,9 @@ y, written per element: the loss of a batch is their mean (or sum).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
+
+from mathml_cli.records import Record
 
 Category = Literal["activation", "loss", "regularizer"]
 CATEGORIES: tuple[Category, ...] = ("activation", "loss", "regularizer")
@@ -31,15 +32,13 @@ SYMBOL_LATEX = {
 SYMBOL_TEXT = {"yhat": "ŷ", "lam": "λ", "delta": "δ", "alpha": "α", "mix": "ρ"}
 
 
-@dataclass(frozen=True)
-class Parameter:
+class Parameter(Record):
     name: str  # as it appears in the formula
     default: float
     meaning: str
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(Record):
     """One function of the catalogue.
 
     `variable` is what the derivative is taken with respect to (the input of an

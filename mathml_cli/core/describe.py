@@ -29,13 +29,13 @@ import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import BinaryIO, cast
 
 import numpy as np
 
 from mathml_cli.core.inputs import read_number, read_number_list, split_numbers
 from mathml_cli.errors import InputError
+from mathml_cli.records import Record
 
 EXACT_LIMIT = 1_000_000  # values per column kept for exact quartiles
 SAMPLE_SIZE = 1_000_000  # rows in the random sample beyond EXACT_LIMIT
@@ -47,8 +47,7 @@ _BLOCK_BYTES = 1 << 19
 _BOM = b"\xef\xbb\xbf"
 
 
-@dataclass(frozen=True)
-class Quartiles:
+class Quartiles(Record):
     """Q1, median and Q3 by NumPy's default method (linear interpolation, Hyndman–Fan 7)."""
 
     q1: float
@@ -65,8 +64,7 @@ class Quartiles:
         return self.q3 - self.q1
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(Record):
     """One value with its deviation from the mean and its z-score."""
 
     index: int  # 1-based position in the data
@@ -76,14 +74,12 @@ class Row:
     z: float | None  # (x − μ)/σ with the population σ; None when σ = 0
 
 
-@dataclass(frozen=True)
-class Histogram:
+class Histogram(Record):
     edges: tuple[float, ...]
     counts: tuple[int, ...]  # scaled to the whole column when built from the sample
 
 
-@dataclass(frozen=True)
-class ColumnSummary:
+class ColumnSummary(Record):
     name: str
     n: int
     sum: float
@@ -114,8 +110,7 @@ class ColumnSummary:
         return len(self.rows) == self.n
 
 
-@dataclass(frozen=True)
-class PairRow:
+class PairRow(Record):
     index: int
     x: float
     y: float
@@ -124,8 +119,7 @@ class PairRow:
     product: float  # (x − x̄)(y − ȳ)
 
 
-@dataclass(frozen=True)
-class Pair:
+class Pair(Record):
     """The covariance and correlation of two columns, with the numbers that make them."""
 
     x: str
@@ -137,8 +131,7 @@ class Pair:
     correlation: float | None  # Pearson r; None when a column is constant
 
 
-@dataclass(frozen=True)
-class Description:
+class Description(Record):
     """The summary of each column and, for two or more, their covariances and correlations."""
 
     source: str
@@ -373,6 +366,9 @@ def _histogram(values: np.ndarray, n: int) -> Histogram:
     bins = int(min(30, max(5, math.ceil(math.log2(len(values)) + 1))))  # Sturges, capped
     if low == high:
         low, high = low - 0.5, high + 0.5
+    # A range a few floats wide (0 to 5e-324) has room for fewer distinct edges.
+    while bins > 1 and not np.all(np.diff(np.linspace(low, high, bins + 1)) > 0):
+        bins -= 1
     counts, edges = np.histogram(values, bins=bins, range=(low, high))
     if len(values) != n:
         counts = np.rint(counts * (n / len(values))).astype(int)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from mathml_cli.core.catalogue import (
@@ -25,6 +24,7 @@ from mathml_cli.core.catalogue import (
     entries,
 )
 from mathml_cli.errors import InputError, did_you_mean
+from mathml_cli.records import Record
 
 # The grid the behaviour is read from, and the one a plot draws.
 GRID_POINTS = 1201
@@ -37,8 +37,7 @@ AGREEMENT = 1e-9
 KINK_STEP = 1e-7
 
 
-@dataclass(frozen=True)
-class ValueRow:
+class ValueRow(Record):
     """The function and its derivative at one point; `convention` marks a kink."""
 
     point: dict[str, float]
@@ -48,8 +47,7 @@ class ValueRow:
     convention: bool = False
 
 
-@dataclass(frozen=True)
-class Kink:
+class Kink(Record):
     at: float
     left_slope: float
     right_slope: float
@@ -65,8 +63,7 @@ class Kink:
         return not self.jumps and _close(self.left_slope, self.right_slope, 1e-5)
 
 
-@dataclass(frozen=True)
-class Behaviour:
+class Behaviour(Record):
     """What the derivative shows on the entry's window, as numbers and as sentences."""
 
     window: tuple[float, float]
@@ -84,8 +81,7 @@ class Behaviour:
     facts: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class ClosedFormCheck:
+class ClosedFormCheck(Record):
     points: int
     largest_difference: float  # relative
 
@@ -94,8 +90,7 @@ class ClosedFormCheck:
         return self.points > 0 and self.largest_difference <= AGREEMENT
 
 
-@dataclass(frozen=True)
-class Explanation:
+class Explanation(Record):
     """What `mathml explain NAME` computes."""
 
     entry: Entry
@@ -120,8 +115,7 @@ class Explanation:
         return self.entry.variable
 
 
-@dataclass(frozen=True)
-class Comparison:
+class Comparison(Record):
     """Several entries of one variable side by side: `mathml explain a,b --compare`."""
 
     explanations: tuple[Explanation, ...]

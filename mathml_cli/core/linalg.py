@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from mathml_cli.core.inputs import read_array
 from mathml_cli.errors import InputError
+from mathml_cli.records import Record
 
 if TYPE_CHECKING:
     import numpy as np
@@ -25,8 +26,7 @@ SMALL_CELLS = 16
 SMALL_TERMS = 10
 
 
-@dataclass(frozen=True)
-class CellSum:
+class CellSum(Record):
     """One output cell: Σ_k a_k·b_k over the row of A and the column of B that meet there."""
 
     index: tuple[int, ...]  # () for a scalar, (i,) for a vector, (i, j) for a matrix
@@ -34,8 +34,7 @@ class CellSum:
     value: float
 
 
-@dataclass(frozen=True)
-class Geometry:
+class Geometry(Record):
     """What a · b means for two vectors: a·b = ‖a‖‖b‖ cos θ."""
 
     norm_a: float

@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import numpy as np
 
 from mathml_cli.core.describe import Histogram
 from mathml_cli.errors import InputError
+from mathml_cli.records import Record
 
 SQRT2 = math.sqrt(2.0)
 SQRT_2PI = math.sqrt(2.0 * math.pi)
 RULE_WIDTHS = (1, 2, 3)  # the 68–95–99.7 rule: within 1, 2 and 3 standard deviations
 
 
-@dataclass(frozen=True)
-class Point:
+class Point(Record):
     """What the distribution says at one x."""
 
     x: float
@@ -33,8 +32,7 @@ class Point:
     upper: float  # P(X > x) = 1 − Φ(z), computed directly
 
 
-@dataclass(frozen=True)
-class Interval:
+class Interval(Record):
     """P(a < X < b) = Φ(z_b) − Φ(z_a)."""
 
     low: Point
@@ -43,8 +41,7 @@ class Interval:
     from_upper_tails: bool  # computed as Q(z_a) − Q(z_b), where both CDFs are near 1
 
 
-@dataclass(frozen=True)
-class Quantile:
+class Quantile(Record):
     """The x with P(X ≤ x) = p: z = √2·erfinv(2p − 1), x = μ + σ·z."""
 
     p: float
@@ -52,8 +49,7 @@ class Quantile:
     x: float
 
 
-@dataclass(frozen=True)
-class Fit:
+class Fit(Record):
     """The maximum-likelihood normal distribution for data."""
 
     n: int
@@ -66,8 +62,7 @@ class Fit:
     histogram: Histogram  # of the data, to draw against the fitted curve
 
 
-@dataclass(frozen=True)
-class Normal:
+class Normal(Record):
     mean: float
     std: float
     rule: tuple[Interval, ...]  # within 1, 2, 3 standard deviations of the mean

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mathml_cli.core.inputs import (
@@ -22,6 +21,7 @@ from mathml_cli.core.inputs import (
     read_text,
 )
 from mathml_cli.errors import InputError
+from mathml_cli.records import Record
 
 if TYPE_CHECKING:
     import numpy as np
@@ -30,8 +30,7 @@ if TYPE_CHECKING:
 EXP_OVERFLOW = math.log(1.7976931348623157e308)
 
 
-@dataclass(frozen=True)
-class Softmax:
+class Softmax(Record):
     """One row of logits through softmax, every step kept for explaining it."""
 
     logits: tuple[float, ...]
@@ -55,8 +54,7 @@ class Softmax:
         return math.fsum(self.probabilities)
 
 
-@dataclass(frozen=True)
-class SoftmaxBatch:
+class SoftmaxBatch(Record):
     """Softmax of each row of a table of logits."""
 
     rows: tuple[Softmax, ...]

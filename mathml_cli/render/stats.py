@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from mathml_cli.core.describe import (
@@ -40,7 +39,6 @@ HEAD = 5  # rows of a long deviations table shown before and after the gap
 TERMS = 8  # a sum written out in full up to this many terms
 
 
-@dataclass(frozen=True)
 class _Unkept(Gap):
     """Rows left out that the JSON does not hold either: past ROWS_LIMIT only the first
     and last few rows are kept."""
@@ -336,8 +334,13 @@ def _position(p: float, h: float, low: float, high: float, value: float) -> Math
 
 
 def _z_note(column: ColumnSummary) -> Section:
-    if column.population_variance == 0:
+    if column.population_variance == 0 and column.minimum == column.maximum:
         line: Line = ("Every value is the same: σ = 0, so z-scores are undefined.",)
+    elif column.population_variance == 0:
+        line = (
+            "The values differ by less than the variance can hold in floating point "
+            "(it underflows to 0), so z-scores are undefined.",
+        )
     else:
         line = (
             "z = (x − μ)/σ (the table's last column) says how many standard deviations a value "

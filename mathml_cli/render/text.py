@@ -10,7 +10,6 @@ writes each row as a record, one `name = value` line per field.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Any
 
 from mathml_cli.render import view as v
@@ -236,7 +235,7 @@ def _records(table: v.Table) -> list[Any]:
             lines.append(Text(row.words(), style="yellow"))
             continue
         for header, column, cell in zip(headers, table.columns, row, strict=True):
-            value = v.cell_text(cell, replace(column, digits=min(column.digits, SHORT_DIGITS)))
+            value = v.cell_text(cell, column.replace(digits=min(column.digits, SHORT_DIGITS)))
             style = STYLES[column.role] if column.role else ""
             lines.append(Text.assemble(f"{header} = ", (value, style)))
     return lines

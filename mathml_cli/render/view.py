@@ -7,7 +7,7 @@ A command's renderer module has two functions and nothing else:
 
 and the writers (render/text.py, latex.py, markdown.py, html.py) each print any
 View; `render.output.emit_view` picks the one asked for. No Rich in here: these
-are plain frozen dataclasses, cheap to import.
+are frozen records (mathml_cli/records.py), cheap to import.
 
 The model (a View is a tuple of blocks; a block's text is a Line of inline pieces):
 
@@ -49,8 +49,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Literal, TypeVar
+
+from mathml_cli.records import Record
 
 # What a piece of text is, so each writer can show it its own way
 # (Rich styles, \textbf, **bold**, CSS classes).
@@ -62,8 +63,7 @@ Align = Literal["left", "right"]
 NumberFormat = Literal["general", "integer", "scientific", "text"]
 
 
-@dataclass(frozen=True)
-class Math:
+class Math(Record):
     """A piece of mathematics in its two written forms."""
 
     text: str
@@ -71,8 +71,7 @@ class Math:
     role: Role | None = None
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(Record):
     """Words with a role, e.g. Span("Result:", "strong")."""
 
     text: str
@@ -83,33 +82,28 @@ Inline = str | Math | Span
 Line = tuple[Inline, ...]
 
 
-@dataclass(frozen=True)
-class Heading:
+class Heading(Record):
     content: Line
     level: int = 2
 
 
-@dataclass(frozen=True)
-class Paragraph:
+class Paragraph(Record):
     content: Line
     indent: int = 0
 
 
-@dataclass(frozen=True)
-class Note:
+class Note(Record):
     content: Line
     kind: NoteKind = "info"
     indent: int = 0
 
 
-@dataclass(frozen=True)
-class Formula:
+class Formula(Record):
     text: str
     latex: str
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(Record):
     """One table column: how its header reads and how its cells are written.
 
     `droppable` columns may be left out when the terminal is too narrow (the
@@ -130,8 +124,7 @@ class Column:
 Cell = float | int | str | Math | None
 
 
-@dataclass(frozen=True)
-class Gap:
+class Gap(Record):
     """Where `count` rows of a table were left out (JSON keeps them all)."""
 
     count: int
@@ -144,14 +137,12 @@ class Gap:
 Row = tuple[Cell, ...] | Gap
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(Record):
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
 
 
-@dataclass(frozen=True)
-class Matrix:
+class Matrix(Record):
     """A vector or matrix of numbers, `name = (...)`; cells "…", "⋮", "⋱" mark a cut.
 
     Text prints an aligned grid (numbers shortened rather than wrapped), the
@@ -164,30 +155,26 @@ class Matrix:
     indent: int = 1
 
 
-@dataclass(frozen=True)
-class TreeNode:
+class TreeNode(Record):
     """A node: its first line is its label, further lines explain it."""
 
     lines: tuple[Line, ...]
     children: tuple[TreeNode, ...] = ()
 
 
-@dataclass(frozen=True)
-class Tree:
+class Tree(Record):
     root: Line
     children: tuple[TreeNode, ...]
 
 
-@dataclass(frozen=True)
-class Series:
+class Series(Record):
     label: str
     x: tuple[float, ...]
     y: tuple[float, ...]
     style: Literal["line", "scatter"] = "line"
 
 
-@dataclass(frozen=True)
-class Plot:
+class Plot(Record):
     """A chart as numbers.
 
     kind "lines": curves and point sets on one pair of axes; "bars": one
@@ -208,8 +195,7 @@ class Plot:
     y_range: tuple[float, float] = (0.0, 1.0)
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(Record):
     heading: Heading | None
     blocks: tuple[Block, ...]
 
@@ -217,8 +203,7 @@ class Section:
 Block = Heading | Paragraph | Note | Formula | Table | Matrix | Tree | Plot | Section
 
 
-@dataclass(frozen=True)
-class View:
+class View(Record):
     title: str
     blocks: tuple[Block, ...]
     source: str = ""
