@@ -113,12 +113,22 @@ def block_factor(
     for a block of thousands of rows; when κ is tiny, R₁ alone already is. The
     scaling is applied to the small matrices, never to the block. `work`, shaped
     like the block, may hold Q₁.
+
+    The last column is the target. In a good fit it is nearly a combination of
+    the others, which makes κ(A) large even when the features are well
+    conditioned; then R₁ is right but for its last entry, the size of what the
+    features leave unexplained, which Cholesky finds by a subtraction that
+    cancels. That entry is measured directly instead, as the norm of the
+    target's residual on the features (one matrix-vector product, not a second pass).
     """
     width = block.shape[1]
     if len(block) > 4 * width:
         try:
             gram = block.T @ block / np.outer(scale, scale)  # of A·D⁻¹
             first = np.linalg.cholesky(gram).T
+            if width > 1 and np.linalg.cond(first[:-1, :-1]) < ONE_PASS_LIMIT:
+                first[-1, -1] = _unexplained(block, first, scale)
+                return first
             condition = np.linalg.cond(first)
             if condition < ONE_PASS_LIMIT:
                 return first
@@ -133,6 +143,15 @@ def block_factor(
     if len(block) < width:  # fewer rows than columns: R is still square, with zero rows
         scaled = np.vstack([scaled, np.zeros((width - len(block), width))])
     return triangular_factor(scaled)
+
+
+def _unexplained(block: np.ndarray, first: np.ndarray, scale: np.ndarray) -> float:
+    """‖y − Xc‖ / s_y for the block [X, y]: c are the least-squares coefficients of y
+    on X that the Cholesky factor R₁ of the scaled block gives (b = R₁₁⁻¹r with
+    R₁ = [[R₁₁, r], [0, ρ]], on the scaled columns; c = b·s_y/s_x)."""
+    scaled = back_substitute(first[:-1, :-1], first[:-1, -1])
+    residual = block[:, -1] - block[:, :-1] @ (scaled * scale[-1] / scale[:-1])
+    return math.sqrt(float(residual @ residual)) / float(scale[-1])
 
 
 def triangular_factor(matrix: np.ndarray) -> np.ndarray:
