@@ -257,10 +257,12 @@ class CsvTable:
 def _parsing_threads() -> int:
     """How many threads should parse blocks beside the one that reads and factors them.
 
-    Other threads shorten the wall time only on idle cores. On a busy machine
-    each hand-over between threads waits for the scheduler, and the GIL passes
-    back and forth at each of NumPy's calls: there, parsing on the reading
-    thread itself is faster (one-minute load average against the cores).
+    Other threads shorten the wall time only on idle cores: two then, each
+    parsing its own block. On a busy machine each hand-over between threads
+    waits for the scheduler, and the GIL passes back and forth at each of
+    NumPy's calls: there, parsing on the reading thread itself is faster
+    (one-minute load average against the cores; a run of this program itself
+    adds about one).
     """
     if hasattr(os, "sched_getaffinity"):
         cores = len(os.sched_getaffinity(0))  # those this process may use
@@ -270,7 +272,7 @@ def _parsing_threads() -> int:
         spare = cores - os.getloadavg()[0]
     except (AttributeError, OSError):  # Windows: no load average
         return 1
-    return 0 if spare < 0.5 else 1 if spare < 2 else 2
+    return 0 if spare < 0.5 else 2
 
 
 def _read_block(stream: BinaryIO) -> bytes:
