@@ -150,7 +150,8 @@ def _unexplained(block: np.ndarray, first: np.ndarray, scale: np.ndarray) -> flo
     on X that the Cholesky factor R₁ of the scaled block gives (b = R₁₁⁻¹r with
     R₁ = [[R₁₁, r], [0, ρ]], on the scaled columns; c = b·s_y/s_x)."""
     scaled = back_substitute(first[:-1, :-1], first[:-1, -1])
-    residual = block[:, -1] - block[:, :-1] @ (scaled * scale[-1] / scale[:-1])
+    weights = np.append(-scaled * scale[-1] / scale[:-1], 1.0)
+    residual = block @ weights  # y − Xc, one product over the whole (contiguous) block
     return math.sqrt(float(residual @ residual)) / float(scale[-1])
 
 
