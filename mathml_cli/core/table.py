@@ -454,7 +454,7 @@ def _decimals_of(count: np.ndarray) -> tuple[np.ndarray, ...]:
 
 
 def _points(
-    padded: bytearray, raw: np.ndarray, starts: np.ndarray, ends: np.ndarray, width: int, dots: int
+    raw: np.ndarray, ends: np.ndarray, width: int, dots: int
 ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, ...] | None] | None:
     """Where each cell's integer digits stop (its dot, or its end) and its number of
     decimals, both shaped (rows, width), and when each column has a fixed number
@@ -469,19 +469,18 @@ def _points(
         # from the first row, and check that every cell has its dot there. With
         # as many dots as cells, that is every dot, one in each cell (the caller
         # checks that each guess lies inside its own cell).
-        first_dots = [
-            padded.find(b".", _PAD + int(starts[column]), _PAD + int(ends[column])) - _PAD
-            for column in range(width)
-        ]
-        decimals = [int(ends[column]) - 1 - dot for column, dot in enumerate(first_dots)]
-        if min(first_dots) >= 0 and max(decimals) <= 16:
-            # Pieces of a block hold about the same number of rows: one size serves them.
-            tiles = _column_decimals(tuple(decimals), 1 << (rows - 1).bit_length())
-            count = tiles[0][:rows]
-            guess = rows_ends - count
-            guess -= 1
-            if (raw[guess] == 46).all():
-                return guess, count, tuple(array[:rows] for array in tiles)
+        first_ends = ends[:width]
+        first_dots = np.flatnonzero(raw[: int(first_ends[-1])] == 46)
+        if len(first_dots) == width and (first_dots[1:] > first_ends[:-1]).all():
+            decimals = first_ends - first_dots - 1  # each dot in its own cell if all >= 0
+            if 0 <= decimals.min() and decimals.max() <= 16:
+                # Pieces of a block hold about the same number of rows: one size serves them.
+                tiles = _column_decimals(tuple(decimals.tolist()), 1 << (rows - 1).bit_length())
+                count = tiles[0][:rows]
+                guess = rows_ends - count
+                guess -= 1
+                if (raw[guess] == 46).all():
+                    return guess, count, tuple(array[:rows] for array in tiles)
     point = ends.copy()
     dot_places = np.flatnonzero(raw == 46)
     cell_of_dot = np.searchsorted(ends, dot_places)
@@ -542,7 +541,7 @@ def _parse_piece(padded: bytearray, width: int, delimiter: int, out: np.ndarray)
         if int(np.count_nonzero(signed)) != signs:
             return None  # a sign inside a cell
         digits_start = starts + signed
-    located = _points(padded, raw, starts, ends, width, dots)
+    located = _points(raw, ends, width, dots)
     if located is None:
         return None  # two dots in a cell
     point, decimals, tiles = located
