@@ -271,7 +271,7 @@ def test_parsed_here_or_on_threads_alike(monkeypatch, threads):
         read("a,b,y\n" + "\n".join(lines) + "\n")
 
 
-@pytest.mark.parametrize(("load", "threads"), [(0.0, 2), (1.2, 2), (1.6, 0), (6.0, 0)])
+@pytest.mark.parametrize(("load", "threads"), [(0.0, 2), (1.2, 2), (1.9, 2), (2.0, 0), (6.0, 0)])
 def test_threads_to_parse_follow_the_idle_cores(monkeypatch, load, threads):
     monkeypatch.setattr(table_module.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
     monkeypatch.setattr(table_module.os, "getloadavg", lambda: (load, load, load))

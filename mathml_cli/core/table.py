@@ -272,7 +272,7 @@ def _parsing_threads() -> int:
         spare = cores - os.getloadavg()[0]
     except (AttributeError, OSError):  # Windows: no load average
         return 1
-    return 0 if spare < 0.5 else 2
+    return 2 if spare > 0 else 0
 
 
 def _read_block(stream: BinaryIO) -> bytes:
