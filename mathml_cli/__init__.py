@@ -26,7 +26,14 @@ _API = {
     "dot": "mathml_cli.api",
     "regress": "mathml_cli.api",
     "backprop": "mathml_cli.api",
+    "stats": "mathml_cli.api",
+    "normal": "mathml_cli.api",
+    "bayes": "mathml_cli.api",
+    "explain": "mathml_cli.api",
+    "eigen": "mathml_cli.api",
+    "pca": "mathml_cli.api",
     "Explanation": "mathml_cli.api",
+    "GraphExplanation": "mathml_cli.api",
     "parse_expression": "mathml_cli.core.expr",
 }
 

@@ -119,7 +119,7 @@ def test_bad_probabilities(text, message):
         ({"evidence": Fraction("0.001")}, "impossible: P.B. ≥"),
         ({"evidence": Fraction("0.999")}, "impossible: P.B. ≤"),
         ({"false_alarm": Fraction(0), "prior_zero": True}, "the evidence is impossible"),
-        ({}, "either --false-alarm"),
+        ({}, "one of them is needed"),
         ({"false_alarm": Fraction("0.1"), "evidence": Fraction("0.1")}, "either --false-alarm"),
         ({"false_alarm": Fraction("0.1"), "times": 0}, "--times must be between"),
     ],

@@ -302,7 +302,7 @@ def test_bayes_labels_and_evidence(run):
         ),
         (["bayes", "--prior", "1.5", "--likelihood", "0.9", "--false-alarm", "0.1"], "outside"),
         (["bayes", "--prior", "x", "--likelihood", "0.9", "--false-alarm", "0.1"], "not a prob"),
-        (["bayes", "--prior", "0.5", "--likelihood", "0.9"], "either --false-alarm"),
+        (["bayes", "--prior", "0.5", "--likelihood", "0.9"], "one of them is needed"),
         (
             ["bayes", "--prior", "0.5", "--likelihood", "0.9", "--evidence", "0.1"],
             "--evidence 0.1 is impossible",

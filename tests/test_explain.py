@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from mathml_cli.cli import app
 from mathml_cli.core.catalogue import ENTRIES, by_name
-from mathml_cli.core.explain import compare, explain, find, listing
+from mathml_cli.core.explain import compare_entries, explain, find, listing
 from mathml_cli.core.expr import parse_expression, point_evaluator
 from mathml_cli.errors import InputError
 
@@ -445,7 +445,7 @@ def test_list_and_category():
 
 
 def test_compare_values_are_each_entrys_own():
-    result = compare(["relu", "gelu", "silu"], at=[{"x": -1.0}, {"x": 2.0}])
+    result = compare_entries(["relu", "gelu", "silu"], at=[{"x": -1.0}, {"x": 2.0}])
     assert result.points == (-1.0, 2.0)
     for item, values in zip(result.explanations, result.values, strict=True):
         assert values == tuple(row.value for row in item.rows)
@@ -510,3 +510,44 @@ def test_any_point_and_parameter_renders_in_every_format(name, value, parameter)
         assert write_view(output_format, view).strip()
     assert "<table" in write_view(OutputFormat.html, view)
     assert json.loads(to_json(render.data(result)))["values"][0]["value"] == pytest.approx(expected)
+
+
+def test_a_summary_that_opens_with_mathematics_keeps_its_symbols():
+    # A capital would turn λ into Λ (another symbol), max into Max, x·Φ into X·Φ.
+    from mathml_cli.core.catalogue import ENTRIES
+    from mathml_cli.render.explain import _sentence
+
+    entries = ENTRIES.values() if isinstance(ENTRIES, dict) else ENTRIES
+    for entry in entries:
+        sentence = _sentence(entry.summary)
+        assert sentence.lower() == entry.summary.lower() + "."
+        first = entry.summary.split(" ")[0]
+        if not (first.isascii() and first.isalpha()) or first in {"x", "max", "relu"}:
+            assert sentence[0] == entry.summary[0], entry.name
+    assert _sentence("λ·|w|, added to the loss") == "λ·|w|, added to the loss."
+    assert _sentence("squashes any number") == "Squashes any number."
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["huber", "--param", "delta=-1"], "--param delta of huber must be > 0, got -1"),
+        (["huber", "--param", "delta=0"], "--param delta of huber must be > 0, got 0"),
+        (["l2", "--param", "lam=-0.1"], "--param lam of l2 must be ≥ 0, got -0.1"),
+        (
+            ["elastic_net", "--param", "mix=1.5"],
+            "--param mix of elastic_net must be between 0 and 1, got 1.5",
+        ),
+        (["huber,mse", "--compare", "--param", "delta=-2"], "must be > 0, got -2"),
+    ],
+)
+def test_a_parameter_outside_where_its_formula_holds_is_refused(args, message):
+    # Huber with δ < 0 gave negative losses under "Range: [0, ∞)" and a failed check.
+    result = CliRunner().invoke(app, ["explain", *args])
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_leaky_relus_slope_may_be_negative_as_torch_allows():
+    result = CliRunner().invoke(app, ["explain", "leaky_relu", "--param", "a=-0.2", "-f", "json"])
+    assert result.exit_code == 0, result.stderr

@@ -10,7 +10,7 @@ from typer.main import get_command
 
 from mathml_cli.cli import app
 
-DATA = Path(__file__).resolve().parent.parent / "docs" / "data"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _examples() -> list[tuple[str, str]]:
@@ -24,24 +24,30 @@ def _examples() -> list[tuple[str, str]]:
     return examples
 
 
-def _located(arg: str) -> str:
-    prefix, name = ("@", arg[1:]) if arg.startswith("@") else ("", arg)
-    if name.endswith((".csv", ".txt")) and "/" not in name and (DATA / name).exists():
-        return prefix + str(DATA / name)
-    return arg
-
-
 @pytest.mark.parametrize(("command", "line"), _examples(), ids=[line for _, line in _examples()])
 def test_help_example_runs(run, monkeypatch, command, line):
-    # Examples name docs/data/iris.csv from the repository's root, or houses.csv as if
-    # in docs/data: both are found.
-    monkeypatch.chdir(DATA.parent.parent)
+    # Examples name their files from the repository's root (docs/data/...), where
+    # the README has a new user run them.
+    monkeypatch.chdir(ROOT)
     piped_in = None
     if line.startswith("cat "):  # cat FILE | mathml ...
         source, line = (part.strip() for part in line.split("|", 1))
-        piped_in = (DATA / source.split()[1]).read_text()
+        piped_in = (ROOT / source.split()[1]).read_text()
     line = line.split(" | ", 1)[0]  # ... | dot -Tpng: only mathml's part
-    args = [_located(arg) for arg in shlex.split(line)[1:]]
+    args = shlex.split(line)[1:]
     result = run(*args, input=piped_in)
     assert result.exit_code == 0, f"{line}: {result.stderr}"
     assert result.stdout.strip()
+
+
+@pytest.mark.parametrize("command", sorted({command for command, _ in _examples()}))
+def test_help_shows_each_example_on_one_line_at_60_columns(command, monkeypatch):
+    # Rewrapped, a long example breaks in two and is wrong to copy and paste.
+    from typer.testing import CliRunner
+
+    monkeypatch.setenv("COLUMNS", "60")
+    shown = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "60"}).stdout
+    lines = [line.strip() for line in shown.splitlines()]
+    for name, example in _examples():
+        if name == command:
+            assert example in lines, example

@@ -45,6 +45,7 @@ def test_python_md_doctests(monkeypatch):
 def test_importing_the_api_loads_no_heavy_library():
     probe = (
         "import sys; import mathml_cli; from mathml_cli import derive, regress, MathmlError; "
+        "from mathml_cli import stats, normal, bayes, explain, eigen, pca; "
         "print([m for m in ('sympy', 'numpy', 'rich', 'typer', 'plotext') if m in sys.modules])"
     )
     completed = subprocess.run(
@@ -239,6 +240,9 @@ def test_a_notebook_cell_shows_the_explanation():
             'from mathml_cli import derive\nderive("sigmoid(w*x + b)", wrt="w")'
         ),
         nbformat.v4.new_code_cell("from mathml_cli import softmax\nsoftmax([2, 1, 0.1])"),
+        nbformat.v4.new_code_cell(
+            "from mathml_cli import bayes\nbayes(0.01, 0.9, false_alarm=0.05, labels='A,B')"
+        ),
     ]
     nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
     derivation = notebook.cells[1].outputs[0]["data"]
@@ -251,3 +255,6 @@ def test_a_notebook_cell_shows_the_explanation():
     assert derivation["text/plain"].startswith("<mathml Derivation")
     probabilities = notebook.cells[2].outputs[0]["data"]["text/html"]
     assert "0.659" in probabilities
+    posterior = notebook.cells[3].outputs[0]["data"]
+    assert "<math" in posterior["text/html"] and "2/13" in posterior["text/html"]
+    assert posterior["text/plain"].startswith("<mathml Bayes")

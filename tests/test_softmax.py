@@ -349,3 +349,18 @@ def test_plot_with_a_non_text_format_is_an_error(run):
         "Error: --plot draws in the terminal or a page and works only with --format text or html, "
         "not --format json\n"
     )
+
+
+def test_logits_too_far_apart_for_float64_are_an_error_not_a_warning():
+    import subprocess
+    import sys
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "mathml_cli", "softmax", "1e308", "-1e308", "--target", "1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert completed.returncode == 2
+    assert completed.stderr.startswith("Error: the logits 1e+308 and -1e+308 are too far apart")
+    assert completed.stderr.count("\n") == 1  # no RuntimeWarning from NumPy

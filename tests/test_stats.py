@@ -328,3 +328,13 @@ def test_a_range_a_few_floats_wide_still_gets_a_histogram(values):
     assert all(b > a for a, b in zip(histogram.edges, histogram.edges[1:], strict=False))
     counts, _ = np.histogram(values, bins=len(histogram.counts), range=(min(values), max(values)))
     assert list(histogram.counts) == counts.tolist()
+
+
+@pytest.mark.parametrize("value", [1e16, -3e200, 1e300, 5.0])
+def test_constant_data_of_any_size_gets_one_bar_holding_every_value(value):
+    # ±0.5 around 1e16 rounds back to 1e16, and NumPy then refuses the range.
+    histogram = describe_values([value] * 3).columns[0].histogram
+    assert sum(histogram.counts) == 3
+    assert histogram.edges[0] < value < histogram.edges[-1]
+    full = [count for count in histogram.counts if count]
+    assert full == [3]

@@ -187,3 +187,34 @@ def test_derive_plots_log_where_it_is_finite(run):
 def test_number_is_written_once_for_every_format():
     assert number(-0.0) == "0" and number(float("nan")) == "undefined"
     assert number(1234567.0) == "1.23457e+06" and number(3) == "3"
+
+
+def _never_called() -> str:
+    raise AssertionError("the text writer asked for LaTeX")
+
+
+def test_text_never_makes_the_latex_it_does_not_print():
+    import io
+
+    from rich.console import Console
+
+    lazy = Math("x**2", _never_called)
+    view = View("t", (Paragraph(("f = ", lazy)), Tree((lazy,), (TreeNode(((lazy,),)),))))
+    console = Console(file=io.StringIO(), width=80, no_color=True, highlight=False)
+    assert "f = x**2" in text.write(view, console)
+
+
+def test_latex_made_on_demand_is_the_latex_given_and_made_once():
+    calls = []
+
+    def make() -> str:
+        calls.append(1)
+        return "x^{2}"
+
+    lazy, eager = Math("x**2", make), Math("x**2", "x^{2}")
+    view = View("t", (Paragraph(("f = ", lazy, Math(" + 1", "+ 1"))),))
+    assert latex.write(view) == latex.write(
+        View("t", (Paragraph(("f = ", eager, Math(" + 1", "+ 1"))),))
+    )
+    assert lazy == eager and hash(lazy) == hash(eager)
+    assert lazy.latex == "x^{2}" and len(calls) == 1

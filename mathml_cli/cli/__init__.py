@@ -50,7 +50,19 @@ def build_subcommand(name: str) -> Any:
     single.command(name, cls=MathmlCommand, short_help=SUBCOMMANDS[name])(
         getattr(module, f"{name}_command")
     )
-    return typer.main.get_command(single)
+    command = typer.main.get_command(single)
+    command.help = _examples_kept_whole(command.help or "")
+    return command
+
+
+def _examples_kept_whole(help_text: str) -> str:
+    # click rewraps every paragraph to the terminal's width, which would break a
+    # long example in two and make it wrong to copy; "\b" asks it not to.
+    head, marker, examples = help_text.partition("Examples:")
+    if not marker:
+        return help_text
+    paragraphs = [part.strip("\n") for part in examples.split("\n\n") if part.strip()]
+    return head + marker + "".join("\n\n\b\n" + part for part in paragraphs)
 
 
 class _Subcommands(Mapping[str, Any]):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -59,8 +59,9 @@ def backprop_command(
         typer.Option(
             "--format",
             "-f",
-            help="Output: text (for people), json (for scripts), latex (an align* fragment), "
-            "markdown (for notebooks), dot (Graphviz: mathml backprop ... -f dot | dot -Tpng).",
+            help="Output: text (for people), json (for scripts), latex (a fragment for a "
+            "document with amsmath), markdown (for notebooks and READMEs), html (one "
+            "self-contained page), dot (Graphviz: mathml backprop ... -f dot | dot -Tpng).",
             case_sensitive=False,
         ),
     ] = BackpropFormat.text,  # type: ignore[attr-defined]
@@ -83,66 +84,22 @@ def backprop_command(
 
       mathml backprop "h = x**2; y = h + 3; z = y*2" --at x=2
 
-      mathml backprop @step.txt --at "x1=2,w1=-3" --output L
+      mathml backprop @docs/data/step.txt --at "x1=2,w1=-3" --output L
 
       mathml backprop "x*y + sin(x*y)" --at "x=1,y=2" --format dot | dot -Tpng -o graph.png
 
       mathml backprop "tanh(x1*w1 + x2*w2 + b)" --at "x1=2,x2=0,w1=-3,w2=1,b=6.88" -f json
     """
-    import re
     import sys
 
-    from mathml_cli.core.backprop import backprop
-    from mathml_cli.core.inputs import read_point, read_text
-    from mathml_cli.render import backprop as render
+    from mathml_cli.core.backprop import Backprop, backprop_input
     from mathml_cli.render.output import emit_view
 
-    if expression.strip() == "-" or expression.startswith("@"):
-        expression = read_text(expression.strip())[0]
-    values: dict[str, Any] = {}
-    if at is not None and ("[" in at or "@" in at or re.search(r"=\s*-\s*(,|;|$)", at)):
-        from mathml_cli.core.tensor import parse_point
-
-        values = parse_point(at)  # vectors and matrices, in dot's syntax
-    elif at is not None:
-        values = read_point(at)
-    if _uses_layers(expression, values):
-        variables = [n.strip() for item in (wrt or []) for n in item.split(",") if n.strip()]
-        _layers(expression, values, variables, learning_rate, output, output_format)
-        return
-    result = backprop(expression, values if at is not None else None, wrt, learning_rate, output)
-    if output_format.value == "dot":
-        sys.stdout.write(render.dot(result))
-        return
-    emit_view(
-        OutputFormat(output_format.value),
-        view=lambda: render.view(result),
-        data=lambda: render.data(result),
-    )
-
-
-def _uses_layers(expression: str, values: dict[str, Any]) -> bool:
-    """Vectors, matrices, @, .T or a layer function: the layer engine (core.tensor)."""
-    from mathml_cli.core.program import reads_layers  # light: no NumPy for scalars
-
-    return reads_layers(expression) or any(not isinstance(v, float) for v in values.values())
-
-
-def _layers(
-    expression: str,
-    values: dict[str, Any],
-    variables: list[str],
-    learning_rate: float | None,
-    output: str | None,
-    output_format: BackpropFormat,  # type: ignore[valid-type]
-) -> None:
-    import sys
-
-    from mathml_cli.core.tensor import layer_backprop
-    from mathml_cli.render import layers as render
-    from mathml_cli.render.output import emit_view
-
-    result = layer_backprop(expression, values, variables, learning_rate, output)
+    result = backprop_input(expression, at, wrt, learning_rate, output)
+    if isinstance(result, Backprop):
+        from mathml_cli.render import backprop as render
+    else:  # vectors and matrices: the layer engine's result
+        from mathml_cli.render import layers as render  # type: ignore[no-redef]
     if output_format.value == "dot":
         sys.stdout.write(render.dot(result))
         return

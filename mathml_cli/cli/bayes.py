@@ -63,18 +63,16 @@ def bayes_command(
 
       mathml bayes --prior 0.01 --likelihood 0.9 --false-alarm 0.05 --times 3 --format json
     """
-    from mathml_cli.core.bayes import bayes, read_labels, read_probability
+    from mathml_cli.core.bayes import bayes_input
     from mathml_cli.render import bayes as render
     from mathml_cli.render.output import emit_view
 
-    result = bayes(
-        read_probability(prior, "--prior"),
-        read_probability(likelihood, "--likelihood"),
-        false_alarm=read_probability(false_alarm, "--false-alarm")
-        if false_alarm is not None
-        else None,
-        evidence=read_probability(evidence, "--evidence") if evidence is not None else None,
+    result = bayes_input(
+        prior,
+        likelihood,
+        false_alarm=false_alarm,
+        evidence=evidence,
         times=times,
-        labels=read_labels(labels),
+        labels=labels,
     )
     emit_view(output_format, view=lambda: render.view(result), data=lambda: render.data(result))

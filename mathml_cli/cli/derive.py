@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from mathml_cli.cli.options import FormatOption, check_plot_format
-from mathml_cli.errors import InputError
 from mathml_cli.render.output import OutputFormat
 
 
@@ -63,30 +62,15 @@ def derive_command(
 
       mathml derive "x**2*y + exp(y)" --format json
     """
-    from mathml_cli.core.derive import derive
+    from mathml_cli.core.derive import derive, read_plot_range
     from mathml_cli.render import derive as render
     from mathml_cli.render.output import emit_view
 
     check_plot_format(plot, output_format)
-    if plot_range is not None and not plot:
-        raise InputError("--range only applies with --plot")
-    window = _parse_range(plot_range) if plot_range else None
+    window = read_plot_range(plot_range, plot)
     result = derive(expression, wrt, order, at)
     emit_view(
         output_format,
         view=lambda: render.view(result, steps=steps, plot=plot, plot_range=window),
         data=lambda: render.data(result),
     )
-
-
-def _parse_range(text: str) -> tuple[float, float]:
-    from mathml_cli.core.inputs import read_value
-
-    low_text, sep, high_text = text.partition(":")
-    if not sep:
-        raise InputError(f"--range must look like a:b, e.g. -5:5, got {text!r}")
-    low = read_value(low_text, "--range start")
-    high = read_value(high_text, "--range end")
-    if not low < high:
-        raise InputError(f"--range start must be below its end, got {text!r}")
-    return low, high

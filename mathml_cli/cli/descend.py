@@ -182,11 +182,16 @@ def descend_command(
         raise InputError(
             "give a function to minimise, or a preset name (see mathml descend --list)"
         )
-    if every is not None and every < 1:
-        raise InputError(f"--every must be at least 1, got {every}")
-    _check_combinations(given_options, output_format, compare is not None)
+    from mathml_cli.core.descend import check_options, minimise
 
-    from mathml_cli.core.descend import minimise
+    check_options(
+        compare=compare is not None,
+        optimizer_given="--optimizer" in given_options,
+        every=every,
+        verbose=verbose,
+        json_output=output_format is OutputFormat.json,
+    )
+    check_plot_format(plot, output_format)
 
     outcome = minimise(
         expression,
@@ -239,28 +244,3 @@ def _given_options(ctx: typer.Context) -> list[str]:
         if source is not None and source.name != "DEFAULT":
             given.append(param.opts[0])
     return given
-
-
-def _check_combinations(given: list[str], output_format: OutputFormat, comparing: bool) -> None:
-    """Options that would have no effect in this combination are errors, never ignored."""
-    if comparing and "--optimizer" in given:
-        raise InputError(
-            "--compare and --optimizer do not go together: "
-            "name every optimizer in --compare, e.g. --compare sgd,adam"
-        )
-    if comparing:
-        for option in ("--every", "--verbose"):
-            if option in given:
-                raise InputError(
-                    f"{option} applies to the iteration table, which --compare does not show "
-                    "(run one optimizer for its table)"
-                )
-    check_plot_format("--plot" in given, output_format)
-    if output_format is OutputFormat.json:
-        if "--every" in given:
-            raise InputError("--every thins the table; --format json always has every iteration")
-        if "--verbose" in given:
-            raise InputError(
-                "--verbose adds the optimizer state to the table; --format json always has it "
-                "(iterations[].state)"
-            )

@@ -64,7 +64,7 @@ def dot_command(
 
       mathml dot "[[1,2],[3,4]]" "[5,6]" --bias 0.5,-1 --activation relu
 
-      mathml dot @weights.csv @inputs.csv --cell 2,0
+      mathml dot @docs/data/weights.csv @docs/data/inputs.csv --cell 2,0
 
       mathml dot "[1,-2,3]" "[4,5,6]" --format json
     """

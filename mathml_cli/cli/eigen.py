@@ -14,8 +14,8 @@ def eigen_command(
     matrix: Annotated[
         str,
         typer.Argument(
-            help="A square matrix: [[2,1],[1,2]] or 2,1;1,2; @file.csv (one row per line); "
-            "or - for stdin.",
+            help='A square matrix: [[2,1],[1,2]] or "2,1;1,2" (quoted: the shell reads ; as '
+            "the end of a command); @file.csv (one row per line); or - for stdin.",
             show_default=False,
             metavar="A",
         ),
@@ -64,23 +64,14 @@ def eigen_command(
 
       mathml eigen "[[3,1],[0,2]]" --plot
 
-      mathml eigen 2,1;1,2 --format json
+      mathml eigen "2,1;1,2" --format json
     """
-    from mathml_cli.core.eigen import eigen
-    from mathml_cli.core.inputs import parse_array
-    from mathml_cli.errors import InputError
+    from mathml_cli.core.eigen import eigen_input
     from mathml_cli.render import eigen as render
     from mathml_cli.render.output import emit_view
 
     check_plot_format(plot, output_format)
-    if start is not None and power is None:
-        raise InputError("--start only applies with --power")
-    values = parse_array(matrix, "the matrix")
-    start_vector = parse_array(start, "--start") if start is not None else None
-    if plot and values.shape != (2, 2):
-        shape = "×".join(str(size) for size in values.shape)
-        raise InputError(f"--plot draws a 2×2 matrix acting on the plane; this one is {shape}")
-    result = eigen(values, power_steps=power, start=start_vector)
+    result = eigen_input(matrix, power=power, start=start, plot=plot)
     emit_view(
         output_format,
         view=lambda: render.view(result, plot=plot),

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from mathml_cli.cli.options import FormatOption, check_plot_format
-from mathml_cli.errors import InputError
 from mathml_cli.render.output import OutputFormat
 
 
@@ -85,44 +84,39 @@ def explain_command(
 
       mathml explain huber --format json
     """
-    from mathml_cli.core import explain as core
+    from mathml_cli.core.explain import Comparison, explain_input
     from mathml_cli.render import explain as render
     from mathml_cli.render.output import emit_view
 
     check_plot_format(plot, output_format)
-    if show_list:
-        if name is not None:
-            raise InputError("--list shows every entry: give it no NAME")
-        found = core.listing(category)
+    result = explain_input(
+        name,
+        show_list=show_list,
+        category=category,
+        steps=steps,
+        at=at,
+        param=param,
+        compare=compare,
+        plot=plot,
+    )
+    if isinstance(result, tuple):
+        entries = result
         emit_view(
             output_format,
-            view=lambda: render.list_view(found, category),
-            data=lambda: render.list_data(found),
+            view=lambda: render.list_view(entries, category),
+            data=lambda: render.list_data(entries),
         )
-        return
-    if category is not None:
-        raise InputError("--category only applies with --list")
-    if name is None:
-        raise InputError("give an entry, e.g. 'mathml explain sigmoid', or --list to see them")
-    names = [item.strip() for item in name.split(",") if item.strip()]
-    parameters = core.read_parameters(param or [])
-    if compare or len(names) > 1:
-        if not compare:
-            raise InputError(f"{name!r} names several entries: add --compare")
-        if steps:
-            raise InputError("--steps shows one entry's derivation, not a --compare")
-        points = core.read_points(names[0], at or [])
-        comparison = core.compare(names, at=points, parameters=parameters)
+    elif isinstance(result, Comparison):
+        comparison = result
         emit_view(
             output_format,
             view=lambda: render.compare_view(comparison),
             data=lambda: render.compare_data(comparison),
         )
-        return
-    points = core.read_points(names[0], at or [])
-    result = core.explain(names[0], at=points, steps=steps, parameters=parameters, plot=plot)
-    emit_view(
-        output_format,
-        view=lambda: render.view(result, plot=plot),
-        data=lambda: render.data(result),
-    )
+    else:
+        explanation = result
+        emit_view(
+            output_format,
+            view=lambda: render.view(explanation, plot=plot),
+            data=lambda: render.data(explanation),
+        )

@@ -11,10 +11,15 @@ from mathml_cli.render.output import OutputFormat
 
 
 def normal_command(
-    mean: Annotated[str, typer.Option("--mean", "-m", metavar="μ", help="The mean μ.")] = "0",
+    mean: Annotated[
+        str | None, typer.Option("--mean", "-m", metavar="μ", help="The mean μ; 0 if not given.")
+    ] = None,
     std: Annotated[
-        str, typer.Option("--std", "-s", metavar="σ", help="The standard deviation σ > 0.")
-    ] = "1",
+        str | None,
+        typer.Option(
+            "--std", "-s", metavar="σ", help="The standard deviation σ > 0; 1 if not given."
+        ),
+    ] = None,
     x: Annotated[
         str | None,
         typer.Option("--x", "-x", metavar="X", help="Density, z-score and P(X ≤ x) at x."),
@@ -68,26 +73,12 @@ def normal_command(
 
       mathml normal --fit docs/data/study.csv --column score --x 70
     """
-    from mathml_cli.core.inputs import read_number
-    from mathml_cli.core.normal import fit_input, normal, read_between
-    from mathml_cli.errors import InputError
+    from mathml_cli.core.normal import normal_input
     from mathml_cli.render import normal as render
     from mathml_cli.render.output import emit_view
 
     check_plot_format(plot, output_format)
-    if column is not None and fit is None:
-        raise InputError("--column picks the column to --fit: give --fit FILE too")
-    fitted = fit_input(fit, column) if fit is not None else None
-    if fitted is not None and (mean != "0" or std != "1"):
-        raise InputError("--fit finds μ and σ from the data: leave out --mean and --std")
-    result = normal(
-        read_number(mean, "--mean"),
-        read_number(std, "--std"),
-        x=read_number(x, "--x") if x is not None else None,
-        between=read_between(between) if between is not None else None,
-        p=read_number(p, "--p") if p is not None else None,
-        fit_data=fitted,
-    )
+    result = normal_input(mean, std, x=x, between=between, p=p, fit=fit, column=column)
     emit_view(
         output_format,
         view=lambda: render.view(result, plot=plot),

@@ -16,8 +16,8 @@ FormatOption = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="Output: text (for people), json (for scripts), latex (an align* fragment), "
-        "markdown (for notebooks and READMEs), html (one self-contained page).",
+        help="Output: text (for people), json (for scripts), latex (a fragment for a document "
+        "with amsmath), markdown (for notebooks and READMEs), html (one self-contained page).",
         case_sensitive=False,
     ),
 ]

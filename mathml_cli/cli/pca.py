@@ -73,8 +73,7 @@ def pca_command(
 
       mathml pca docs/data/iris.csv --plot
     """
-    from mathml_cli.core.pca import pca, write_scores
-    from mathml_cli.core.table import CsvTable, open_input
+    from mathml_cli.core.pca import pca_input
     from mathml_cli.render import pca as render
     from mathml_cli.render.output import emit_view
 
@@ -83,34 +82,17 @@ def pca_command(
         if sys.stdin is None or sys.stdin.isatty():
             raise InputError("no input: give a CSV file, or pipe one in (mathml pca - < data.csv)")
         path = "-"
-    chosen = (
-        [name.strip() for name in columns.split(",") if name.strip()]
-        if columns is not None
-        else None
+    result = pca_input(
+        path,
+        columns=columns,
+        standardize=standardize,
+        components=components,
+        scores=scores,
+        no_header=no_header,
+        plot=plot,
     )
-    stream, source = open_input(path)
-    try:
-        table = CsvTable(
-            stream,
-            source,
-            header=False if no_header else None,
-            needs="PCA needs at least two columns",
-        )
-        result = pca(
-            table,
-            columns=chosen,
-            standardize=standardize,
-            components=components,
-            keep_rows=scores is not None,
-            sample=plot,
-        )
-    finally:
-        if path != "-":
-            stream.close()
-    if scores is not None:
-        write_scores(result, scores)
     emit_view(
         output_format,
         view=lambda: render.view(result, plot=plot, scores_file=scores),
-        data=lambda: {**render.data(result), "scores_file": scores},
+        data=lambda: render.data(result, scores_file=scores),
     )

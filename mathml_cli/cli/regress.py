@@ -109,30 +109,29 @@ def regress_command(
 
     Examples:
 
-      mathml regress houses.csv
+      mathml regress docs/data/houses.csv
 
-      cat houses.csv | mathml regress --target price --features sqft,rooms
+      cat docs/data/houses.csv | mathml regress --target price --features sqft,rooms
 
-      mathml regress houses.csv --method gd --standardize --lr 0.1 --plot
+      mathml regress docs/data/houses.csv --method gd --standardize --lr 0.1 --plot
 
-      mathml regress houses.csv --ridge 10
+      mathml regress docs/data/houses.csv --ridge 10
 
-      mathml regress study.csv --no-intercept
+      mathml regress docs/data/study.csv --no-intercept
 
-      mathml regress houses.csv --predict "sqft=1600,rooms=3,age=10" --format json
+      mathml regress docs/data/houses.csv --predict "sqft=1600,rooms=3,age=10" --format json
     """
     # The table is parsed on two worker threads; OpenBLAS's own threads on top of
     # them fight for the cores (the QR of a 4,700×12 block: 1.7 ms on one thread,
     # 70 ms with them on a busy 2-core machine). NumPy reads this on first import.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    from mathml_cli.core.regress import regress, split_features
+    from mathml_cli.core.regress import check_every, regress, split_features
     from mathml_cli.core.table import CsvTable, open_input
     from mathml_cli.render import regress as render
     from mathml_cli.render.output import emit_view
 
     check_plot_format(plot, output_format)
-    if every is not None and every < 1:
-        raise InputError(f"--every must be at least 1, got {every}")
+    check_every(every)
     if path is None:
         if sys.stdin is None or sys.stdin.isatty():
             raise InputError(

@@ -79,7 +79,7 @@ def softmax_command(
 
       mathml softmax 1000 1001 1002 --log
 
-      mathml softmax --rows logits.csv --target 0 --format json
+      mathml softmax --rows docs/data/logits.csv --target 0 --format json
     """
     from mathml_cli.core.softmax import softmax_input
     from mathml_cli.render import softmax as render

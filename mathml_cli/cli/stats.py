@@ -70,8 +70,7 @@ def stats_command(
         if sys.stdin is None or sys.stdin.isatty():
             raise InputError("no numbers given: try 'mathml stats 85 92 78 95 88'")
         arguments = ["-"]
-    columns = [name.strip() for item in column or [] for name in item.split(",") if name.strip()]
-    result = describe_input(arguments, columns or None, drop_missing=drop_missing)
+    result = describe_input(arguments, column, drop_missing=drop_missing)
     emit_view(
         output_format,
         view=lambda: render.view(result, plot=plot),

@@ -440,3 +440,55 @@ def _directional_difference(
         return function(shifted)
 
     return richardson_slope(along, h)
+
+
+def backprop_input(
+    expression: str,
+    at: str | Mapping[str, Any] | None = None,
+    wrt: str | Sequence[str] | None = None,
+    learning_rate: float | None = None,
+    output: str | None = None,
+) -> Any:
+    """`mathml backprop`'s inputs read, for the command line and the Python API.
+
+    expression: an expression or a program, or @file / - (stdin) holding one.
+    at: "x=1,w=0.5", with vectors and matrices in dot's syntax
+    ("W=[[0.5,-0.3],[0.2,0.4]],x=[1,2]"), or a dict of numbers, lists and NumPy
+    arrays. Vectors, matrices, @, .T or a layer function go to the layer engine
+    (core.tensor: a LayerBackprop), anything else to `backprop` (a Backprop).
+    """
+    from mathml_cli.core.inputs import read_names, read_text
+    from mathml_cli.core.program import reads_layers
+
+    if expression.strip() == "-" or expression.startswith("@"):
+        expression = read_text(expression.strip())[0]
+    values = _read_values(at)
+    if reads_layers(expression) or any(not isinstance(v, float) for v in values.values()):
+        from mathml_cli.core.tensor import layer_backprop
+
+        return layer_backprop(expression, values, read_names(wrt), learning_rate, output)
+    return backprop(expression, values if at is not None else None, wrt, learning_rate, output)
+
+
+def _read_values(at: str | Mapping[str, Any] | None) -> dict[str, Any]:
+    """--at's numbers (floats) and, for the layer engine, vectors and matrices (arrays)."""
+    import re
+
+    if at is None:
+        return {}
+    if isinstance(at, str):
+        if "[" in at or "@" in at or re.search(r"=\s*-\s*(,|;|$)", at):
+            from mathml_cli.core.tensor import parse_point
+
+            return dict(parse_point(at))  # vectors and matrices, in dot's syntax
+        return read_point(at)
+    if not isinstance(at, Mapping):
+        raise InputError('--at must be a dict or text such as "x=3,y=2"')
+    scalars = {name: value for name, value in at.items() if isinstance(value, (str, int, float))}
+    values: dict[str, Any] = read_point(scalars)
+    for name, value in at.items():
+        if name not in scalars:
+            from mathml_cli.core.inputs import read_array
+
+            values[str(name)] = read_array(value, f"--at value of {name}")
+    return {str(name): values[str(name)] for name in at}  # in the user's order

@@ -8,6 +8,7 @@ nearest it), so the posterior, the natural frequencies and every step of
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from fractions import Fraction
 
 from mathml_cli.errors import InputError
@@ -74,9 +75,13 @@ class Bayes(Record):
         return self.likelihood / self.false_alarm if self.false_alarm else None
 
 
-def read_probability(text: str, option: str) -> Fraction:
-    """A probability from text such as 0.01, 1e-3 or 1/100, exactly, in [0, 1]."""
-    token = text.strip()
+def read_probability(value: str | float | Fraction, option: str) -> Fraction:
+    """A probability from text such as 0.01, 1e-3 or 1/100, exactly, in [0, 1].
+
+    From Python a number or a Fraction is read from its text (the float 0.01 as
+    1/100, the decimal it prints as), so it gives what the command line gives.
+    """
+    token = (value if isinstance(value, str) else str(value)).strip()
     if _DECIMAL.fullmatch(token):
         value = Fraction(token)
     elif match := _RATIO.fullmatch(token):
@@ -105,7 +110,9 @@ def bayes(
     """The posterior P(A|B) with every step, from P(A), P(B|A) and P(B|¬A) or P(B)."""
     for name, value in (("--prior", prior), ("--likelihood", likelihood)):
         _check(name, value)
-    if (false_alarm is None) == (evidence is None):
+    if false_alarm is None and evidence is None:
+        raise InputError("give --false-alarm P(B|¬A) or --evidence P(B): one of them is needed")
+    if false_alarm is not None and evidence is not None:
         raise InputError("give either --false-alarm P(B|¬A) or --evidence P(B), not both")
     if not 1 <= times <= MAX_TIMES:
         raise InputError(f"--times must be between 1 and {MAX_TIMES}, got {times}")
@@ -200,13 +207,38 @@ def _counts(
     )
 
 
-def read_labels(text: str | None) -> tuple[str, str]:
-    """`disease,positive` -> ("disease", "positive"); the default is ("A", "B")."""
-    if text is None:
+def read_labels(value: str | Sequence[str] | None) -> tuple[str, str]:
+    """`disease,positive` (or a pair of names) -> ("disease", "positive"); the
+    default is ("A", "B")."""
+    if value is None:
         return ("A", "B")
+    text = value if isinstance(value, str) else ",".join(value)
     names = [name.strip() for name in text.split(",")]
     if len(names) != 2 or not all(names):
         raise InputError(f"--labels needs two names, A and B, as in disease,positive; got {text!r}")
     if names[0] == names[1]:
         raise InputError(f"--labels names A and B the same: {names[0]!r}")
     return names[0], names[1]
+
+
+def bayes_input(
+    prior: str | float | Fraction,
+    likelihood: str | float | Fraction,
+    *,
+    false_alarm: str | float | Fraction | None = None,
+    evidence: str | float | Fraction | None = None,
+    times: int = 1,
+    labels: str | Sequence[str] | None = None,
+) -> Bayes:
+    """`mathml bayes`'s options read (text as the command line gives it, or Python
+    numbers and Fractions) and checked, then `bayes`."""
+    return bayes(
+        read_probability(prior, "--prior"),
+        read_probability(likelihood, "--likelihood"),
+        false_alarm=read_probability(false_alarm, "--false-alarm")
+        if false_alarm is not None
+        else None,
+        evidence=read_probability(evidence, "--evidence") if evidence is not None else None,
+        times=times,
+        labels=read_labels(labels),
+    )

@@ -36,6 +36,9 @@ class Parameter(Record):
     name: str  # as it appears in the formula
     default: float
     meaning: str
+    # The values the formula and its description hold for: "> 0", "≥ 0",
+    # "between 0 and 1", or "" for any finite number.
+    allowed: str = ""
 
 
 class Entry(Record):
@@ -162,7 +165,7 @@ ACTIVATIONS = (
         "(-α, ∞)",
         "deep networks that train faster with mean activations near 0",
         "torch.nn.functional.elu",
-        parameters=(Parameter("alpha", 1.0, "the value negative inputs saturate at is −α"),),
+        parameters=(Parameter("alpha", 1.0, "the value negative inputs saturate at is −α", "> 0"),),
         kinks=("0",),
         notes=("With α = 1 the slope is continuous at 0 (1 on both sides); other α make a kink.",),
     ),
@@ -180,8 +183,8 @@ ACTIVATIONS = (
         "self-normalising networks (with lecun_normal initialisation and alpha dropout)",
         "torch.nn.functional.selu",
         parameters=(
-            Parameter("alpha", SELU_ALPHA, "α of Klambauer et al. (2017)"),
-            Parameter("scale", SELU_SCALE, "λ of Klambauer et al. (2017)"),
+            Parameter("alpha", SELU_ALPHA, "α of Klambauer et al. (2017)", "> 0"),
+            Parameter("scale", SELU_SCALE, "λ of Klambauer et al. (2017)", "> 0"),
         ),
         kinks=("0",),
     ),
@@ -312,7 +315,9 @@ ACTIVATIONS = (
         "the output layer of multi-class classifiers, attention weights",
         "torch.softmax",
         parameters=(
-            Parameter("c", 1.0, "Σ exp(z_j) over the other logits j ≠ i (1: one other at 0)"),
+            Parameter(
+                "c", 1.0, "Σ exp(z_j) over the other logits j ≠ i (1: one other at 0)", "> 0"
+            ),
         ),
         points=(-3.0, -1.0, 0.0, 1.0, 3.0),
         notes=(
@@ -377,7 +382,7 @@ LOSSES = (
         "regression with outliers; DQN's loss (as smooth_l1)",
         "torch.nn.functional.huber_loss",
         aliases=("huber_loss",),
-        parameters=(Parameter("delta", 1.0, "where the quadratic part turns linear"),),
+        parameters=(Parameter("delta", 1.0, "where the quadratic part turns linear", "> 0"),),
         given=(("y", 3.0),),
         kinks=("y - delta", "y + delta"),
         points=(0.0, 2.0, 2.5, 3.0, 3.5, 4.0, 6.0),
@@ -552,7 +557,7 @@ REGULARIZERS = (
         "sparse models: lasso regression, feature selection",
         "torch.abs's gradient (torch.autograd)",
         aliases=("lasso",),
-        parameters=(Parameter("lam", 0.01, "the strength λ"),),
+        parameters=(Parameter("lam", 0.01, "the strength λ", "≥ 0"),),
         kinks=("0",),
         points=(-2.0, -0.5, 0.0, 0.5, 2.0),
         window=(-3.0, 3.0),
@@ -574,7 +579,7 @@ REGULARIZERS = (
         "almost every network (weight decay); ridge regression",
         "torch.optim.SGD(weight_decay=λ)",
         aliases=("ridge", "weight_decay"),
-        parameters=(Parameter("lam", 0.01, "the strength λ (weight_decay)"),),
+        parameters=(Parameter("lam", 0.01, "the strength λ (weight_decay)", "≥ 0"),),
         points=(-2.0, -0.5, 0.0, 0.5, 2.0),
         window=(-3.0, 3.0),
         notes=(
@@ -605,8 +610,8 @@ REGULARIZERS = (
         "l1 and l2 above (torch.autograd)",
         aliases=("elasticnet",),
         parameters=(
-            Parameter("lam", 0.01, "the strength λ (scikit-learn's alpha)"),
-            Parameter("mix", 0.5, "the share ρ of l1 (scikit-learn's l1_ratio)"),
+            Parameter("lam", 0.01, "the strength λ (scikit-learn's alpha)", "≥ 0"),
+            Parameter("mix", 0.5, "the share ρ of l1 (scikit-learn's l1_ratio)", "between 0 and 1"),
         ),
         kinks=("0",),
         points=(-2.0, -0.5, 0.0, 0.5, 2.0),

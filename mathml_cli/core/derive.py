@@ -164,6 +164,33 @@ def derive(
     )
 
 
+def read_plot_range(value: str | Sequence[float] | None, plot: bool) -> tuple[float, float] | None:
+    """--range ("a:b", e.g. "-5:5", or from Python a pair of numbers) as (a, b) with a < b;
+    an error without --plot, where it would do nothing."""
+    if value is None:
+        return None
+    if not plot:
+        raise InputError("--range only applies with --plot")
+    from mathml_cli.core.inputs import read_value
+
+    if isinstance(value, str):
+        text = value
+        low_text, sep, high_text = text.partition(":")
+        if not sep:
+            raise InputError(f"--range must look like a:b, e.g. -5:5, got {text!r}")
+    else:
+        bounds = [str(bound) for bound in value]
+        text = ":".join(bounds)
+        if len(bounds) != 2:
+            raise InputError(f"--range must be a pair (a, b), e.g. (-5, 5), got {text!r}")
+        low_text, high_text = bounds
+    low = read_value(low_text, "--range start")
+    high = read_value(high_text, "--range end")
+    if not low < high:
+        raise InputError(f"--range start must be below its end, got {text!r}")
+    return low, high
+
+
 def _targets(wrt: str | Sequence[str] | None, variables: tuple[str, ...]) -> tuple[str, ...]:
     if not read_names(wrt):
         if len(variables) > MAX_PARTIALS:

@@ -578,6 +578,42 @@ def settings_from_options(options: Mapping[str, Any]) -> tuple[dict[str, Any], d
     return hyperparameters, schedule
 
 
+def check_options(
+    *,
+    compare: bool,
+    optimizer_given: bool = False,
+    every: int | None = None,
+    verbose: bool = False,
+    json_output: bool = False,
+) -> None:
+    """Options that would have no effect in this combination are errors, never ignored.
+
+    One check for the command line and the Python API: `optimizer_given` says the
+    user named an optimizer (not the default sgd), `json_output` that the result
+    is written as JSON, which always holds every iteration and the optimizer state.
+    """
+    if every is not None and every < 1:
+        raise InputError(f"--every must be at least 1, got {every}")
+    if compare and optimizer_given:
+        raise InputError(
+            "--compare and --optimizer do not go together: "
+            "name every optimizer in --compare, e.g. --compare sgd,adam"
+        )
+    for option, given in (("--every", every is not None), ("--verbose", verbose)):
+        if compare and given:
+            raise InputError(
+                f"{option} applies to the iteration table, which --compare does not show "
+                "(run one optimizer for its table)"
+            )
+    if json_output and every is not None:
+        raise InputError("--every thins the table; --format json always has every iteration")
+    if json_output and verbose:
+        raise InputError(
+            "--verbose adds the optimizer state to the table; --format json always has it "
+            "(iterations[].state)"
+        )
+
+
 def minimise(
     expression: str,
     start: str | Mapping[str, float] | None = None,

@@ -26,14 +26,15 @@ giving each row a random key and keeping the rows with the smallest keys
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import BinaryIO, cast
+from typing import Any, BinaryIO, cast
 
 import numpy as np
 
-from mathml_cli.core.inputs import read_number, read_number_list, split_numbers
+from mathml_cli.core.inputs import read_names, read_number, read_number_list, split_numbers
 from mathml_cli.errors import InputError
 from mathml_cli.records import Record
 
@@ -292,7 +293,7 @@ def _check_finite(accumulator: _Accumulator, names: Sequence[str]) -> None:
 
 
 def describe_values(values: Sequence[float], name: str = "x") -> Description:
-    """The summary of one list of numbers (the Python API's entry point)."""
+    """The summary of one list of numbers."""
     numbers = [float(value) for value in values]
     if not all(math.isfinite(value) for value in numbers):
         raise InputError("every value must be a finite number (no nan or inf)")
@@ -364,8 +365,9 @@ def quartiles(values: np.ndarray, *, exact: bool = True) -> Quartiles:
 def _histogram(values: np.ndarray, n: int) -> Histogram:
     low, high = float(values.min()), float(values.max())
     bins = int(min(30, max(5, math.ceil(math.log2(len(values)) + 1))))  # Sturges, capped
-    if low == high:
-        low, high = low - 0.5, high + 0.5
+    if low == high:  # one bar around the value; ±0.5 is lost in the rounding of 1e16
+        half = max(0.5, abs(low) * 1e-12)
+        low, high = low - half, high + half
     # A range a few floats wide (0 to 5e-324) has room for fewer distinct edges.
     while bins > 1 and not np.all(np.diff(np.linspace(low, high, bins + 1)) > 0):
         bins -= 1
@@ -500,36 +502,38 @@ Columns = tuple[Iterator[np.ndarray], tuple[str, ...], str]
 
 @contextmanager
 def open_numbers(
-    spec: str, columns: Sequence[str] | None = None, *, drop_missing: bool = False
+    data: Any, columns: str | Sequence[str] | None = None, *, drop_missing: bool = False
 ) -> Iterator[Columns]:
-    """The numbers of a file (or stdin for '-'): (blocks, column names, source name).
+    """The numbers of a file (or stdin for '-'), or of a DataFrame or a 2-D array
+    from Python: (blocks, column names, source name).
 
-    With `columns`, or when the first line is a header (every cell on it is not
-    a number), the input is a CSV table read by core.table's reader: delimiter
-    and header sniffed as for regress, one block per half megabyte. Otherwise
-    it is a list of numbers separated by spaces, commas, semicolons or newlines.
+    With `columns` ("a,b" or a list), or when the first line is a header (every
+    cell on it is not a number), a file is a CSV table read by core.table's
+    reader: delimiter and header sniffed as for regress, one block per half
+    megabyte. Otherwise it is a list of numbers separated by spaces, commas,
+    semicolons or newlines. A DataFrame's columns keep their names; an array's
+    are column1, column2, ....
     """
-    from mathml_cli.core.table import CsvTable, open_input
+    from mathml_cli.core.sources import open_table
+    from mathml_cli.core.table import CsvTable
 
-    stream, source = open_input(spec)
-    try:
-        first = stream.read(_BLOCK_BYTES)
-        if first and not first.endswith(b"\n"):
-            first += stream.readline()
-        prefixed = cast(BinaryIO, _Prefixed(first, stream))
-        if columns or _has_header(first):
-            table = CsvTable(prefixed, source, for_regression=False)
-            names = tuple(columns) if columns else table.names
-            repeated = sorted({name for name in names if names.count(name) > 1})
-            if repeated:
-                raise InputError(f"--column names {', '.join(repeated)} twice")
-            indices = [table.column_index(name, "--column") for name in names]
-            yield table.blocks(indices, drop_missing=drop_missing), names, source
-        else:
-            yield number_blocks(prefixed, source), ("x",), source
-    finally:
-        if spec != "-":
-            stream.close()
+    names = tuple(read_names(columns))
+    with open_table(data, command="stats") as (stream, source, header):
+        if header is None:
+            first = stream.read(_BLOCK_BYTES)
+            if first and not first.endswith(b"\n"):
+                first += stream.readline()
+            stream = cast(BinaryIO, _Prefixed(first, stream))
+            if not names and not _has_header(first):
+                yield number_blocks(stream, source), ("x",), source
+                return
+        table = CsvTable(stream, source, header=header, for_regression=False)
+        names = names or table.names
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise InputError(f"--column names {', '.join(repeated)} twice")
+        indices = [table.column_index(name, "--column") for name in names]
+        yield table.blocks(indices, drop_missing=drop_missing), names, source
 
 
 def _has_header(block: bytes) -> bool:
@@ -556,22 +560,57 @@ def is_input_spec(arguments: Sequence[str]) -> bool:
 
 
 def describe_input(
-    arguments: Sequence[str],
-    columns: Sequence[str] | None = None,
+    values: Any,
+    columns: str | Sequence[str] | None = None,
     *,
     drop_missing: bool = False,
 ) -> Description:
-    """`mathml stats`'s inputs: numbers as arguments, or one file or '-' (stdin)."""
-    if is_input_spec(arguments):
-        with open_numbers(arguments[0], columns, drop_missing=drop_missing) as (
-            blocks,
-            names,
-            source,
-        ):
+    """`mathml stats`'s inputs: numbers as arguments (text, as the command line
+    gives them, or Python numbers), or one file or '-' (stdin); from Python also a
+    path, a pandas DataFrame or a 2-D NumPy array (a table, one column each)."""
+    from mathml_cli.core.sources import is_frame
+
+    if isinstance(values, (str, os.PathLike)):
+        values = [os.fspath(values)]
+    table = is_frame(values) or (not _all_text(values) and dimensions(values) == 2)
+    if table or (_all_text(values) and is_input_spec(values)):
+        spec = values if table else values[0]
+        with open_numbers(spec, columns, drop_missing=drop_missing) as (blocks, names, source):
             return describe(blocks, names, source)
-    if columns:
+    if read_names(columns):
         raise InputError("--column picks columns of a CSV file: give the file (or - for stdin)")
-    values = read_number_list(list(arguments))
-    if not values:
+    numbers = (
+        read_number_list(list(values)) if _all_text(values) else python_numbers(values, "stats")
+    )
+    if not numbers:
         raise InputError("no numbers given: try 'mathml stats 85 92 78 95 88'")
-    return describe([np.array(values).reshape(-1, 1)], ["x"], "arguments")
+    return describe([np.array(numbers).reshape(-1, 1)], ["x"], "arguments")
+
+
+def _all_text(values: Any) -> bool:
+    return isinstance(values, (list, tuple)) and all(isinstance(v, str) for v in values)
+
+
+def dimensions(values: Any) -> int:
+    """np.ndim, and 0 for ragged nested lists (python_numbers then says what is wrong)."""
+    try:
+        return int(np.ndim(values))
+    except ValueError:
+        return 0
+
+
+def python_numbers(values: Any, command: str) -> list[float]:
+    """A list or a 1-D array of numbers, each checked as the command line checks it."""
+    try:
+        array = np.asarray(values, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"{command} takes numbers (a list or a NumPy array), a path, a pandas DataFrame "
+            f"or a 2-D array, got {type(values).__name__}"
+        ) from None
+    finite = np.isfinite(array)
+    if not finite.all():
+        index = int(np.argmin(finite))
+        # Read as text, to raise the command line's message for nan or inf.
+        read_number(repr(float(array[index])), f"number {index + 1}")
+    return [float(value) for value in array.tolist()]

@@ -206,6 +206,29 @@ def eigen(
     )
 
 
+def eigen_input(
+    matrix: Any, *, power: int | None = None, start: Any = None, plot: bool = False
+) -> Eigen:
+    """`mathml eigen`'s options checked and read: the matrix and the start vector as
+    text ("[[2,1],[1,2]]", "2,1;1,2", "@file.csv", "-") or, from Python, lists,
+    NumPy arrays and paths of CSV files; `plot` only to say that the plot is for a
+    2×2 matrix."""
+    import os
+
+    from mathml_cli.core.inputs import read_array
+
+    if start is not None and power is None:
+        raise InputError("--start only applies with --power")
+    if isinstance(matrix, os.PathLike):
+        matrix = "@" + os.fspath(matrix)
+    values = read_array(matrix, "the matrix")
+    start_vector = read_array(start, "--start") if start is not None else None
+    if plot and values.shape != (2, 2):
+        shape = "×".join(str(size) for size in values.shape)
+        raise InputError(f"--plot draws a 2×2 matrix acting on the plane; this one is {shape}")
+    return eigen(values, power_steps=power, start=start_vector)
+
+
 def _check_matrix(matrix: np.ndarray) -> np.ndarray:
     import numpy as np
 

@@ -197,7 +197,7 @@ def explain(
     )
 
 
-def compare(
+def compare_entries(
     names: Sequence[str],
     at: Sequence[Mapping[str, float]] | None = None,
     parameters: Mapping[str, float] | None = None,
@@ -248,36 +248,59 @@ def _parameter_names(entry: Entry) -> set[str]:
     return {parameter.name for parameter in entry.parameters}
 
 
-def read_points(name: str, texts: Sequence[str]) -> list[dict[str, float]]:
+Point = str | float | Mapping[str, Any]
+
+
+def _items(value: Point | Sequence[Point] | None) -> list[Point]:
+    """A repeatable option's values: one value or a list of them."""
+    if value is None:
+        return []
+    if isinstance(value, (str, int, float, Mapping)):
+        return [value]
+    return list(value)
+
+
+def read_points(name: str, values: Point | Sequence[Point] | None) -> list[dict[str, float]]:
     """--at values for entry `name`: "x=1.5", "yhat=5,y=3", or plain numbers "-2,0,2"
-    (values of the entry's variable)."""
+    (values of the entry's variable); from Python also dicts and numbers."""
     from mathml_cli.core.expr import parse_number
     from mathml_cli.core.inputs import read_point
 
     entry = find(name)
     points: list[dict[str, float]] = []
-    for text in texts:
-        if "=" in text:
-            points.append(read_point(text))
+    for item in _items(values):
+        if isinstance(item, Mapping) or (isinstance(item, str) and "=" in item):
+            points.append(read_point(item))
             continue
-        parts = [part.strip() for part in text.split(",")]
-        for part in parts:
+        text = item if isinstance(item, str) else repr(item)
+        for part in (part.strip() for part in text.split(",")):
             value = parse_number(part, what=f"--at value of {entry.variable}")
             points.append({entry.variable: value})
     return points
 
 
-def read_parameters(texts: Sequence[str]) -> dict[str, float]:
-    """--param values such as "a=0.2" or "delta=2,lam=0.1"."""
+def read_parameters(values: Point | Sequence[Point] | None) -> dict[str, float]:
+    """--param values such as "a=0.2" or "delta=2,lam=0.1" (from Python also a dict)."""
     from mathml_cli.core.inputs import read_point
 
-    values: dict[str, float] = {}
-    for text in texts:
-        for key, value in read_point(text, option="--param").items():
-            if key in values:
+    parameters: dict[str, float] = {}
+    for item in _items(values):
+        if not isinstance(item, (str, Mapping)):
+            raise InputError(f'--param takes name=value, such as "a=0.2", got {item!r}')
+        for key, value in read_point(item, option="--param").items():
+            if key in parameters:
                 raise InputError(f"--param: {key} is given twice")
-            values[key] = value
-    return values
+            parameters[key] = value
+    return parameters
+
+
+def _allowed(value: float, allowed: str) -> bool:
+    return {
+        "": True,
+        "> 0": value > 0,
+        "≥ 0": value >= 0,
+        "between 0 and 1": 0 <= value <= 1,
+    }[allowed]
 
 
 def _parameter_values(entry: Entry, overrides: Mapping[str, float]) -> dict[str, float]:
@@ -293,6 +316,9 @@ def _parameter_values(entry: Entry, overrides: Mapping[str, float]) -> dict[str,
             )
         if not math.isfinite(value):
             raise InputError(f"--param {name} must be finite, got {value}")
+        allowed = next(p.allowed for p in entry.parameters if p.name == name)
+        if not _allowed(value, allowed):
+            raise InputError(f"--param {name} of {entry.name} must be {allowed}, got {value:g}")
     return {p.name: float(overrides.get(p.name, p.default)) for p in entry.parameters}
 
 
@@ -756,3 +782,37 @@ def _run_length(ds: list[float], order: list[int], threshold: float) -> int:
             break
         count += 1
     return count
+
+
+def explain_input(
+    name: str | Sequence[str] | None = None,
+    *,
+    show_list: bool = False,
+    category: str | None = None,
+    steps: bool = False,
+    at: Point | Sequence[Point] | None = None,
+    param: Point | Sequence[Point] | None = None,
+    compare: bool = False,
+    plot: bool = False,
+) -> tuple[Entry, ...] | Explanation | Comparison:
+    """`mathml explain`'s options checked and read: the listing (`show_list`), one
+    entry's explanation, or with `compare` several entries ("relu,gelu" or a list)."""
+    if show_list:
+        if name is not None:
+            raise InputError("--list shows every entry: give it no NAME")
+        return listing(category)
+    if category is not None:
+        raise InputError("--category only applies with --list")
+    if name is None:
+        raise InputError("give an entry, e.g. 'mathml explain sigmoid', or --list to see them")
+    text = name if isinstance(name, str) else ",".join(name)
+    names = [item.strip() for item in text.split(",") if item.strip()]
+    parameters = read_parameters(param)
+    if compare or len(names) > 1:
+        if not compare:
+            raise InputError(f"{text!r} names several entries: add --compare")
+        if steps:
+            raise InputError("--steps shows one entry's derivation, not a --compare")
+        return compare_entries(names, at=read_points(names[0], at), parameters=parameters)
+    points = read_points(names[0], at)
+    return explain(names[0], at=points, steps=steps, parameters=parameters, plot=plot)

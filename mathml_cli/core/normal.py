@@ -9,11 +9,14 @@ such as P(Z > 8) ≈ 6.2e-16 keeps all its digits instead of becoming 1 − 1 = 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
 from mathml_cli.core.describe import Histogram
+from mathml_cli.core.inputs import read_number
 from mathml_cli.errors import InputError
 from mathml_cli.records import Record
 
@@ -180,11 +183,18 @@ def fit(blocks: Iterable[np.ndarray], source: str) -> Fit:
     )
 
 
-def fit_input(spec: str, column: str | None = None) -> Fit:
-    """The fit of the numbers in a file (or '-', stdin), or of one column of a CSV file."""
-    from mathml_cli.core.describe import open_numbers
+def fit_input(data: Any, column: str | None = None) -> Fit:
+    """The fit of the numbers in a file (or '-', stdin), or of one column of a CSV file;
+    from Python also of a list or array of numbers, or a column of a DataFrame."""
+    from mathml_cli.core.describe import dimensions, open_numbers, python_numbers
+    from mathml_cli.core.sources import is_frame
 
-    with open_numbers(spec, [column] if column else None) as (blocks, names, source):
+    if not isinstance(data, (str, os.PathLike)) and not is_frame(data) and dimensions(data) < 2:
+        if column is not None:
+            raise InputError("--column picks a column of a CSV file or a DataFrame to --fit")
+        numbers = np.array(python_numbers(data, "--fit"))
+        return fit([numbers.reshape(-1, 1)], "the numbers")
+    with open_numbers(data, [column] if column else None) as (blocks, names, source):
         if len(names) != 1:
             raise InputError(
                 f"{source} has {len(names)} columns ({', '.join(names)}): choose one with --column"
@@ -192,14 +202,20 @@ def fit_input(spec: str, column: str | None = None) -> Fit:
         return fit(blocks, source)
 
 
-def read_between(text: str) -> tuple[float, float]:
-    """`-1,1` as (a, b) with a < b."""
-    from mathml_cli.core.inputs import read_number, split_numbers
+def _number(value: str | float, option: str) -> float:
+    """A number given as text or from Python, with the command line's messages."""
+    return read_number(value if isinstance(value, str) else repr(float(value)), option)
 
-    tokens = split_numbers(text)
+
+def read_between(value: str | Sequence[float]) -> tuple[float, float]:
+    """`-1,1` (or, from Python, a pair of numbers) as (a, b) with a < b."""
+    from mathml_cli.core.inputs import split_numbers
+
+    tokens = split_numbers(value) if isinstance(value, str) else list(value)
+    text = value if isinstance(value, str) else ",".join(str(token) for token in tokens)
     if len(tokens) != 2:
         raise InputError(f"--between needs two numbers a,b as in -1,1; got {text!r}")
-    low, high = (read_number(token, "--between") for token in tokens)
+    low, high = (_number(token, "--between") for token in tokens)
     if not low < high:
         raise InputError(f"--between needs a < b, got {text!r}")
     return low, high
@@ -227,4 +243,32 @@ def normal(
         interval=interval(mean, std, *between) if between is not None else None,
         quantile=quantile(mean, std, p) if p is not None else None,
         fit=fit_data,
+    )
+
+
+def normal_input(
+    mean: str | float | None = None,
+    std: str | float | None = None,
+    *,
+    x: str | float | None = None,
+    between: str | Sequence[float] | None = None,
+    p: str | float | None = None,
+    fit: Any = None,
+    column: str | None = None,
+) -> Normal:
+    """`mathml normal`'s options, checked and read (text as the command line gives
+    it, or Python values): N(0, 1) unless `mean` or `std` are given, or fitted to
+    the data `fit` names (a path or '-'; from Python also numbers or a DataFrame)."""
+    if column is not None and fit is None:
+        raise InputError("--column picks the column to --fit: give --fit FILE too")
+    fitted = fit_input(fit, column) if fit is not None else None
+    if fitted is not None and (mean is not None or std is not None):
+        raise InputError("--fit finds μ and σ from the data: leave out --mean and --std")
+    return normal(
+        _number(mean, "--mean") if mean is not None else 0.0,
+        _number(std, "--std") if std is not None else 1.0,
+        x=_number(x, "--x") if x is not None else None,
+        between=read_between(between) if between is not None else None,
+        p=_number(p, "--p") if p is not None else None,
+        fit_data=fitted,
     )

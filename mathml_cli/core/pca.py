@@ -16,8 +16,10 @@ import dataclasses
 import math
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -211,6 +213,42 @@ def pca(  # noqa: C901 - the steps of PCA in the order a textbook gives them
         warnings=tuple(warnings),
         rows=np.concatenate(kept_rows) if keep_rows else None,
     )
+
+
+def pca_input(
+    data: Any,
+    *,
+    columns: str | Sequence[str] | None = None,
+    standardize: bool = False,
+    components: int | None = None,
+    scores: str | None = None,
+    no_header: bool = False,
+    plot: bool = False,
+) -> Pca:
+    """`mathml pca`'s options read: the table from a path ('-' for stdin) or, from
+    Python, a pandas DataFrame or a 2-D NumPy array; columns as "a,b" or a list;
+    with `scores`, every row's scores written to that CSV file."""
+    from mathml_cli.core.inputs import read_names
+    from mathml_cli.core.sources import open_table
+
+    chosen = read_names(columns) if columns is not None else None
+    with open_table(data, header=False if no_header else None, command="pca") as (
+        stream,
+        source,
+        header,
+    ):
+        table = CsvTable(stream, source, header=header, needs="PCA needs at least two columns")
+        result = pca(
+            table,
+            columns=chosen,
+            standardize=standardize,
+            components=components,
+            keep_rows=scores is not None,
+            sample=plot,
+        )
+    if scores is not None:
+        write_scores(result, scores)
+    return result
 
 
 def _choose_columns(table: CsvTable, columns: list[str] | None) -> list[str]:

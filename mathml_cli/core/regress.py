@@ -965,3 +965,9 @@ def _predict(
         conf_int=(value - quantile * se_mean, value + quantile * se_mean),
         pred_int=(value - quantile * se_new, value + quantile * se_new),
     )
+
+
+def check_every(every: int | None) -> None:
+    """--every picks every k-th row of the gradient-descent table: k ≥ 1 (the CLI and the API)."""
+    if every is not None and every < 1:
+        raise InputError(f"--every must be at least 1, got {every}")

@@ -90,7 +90,13 @@ def softmax(
             f"--temperature {temperature:g} is too small for these logits: logits / T overflows"
         )
     maximum = float(scaled.max())
-    shifted = scaled - maximum
+    with np.errstate(over="ignore"):
+        shifted = scaled - maximum
+    if not np.all(np.isfinite(shifted)):
+        raise InputError(
+            f"the logits {maximum:g} and {float(scaled.min()):g} are too far apart: "
+            "their difference overflows float64 (about 1.8e308)"
+        )
     exponentials = np.exp(shifted)
     total = float(exponentials.sum())
     probabilities = exponentials / total

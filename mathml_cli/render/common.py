@@ -19,7 +19,7 @@ def math_of(expr: Any, role: Role | None = None) -> Math:
     """A SymPy expression as an inline piece: mathml's text form and its LaTeX."""
     from mathml_cli.core.expr import to_text
 
-    return Math(to_text(expr), latex_of(expr), role)
+    return Math(to_text(expr), lambda: latex_of(expr), role)
 
 
 def derivative_operator(variable: str, partial: bool, order: int = 1) -> Math:

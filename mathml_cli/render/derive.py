@@ -64,7 +64,9 @@ def _step_operator(step: Step, variables: tuple[str, ...]) -> v.Math:
 
 def _applied_to(operator: v.Math, expr: Any) -> v.Math:
     inner = math_of(expr)
-    return v.Math(f"{operator.text}[{inner.text}]", rf"{operator.latex}\left[{inner.latex}\right]")
+    return v.Math(
+        f"{operator.text}[{inner.text}]", lambda: rf"{operator.latex}\left[{inner.latex}\right]"
+    )
 
 
 def _pass_section(one_pass: Differentiation, variables: tuple[str, ...], steps: bool) -> v.Section:
@@ -126,9 +128,9 @@ def _step_node(step: Step, variables: tuple[str, ...]) -> v.TreeNode:
         head.append(v.Span(f"  (derived in step {step.reference})", "muted"))
         return v.TreeNode((tuple(head),))
     text, latex = step.formula or (rule.formula, rule.latex)
-    if step.formula is not None:  # the variable's name typeset as everywhere else
-        latex = written_for(rule, step.variable, dict(step.letters), v.name_latex)[1]
     formula: list[Any] = [v.Math(text, latex, "formula")]
+    if step.formula is not None:  # the variable's name typeset as everywhere else
+        formula = [v.Math(text, lambda: _formula_latex(step), "formula")]
     if step.substitution is not None:
         letter, inner = step.substitution
         name, outer = step.parts[0]  # f, or the letter that stands for it
@@ -167,7 +169,12 @@ def _equation(name: str, value: Any) -> v.Math:
         name_tex = f"f({v.name_latex(letter)})"
     else:
         name_tex = v.name_latex(name)
-    return v.Math(f"{name} = {shown.text}", f"{name_tex} = {shown.latex}")
+    return v.Math(f"{name} = {shown.text}", lambda: f"{name_tex} = {shown.latex}")
+
+
+def _formula_latex(step: Step) -> str:
+    rule = RULES[step.rule]
+    return written_for(rule, step.variable, dict(step.letters), v.name_latex)[1]
 
 
 def check_note(verification: Verification) -> v.Note:

@@ -35,12 +35,28 @@ from mathml_cli.render.view import (
 # --- one entry ---------------------------------------------------------------
 
 
+def _sentence(summary: str) -> str:
+    """The summary as a sentence: a capital only on an English first word.
+
+    Many summaries open with mathematics (λ·|w|, x·Φ(x), max(0, x), relu with
+    ...), where a capital would change a symbol or a name.
+    """
+    first, space, _ = summary.partition(" ")
+    is_word = first.isalpha() and first.isascii() and first.islower()
+    if space and is_word and (len(first) > 1 or first == "a") and first not in _NAMES:
+        summary = summary[0].upper() + summary[1:]
+    return summary + "."
+
+
+_NAMES = {"relu", "elu", "max", "min", "ln", "log", "exp", "tanh", "sigmoid", "softplus"}
+
+
 def view(result: Explanation, *, plot: bool = False) -> View:
     """Formula, derivative (with --steps its rule tree), closed form, behaviour, values."""
     entry = result.entry
     blocks: list[Block] = [
         Heading((f"{entry.name}: {entry.category}",), level=1),
-        Paragraph((entry.summary[0].upper() + entry.summary[1:] + ".",)),
+        Paragraph((_sentence(entry.summary),)),
         Formula(
             f"{_signature(entry)} = {entry.formula}",
             f"{_signature_latex(entry)} = {result.formula_latex}",

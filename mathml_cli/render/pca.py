@@ -353,7 +353,8 @@ def plots(result: Pca) -> list[Block]:
 # --- JSON -----------------------------------------------------------------------
 
 
-def data(result: Pca) -> dict[str, Any]:
+def data(result: Pca, *, scores_file: str | None = None) -> dict[str, Any]:
+    """The JSON of docs/json.md; `scores_file`: where --scores wrote the scores."""
     return {
         "source": result.source,
         "n": result.n,
@@ -383,4 +384,5 @@ def data(result: Pca) -> dict[str, Any]:
             "max_loading_difference": result.svd.max_loading_difference,
         },
         "warnings": list(result.warnings),
+        "scores_file": scores_file,
     }

@@ -42,11 +42,16 @@ def write(view: v.View, console: Any) -> str:
     return _strip_trailing_spaces(str(capture.get()))
 
 
-_TRAILING = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
+_TRAILING = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)$")
 
 
 def _strip_trailing_spaces(text: str) -> str:
-    return _TRAILING.sub(r"\1", text)
+    # Line by line: one regex over the whole text retries at every run of
+    # spaces, which took seconds on a long derivation.
+    return "\n".join(
+        _TRAILING.sub(r"\1", line) if line.endswith("m") else line.rstrip(" \t")
+        for line in text.split("\n")
+    )
 
 
 def rich_line(line: v.Line, style: str = "") -> Any:

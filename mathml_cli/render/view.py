@@ -51,7 +51,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Literal, TypeVar
 
-from mathml_cli.records import Record
+from mathml_cli.records import FrozenRecordError, Record
 
 # What a piece of text is, so each writer can show it its own way
 # (Rich styles, \textbf, **bold**, CSS classes).
@@ -63,12 +63,49 @@ Align = Literal["left", "right"]
 NumberFormat = Literal["general", "integer", "scientific", "text"]
 
 
-class Math(Record):
-    """A piece of mathematics in its two written forms."""
+class Math:
+    """A piece of mathematics in its two written forms.
 
+    The LaTeX may be given as a function that writes it, called the first time a
+    writer asks: a SymPy expression's LaTeX costs several times its text form
+    (seconds for a derivation of deeply nested functions), and text and JSON
+    output never read it. Frozen, compared and hashed by value, as the records are.
+    """
+
+    __slots__ = ("text", "_latex", "role")
     text: str
-    latex: str
-    role: Role | None = None
+    _latex: str | Callable[[], str]
+    role: Role | None
+
+    def __init__(self, text: str, latex: str | Callable[[], str], role: Role | None = None):
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "_latex", latex)
+        object.__setattr__(self, "role", role)
+
+    @property
+    def latex(self) -> str:
+        latex = self._latex
+        if not isinstance(latex, str):
+            latex = latex()
+            object.__setattr__(self, "_latex", latex)
+        return latex
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenRecordError(f"cannot assign to field {name!r} of a Math")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenRecordError(f"cannot delete field {name!r} of a Math")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Math:
+            return NotImplemented
+        return (self.text, self.latex, self.role) == (other.text, other.latex, other.role)
+
+    def __hash__(self) -> int:
+        return hash((Math, self.text, self.latex, self.role))
+
+    def __repr__(self) -> str:
+        return f"Math(text={self.text!r}, latex={self.latex!r}, role={self.role!r})"
 
 
 class Span(Record):
@@ -496,6 +533,10 @@ def write_line(
     )
 
 
+def _joined_latex(first: Math, second: Math) -> Callable[[], str]:
+    return lambda: f"{first.latex} {second.latex}"
+
+
 def merged(line: Line) -> Line:
     """The line with each run of adjacent Math pieces joined into one.
 
@@ -508,7 +549,7 @@ def merged(line: Line) -> Line:
         previous = out[-1] if out else None
         if isinstance(piece, Math) and isinstance(previous, Math):
             role = previous.role if previous.role == piece.role else None
-            out[-1] = Math(previous.text + piece.text, f"{previous.latex} {piece.latex}", role)
+            out[-1] = Math(previous.text + piece.text, _joined_latex(previous, piece), role)
         else:
             out.append(piece)
     return tuple(out)
