@@ -255,11 +255,9 @@ def test_bad_cells_are_found_deep_in_a_long_input(monkeypatch, route):
         read("a,y\n" + "\n".join(lines) + "\n")
 
 
-@pytest.mark.parametrize("threads", [0, 1, 2])
-def test_parsed_here_or_on_threads_alike(monkeypatch, threads):
-    """However many threads parse (none on a busy machine), the rows come in order
-    and a bad cell is named by its own row and line."""
-    monkeypatch.setattr(table_module, "_parsing_threads", lambda: threads)
+def test_rows_in_order_and_bad_cells_named_across_routes_and_blocks(monkeypatch):
+    """Blocks of plain decimals and blocks for numpy.loadtxt interleave: the rows
+    come in order, and a bad cell is named by its own row and line."""
     monkeypatch.setattr(table_module, "BLOCK_BYTES", 256)
     lines = [f"{i},{i}.5,{-i}e0" if i % 7 == 0 else f"{i},{i}.5,{-i}" for i in range(1, 3001)]
     table, values = read("a,b,y\n" + "\n".join(lines) + "\n")
@@ -269,10 +267,3 @@ def test_parsed_here_or_on_threads_alike(monkeypatch, threads):
     lines[2499] = "2500,x,1"
     with pytest.raises(InputError, match=r"row 2500 \(line 2501\), column 'b': 'x'"):
         read("a,b,y\n" + "\n".join(lines) + "\n")
-
-
-@pytest.mark.parametrize(("load", "threads"), [(0.0, 2), (1.2, 2), (1.9, 2), (2.0, 0), (6.0, 0)])
-def test_threads_to_parse_follow_the_idle_cores(monkeypatch, load, threads):
-    monkeypatch.setattr(table_module.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
-    monkeypatch.setattr(table_module.os, "getloadavg", lambda: (load, load, load))
-    assert table_module._parsing_threads() == threads
