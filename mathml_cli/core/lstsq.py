@@ -114,12 +114,13 @@ def block_factor(
     scaling is applied to the small matrices, never to the block. `work`, shaped
     like the block, may hold Q₁.
 
-    The last column is the target. In a good fit it is nearly a combination of
-    the others, which makes κ(A) large even when the features are well
-    conditioned; then R₁ is right but for its last entry, the size of what the
-    features leave unexplained, which Cholesky finds by a subtraction that
-    cancels. That entry is measured directly instead, as the norm of the
-    target's residual on the features (one matrix-vector product, not a second pass).
+    The last column is the target (in a regression). In a good fit it is nearly
+    a combination of the others, which makes κ(A) large even when the features
+    are well conditioned; then R₁ is right but for its last entry, the size of
+    what the features leave unexplained, which Cholesky finds by a subtraction
+    that cancels. While the other columns are well conditioned, that entry is
+    measured directly instead, as the norm of the last column's residual on
+    them (one matrix-vector product, not a second pass).
     """
     width = block.shape[1]
     if len(block) > 4 * width:
