@@ -556,3 +556,17 @@ def test_residual_quartiles_are_numpys_to_the_bit(values):
     array = np.array(values)
     expected = tuple(float(q) for q in np.percentile(array, [0, 25, 50, 75, 100]))
     np.testing.assert_array_equal(five_numbers(array), expected)  # exact; NaN where NumPy's
+
+
+def test_gradient_descents_table_shows_no_least_squares_inference_beside_its_estimates(run):
+    # Beside diverged weights (-6e13), least squares' standard errors read as this fit's.
+    text = run("regress", "docs/data/houses.csv", "--method", "gd").stdout
+    table = text.split("Coefficients where gradient descent ended", 1)[1].split("\n\n", 1)[0]
+    assert "std error" not in table and "P>|t|" not in table
+    assert "those of the closed form (least squares)" in text
+
+
+def test_ridges_table_has_no_empty_inference_columns(run):
+    text = run("regress", "docs/data/houses.csv", "--ridge", "10").stdout
+    table = text.split("Coefficients", 1)[1].split("\n\n", 1)[0]
+    assert "estimate" in table and "t " not in table.splitlines()[1] and "[0.025" not in table
