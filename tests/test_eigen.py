@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from fractions import Fraction
@@ -499,3 +500,49 @@ def test_file_and_stdin(run, tmp_path):
     assert from_file.stdout == from_stdin.stdout
     values = [v["real"] for v in __import__("json").loads(from_file.stdout)["eigenvalues"]]
     assert values == [3.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    "matrix",
+    [[[1e90, 1], [2, 3]], [[1e-200, 0], [0, 1e-200]], [[1e-10, 0], [0, 2e-10]], [[5e7, 1], [1, 0]]],
+)
+def test_entries_far_from_1_are_solved_numerically_and_agree_with_numpy(matrix):
+    # Exactly, 1e90 and 3 gave λ = -5.8e135 (cancellation), 1e-200 printed as 200 digits.
+    from typer.testing import CliRunner
+
+    from mathml_cli.cli import app
+
+    for output in ("text", "latex", "markdown", "html"):
+        shown = CliRunner().invoke(app, ["eigen", json.dumps(matrix), "-f", output])
+        assert shown.exit_code == 0, shown.stderr
+        assert "✗" not in shown.stdout and "0000000000" not in shown.stdout
+    data = json.loads(CliRunner().invoke(app, ["eigen", json.dumps(matrix), "-f", "json"]).stdout)
+    ours = sorted(complex(e["real"], e["imag"]).real for e in data["eigenvalues"])
+    theirs = sorted(np.linalg.eigvals(np.array(matrix)).real)
+    assert np.allclose(ours, theirs, rtol=1e-9, atol=0)
+    assert data["method"].startswith("numpy")
+
+
+def test_an_entry_too_large_for_the_products_is_named_by_row_and_column():
+    from typer.testing import CliRunner
+
+    from mathml_cli.cli import app
+
+    result = CliRunner().invoke(app, ["eigen", "[[1,0],[0,-1e160]]"])
+    assert result.exit_code == 2
+    assert "the entry -1e+160 at row 2, column 2 is too large" in result.stderr
+
+
+def test_a_determinant_beyond_float64_is_not_compared_and_not_flagged(tmp_path):
+    from typer.testing import CliRunner
+
+    from mathml_cli.cli import app
+
+    a = np.random.default_rng(1).uniform(-1, 1, (60, 60)) * 1e90
+    path = tmp_path / "big.csv"
+    np.savetxt(path, a, delimiter=",")
+    for output in ("text", "latex", "markdown", "html", "json"):
+        shown = CliRunner().invoke(app, ["eigen", f"@{path}", "-f", output])
+        assert shown.exit_code == 0, shown.stderr
+    text = CliRunner().invoke(app, ["eigen", f"@{path}"]).stdout
+    assert "not compared" in text and "✗" not in text

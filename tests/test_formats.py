@@ -35,6 +35,7 @@ from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+DATA = ROOT / "docs" / "data"
 WIDTHS = (60, 80, 100, 120)
 FORMATS = ("text", "json", "latex", "markdown", "html")
 
@@ -54,9 +55,23 @@ def _documented() -> list[tuple[list[str], str | None]]:
 
     for name, command in get_command(app).commands.items():  # type: ignore[attr-defined]
         for line in (command.help or "").splitlines():
-            if line.strip().startswith(f"mathml {name}"):
-                found.setdefault(f"{line.strip()} < None", (shlex.split(line.strip())[1:], None))
+            line, path = line.strip(), None
+            if line.startswith("cat ") and "| mathml" in line:  # cat FILE | mathml ...
+                source, line = (part.strip() for part in line.split("|", 1))
+                path = source.split()[1]
+                path = path if "/" in path else f"docs/data/{path}"
+            if line.startswith(f"mathml {name}"):
+                line = line.split(" | ", 1)[0]  # ... | dot -Tpng: only mathml's part
+                found.setdefault(f"{line} < {path}", (shlex.split(line)[1:], path))
     return list(found.values())
+
+
+def _located(arg: str) -> str:
+    """A --help example's file (houses.csv, @step.txt) as if run in docs/data."""
+    prefix, name = ("@", arg[1:]) if arg.startswith("@") else ("", arg)
+    if name.endswith((".csv", ".txt")) and "/" not in name and (DATA / name).exists():
+        return prefix + str(DATA / name)
+    return arg
 
 
 EXAMPLES = _documented()
@@ -71,7 +86,7 @@ def _run(args: list[str], path: str | None, columns: int = 100) -> tuple[int, st
     saved = {key: os.environ.get(key) for key in environment}
     os.environ.update(environment)
     try:
-        result = CliRunner().invoke(app, args, input=stdin)
+        result = CliRunner().invoke(app, [_located(arg) for arg in args], input=stdin)
     finally:
         for key, value in saved.items():
             if value is None:
@@ -121,15 +136,19 @@ def _view(key: str) -> object | None:
 
 
 def _write(key: str, fmt: str, columns: int = 100) -> str | None:
-    from mathml_cli.render.output import OutputFormat, write_view
-
     view = _view(key)
     if view is None:
         return None
+    return _write_view(view, fmt, columns)
+
+
+def _write_view(view: object, fmt: str, columns: int) -> str:
+    from mathml_cli.render.output import OutputFormat, write_view
+
     saved = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = str(columns)
     try:
-        return write_view(OutputFormat(fmt), view)
+        return write_view(OutputFormat(fmt), view)  # type: ignore[arg-type]
     finally:
         if saved is None:
             os.environ.pop("COLUMNS", None)
@@ -159,6 +178,144 @@ def test_text_fits_every_width(key):
             assert cell_len(line) <= columns, f"wider than the terminal at {where}"
             assert line == line.rstrip(), f"trailing space at {where}"
             assert not CUT_NUMBER.search(line), f"a number cut short at {where}"
+
+
+def test_every_command_is_checked():
+    from typer.main import get_command
+
+    from mathml_cli.cli import app
+
+    commands = set(get_command(app).commands)  # type: ignore[attr-defined]
+    shown = {args[0] for (args, _), key in zip(EXAMPLES, IDS, strict=True) if _view(key)}
+    assert shown == commands
+    # Only the examples of errors build no View: a help example whose file was not
+    # found, or whose pipe was taken for an argument, would be skipped unseen.
+    for (args, path), key in zip(EXAMPLES, IDS, strict=True):
+        if _view(key) is None:
+            code, _ = _run(args, path)
+            assert code == 2, key
+
+
+def _blocks(key: str, *kinds: type) -> list[object]:
+    from mathml_cli.render import view as v
+
+    view = _view(key)
+    if view is None:
+        return []
+    return [block for block in v.flatten(view.blocks) if isinstance(block, kinds)]  # type: ignore[attr-defined]
+
+
+def _alone(block: object, columns: int) -> list[str]:
+    """One block of a View written by itself, as the text writer writes it in the page."""
+    from mathml_cli.render import view as v
+
+    return _write_view(v.View("", (block,)), "text", columns).rstrip("\n").split("\n")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("key", IDS)
+def test_table_rows_are_never_wrapped(key):
+    from mathml_cli.render import view as v
+
+    for block in _blocks(key, v.Table, v.Matrix):
+        for columns in WIDTHS:
+            lines = _alone(block, columns)
+            where = f"COLUMNS={columns}: {lines[:6]}"
+            if isinstance(block, v.Matrix):
+                _assert_matrix_unwrapped(block, lines, where)
+            elif len(lines) > 1 and set(lines[1]) == {"─"}:
+                # A header, its rule, one line per row, and maybe the note of what was left out.
+                rows, rest = lines[2 : 2 + len(block.rows)], lines[2 + len(block.rows) :]
+                assert len(rows) == len(block.rows), where
+                assert not rest or rest[0].startswith("(left out for width"), where
+            else:
+                # Records: every field starts a line `name = value`; a value longer than
+                # the terminal goes on indented below it, never as a line of its own.
+                starts = [line for line in lines if line and not line.startswith(" ")]
+                fields = sum(1 if isinstance(row, v.Gap) else len(row) for row in block.rows)
+                assert len(starts) == fields, where
+
+
+def _assert_matrix_unwrapped(matrix: object, lines: list[str], where: str) -> None:
+    """Its name, one line per row, and maybe the note of the columns left out."""
+    rows = len(matrix.rows) + bool(matrix.name)  # type: ignore[attr-defined]
+    assert len(lines) in (rows, rows + 1), where
+    assert len(lines) == rows or "left out for width" in lines[-1], where
+
+
+@pytest.mark.parametrize("size", [6, 8])
+def test_wide_matrices_leave_columns_out_rather_than_wrap(size):
+    """Complex eigenvectors (cells like `0.0039 - 0.36i`) are too wide for any terminal."""
+    from mathml_cli.core.eigen import eigen
+    from mathml_cli.render import eigen as render
+    from mathml_cli.render import view as v
+
+    matrix = np.random.default_rng(size).uniform(-1000, 1000, (size, size)).round(1)
+    view = render.view(eigen(matrix.tolist()))
+    matrices = [block for block in v.flatten(view.blocks) if isinstance(block, v.Matrix)]
+    assert matrices
+    for columns in WIDTHS:
+        for block in matrices:
+            lines = _alone(block, columns)
+            _assert_matrix_unwrapped(block, lines, f"COLUMNS={columns}: {lines[:4]}")
+            assert all(cell_len(line) <= columns for line in lines)
+
+
+@pytest.mark.parametrize("columns", [60, 80])
+def test_a_wide_product_keeps_its_first_and_last_columns(columns):
+    rng = np.random.default_rng(0)
+    a, b = (rng.uniform(-1000, 1000, (9, 9)).round(1) for _ in range(2))
+    product = a @ b
+    code, out = _run(["dot", json.dumps(a.tolist()), json.dumps(b.tolist())], None, columns)
+    assert code == 0
+    lines = out.splitlines()
+    grid = lines[lines.index("  A·B =") + 1 :]
+    grid = grid[: next(i for i, line in enumerate(grid) if "left out for width" in line)]
+    shown = [line.split() for line in grid if "⋮" not in line]
+    assert all("…" in cells for cells in shown)
+    # The rows the view shows (the first and the last among them), each cut in the
+    # middle: its first and last entries are A·B's, to the 2 digits that fit.
+    for cells, i in ((shown[0], 0), (shown[-1], 8)):
+        assert float(cells[0]) == pytest.approx(product[i, 0], rel=0.05)
+        assert float(cells[-1]) == pytest.approx(product[i, -1], rel=0.05)
+    assert all(cell_len(line) <= columns for line in lines)
+
+
+def _words(text: str) -> list[str]:
+    # The guides Rich draws beside a tree are not words.
+    return [word for word in text.split() if not set(word) <= set("│├└─┬ ")]
+
+
+@pytest.mark.parametrize("key", IDS)
+def test_no_word_is_cut_across_lines(key):
+    """Prose may wrap, but between words: a number or a formula is never cut in two."""
+    from rich.console import Console, Group
+
+    from mathml_cli.render import text
+    from mathml_cli.render import view as v
+
+    for block in _blocks(key, v.Heading, v.Paragraph, v.Note, v.Formula, v.Tree, v.Table):
+        if isinstance(block, v.Table):  # its records, as a terminal wide enough writes them
+            wide = Console(width=10_000, no_color=True)
+            with wide.capture() as capture:
+                wide.print(Group(*text._records(block)))
+            whole = capture.get()
+        else:
+            whole = "\n".join(_alone(block, 10_000))
+        for columns in WIDTHS:
+            lines = _alone(block, columns)
+            if isinstance(block, v.Table) and len(lines) > 1 and set(lines[1]) == {"─"}:
+                continue  # rows of a table: one line each (test above)
+            assert _words("\n".join(lines)) == _words(whole), f"COLUMNS={columns}: {lines}"
+
+
+@pytest.mark.parametrize("key", IDS)
+def test_no_format_has_trailing_spaces(key):
+    for fmt in ("latex", "markdown", "html"):
+        out = _write(key, fmt)
+        if out is None:
+            return
+        for number, line in enumerate(out.splitlines(), start=1):
+            assert line == line.rstrip(), f"{fmt}, line {number}: {line!r}"
 
 
 # --- LaTeX -------------------------------------------------------------------------
@@ -386,6 +543,28 @@ def test_partials_use_partial_and_ordinary_derivatives_use_d(fmt):
     assert partial[fmt] not in one
     # The inner letter of a chain rule is a plain d/du even among partials.
     assert ("d/du" in several) if fmt == "text" else True
+
+
+PARTIAL = {"text": "∂", "latex": r"\partial", "markdown": r"\partial", "html": "&#x02202;"}
+
+
+@pytest.mark.parametrize("fmt", ["text", "latex", "markdown", "html"])
+def test_descend_writes_d_for_one_variable_and_partials_for_several(fmt):
+    _, one = _run(["descend", "(x-3)**2", "--start", "x=0", "--steps", "3", "-f", fmt], None)
+    _, two = _run(["descend", "bowl", "--steps", "3", "-f", fmt], None)
+    assert "∂" not in one and PARTIAL[fmt] not in one  # df/dx, in the table's header too
+    # ∇f = (∂f/∂x, ∂f/∂y) in every format, not only in the terminal; and ∂f/∂x, ∂f/∂y
+    # head the table's columns.
+    assert two.count(PARTIAL[fmt]) == 8
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "mse", "softmax", "l2", "huber"])
+def test_explain_derives_in_the_notation_of_its_closed_form(name):
+    _, out = _run(["explain", name], None)
+    derived = next(line for line in out.splitlines() if line.startswith("Derived: "))
+    closed = next(line for line in out.splitlines() if line.startswith("Closed form: "))
+    assert ("∂" in derived) == ("∂" in closed)
+    assert ("∂" in derived) == (name != "sigmoid")
 
 
 # --- the cases the issue named -------------------------------------------------------

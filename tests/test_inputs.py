@@ -15,6 +15,7 @@ from mathml_cli.core.inputs import (
     read_number_list,
     read_point,
     read_rows,
+    split_numbers,
 )
 from mathml_cli.errors import InputError
 
@@ -142,3 +143,24 @@ def test_assignments():
     ]:
         with pytest.raises(InputError, match=message):
             read_point(bad)
+
+
+@pytest.mark.parametrize("text", ["1,,2", ",1", "1;;2", "1 , , 2", "1,2,,"])
+def test_an_empty_entry_is_a_missing_value_not_skipped(text):
+    # Skipped, `1,,2` was read as [1, 2]: a missing value, and every value after it shifted.
+    with pytest.raises(InputError, match="is empty"):
+        split_numbers(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("1, 2, 3", ["1", "2", "3"]),
+        ("1 ,2", ["1", "2"]),
+        (" 1  2 ", ["1", "2"]),
+        ("", []),
+        ("1,2,", ["1", "2"]),  # one at the end, as Python's lists allow
+    ],
+)
+def test_separators_with_spaces_around_them_are_one(text, tokens):
+    assert split_numbers(text) == tokens

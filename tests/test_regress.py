@@ -18,7 +18,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from mathml_cli.core import table as table_module
-from mathml_cli.core.regress import regress
+from mathml_cli.core.regress import five_numbers, regress
 from mathml_cli.core.table import CsvTable
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -541,3 +541,32 @@ def test_a_rate_that_overflows_is_a_diagnosis_without_warnings(run):
         result = run("regress", path, "-m", "gd", "--lr", "1e200", "--plot")
     assert result.exit_code == 0 and result.stderr == "", result.stderr
     assert "Diverged at step 1" in result.stdout
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.floats(allow_nan=False, allow_infinity=False, width=64) | st.sampled_from([0.0, -0.0]),
+        min_size=1,
+        max_size=50,
+    )
+)
+def test_residual_quartiles_are_numpys_to_the_bit(values):
+    """The residual summary's five numbers, against np.percentile (default method)."""
+    array = np.array(values)
+    expected = tuple(float(q) for q in np.percentile(array, [0, 25, 50, 75, 100]))
+    np.testing.assert_array_equal(five_numbers(array), expected)  # exact; NaN where NumPy's
+
+
+def test_gradient_descents_table_shows_no_least_squares_inference_beside_its_estimates(run):
+    # Beside diverged weights (-6e13), least squares' standard errors read as this fit's.
+    text = run("regress", "docs/data/houses.csv", "--method", "gd").stdout
+    table = text.split("Coefficients where gradient descent ended", 1)[1].split("\n\n", 1)[0]
+    assert "std error" not in table and "P>|t|" not in table
+    assert "those of the closed form (least squares)" in text
+
+
+def test_ridges_table_has_no_empty_inference_columns(run):
+    text = run("regress", "docs/data/houses.csv", "--ridge", "10").stdout
+    table = text.split("Coefficients", 1)[1].split("\n\n", 1)[0]
+    assert "estimate" in table and "t " not in table.splitlines()[1] and "[0.025" not in table

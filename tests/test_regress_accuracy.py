@@ -359,6 +359,26 @@ def test_block_factor_agrees_with_householder(spread):
     assert np.allclose(np.tril(factor, -1), 0)
 
 
+@pytest.mark.parametrize("noise", [1.0, 1e-4, 1e-8, 1e-11])
+def test_block_factor_of_a_target_the_features_nearly_explain(noise):
+    # A good fit makes the block ill-conditioned through its last column alone: the
+    # unexplained part (R's last entry) is then measured from the residual, and must
+    # agree with Householder's to many digits even when it is 1e-11 of the target.
+    rng = np.random.default_rng(3)
+    features = rng.normal(size=(3000, 3)) * [1.0, 10.0, 0.1]
+    target = features @ [2.0, -0.3, 5.0] + noise * rng.normal(size=3000)
+    block = np.column_stack([features, target])
+    scale = np.array([1.0, 10.0, 0.1, 3.0])
+    factor = lstsq.block_factor(block, scale)
+    reference = np.linalg.qr(block / scale, mode="r")
+    signs = np.sign(np.diag(factor)) * np.sign(np.diag(reference))
+    np.testing.assert_allclose(
+        (factor * signs[:, None])[:-1], reference[:-1], rtol=1e-10, atol=1e-12
+    )
+    assert abs(factor[-1, -1]) == pytest.approx(abs(reference[-1, -1]), rel=1e-6)
+    assert np.allclose(np.tril(factor, -1), 0)
+
+
 def test_the_text_names_the_algorithm(run, monkeypatch):
     path = str(ROOT / "docs" / "data" / "houses.csv")
     assert "Computed by: exact rational arithmetic" in run("regress", path, "--brief").stdout

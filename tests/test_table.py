@@ -65,6 +65,46 @@ def test_fast_parser_with_fixed_decimals_per_column(decimals, data):
     assert np.array_equal(parsed, np.array([[float(c) for c in row] for row in cells]))
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    fixed_decimals,
+    st.data(),
+    st.lists(st.lists(decimal_text, min_size=1, max_size=1), max_size=3),
+    st.integers(1, 200),
+)
+def test_fast_parser_in_pieces(decimals, data, odd_cells, piece_bytes):
+    """A block is parsed in pieces of about _PIECE_BYTES: some of a fixed number of
+    decimals per column, some not (a cell written another way), all exactly."""
+    numbers = st.floats(-1e6, 1e6, allow_nan=False)
+    rows = data.draw(st.lists(st.tuples(*[numbers for _ in decimals]), min_size=1, max_size=60))
+    cells = [[f"{v:.{k}f}" for v, k in zip(row, decimals, strict=True)] for row in rows]
+    for (cell,) in odd_cells:  # a cell written another way, somewhere
+        if _exact_mantissa(cell) and sum(c.isdigit() for c in cell) <= 19:
+            at = data.draw(st.integers(0, len(cells) - 1))
+            cells[at][data.draw(st.integers(0, len(decimals) - 1))] = cell
+    block = "".join(",".join(row) + "\n" for row in cells).encode()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(table_module, "_PIECE_BYTES", piece_bytes)
+        parsed = _parse_plain(block, len(decimals), ord(","))
+    expected = np.array([[float(c) for c in row] for row in cells])
+    assert parsed is not None
+    assert np.array_equal(parsed, expected)
+    assert np.array_equal(np.signbit(parsed), np.signbit(expected))
+
+
+def test_fast_parser_on_a_block_of_many_pieces():
+    """Half a megabyte as a program writes it (fixed decimals, signs), against float()."""
+    rng = np.random.default_rng(7)
+    values = rng.normal(0, 1000, size=(20_000, 4)) * [1, 1e-3, 1e3, 1]
+    lines = [f"{a:.6f},{b:+.3f},{c:.0f},{d:.9f}" for a, b, c, d in values]
+    block = ("\n".join(lines) + "\n").encode()
+    assert len(block) > 8 * table_module._PIECE_BYTES
+    parsed = _parse_plain(block, 4, ord(","))
+    expected = np.array([[float(c) for c in line.split(",")] for line in lines])
+    assert parsed is not None
+    assert np.array_equal(parsed, expected)
+
+
 @pytest.mark.parametrize(
     ("block", "expected"),
     [
@@ -213,3 +253,17 @@ def test_bad_cells_are_found_deep_in_a_long_input(monkeypatch, route):
     lines[3999] = "4000"
     with pytest.raises(InputError, match=r"row 4000 \(line 4001\) has 1 field,"):
         read("a,y\n" + "\n".join(lines) + "\n")
+
+
+def test_rows_in_order_and_bad_cells_named_across_routes_and_blocks(monkeypatch):
+    """Blocks of plain decimals and blocks for numpy.loadtxt interleave: the rows
+    come in order, and a bad cell is named by its own row and line."""
+    monkeypatch.setattr(table_module, "BLOCK_BYTES", 256)
+    lines = [f"{i},{i}.5,{-i}e0" if i % 7 == 0 else f"{i},{i}.5,{-i}" for i in range(1, 3001)]
+    table, values = read("a,b,y\n" + "\n".join(lines) + "\n")
+    expected = [[i, i + 0.5, -i] for i in range(1, 3001)]
+    np.testing.assert_array_equal(values, expected)
+    assert table.counts.rows == 3000
+    lines[2499] = "2500,x,1"
+    with pytest.raises(InputError, match=r"row 2500 \(line 2501\), column 'b': 'x'"):
+        read("a,b,y\n" + "\n".join(lines) + "\n")

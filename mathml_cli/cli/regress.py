@@ -121,9 +121,10 @@ def regress_command(
 
       mathml regress docs/data/houses.csv --predict "sqft=1600,rooms=3,age=10" --format json
     """
-    # The table is parsed on two worker threads; OpenBLAS's own threads on top of
-    # them fight for the cores (the QR of a 4,700×12 block: 1.7 ms on one thread,
-    # 70 ms with them on a busy 2-core machine). NumPy reads this on first import.
+    # The streamed QR's products are of blocks a few thousand rows by a few columns:
+    # OpenBLAS's threads cost more than they save there (a million rows × 10: 0.76 s
+    # with two, 0.71 s with one; 70 ms instead of 1.7 ms for a block's QR on a busy
+    # 2-core machine). NumPy reads this on first import.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from mathml_cli.core.regress import check_every, regress, split_features
     from mathml_cli.core.table import CsvTable, open_input

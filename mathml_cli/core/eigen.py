@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     import numpy as np
 
 EXACT_SIZE = 3  # symbolic steps up to this size; numeric (NumPy) beyond
+EXACT_RANGE = (1e-6, 1e6)  # ... and for entries of these sizes (or 0)
+MAX_ENTRY = 1e100  # det(A − λI) multiplies n entries: keep them well inside float64
 MAX_SIZE = 500
 MAX_POWER_STEPS = 1000
 POWER_TOLERANCE = 1e-12  # power iteration stops when x moves less than this
@@ -163,7 +165,11 @@ def eigen(
     a = _check_matrix(matrix)
     n = a.shape[0]
     symmetric = bool(np.array_equal(a, a.T))
-    if n <= EXACT_SIZE:
+    nonzero = np.abs(a[a != 0])
+    readable = nonzero.size == 0 or (
+        nonzero.min() >= EXACT_RANGE[0] and nonzero.max() <= EXACT_RANGE[1]
+    )
+    if n <= EXACT_SIZE and readable:
         characteristic, values, pairs, defects = _exact(a, symmetric)
         method = "exact"
         warnings: list[str] = []
@@ -252,6 +258,13 @@ def _check_matrix(matrix: np.ndarray) -> np.ndarray:
         raise InputError(f"the matrix is {rows}×{rows}; mathml eigen takes at most {MAX_SIZE}")
     if not np.isfinite(a).all():
         raise InputError("the matrix holds a value that is not a finite number")
+    row, column = np.unravel_index(int(np.abs(a).argmax()), a.shape)
+    if abs(a[row, column]) > MAX_ENTRY:
+        raise InputError(
+            f"the entry {a[row, column]:g} at row {row + 1}, column {column + 1} is too large: "
+            f"mathml eigen takes entries up to {MAX_ENTRY:g} in size (products of them must fit "
+            "in float64); divide A by a scale s: A/s has eigenvalues λ/s and the same eigenvectors"
+        )
     return a
 
 
@@ -411,6 +424,9 @@ def _join(terms: list[tuple[bool, str]]) -> str:
     return "".join(parts)
 
 
+MAX_PLAIN_DECIMAL = 20
+
+
 def _decimal_text(numerator: int, denominator: int) -> str | None:
     """numerator/denominator as a terminating decimal, or None if it does not terminate."""
     rest, twos, fives = denominator, 0, 0
@@ -423,8 +439,14 @@ def _decimal_text(numerator: int, denominator: int) -> str | None:
     if rest != 1:
         return None
     places = max(twos, fives)
-    digits = str(abs(numerator) * 10**places // denominator).rjust(places + 1, "0")
+    scaled = abs(numerator) * 10**places // denominator  # the value is scaled·10^−places
+    digits = str(scaled).rjust(places + 1, "0")
     text = f"{digits[:-places]}.{digits[-places:]}" if places else digits
+    if len(text) > MAX_PLAIN_DECIMAL:  # 1e-200 written out is 202 characters
+        significant = str(scaled).rstrip("0") or "0"
+        exponent = len(str(scaled)) - 1 - places
+        mantissa = significant[0] + (f".{significant[1:]}" if len(significant) > 1 else "")
+        text = f"{mantissa}e{exponent:+03d}"
     return ("-" if numerator < 0 else "") + text
 
 
@@ -590,7 +612,8 @@ def _exact(
                     value = complex(value.real, 0.0)
                 exact_text = None
             else:
-                value = complex(sympy.N(root, 30))
+                # maxn: the precision evalf may climb to when the root cancels (1e300 and 3)
+                value = complex(sympy.N(root, 30, maxn=4000))
                 exact_text = writer.surd(root)
             roots.append(Root(value, exact_text, int(multiplicity), written_factor))
             exact_roots.append(root)

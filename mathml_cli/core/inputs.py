@@ -32,8 +32,9 @@ from mathml_cli.errors import InputError, did_you_mean
 if TYPE_CHECKING:
     import numpy as np
 
-# Commas, semicolons and any whitespace separate numbers in a list.
-_SEPARATORS = re.compile(r"[,;\s]+")
+# Numbers in a list are separated by a comma or semicolon (with any spaces around
+# it) or by a run of spaces.
+_SEPARATOR = re.compile(r"\s*[,;]\s*|\s+")
 # Within a row of a vector or matrix: a comma (with any spaces around it) or spaces.
 _ROW_SEPARATOR = re.compile(r"\s*,\s*|\s+")
 
@@ -78,9 +79,27 @@ def read_value(text: str, what: str) -> float:
     return value
 
 
-def split_numbers(text: str) -> list[str]:
-    """The number tokens of `2, 1 0.1` (separated by commas, semicolons or whitespace)."""
-    return [token for token in _SEPARATORS.split(text.strip()) if token]
+def split_numbers(text: str, where: str = "") -> list[str]:
+    """The number tokens of `2, 1 0.1` (separated by commas, semicolons or whitespace).
+
+    An empty entry (`1,,2`, or a comma first) is an error, not skipped: it is a missing
+    value, and skipping it would shift every value after it. One separator at the end
+    is allowed, as in Python's lists (and a list that goes on on the next line).
+    """
+    stripped = text.strip()
+    if not stripped:
+        return []
+    tokens = _SEPARATOR.split(stripped)
+    if tokens[-1] == "":
+        tokens.pop()
+    if "" in tokens:
+        position = tokens.index("") + 1
+        place = f" ({where})" if where else ""
+        raise InputError(
+            f"value {position} of {stripped!r} is empty{place}: two commas or semicolons "
+            "in a row, or one first"
+        )
+    return tokens
 
 
 def read_number_list(arguments: list[str], what: str = "number") -> list[float]:
@@ -95,7 +114,7 @@ def read_number_list(arguments: list[str], what: str = "number") -> list[float]:
                 )
             values.extend(vector)  # type: ignore[arg-type]
             continue
-        tokens = split_numbers(argument)
+        tokens = split_numbers(argument, f"argument {argument_index}")
         for token in tokens:
             where = f"{what} {len(values) + 1}"
             if len(tokens) > 1:
@@ -111,7 +130,7 @@ def read_rows(text: str, source: str) -> list[list[float]]:
     """The non-blank lines of `text` as rows of numbers; errors say line and position."""
     rows: list[list[float]] = []
     for line_number, line in enumerate(text.splitlines(), start=1):
-        tokens = split_numbers(line)
+        tokens = split_numbers(line, f"{source}, line {line_number}")
         if not tokens:
             continue
         try:

@@ -43,6 +43,17 @@ class StreamedQR:
         self.sums = np.zeros(width)
         size = width + int(intercept)
         self.r = np.zeros((size, size))
+        # Work space for the centred block and CholeskyQR2's Q, reused from block to
+        # block: a fresh array of this size each time costs a page fault per 4 KB.
+        self._work = np.empty((2, 0, width))
+        self._ones = np.ones(0)
+
+    def _scratch(self, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Two (rows x width) work arrays and a vector of ones, grown when needed."""
+        if self._work.shape[1] < rows:
+            self._work = np.empty((2, rows, self.width))
+            self._ones = np.ones(rows)
+        return self._work[0, :rows], self._work[1, :rows], self._ones[:rows]
 
     def add(self, block: np.ndarray) -> None:
         rows = len(block)
@@ -55,10 +66,11 @@ class StreamedQR:
                 self.shift = block.mean(axis=0)
             spread = np.sqrt(((block - self.shift) ** 2).mean(axis=0))
             self.scale = np.where(spread > 0, spread, 1.0)
-        ones = np.ones(rows)
+        centred, work, ones = self._scratch(rows)
         column_sums = ones @ block  # a matrix-vector product: many times faster than .sum(0)
         if not self.intercept:
-            self.r = triangular_factor(np.vstack([self.r, block_factor(block, self.scale)]))
+            factor = block_factor(block, self.scale, work)
+            self.r = triangular_factor(np.vstack([self.r, factor]))
         else:
             # With the block's own mean m, [1, Z] = [1, m + Zc] where Zc's columns are
             # orthogonal to 1, so its R is [[√b, √b·m], [0, R(Zc)]]: the factor of the
@@ -67,7 +79,8 @@ class StreamedQR:
             stacked = np.zeros((self.width + 1, self.width + 1))
             stacked[0, 0] = math.sqrt(rows)
             stacked[0, 1:] = math.sqrt(rows) * (block_mean - self.shift) / self.scale
-            stacked[1:, 1:] = block_factor(block - block_mean, self.scale)
+            np.subtract(block, block_mean, out=centred)
+            stacked[1:, 1:] = block_factor(centred, self.scale, work)
             self.r = triangular_factor(np.vstack([self.r, stacked]))
         self.sums += column_sums
         self.n += rows
@@ -88,7 +101,9 @@ ONE_PASS_LIMIT = 20.0
 CHOLESKY_QR_LIMIT = 1e5
 
 
-def block_factor(block: np.ndarray, scale: np.ndarray) -> np.ndarray:
+def block_factor(
+    block: np.ndarray, scale: np.ndarray, work: np.ndarray | None = None
+) -> np.ndarray:
     """R of a tall block with its columns divided by `scale`: R(A·D⁻¹) = R(A)·D⁻¹.
 
     CholeskyQR2 when the scaled block is well conditioned, else Householder.
@@ -96,19 +111,31 @@ def block_factor(block: np.ndarray, scale: np.ndarray) -> np.ndarray:
     R = R₂R₁) is as accurate as Householder QR while κ(A) is well below 1/√ε
     (Yamamoto et al., 2015) and runs on matrix products, several times faster
     for a block of thousands of rows; when κ is tiny, R₁ alone already is. The
-    scaling is applied to the small matrices, never to the block.
+    scaling is applied to the small matrices, never to the block. `work`, shaped
+    like the block, may hold Q₁.
+
+    The last column is the target (in a regression). In a good fit it is nearly
+    a combination of the others, which makes κ(A) large even when the features
+    are well conditioned; then R₁ is right but for its last entry, the size of
+    what the features leave unexplained, which Cholesky finds by a subtraction
+    that cancels. While the other columns are well conditioned, that entry is
+    measured directly instead, as the norm of the last column's residual on
+    them (one matrix-vector product, not a second pass).
     """
     width = block.shape[1]
     if len(block) > 4 * width:
         try:
             gram = block.T @ block / np.outer(scale, scale)  # of A·D⁻¹
             first = np.linalg.cholesky(gram).T
+            if width > 1 and np.linalg.cond(first[:-1, :-1]) < ONE_PASS_LIMIT:
+                first[-1, -1] = _unexplained(block, first, scale)
+                return first
             condition = np.linalg.cond(first)
             if condition < ONE_PASS_LIMIT:
                 return first
             if condition < CHOLESKY_QR_LIMIT:
                 # Q₁ = A·D⁻¹·R₁⁻¹ = A·(R₁D)⁻¹
-                orthogonal = block @ np.linalg.inv(first * scale)
+                orthogonal = np.matmul(block, np.linalg.inv(first * scale), out=work)
                 second = np.linalg.cholesky(orthogonal.T @ orthogonal).T
                 return second @ first
         except np.linalg.LinAlgError:
@@ -117,6 +144,16 @@ def block_factor(block: np.ndarray, scale: np.ndarray) -> np.ndarray:
     if len(block) < width:  # fewer rows than columns: R is still square, with zero rows
         scaled = np.vstack([scaled, np.zeros((width - len(block), width))])
     return triangular_factor(scaled)
+
+
+def _unexplained(block: np.ndarray, first: np.ndarray, scale: np.ndarray) -> float:
+    """‖y − Xc‖ / s_y for the block [X, y]: c are the least-squares coefficients of y
+    on X that the Cholesky factor R₁ of the scaled block gives (b = R₁₁⁻¹r with
+    R₁ = [[R₁₁, r], [0, ρ]], on the scaled columns; c = b·s_y/s_x)."""
+    scaled = back_substitute(first[:-1, :-1], first[:-1, -1])
+    weights = np.append(-scaled * scale[-1] / scale[:-1], 1.0)
+    residual = block @ weights  # y − Xc, one product over the whole (contiguous) block
+    return math.sqrt(float(residual @ residual)) / float(scale[-1])
 
 
 def triangular_factor(matrix: np.ndarray) -> np.ndarray:

@@ -160,7 +160,7 @@ def view(result: Backprop) -> v.View:
     blocks.append(v.Section(None, tuple(summary)))
     if result.update is not None:
         blocks.append(v.Section(None, tuple(_update(result))))
-    blocks.append(v.Section(None, tuple(_check_note(check) for check in result.checks)))
+    blocks.append(v.Section(None, tuple(check_note(check) for check in result.checks)))
     source = f"mathml backprop: {'; '.join(_statements(result)) or result.text.strip()}"
     return v.View(source, tuple(blocks), source)
 
@@ -401,7 +401,8 @@ def _update(result: Backprop) -> list[v.Block]:
     return blocks
 
 
-def _check_note(check: Check) -> v.Note:
+def check_note(check: Check) -> v.Note:
+    """How a check of the gradients ended (the scalar and the layer graph alike)."""
     mark, kind = {True: ("✓", "check"), False: ("✗", "failure"), None: ("–", "warning")}[
         check.verified
     ]
@@ -409,6 +410,18 @@ def _check_note(check: Check) -> v.Note:
 
 
 # --- JSON ------------------------------------------------------------------
+
+
+def checks_data(checks: Sequence[Check]) -> list[dict[str, Any]]:
+    return [
+        {
+            "method": check.method,
+            "verified": check.verified,
+            "detail": check.detail,
+            "largest_difference": check.largest_difference,
+        }
+        for check in checks
+    ]
 
 
 def data(result: Backprop) -> dict[str, Any]:
@@ -452,15 +465,7 @@ def data(result: Backprop) -> dict[str, Any]:
         },
         "warnings": list(result.warnings),
         "verified": result.verified,
-        "checks": [
-            {
-                "method": check.method,
-                "verified": check.verified,
-                "detail": check.detail,
-                "largest_difference": check.largest_difference,
-            }
-            for check in result.checks
-        ],
+        "checks": checks_data(result.checks),
     }
     if result.update is not None:
         payload["learning_rate"] = result.update.learning_rate

@@ -6,29 +6,11 @@ from fractions import Fraction
 from typing import Any
 
 from mathml_cli.core.bayes import Bayes, Frequencies
-from mathml_cli.render.view import (
-    Block,
-    Column,
-    Formula,
-    Gap,
-    Heading,
-    Math,
-    Note,
-    Paragraph,
-    Section,
-    Span,
-    Table,
-    View,
-    latex_escape,
-    number,
-)
+from mathml_cli.render import view as v
+from mathml_cli.render.common import part_heading, step_heading
 
 EXACT_DIGITS = 12  # a probability is written exactly when its decimal has at most this many
 UPDATE_ROWS = 12  # --times tables longer than this show the first and last rows
-
-
-def _heading(text: str) -> Heading:
-    return Heading((text,), level=3)
 
 
 def probability(value: Fraction) -> str:
@@ -48,13 +30,13 @@ def probability(value: Fraction) -> str:
             text = text.rjust(places + 1, "0")
             text = f"{text[:-places]}.{text[-places:]}".rstrip("0").rstrip(".")
         return text
-    shown = number(float(value))
+    shown = v.number(float(value))
     # A posterior within rounding of 1 (or 0) is not certain: say so.
     return f"≈{shown}" if shown in ("0", "1") else shown
 
 
 def count(value: Fraction) -> str:
-    return f"{int(value):,}" if value.denominator == 1 else f"≈{number(float(value))}"
+    return f"{int(value):,}" if value.denominator == 1 else f"≈{v.number(float(value))}"
 
 
 def percent(value: Fraction) -> str:
@@ -86,7 +68,7 @@ def _odds(value: Fraction) -> str:
     """Odds as `1:99` when the numbers are small, else as a decimal."""
     if value.denominator < 10**6 and value.numerator < 10**6:
         return f"{value.numerator:,}:{value.denominator:,}"
-    return number(float(value))
+    return v.number(float(value))
 
 
 class _Names:
@@ -104,120 +86,86 @@ class _Names:
         def tex(name: str) -> str:
             negated = name.startswith("¬")
             core = name[1:] if negated else name
-            shown = core if len(core) == 1 else r"\text{" + latex_escape(core) + "}"
+            shown = core if len(core) == 1 else r"\text{" + v.latex_escape(core) + "}"
             return (r"\neg " if negated else "") + shown
 
         inner = tex(event) + (r" \mid " + tex(given) if given else "")
         return f"P({inner})"
 
 
-def view(result: Bayes) -> View:
+def view(result: Bayes) -> v.View:
     names = _Names(result.labels)
     a, b = names.a, names.b
-    blocks: list[Block] = [
-        Paragraph((Span("Bayes' theorem"),)),
-        Formula(
+    blocks: list[v.Block] = [
+        v.Paragraph((v.Span("Bayes' theorem"),)),
+        v.Formula(
             f"{names.p(a, b)} = {names.p(b, a)}·{names.p(a)} / {names.p(b)}",
             rf"{names.p_latex(a, b)} = \frac{{{names.p_latex(b, a)}\,{names.p_latex(a)}}}"
             rf"{{{names.p_latex(b)}}}",
         ),
     ]
     if result.labels != ("A", "B"):
-        blocks.append(Note((f"A = {a}, B = {b}",), indent=1))
+        blocks.append(v.Note((f"A = {a}, B = {b}",), indent=1))
     blocks.append(_given(result, names))
     blocks.append(_steps(result, names))
     blocks.append(_frequencies(result, names))
     blocks.append(_table(result.frequencies, names))
     if len(result.updates) > 1:
         blocks.append(_updates(result, names))
-    return View("mathml bayes", tuple(blocks), "mathml bayes")
+    return v.View("mathml bayes", tuple(blocks), "mathml bayes")
 
 
-def _math(text: str, latex: str, role: Any = None) -> Math:
-    return Math(text, latex, role)
-
-
-def _given(result: Bayes, names: _Names) -> Section:
+def _given(result: Bayes, names: _Names) -> v.Section:
     a, b = names.a, names.b
-    rows: list[Block] = [
-        Paragraph(
-            (
-                Span("prior       ", "rule"),
-                _math(
-                    f"{names.p(a)} = {probability(result.prior)}",
-                    f"{names.p_latex(a)} = {_tex(result.prior)}",
-                ),
-                Span(f"  how common {a} is before any evidence", "muted"),
-            ),
-            indent=1,
-        ),
-        Paragraph(
-            (
-                Span("likelihood  ", "rule"),
-                _math(
-                    f"{names.p(b, a)} = {probability(result.likelihood)}",
-                    f"{names.p_latex(b, a)} = {_tex(result.likelihood)}",
-                ),
-                Span(f"  how often {b} is seen when {a} is true", "muted"),
-            ),
-            indent=1,
+
+    def known(label: str, value: Fraction, event: str, given: str | None, meaning: str) -> v.Block:
+        """One probability the user gave: `likelihood  P(B|A) = 0.9  how often …`."""
+        statement = v.Math(
+            f"{names.p(event, given)} = {probability(value)}",
+            f"{names.p_latex(event, given)} = {_tex(value)}",
+        )
+        gloss = (v.Span(f"  {meaning}", "muted"),) if meaning else ()
+        return v.Paragraph((v.Span(f"{label:<12}", "rule"), statement, *gloss), indent=1)
+
+    rows = [
+        known("prior", result.prior, a, None, f"how common {a} is before any evidence"),
+        known("likelihood", result.likelihood, b, a, f"how often {b} is seen when {a} is true"),
+        known("evidence", result.evidence, b, None, "")
+        if result.evidence_given
+        else known(
+            "false alarm",
+            result.false_alarm,
+            b,
+            "¬" + a,
+            f"how often {b} is seen when {a} is false",
         ),
     ]
-    if result.evidence_given:
-        rows.append(
-            Paragraph(
-                (
-                    Span("evidence    ", "rule"),
-                    _math(
-                        f"{names.p(b)} = {probability(result.evidence)}",
-                        f"{names.p_latex(b)} = {_tex(result.evidence)}",
-                    ),
-                ),
-                indent=1,
-            )
-        )
-    else:
-        rows.append(
-            Paragraph(
-                (
-                    Span("false alarm ", "rule"),
-                    _math(
-                        f"{names.p(b, '¬' + a)} = {probability(result.false_alarm)}",
-                        f"{names.p_latex(b, '¬' + a)} = {_tex(result.false_alarm)}",
-                    ),
-                    Span(f"  how often {b} is seen when {a} is false", "muted"),
-                ),
-                indent=1,
-            )
-        )
-    return Section(_heading("Given"), tuple(rows))
+    return v.Section(part_heading("Given"), tuple(rows))
 
 
-def _steps(result: Bayes, names: _Names) -> Section:
+def _steps(result: Bayes, names: _Names) -> v.Section:
     a, b = names.a, names.b
     prior, likelihood, alarm = result.prior, result.likelihood, result.false_alarm
     not_prior = 1 - prior
-    blocks: list[Block] = []
+    blocks: list[v.Block] = []
     if result.evidence_given:
         blocks.append(
-            Paragraph(
-                (
-                    Span("1. ", "muted"),
-                    Span("The false-alarm rate the evidence implies: ", "rule"),
-                    _math(
-                        f"{names.p(b, '¬' + a)} = ({names.p(b)} − {names.p(b, a)}·{names.p(a)})"
-                        f" / {names.p('¬' + a)} = ({probability(result.evidence)} − "
-                        f"{probability(result.joint)}) / {probability(not_prior)} = "
-                        f"{probability(alarm)}",
-                        rf"{names.p_latex(b, '¬' + a)} = \frac{{{_tex(result.evidence)} - "
-                        rf"{_tex(result.joint)}}}{{{_tex(not_prior)}}} = "
-                        rf"{_tex(alarm)}",
-                    ),
-                )
+            step_heading(
+                1,
+                "The false-alarm rate the evidence implies: ",
+                v.Math(
+                    f"{names.p(b, '¬' + a)} = ({names.p(b)} − {names.p(b, a)}·{names.p(a)})"
+                    f" / {names.p('¬' + a)} = ({probability(result.evidence)} − "
+                    f"{probability(result.joint)}) / {probability(not_prior)} = "
+                    f"{probability(alarm)}",
+                    rf"{names.p_latex(b, '¬' + a)} = \frac{{{_tex(result.evidence)} - "
+                    rf"{_tex(result.joint)}}}{{{_tex(not_prior)}}} = "
+                    rf"{_tex(alarm)}",
+                ),
             )
         )
         blocks.append(
-            Note(
+            v.Note(
                 (
                     f"From total probability, below; a P({b}) outside "
                     f"[{names.p(b, a)}·{names.p(a)}, {names.p(b, a)}·{names.p(a)} + "
@@ -228,18 +176,16 @@ def _steps(result: Bayes, names: _Names) -> Section:
         )
     else:
         blocks.append(
-            Paragraph(
-                (
-                    Span("1. ", "muted"),
-                    Span(f"{names.p(b)} by total probability: ", "rule"),
-                    f"every way {b} can happen, with {a} or without it",
-                )
+            step_heading(
+                1,
+                f"{names.p(b)} by total probability: ",
+                f"every way {b} can happen, with {a} or without it",
             )
         )
         blocks.append(
-            Paragraph(
+            v.Paragraph(
                 (
-                    _math(
+                    v.Math(
                         f"{names.p(b)} = {names.p(b, a)}·{names.p(a)} + "
                         f"{names.p(b, '¬' + a)}·{names.p('¬' + a)}",
                         rf"{names.p_latex(b)} = {names.p_latex(b, a)}\,{names.p_latex(a)} + "
@@ -251,9 +197,9 @@ def _steps(result: Bayes, names: _Names) -> Section:
         )
         joint_not = alarm * not_prior
         blocks.append(
-            Paragraph(
+            v.Paragraph(
                 (
-                    _math(
+                    v.Math(
                         f"= {probability(likelihood)}·{probability(prior)} + "
                         f"{probability(alarm)}·{probability(not_prior)} = "
                         f"{probability(result.joint)} + {probability(joint_not)} = "
@@ -269,13 +215,11 @@ def _steps(result: Bayes, names: _Names) -> Section:
             )
         )
     posterior = result.posterior
+    blocks.append(step_heading(2, "The posterior: ", f"{a} once {b} is seen"))
     blocks.append(
-        Paragraph((Span("2. ", "muted"), Span("The posterior: ", "rule"), f"{a} once {b} is seen"))
-    )
-    blocks.append(
-        Paragraph(
+        v.Paragraph(
             (
-                _math(
+                v.Math(
                     f"{names.p(a, b)} = {names.p(b, a)}·{names.p(a)} / {names.p(b)} = "
                     f"{probability(result.joint)} / {probability(result.evidence)} "
                     f"{_equals(probability(posterior))}",
@@ -292,20 +236,20 @@ def _steps(result: Bayes, names: _Names) -> Section:
     if ratio is not None and 0 < prior < 1 and posterior < 1:
         prior_odds = prior / not_prior
         blocks.append(
-            Note(
+            v.Note(
                 (
-                    f"In odds: {b} is {number(float(ratio))} times as likely with {a} as without "
+                    f"In odds: {b} is {v.number(float(ratio))} times as likely with {a} as without "
                     f"(the likelihood ratio), so seeing it multiplies the odds of {a} by that: "
-                    f"{_odds(prior_odds)} × {number(float(ratio))} = {_odds(prior_odds * ratio)}"
+                    f"{_odds(prior_odds)} × {v.number(float(ratio))} = {_odds(prior_odds * ratio)}"
                     f", and odds o mean a probability o/(1 + o) = {percent(posterior)}.",
                 ),
                 indent=1,
             )
         )
-    return Section(_heading("Steps"), tuple(blocks))
+    return v.Section(part_heading("Steps"), tuple(blocks))
 
 
-def _frequencies(result: Bayes, names: _Names) -> Section:
+def _frequencies(result: Bayes, names: _Names) -> v.Section:
     counts = result.frequencies
     a, b = names.a, names.b
     people = f"{counts.population:,}"
@@ -316,16 +260,16 @@ def _frequencies(result: Bayes, names: _Names) -> Section:
         f"{count(counts.b_and_a)} of the {count(counts.with_b)} {b} cases have {a}: "
         f"{count(counts.b_and_a)}/{count(counts.with_b)} = {percent(result.posterior)}."
     )
-    blocks: list[Block] = [Paragraph((line,))]
+    blocks: list[v.Block] = [v.Paragraph((line,))]
     if not counts.whole:
         blocks.append(
-            Note(
+            v.Note(
                 ("Counts with ≈ are not whole: these probabilities need a bigger crowd.",),
                 indent=1,
             )
         )
     blocks.append(
-        Note(
+        v.Note(
             (
                 "The same numbers as counts of people: how doctors and juries get Bayes right "
                 "(Gigerenzer's natural frequencies).",
@@ -333,10 +277,10 @@ def _frequencies(result: Bayes, names: _Names) -> Section:
             indent=1,
         )
     )
-    return Section(_heading(f"Natural frequencies: out of {people}"), tuple(blocks))
+    return v.Section(part_heading(f"Natural frequencies: out of {people}"), tuple(blocks))
 
 
-def _table(counts: Frequencies, names: _Names) -> Section:
+def _table(counts: Frequencies, names: _Names) -> v.Section:
     a, b = names.a, names.b
     total = Fraction(counts.population)
     rows = (
@@ -349,19 +293,19 @@ def _table(counts: Frequencies, names: _Names) -> Section:
             total,
         ),
     )
-    table = Table(
+    table = v.Table(
         (
-            Column("", align="left"),
-            Column(b, format="text"),
-            Column("¬" + b, format="text"),
-            Column("total", format="text"),
+            v.Column("", align="left"),
+            v.Column(b, format="text"),
+            v.Column("¬" + b, format="text"),
+            v.Column("total", format="text"),
         ),
         tuple((label, *(count(value) for value in values)) for label, *values in rows),
     )
-    return Section(_heading("2×2 table"), (table,))
+    return v.Section(part_heading("2×2 table"), (table,))
 
 
-def _updates(result: Bayes, names: _Names) -> Section:
+def _updates(result: Bayes, names: _Names) -> v.Section:
     a, b = names.a, names.b
     rows: list[Any] = [
         (
@@ -374,21 +318,21 @@ def _updates(result: Bayes, names: _Names) -> Section:
         for update in result.updates
     ]
     if len(rows) > UPDATE_ROWS:
-        rows = [*rows[:8], Gap(len(rows) - 11), *rows[-3:]]
-    table = Table(
+        rows = [*rows[:8], v.Gap(len(rows) - 11), *rows[-3:]]
+    table = v.Table(
         (
-            Column("step", format="integer"),
-            Column("prior", format="text"),
-            Column(Math(names.p(b), names.p_latex(b)), format="text"),
-            Column("posterior", format="text"),
-            Column("1 − posterior", format="text"),
+            v.Column("step", format="integer"),
+            v.Column("prior", format="text"),
+            v.Column(v.Math(names.p(b), names.p_latex(b)), format="text"),
+            v.Column("posterior", format="text"),
+            v.Column("1 − posterior", format="text"),
         ),
         tuple(rows),
     )
-    return Section(
-        _heading(f"Seeing {b} {len(result.updates)} times"),
+    return v.Section(
+        part_heading(f"Seeing {b} {len(result.updates)} times"),
         (
-            Paragraph(
+            v.Paragraph(
                 (
                     f"Each time {b} is seen again (independently, given {a} or ¬{a}), "
                     f"yesterday's posterior {names.p(a, b)} is today's prior {names.p(a)}:",

@@ -67,7 +67,10 @@ def _gradient(descent: Descent) -> v.Line:
         label = v.Math(f"df/d{name} = ", rf"\frac{{d f}}{{d {v.name_latex(name)}}} =", "strong")
         return (label, v.Math(results[0].text, results[0].latex, "result"))
     partials = ", ".join(f"∂f/∂{n}" for n in names)
-    label = v.Math(f"∇f = ({partials}) = ", r"\nabla f =", "strong")
+    partials_latex = ", ".join(rf"\frac{{\partial f}}{{\partial {v.name_latex(n)}}}" for n in names)
+    label = v.Math(
+        f"∇f = ({partials}) = ", rf"\nabla f = \left({partials_latex}\right) =", "strong"
+    )
     return (
         label,
         v.Math(
@@ -164,7 +167,9 @@ def _columns(descent: Descent, verbose: bool) -> list[v.Column]:
     if wide:
         columns.append(v.Column(v.Math("∇f", r"\nabla f"), droppable=True))
     else:
-        columns += per_variable("∂f/∂{}", r"\partial f/\partial {}", True)
+        # ∂ for a function of several variables, d for a function of one (as df/dx above).
+        d, d_latex = ("∂", r"\partial") if len(names) > 1 else ("d", "d")
+        columns += per_variable(f"{d}f/{d}{{}}", f"{d_latex} f/{d_latex} {{}}", True)
     columns += per_variable("Δ{}", r"\Delta {}", True)
     if descent.schedule.name != "constant":
         columns.append(v.Column(v.Math("γ_t", r"\gamma_t"), droppable=True))

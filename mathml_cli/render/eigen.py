@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
+import cmath
 import math
 from typing import Any
 
-from mathml_cli.core.eigen import EXACT_SIZE, Eigen, EigenPair, Expression, PowerIteration
-from mathml_cli.render.view import (
-    Block,
-    Column,
-    Line,
-    Math,
-    Matrix,
-    Note,
-    Paragraph,
-    Plot,
-    Section,
-    Series,
-    Span,
-    Table,
-    View,
-    number,
-    number_latex,
-    thin,
+from mathml_cli.core.eigen import (
+    EXACT_RANGE,
+    EXACT_SIZE,
+    Eigen,
+    EigenPair,
+    Expression,
+    PowerIteration,
 )
+from mathml_cli.render import view as v
+from mathml_cli.render.common import step_heading
 
 MAX_SHOWN = 8  # rows and columns of a matrix shown before it is cut with "…"
 MAX_VECTOR = 6  # entries of a vector written in a table cell before it is cut
@@ -43,56 +35,56 @@ def _clean(value: float, scale: float) -> float:
     return 0.0 if abs(value) <= 1e-12 * scale else value
 
 
-def _complex(value: complex, scale: float = 1.0, digits: int = 6) -> Math:
+def _complex(value: complex, scale: float = 1.0, digits: int = 6) -> v.Math:
     real, imag = _clean(value.real, scale), _clean(value.imag, scale)
     if imag == 0:
-        return Math(number(real, digits), number_latex(real, digits))
+        return v.Math(v.number(real, digits), v.number_latex(real, digits))
     sign = "-" if imag < 0 else "+"
     magnitude = abs(imag)
-    imag_text = "" if magnitude == 1 else number(magnitude, digits)
-    imag_latex = "" if magnitude == 1 else number_latex(magnitude, digits)
+    imag_text = "" if magnitude == 1 else v.number(magnitude, digits)
+    imag_latex = "" if magnitude == 1 else v.number_latex(magnitude, digits)
     if real == 0:
         lead = "-" if imag < 0 else ""
-        return Math(f"{lead}{imag_text}i", f"{lead}{imag_latex}i")
-    return Math(
-        f"{number(real, digits)} {sign} {imag_text}i",
-        f"{number_latex(real, digits)} {sign} {imag_latex}i",
+        return v.Math(f"{lead}{imag_text}i", f"{lead}{imag_latex}i")
+    return v.Math(
+        f"{v.number(real, digits)} {sign} {imag_text}i",
+        f"{v.number_latex(real, digits)} {sign} {imag_latex}i",
     )
 
 
-def _vector(values: tuple[complex, ...], limit: int | None = None) -> Math:
+def _vector(values: tuple[complex, ...], limit: int | None = None) -> v.Math:
     """(a, b, c) with rounding residue as 0, cut to `limit` entries."""
-    scale = max((abs(v) for v in values), default=1.0) or 1.0
+    scale = max((abs(value) for value in values), default=1.0) or 1.0
     shown = list(values)
     cut = limit is not None and len(shown) > limit
     if cut:
         assert limit is not None
         shown = shown[: limit - 1]
-    parts = [_complex(v, scale) for v in shown]
+    parts = [_complex(value, scale) for value in shown]
     text = ", ".join(p.text for p in parts) + (", …" if cut else "")
     latex = ", ".join(p.latex for p in parts) + (r", \dots" if cut else "")
-    return Math(f"({text})", rf"\left({latex}\right)")
+    return v.Math(f"({text})", rf"\left({latex}\right)")
 
 
-def _expression(expression: Expression, role: Any = None) -> Math:
-    return Math(expression.text, expression.latex, role)
+def _expression(expression: Expression, role: Any = None) -> v.Math:
+    return v.Math(expression.text, expression.latex, role)
 
 
-def _lambda(index: int) -> Math:
-    return Math(f"λ{_subscript(index)}", rf"\lambda_{{{index}}}")
+def _lambda(index: int) -> v.Math:
+    return v.Math(f"λ{_subscript(index)}", rf"\lambda_{{{index}}}")
 
 
-def _value(pair_value: complex, exact: Expression | None) -> Math:
+def _value(pair_value: complex, exact: Expression | None) -> v.Math:
     """The eigenvalue exactly when known, with its decimal value."""
     decimal = _complex(pair_value)
     if exact is None:
-        return Math(f"≈ {decimal.text}", rf"\approx {decimal.latex}")
+        return v.Math(f"≈ {decimal.text}", rf"\approx {decimal.latex}")
     if exact.text == decimal.text:
-        return Math(f"= {exact.text}", f"= {exact.latex}")
-    return Math(f"= {exact.text} ≈ {decimal.text}", rf"= {exact.latex} \approx {decimal.latex}")
+        return v.Math(f"= {exact.text}", f"= {exact.latex}")
+    return v.Math(f"= {exact.text} ≈ {decimal.text}", rf"= {exact.latex} \approx {decimal.latex}")
 
 
-def _matrix(name: Math | None, rows: Any, role: Any = None) -> Matrix:
+def _matrix(name: v.Math | None, rows: Any, role: Any = None) -> v.Matrix:
     """A matrix of numbers (or of Math), cut to its first and last rows and columns."""
     count_rows, count_columns = len(rows), len(rows[0])
 
@@ -103,7 +95,7 @@ def _matrix(name: Math | None, rows: Any, role: Any = None) -> Matrix:
 
     def cell(value: Any) -> Any:
         if isinstance(value, Expression):
-            return Math(value.text, value.latex)
+            return v.Math(value.text, value.latex)
         if isinstance(value, complex):
             return _complex(value) if value.imag else float(value.real)
         return float(value)
@@ -114,23 +106,23 @@ def _matrix(name: Math | None, rows: Any, role: Any = None) -> Matrix:
         else tuple("…" if c is None else cell(rows[r][c]) for c in shown(count_columns))
         for r in shown(count_rows)
     )
-    return Matrix(cells, name, role)
+    return v.Matrix(cells, name, role)
 
 
 # --- the view -----------------------------------------------------------------
 
 
-def view(result: Eigen, *, plot: bool = False) -> View:
+def view(result: Eigen, *, plot: bool = False) -> v.View:
     """The polynomial, its roots, the eigenvectors and the checks (or NumPy's answer)."""
     n = result.size
     kind = "symmetric " if result.symmetric else ""
-    blocks: list[Block] = [
-        Paragraph((Span(f"Eigenvalues and eigenvectors of a {kind}{n}×{n} matrix"),)),
-        _matrix(Math("A", "A"), result.matrix),
-        Paragraph(
+    blocks: list[v.Block] = [
+        v.Paragraph((v.Span(f"Eigenvalues and eigenvectors of a {kind}{n}×{n} matrix"),)),
+        _matrix(v.Math("A", "A"), result.matrix),
+        v.Paragraph(
             (
-                Math("Av = λv", r"A v = \lambda v", "formula"),
-                Span(
+                v.Math("Av = λv", r"A v = \lambda v", "formula"),
+                v.Span(
                     ": an eigenvector v keeps its direction under A, and λ says how much A "
                     "stretches it (a negative λ flips it)",
                     "muted",
@@ -150,42 +142,38 @@ def view(result: Eigen, *, plot: bool = False) -> View:
     if result.defects:
         blocks.append(_defects(result))
     for warning in result.warnings:
-        blocks.append(Note((warning,), "warning"))
+        blocks.append(v.Note((warning,), "warning"))
     if result.power is not None:
         blocks.append(_power(result.power))
     if plot:
         blocks.append(plot_view(result))
-    return View("mathml eigen", tuple(blocks), "mathml eigen")
+    return v.View("mathml eigen", tuple(blocks), "mathml eigen")
 
 
-def _step_heading(number_: int, title: str, *rest: Any) -> Paragraph:
-    return Paragraph((Span(f"{number_}. ", "muted"), Span(title, "rule"), *rest))
-
-
-def _exact_sections(result: Eigen) -> list[Block]:
+def _exact_sections(result: Eigen) -> list[v.Block]:
     characteristic = result.characteristic
     assert characteristic is not None
     n = result.size
-    expansion: list[Block] = [
-        _step_heading(
+    expansion: list[v.Block] = [
+        step_heading(
             1,
             "The characteristic polynomial: ",
-            Math("det(A - λI)", r"\det(A - \lambda I)"),
+            v.Math("det(A - λI)", r"\det(A - \lambda I)"),
         ),
-        Note(
+        v.Note(
             (
-                Math("Av = λv", r"A v = \lambda v"),
+                v.Math("Av = λv", r"A v = \lambda v"),
                 " means ",
-                Math("(A - λI)v = 0", r"(A - \lambda I) v = 0"),
+                v.Math("(A - λI)v = 0", r"(A - \lambda I) v = 0"),
                 " for a ",
-                Math("v ≠ 0", r"v \neq 0"),
+                v.Math("v ≠ 0", r"v \neq 0"),
                 ", which needs A - λI to be singular: ",
-                Math("det(A - λI) = 0", r"\det(A - \lambda I) = 0"),
+                v.Math("det(A - λI) = 0", r"\det(A - \lambda I) = 0"),
                 ". Subtract λ on the diagonal:",
             ),
             indent=1,
         ),
-        _matrix(Math("A - λI", r"A - \lambda I"), characteristic.shifted),
+        _matrix(v.Math("A - λI", r"A - \lambda I"), characteristic.shifted),
     ]
     for step in characteristic.steps:
         expression = step.expression
@@ -193,16 +181,16 @@ def _exact_sections(result: Eigen) -> list[Block]:
             # A minor: named on its own line, what it is said once in the expansion above.
             name = step.description[:3]
             column = step.description[2].translate(_FROM_SUBSCRIPT)
-            minor: Line = (
-                Math(f"{name} = {expression.text}", f"M_{{1{column}}} = {expression.latex}"),
+            minor: v.Line = (
+                v.Math(f"{name} = {expression.text}", f"M_{{1{column}}} = {expression.latex}"),
             )
-            expansion.append(Paragraph(minor, indent=2))
+            expansion.append(v.Paragraph(minor, indent=2))
             continue
         expansion.append(
-            Paragraph(
+            v.Paragraph(
                 (
-                    Math(f"= {expression.text}", f"= {expression.latex}"),
-                    Span(f"   {step.description}", "muted"),
+                    v.Math(f"= {expression.text}", f"= {expression.latex}"),
+                    v.Span(f"   {step.description}", "muted"),
                 ),
                 indent=1,
             )
@@ -210,12 +198,12 @@ def _exact_sections(result: Eigen) -> list[Block]:
     polynomial = characteristic.polynomial
     if n == 2:
         expansion.append(
-            Note(
+            v.Note(
                 (
                     "For any 2×2: det(A - λI) = λ² - tr(A)·λ + det(A), here tr(A) = ",
-                    Math(number(result.trace), number_latex(result.trace)),
+                    v.Math(v.number(result.trace), v.number_latex(result.trace)),
                     " and det(A) = ",
-                    Math(number(result.determinant), number_latex(result.determinant)),
+                    v.Math(v.number(result.determinant), v.number_latex(result.determinant)),
                     ".",
                 ),
                 "check",
@@ -224,32 +212,34 @@ def _exact_sections(result: Eigen) -> list[Block]:
         )
     factors = {root.factor.text for root in characteristic.roots}
     if len(factors) > 1 or any(root.multiplicity > 1 for root in characteristic.roots):
-        equation = Math(
+        equation = v.Math(
             f"{polynomial.text} = {characteristic.factored.text} = 0",
             f"{polynomial.latex} = {characteristic.factored.latex} = 0",
         )
     else:  # one irreducible factor: factoring shows nothing new
-        equation = Math(f"{polynomial.text} = 0", f"{polynomial.latex} = 0")
-    roots: list[Block] = [_step_heading(2, "The eigenvalues are its roots: ", equation)]
+        equation = v.Math(f"{polynomial.text} = 0", f"{polynomial.latex} = 0")
+    roots: list[v.Block] = [step_heading(2, "The eigenvalues are its roots: ", equation)]
     index = 1
     irreducible_cubic = False
     for root in characteristic.roots:
         symbol = _lambda(index)
         value = _value(root.value, root.exact)
-        line: list[Any] = [Math(f"{symbol.text} {value.text}", f"{symbol.latex} {value.latex}")]
+        line: list[Any] = [v.Math(f"{symbol.text} {value.text}", f"{symbol.latex} {value.latex}")]
         if root.multiplicity > 1:
-            line.append(Span(f"   (a root {root.multiplicity} times)", "muted"))
+            line.append(v.Span(f"   (a root {root.multiplicity} times)", "muted"))
         if root.exact is None:
             irreducible_cubic = True
-        roots.append(Paragraph(tuple(line), indent=1))
+        roots.append(v.Paragraph(tuple(line), indent=1))
         index += root.multiplicity
     quadratics = {r.factor.text for r in characteristic.roots if r.factor.text.count("λ") == 2}
     for factor in sorted(quadratics):
         roots.append(
-            Note(
+            v.Note(
                 (
                     f"from {factor} = 0 by the quadratic formula ",
-                    Math("λ = (-b ± √(b² - 4c))/2", r"\lambda = \frac{-b \pm \sqrt{b^2 - 4c}}{2}"),
+                    v.Math(
+                        "λ = (-b ± √(b² - 4c))/2", r"\lambda = \frac{-b \pm \sqrt{b^2 - 4c}}{2}"
+                    ),
                     " (a negative b² - 4c gives a complex pair)"
                     if any(r.value.imag for r in characteristic.roots)
                     else "",
@@ -259,7 +249,7 @@ def _exact_sections(result: Eigen) -> list[Block]:
         )
     if irreducible_cubic:
         roots.append(
-            Note(
+            v.Note(
                 (
                     "this cubic has no rational root, and Cardano's exact formula for its roots "
                     "is unreadable, so they are found numerically (to 30 digits, shown to 6)",
@@ -267,13 +257,13 @@ def _exact_sections(result: Eigen) -> list[Block]:
                 indent=1,
             )
         )
-    vectors: list[Block] = [
-        _step_heading(
+    vectors: list[v.Block] = [
+        step_heading(
             3,
             "Each eigenvector spans the null space of A - λI: ",
-            Math("(A - λI)v = 0", r"(A - \lambda I) v = 0"),
+            v.Math("(A - λI)v = 0", r"(A - \lambda I) v = 0"),
         ),
-        Note(
+        v.Note(
             (
                 "each v is shown with whole numbers where it can be, then scaled to length 1 "
                 "(any multiple of an eigenvector is one; the sign makes the largest entry "
@@ -284,7 +274,7 @@ def _exact_sections(result: Eigen) -> list[Block]:
     ]
     if any(pair.exact_vector is None for pair in result.pairs):
         vectors.append(
-            Note(
+            v.Note(
                 (
                     "for a λ known only numerically, v is the unit vector A - λI shrinks most "
                     "(its last right singular vector)",
@@ -294,68 +284,68 @@ def _exact_sections(result: Eigen) -> list[Block]:
         )
     for index, pair in enumerate(result.pairs, start=1):
         vectors += _pair_lines(index, pair)
-    return [Section(None, tuple(part)) for part in (expansion, roots, vectors)]
+    return [v.Section(None, tuple(part)) for part in (expansion, roots, vectors)]
 
 
-def _pair_lines(index: int, pair: EigenPair) -> list[Block]:
+def _pair_lines(index: int, pair: EigenPair) -> list[v.Block]:
     name = _lambda(index)
     value = _complex(pair.value)
     head: list[Any] = [
-        Math(f"{name.text} = {value.text}: ", rf"{name.latex} = {value.latex}:\ "),
+        v.Math(f"{name.text} = {value.text}: ", rf"{name.latex} = {value.latex}:\ "),
     ]
     if pair.exact_vector is not None:
-        exact = Math(
+        exact = v.Math(
             "(" + ", ".join(e.text for e in pair.exact_vector) + ")",
             r"\left(" + ", ".join(e.latex for e in pair.exact_vector) + r"\right)",
         )
         unit = _vector(pair.vector)
-        head.append(Math(f"v = {exact.text}", f"v = {exact.latex}"))
+        head.append(v.Math(f"v = {exact.text}", f"v = {exact.latex}"))
         head.append(", ")
-        head.append(Math(f"v/‖v‖ = {unit.text}", rf"v / \lVert v \rVert = {unit.latex}", "result"))
+        head.append(
+            v.Math(f"v/‖v‖ = {unit.text}", rf"v / \lVert v \rVert = {unit.latex}", "result")
+        )
     else:
         unit = _vector(pair.vector)
-        head.append(Math(f"v = {unit.text}", f"v = {unit.latex}", "result"))
+        head.append(v.Math(f"v = {unit.text}", f"v = {unit.latex}", "result"))
     image = _vector(pair.image)
-    check = Math(f"Av = {image.text} = λv", rf"A v = {image.latex} = \lambda v")
-    residual = Math(
-        f"‖Av - λv‖ = {number(pair.residual, 3)}",
-        rf"\lVert A v - \lambda v \rVert = {number_latex(pair.residual, 3)}",
+    check = v.Math(f"Av = {image.text} = λv", rf"A v = {image.latex} = \lambda v")
+    residual = v.Math(
+        f"‖Av - λv‖ = {v.number(pair.residual, 3)}",
+        rf"\lVert A v - \lambda v \rVert = {v.number_latex(pair.residual, 3)}",
     )
     return [
-        Paragraph(tuple(head), indent=1),
-        Paragraph((Span("check ", "muted"), check, ", ", residual), indent=2),
+        v.Paragraph(tuple(head), indent=1),
+        v.Paragraph((v.Span("check ", "muted"), check, ", ", residual), indent=2),
     ]
 
 
-def _numeric_sections(result: Eigen) -> list[Block]:
+def _numeric_sections(result: Eigen) -> list[v.Block]:
     n = result.size
     how = "eigh (for symmetric matrices)" if result.symmetric else "eig"
     rows = [
         (_lambda(index), _complex(pair.value), abs(pair.value), pair.residual)
         for index, pair in enumerate(result.pairs, start=1)
     ]
-    table = Table(
+    table = v.Table(
         (
-            Column("", align="left", format="text"),
-            Column("λ", role="result"),
-            Column("|λ|"),
-            Column(
-                Math("‖Av - λv‖", r"\lVert A v - \lambda v \rVert"), format="scientific", digits=2
+            v.Column("", align="left", format="text"),
+            v.Column("λ", role="result"),
+            v.Column("|λ|"),
+            v.Column(
+                v.Math("‖Av - λv‖", r"\lVert A v - \lambda v \rVert"), format="scientific", digits=2
             ),
         ),
-        thin(rows, 12, 4, "eigenpairs"),
+        v.thin(rows, 12, 4, "eigenpairs"),
     )
     columns = tuple(tuple(pair.vector[i] for pair in result.pairs) for i in range(result.size))
-    vectors = _matrix(Math("V", "V"), columns)
+    vectors = _matrix(v.Math("V", "V"), columns)
     return [
-        Section(
+        v.Section(
             None,
             (
-                Note(
+                v.Note(
                     (
-                        f"A {n}×{n} matrix: no symbolic steps past {EXACT_SIZE}×{EXACT_SIZE}. "
-                        f"det(A - λI) is a polynomial of degree {n}, with {math.factorial(n):,} "
-                        "terms in its expansion and (past degree 4) no formula for its roots. "
+                        _why_numeric(n),
                         f"NumPy's {how} (LAPACK's QR algorithm: repeated similarity transforms "
                         "that keep the eigenvalues) finds them instead; the residual says how "
                         "nearly each pair satisfies Av = λv.",
@@ -366,8 +356,8 @@ def _numeric_sections(result: Eigen) -> list[Block]:
                     ()
                     if result.symmetric  # Q below shows them
                     else (
-                        Paragraph(
-                            (Span("The eigenvectors", "rule"), " (unit length, a column per λ):")
+                        v.Paragraph(
+                            (v.Span("The eigenvectors", "rule"), " (unit length, a column per λ):")
                         ),
                         vectors,
                     )
@@ -377,110 +367,145 @@ def _numeric_sections(result: Eigen) -> list[Block]:
     ]
 
 
-def _checks(result: Eigen) -> list[Block]:
-    values = [_complex(v) for v in result.eigenvalues]
-    total = _complex(result.eigenvalue_sum)
-    product = _complex(result.eigenvalue_product)
-    scale = max(1.0, max(abs(v) for v in result.eigenvalues))
+def _why_numeric(n: int) -> str:
+    if n <= EXACT_SIZE:  # small, but with entries too large or small to write exactly
+        return (
+            f"Exact steps are shown for entries from {EXACT_RANGE[0]:g} to {EXACT_RANGE[1]:g} in "
+            "size (or 0); past that their numbers run to hundreds of digits and the smaller "
+            "eigenvalues are lost to cancellation. "
+        )
+    return (
+        f"A {n}×{n} matrix: no symbolic steps past {EXACT_SIZE}×{EXACT_SIZE}. "
+        f"det(A - λI) is a polynomial of degree {n}, with {math.factorial(n):,} "
+        "terms in its expansion and (past degree 4) no formula for its roots. "
+    )
+
+
+def _checked(identity: v.Math, holds: bool) -> v.Paragraph:
+    """An identity the eigenvalues must satisfy, marked ✓ or ✗."""
+    return v.Paragraph((identity, v.Span("  ✓" if holds else "  ✗", "good" if holds else "bad")), 1)
+
+
+def _checks(result: Eigen) -> list[v.Block]:
+    largest = max(abs(value) for value in result.eigenvalues)
+    scale = max(1.0, largest)
     trace_ok = abs(result.eigenvalue_sum - result.trace) <= 1e-9 * scale * result.size
-    det_ok = abs(result.eigenvalue_product - result.determinant) <= 1e-9 * scale**result.size * (
-        result.size
+    try:  # the size of the products the determinant sums
+        magnitude = scale**result.size
+    except OverflowError:  # beyond float64: compare the two relatively instead
+        product_size = math.hypot(result.eigenvalue_product.real, result.eigenvalue_product.imag)
+        magnitude = max(abs(result.determinant), product_size)  # hypot: inf, not an error
+    # Rounding residue is below 1e-12, or below 1e-12 of the eigenvalues when they are
+    # all small (1e-200 is not residue next to 1e-200, but 3 is not residue next to 1e90).
+    residue = min(1.0, largest)
+    values = [_complex(value, residue) for value in result.eigenvalues]
+    total = _complex(result.eigenvalue_sum, residue)
+    product = _complex(result.eigenvalue_product, residue**result.size)
+    comparable = math.isfinite(result.determinant) and cmath.isfinite(result.eigenvalue_product)
+    difference = result.eigenvalue_product - result.determinant
+    det_ok = comparable and math.hypot(difference.real, difference.imag) <= (
+        1e-9 * magnitude * result.size
     )
     shown = values if len(values) <= MAX_SHOWN else values[: MAX_SHOWN - 1]
     more = "" if len(values) <= MAX_SHOWN else " + …"
     more_product = "" if len(values) <= MAX_SHOWN else "·…"
     bracketed = [
-        f"({v.text})" if " " in v.text or v.text.startswith("-") else v.text for v in shown
+        f"({part.text})" if " " in part.text or part.text.startswith("-") else part.text
+        for part in shown
     ]
     sum_text = " + ".join(bracketed)
     product_text = "·".join(bracketed)
     return [
-        Section(
+        v.Section(
             None,
             (
-                Paragraph(
+                v.Paragraph(
                     (
-                        Span("Checks", "rule"),
-                        Span(
+                        v.Span("Checks", "rule"),
+                        v.Span(
                             ": the trace is the sum of the eigenvalues, the determinant their "
                             "product",
                             "muted",
                         ),
                     )
                 ),
-                Paragraph(
-                    (
-                        Math(
-                            f"tr(A) = {number(result.trace)}, Σλ = {sum_text}{more} = {total.text}",
-                            rf"\operatorname{{tr}}(A) = {number_latex(result.trace)},\ "
-                            rf"\sum \lambda = {total.latex}",
-                        ),
-                        Span("  ✓" if trace_ok else "  ✗", "good" if trace_ok else "bad"),
+                _checked(
+                    v.Math(
+                        f"tr(A) = {v.number(result.trace)}, Σλ = {sum_text}{more} = {total.text}",
+                        rf"\operatorname{{tr}}(A) = {v.number_latex(result.trace)},\ "
+                        rf"\sum \lambda = {total.latex}",
                     ),
-                    indent=1,
+                    trace_ok,
                 ),
-                Paragraph(
-                    (
-                        Math(
-                            f"det(A) = {number(result.determinant)}, Πλ = {product_text}"
-                            f"{more_product} = {product.text}",
-                            rf"\det(A) = {number_latex(result.determinant)},\ "
-                            rf"\prod \lambda = {product.latex}",
-                        ),
-                        Span("  ✓" if det_ok else "  ✗", "good" if det_ok else "bad"),
+                _checked(
+                    v.Math(
+                        f"det(A) = {v.number(result.determinant)}, Πλ = {product_text}"
+                        f"{more_product} = {product.text}",
+                        rf"\det(A) = {v.number_latex(result.determinant)},\ "
+                        rf"\prod \lambda = {product.latex}",
                     ),
-                    indent=1,
+                    det_ok,
+                )
+                if comparable
+                else v.Paragraph(
+                    (
+                        "det(A) and Πλ are beyond float64 (about 1.8e308), so they are not "
+                        "compared; the trace and the residuals above still check the eigenvalues",
+                    ),
+                    1,
                 ),
             ),
         )
     ]
 
 
-def _spectral(result: Eigen) -> Section:
+def _spectral(result: Eigen) -> v.Section:
     spectral = result.spectral
     assert spectral is not None
     n = result.size
     diagonal = tuple(
         tuple(spectral.values[i] if i == j else 0.0 for j in range(n)) for i in range(n)
     )
-    return Section(
+    return v.Section(
         None,
         (
-            Paragraph((Span("Symmetric: ", "rule"), Math("A = QΛQᵀ", r"A = Q \Lambda Q^{\top}"))),
-            Note(
+            v.Paragraph(
+                (v.Span("Symmetric: ", "rule"), v.Math("A = QΛQᵀ", r"A = Q \Lambda Q^{\top}"))
+            ),
+            v.Note(
                 (
                     "Why the eigenvalues are real: for Av = λv, ",
-                    Math("v̄ᵀAv = λ‖v‖²", r"\bar v^{\top} A v = \lambda \lVert v \rVert^2"),
+                    v.Math("v̄ᵀAv = λ‖v‖²", r"\bar v^{\top} A v = \lambda \lVert v \rVert^2"),
                     ", and for a real symmetric A the left side equals its own complex conjugate, "
                     "so λ is real. Why the eigenvectors are orthogonal: for ",
-                    Math("λ ≠ μ", r"\lambda \neq \mu"),
+                    v.Math("λ ≠ μ", r"\lambda \neq \mu"),
                     ", ",
-                    Math(
+                    v.Math(
                         "λ·uᵀv = (Au)ᵀv = uᵀ(Av) = μ·uᵀv",
                         r"\lambda u^{\top} v = (A u)^{\top} v = u^{\top} (A v) = \mu u^{\top} v",
                     ),
                     ", so ",
-                    Math("uᵀv = 0", r"u^{\top} v = 0"),
+                    v.Math("uᵀv = 0", r"u^{\top} v = 0"),
                     " (a repeated λ's eigenvectors can be chosen orthogonal). So Q, the unit "
                     "eigenvectors as columns, has ",
-                    Math("QᵀQ = I", r"Q^{\top} Q = I"),
+                    v.Math("QᵀQ = I", r"Q^{\top} Q = I"),
                     ", and ",
-                    Math("A = QΛQᵀ", r"A = Q \Lambda Q^{\top}"),
+                    v.Math("A = QΛQᵀ", r"A = Q \Lambda Q^{\top}"),
                     ": rotate into the eigenvector axes, stretch each by its λ, rotate back.",
                 ),
                 indent=1,
             ),
-            _matrix(Math("Q", "Q"), spectral.q),
-            _matrix(Math("Λ", r"\Lambda"), diagonal),
-            Note(
+            _matrix(v.Math("Q", "Q"), spectral.q),
+            _matrix(v.Math("Λ", r"\Lambda"), diagonal),
+            v.Note(
                 (
-                    Math(
-                        f"max |A - QΛQᵀ| = {number(spectral.reconstruction_error, 3)}, "
-                        f"max |QᵀQ - I| = {number(spectral.orthogonality_error, 3)}",
+                    v.Math(
+                        f"max |A - QΛQᵀ| = {v.number(spectral.reconstruction_error, 3)}, "
+                        f"max |QᵀQ - I| = {v.number(spectral.orthogonality_error, 3)}",
                         rf"\max \lvert A - Q \Lambda Q^{{\top}} \rvert = "
-                        rf"{number_latex(spectral.reconstruction_error, 3)},\ "
+                        rf"{v.number_latex(spectral.reconstruction_error, 3)},\ "
                         rf"\max \lvert Q^{{\top}} Q - I \rvert = "
-                        rf"{number_latex(spectral.orthogonality_error, 3)}",
+                        rf"{v.number_latex(spectral.orthogonality_error, 3)}",
                     ),
                     " (rounding only)",
                 ),
@@ -491,8 +516,8 @@ def _spectral(result: Eigen) -> Section:
     )
 
 
-def _rotations(result: Eigen) -> Section:
-    blocks: list[Block] = [Paragraph((Span("Complex eigenvalues: a rotation", "rule"),))]
+def _rotations(result: Eigen) -> v.Section:
+    blocks: list[v.Block] = [v.Paragraph((v.Span("Complex eigenvalues: a rotation", "rule"),))]
     for rotation in result.rotations:
         pair = _complex(complex(rotation.real, rotation.imag))
         where = (
@@ -501,15 +526,15 @@ def _rotations(result: Eigen) -> Section:
             else "In the plane spanned by the real and imaginary parts of its eigenvector,"
         )
         blocks.append(
-            Paragraph(
+            v.Paragraph(
                 (
-                    Math(
+                    v.Math(
                         f"λ = {pair.text} and its conjugate = r·(cos θ ± i·sin θ) with "
-                        f"r = |λ| = {number(rotation.modulus)}, "
-                        f"θ = {number(rotation.angle_degrees)}°",
+                        f"r = |λ| = {v.number(rotation.modulus)}, "
+                        f"θ = {v.number(rotation.angle_degrees)}°",
                         rf"\lambda = {pair.latex} = r(\cos\theta \pm i \sin\theta),\ "
-                        rf"r = {number_latex(rotation.modulus)},\ "
-                        rf"\theta = {number_latex(rotation.angle_degrees)}^\circ",
+                        rf"r = {v.number_latex(rotation.modulus)},\ "
+                        rf"\theta = {v.number_latex(rotation.angle_degrees)}^\circ",
                         "result",
                     ),
                 ),
@@ -517,27 +542,27 @@ def _rotations(result: Eigen) -> Section:
             )
         )
         blocks.append(
-            Note(
+            v.Note(
                 (
                     f"{where} A acts as a rotation by "
-                    f"{number(rotation.angle_degrees)} degrees combined with a scaling by "
-                    f"{number(rotation.modulus)}"
+                    f"{v.number(rotation.angle_degrees)} degrees combined with a scaling by "
+                    f"{v.number(rotation.modulus)}"
                     + (" (a pure rotation)" if abs(rotation.modulus - 1) < 1e-12 else ""),
                 ),
                 indent=1,
             )
         )
-    return Section(None, tuple(blocks))
+    return v.Section(None, tuple(blocks))
 
 
-def _defects(result: Eigen) -> Section:
-    blocks: list[Block] = [Paragraph((Span("Defective: too few eigenvectors", "rule"),))]
+def _defects(result: Eigen) -> v.Section:
+    blocks: list[v.Block] = [v.Paragraph((v.Span("Defective: too few eigenvectors", "rule"),))]
     for defect in result.defects:
         value = _complex(defect.value)
         blocks.append(
-            Note(
+            v.Note(
                 (
-                    Math(f"λ = {value.text}", rf"\lambda = {value.latex}"),
+                    v.Math(f"λ = {value.text}", rf"\lambda = {value.latex}"),
                     f" is a root {defect.algebraic} times (algebraic multiplicity), but A - λI "
                     f"has only {defect.geometric} independent null vector"
                     f"{'s' if defect.geometric != 1 else ''} (geometric multiplicity): A is "
@@ -548,10 +573,10 @@ def _defects(result: Eigen) -> Section:
                 indent=1,
             )
         )
-    return Section(None, tuple(blocks))
+    return v.Section(None, tuple(blocks))
 
 
-def _power(power: PowerIteration) -> Section:
+def _power(power: PowerIteration) -> v.Section:
     rows = [
         (
             row.step,
@@ -561,49 +586,49 @@ def _power(power: PowerIteration) -> Section:
         )
         for row in power.rows
     ]
-    table = Table(
+    table = v.Table(
         (
-            Column("k", format="integer"),
-            Column(Math("x_k", "x_k"), align="left"),
-            Column(Math("x_kᵀAx_k", r"x_k^{\top} A x_k"), role="result", digits=10),
-            Column(
-                Math("‖x_k - x_{k-1}‖", r"\lVert x_k - x_{k-1} \rVert"),
+            v.Column("k", format="integer"),
+            v.Column(v.Math("x_k", "x_k"), align="left"),
+            v.Column(v.Math("x_kᵀAx_k", r"x_k^{\top} A x_k"), role="result", digits=10),
+            v.Column(
+                v.Math("‖x_k - x_{k-1}‖", r"\lVert x_k - x_{k-1} \rVert"),
                 format="scientific",
                 digits=2,
             ),
         ),
-        thin(rows, POWER_HEAD, POWER_TAIL, "steps"),
+        v.thin(rows, POWER_HEAD, POWER_TAIL, "steps"),
     )
     start = _vector(tuple(complex(x) for x in power.start))
-    blocks: list[Block] = [
-        Paragraph(
+    blocks: list[v.Block] = [
+        v.Paragraph(
             (
-                Span("Power iteration: ", "rule"),
-                Math("x_{k+1} = A·x_k / ‖A·x_k‖", r"x_{k+1} = \frac{A x_k}{\lVert A x_k \rVert}"),
+                v.Span("Power iteration: ", "rule"),
+                v.Math("x_{k+1} = A·x_k / ‖A·x_k‖", r"x_{k+1} = \frac{A x_k}{\lVert A x_k \rVert}"),
             )
         ),
-        Note(
+        v.Note(
             (
                 "Multiplying by A again and again stretches x most along the eigenvector of "
                 "the largest ",
-                Math("|λ|", r"\lvert \lambda \rvert"),
+                v.Math("|λ|", r"\lvert \lambda \rvert"),
                 ", so x turns towards it; ",
-                Math("x_kᵀAx_k", r"x_k^{\top} A x_k"),
+                v.Math("x_kᵀAx_k", r"x_k^{\top} A x_k"),
                 " (the Rayleigh quotient) estimates that λ. This is how eigenvalues are found "
                 "in practice for huge matrices, and PageRank's idea (the web's link matrix, its "
                 "dominant eigenvector the ranking). Start: ",
-                Math(f"x_0 = {start.text}", f"x_0 = {start.latex}"),
+                v.Math(f"x_0 = {start.text}", f"x_0 = {start.latex}"),
             ),
             indent=1,
         ),
         table,
     ]
     for warning in power.warnings:
-        blocks.append(Note((warning,), "warning", indent=1))
+        blocks.append(v.Note((warning,), "warning", indent=1))
     last = power.rows[-1]
     if power.status == "null":
         blocks.append(
-            Note(
+            v.Note(
                 ("A·x is 0: x lies in A's null space, and the iteration cannot go on",),
                 "warning",
                 indent=1,
@@ -611,10 +636,10 @@ def _power(power: PowerIteration) -> Section:
         )
     elif power.status == "no_dominant":
         blocks.append(
-            Note(
+            v.Note(
                 (
                     "no single dominant eigenvalue: several eigenvalues share the largest ",
-                    Math("|λ|", r"\lvert \lambda \rvert"),
+                    v.Math("|λ|", r"\lvert \lambda \rvert"),
                     " (opposite signs, or a complex pair), so x need not settle and the estimate "
                     "need not converge",
                 ),
@@ -633,15 +658,15 @@ def _power(power: PowerIteration) -> Section:
         angle = (
             ""
             if power.angle_degrees is None
-            else f"; x is {number(power.angle_degrees, 3)} degrees from the dominant eigenvector"
+            else f"; x is {v.number(power.angle_degrees, 3)} degrees from the dominant eigenvector"
         )
         rate: tuple[Any, ...] = ()
         if power.ratio is not None and 0 < power.ratio < 1:
             rate = (
                 "; the error shrinks by about ",
-                Math(
-                    f"|λ₂/λ₁| = {number(power.ratio, 4)}",
-                    rf"\lvert \lambda_2 / \lambda_1 \rvert = {number_latex(power.ratio, 4)}",
+                v.Math(
+                    f"|λ₂/λ₁| = {v.number(power.ratio, 4)}",
+                    rf"\lvert \lambda_2 / \lambda_1 \rvert = {v.number_latex(power.ratio, 4)}",
                 ),
                 " per step",
             )
@@ -649,10 +674,10 @@ def _power(power: PowerIteration) -> Section:
             rate = ("; A is defective, so convergence is slow (like 1/k, not geometric)",)
         dominant = _complex(power.dominant, digits=10)
         blocks.append(
-            Note(
+            v.Note(
                 (
-                    f"{done}: estimate {number(last.estimate, 10)}, dominant ",
-                    Math(f"λ = {dominant.text}", rf"\lambda = {dominant.latex}"),
+                    f"{done}: estimate {v.number(last.estimate, 10)}, dominant ",
+                    v.Math(f"λ = {dominant.text}", rf"\lambda = {dominant.latex}"),
                     angle,
                     *rate,
                 ),
@@ -660,10 +685,10 @@ def _power(power: PowerIteration) -> Section:
                 indent=1,
             )
         )
-    return Section(None, tuple(blocks))
+    return v.Section(None, tuple(blocks))
 
 
-def plot_view(result: Eigen) -> Plot:
+def plot_view(result: Eigen) -> v.Plot:
     """The unit circle, its image under A (an ellipse), and the real eigenvector directions."""
     from mathml_cli.errors import InputError
 
@@ -679,8 +704,8 @@ def plot_view(result: Eigen) -> Plot:
     image_x = tuple(a * x + b * y for x, y in zip(circle_x, circle_y, strict=True))
     image_y = tuple(c * x + d * y for x, y in zip(circle_x, circle_y, strict=True))
     series = [
-        Series("unit circle", circle_x, circle_y),
-        Series("its image under A", image_x, image_y),
+        v.Series("unit circle", circle_x, circle_y),
+        v.Series("its image under A", image_x, image_y),
     ]
     for index, pair in enumerate(result.pairs, start=1):
         if pair.value.imag:
@@ -688,13 +713,13 @@ def plot_view(result: Eigen) -> Plot:
         vx, vy = pair.vector[0].real, pair.vector[1].real
         reach = max(1.0, abs(pair.value.real))  # from -λv to λv: where A sends ±v
         series.append(
-            Series(
-                f"v{_subscript(index)} (λ = {number(pair.value.real)})",
+            v.Series(
+                f"v{_subscript(index)} (λ = {v.number(pair.value.real)})",
                 (-reach * vx, reach * vx),
                 (-reach * vy, reach * vy),
             )
         )
-    return Plot("A stretches the unit circle along its eigenvectors", tuple(series), xlabel="x")
+    return v.Plot("A stretches the unit circle along its eigenvectors", tuple(series), xlabel="x")
 
 
 # --- JSON -----------------------------------------------------------------------
@@ -711,7 +736,7 @@ def data(result: Eigen) -> dict[str, Any]:
         "size": result.size,
         "symmetric": result.symmetric,
         "method": result.method,
-        "eigenvalues": [_number(v) for v in result.eigenvalues],
+        "eigenvalues": [_number(value) for value in result.eigenvalues],
         "pairs": [
             {
                 "value": _number(pair.value),

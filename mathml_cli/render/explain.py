@@ -12,25 +12,7 @@ from typing import Any
 
 from mathml_cli.core.catalogue import SYMBOL_LATEX, Entry
 from mathml_cli.core.explain import Comparison, Explanation, ValueRow, text_name
-from mathml_cli.render.view import (
-    Block,
-    Column,
-    Formula,
-    Heading,
-    Line,
-    Math,
-    Note,
-    Paragraph,
-    Plot,
-    Section,
-    Series,
-    Span,
-    Table,
-    View,
-    name_latex,
-    num,
-    number,
-)
+from mathml_cli.render import view as v
 
 # --- one entry ---------------------------------------------------------------
 
@@ -51,13 +33,13 @@ def _sentence(summary: str) -> str:
 _NAMES = {"relu", "elu", "max", "min", "ln", "log", "exp", "tanh", "sigmoid", "softplus"}
 
 
-def view(result: Explanation, *, plot: bool = False) -> View:
+def view(result: Explanation, *, plot: bool = False) -> v.View:
     """Formula, derivative (with --steps its rule tree), closed form, behaviour, values."""
     entry = result.entry
-    blocks: list[Block] = [
-        Heading((f"{entry.name}: {entry.category}",), level=1),
-        Paragraph((_sentence(entry.summary),)),
-        Formula(
+    blocks: list[v.Block] = [
+        v.Heading((f"{entry.name}: {entry.category}",), level=1),
+        v.Paragraph((_sentence(entry.summary),)),
+        v.Formula(
             f"{_signature(entry)} = {entry.formula}",
             f"{_signature_latex(entry)} = {result.formula_latex}",
         ),
@@ -65,17 +47,17 @@ def view(result: Explanation, *, plot: bool = False) -> View:
     blocks.extend(_settings(result))
     blocks.append(_derivative_section(result))
     blocks.append(
-        Section(
-            Heading(("Behaviour",)),
-            tuple(Paragraph((fact,)) for fact in result.behaviour.facts),
+        v.Section(
+            v.Heading(("Behaviour",)),
+            tuple(v.Paragraph((fact,)) for fact in result.behaviour.facts),
         )
     )
-    blocks.append(Section(Heading(("Values",)), tuple(_values(result))))
-    blocks.append(Section(Heading(("About",)), tuple(_about(result))))
+    blocks.append(v.Section(v.Heading(("Values",)), tuple(_values(result))))
+    blocks.append(v.Section(v.Heading(("About",)), tuple(_about(result))))
     if plot and result.plot is not None:
         blocks.append(_plot(result))
     source = f"mathml explain {entry.name}"
-    return View(title=source, blocks=tuple(blocks), source=source)
+    return v.View(title=source, blocks=tuple(blocks), source=source)
 
 
 def _name_latex(entry: Entry) -> str:
@@ -98,7 +80,7 @@ def _signature(entry: Entry) -> str:
 
 
 def _symbol_latex(name: str) -> str:
-    return SYMBOL_LATEX.get(name, name_latex(name))
+    return SYMBOL_LATEX.get(name, v.name_latex(name))
 
 
 def _signature_latex(entry: Entry) -> str:
@@ -106,85 +88,88 @@ def _signature_latex(entry: Entry) -> str:
     return rf"{_name_latex(entry)}\left({inputs}\right)"
 
 
-def _setting(name: str, value: float, meaning: str) -> Line:
-    shown = num(value)
+def _setting(name: str, value: float, meaning: str) -> v.Line:
+    shown = v.num(value)
     return (
-        Math(f"{name} = {shown.text}", f"{_symbol_latex(name)} = {shown.latex}"),
+        v.Math(f"{name} = {shown.text}", f"{_symbol_latex(name)} = {shown.latex}"),
         f"  {meaning}",
     )
 
 
-def _settings(result: Explanation) -> list[Block]:
+def _settings(result: Explanation) -> list[v.Block]:
     entry = result.entry
-    lines: list[Block] = []
+    lines: list[v.Block] = []
     if entry.category == "loss":
         what = "the logit (before the sigmoid)" if entry.variable == "z" else "the prediction ŷ"
-        lines.append(Paragraph((f"{entry.variable} is {what}, y the target.",)))
+        lines.append(v.Paragraph((f"{entry.variable} is {what}, y the target.",)))
     for parameter in entry.parameters:
         value = result.parameters[parameter.name]
-        lines.append(Paragraph(_setting(parameter.name, value, parameter.meaning), indent=1))
+        lines.append(v.Paragraph(_setting(parameter.name, value, parameter.meaning), indent=1))
     for name, value in result.given.items():
         lines.append(
-            Paragraph(
+            v.Paragraph(
                 _setting(name, value, "in the behaviour, and in the table unless --at gives it"), 1
             )
         )
     return lines
 
 
-def _derivative_math(result: Explanation) -> Math:
+def _derivative_math(result: Explanation) -> v.Math:
     variable = result.variable
-    partial = result.entry.category == "loss"
+    # The notation of the entry's closed form, so the two lines agree: ∂ where the
+    # catalogue treats the function as one of several variables (losses, softmax,
+    # the regularizers with their λ), d otherwise.
+    partial = "∂" in result.entry.quote
     symbol, latex_symbol = ("∂", r"\partial") if partial else ("d", "d")
-    return Math(
+    return v.Math(
         f"{symbol}/{symbol}{variable} {result.entry.name}",
         rf"\frac{{{latex_symbol}}}{{{latex_symbol} {_symbol_latex(variable)}}}"
         f" {_name_latex(result.entry)}",
     )
 
 
-def _derivative_section(result: Explanation) -> Section:
+def _derivative_section(result: Explanation) -> v.Section:
     from mathml_cli.render.derive import check_note, steps_tree
 
     entry = result.entry
     operator = _derivative_math(result)
-    blocks: list[Block] = []
+    blocks: list[v.Block] = []
     if result.show_steps:
         blocks.append(steps_tree(result.derivation, (entry.variable,)))
     blocks.append(
-        Paragraph(
+        v.Paragraph(
             (
-                Span("Derived: "),
+                v.Span("Derived: "),
                 operator,
-                Math(" = ", "="),
-                Math(result.derivative_text, result.derivative_latex, "result"),
+                v.Math(" = ", "="),
+                v.Math(result.derivative_text, result.derivative_latex, "result"),
             )
         )
     )
     blocks.append(check_note(result.derivation.verification))
     blocks.append(
-        Paragraph(
+        v.Paragraph(
             (
-                Span("Closed form: "),
-                Math(entry.quote, entry.quote_latex, "result"),
+                v.Span("Closed form: "),
+                v.Math(entry.quote, entry.quote_latex, "result"),
             )
         )
     )
     blocks.append(
-        Paragraph(
+        v.Paragraph(
             (
                 "in mathml's language: ",
-                Math(entry.closed_form, result.closed_form_latex),
+                v.Math(entry.closed_form, result.closed_form_latex),
             ),
             indent=1,
         )
     )
     check = result.closed_form_check
     low, high = entry.window
-    where = f"at {check.points} points of [{number(low)}, {number(high)}]"
+    where = f"at {check.points} points of [{v.number(low)}, {v.number(high)}]"
     if check.agrees:
         blocks.append(
-            Note(
+            v.Note(
                 (
                     f"✓ the closed form equals the derived derivative {where} (largest relative "
                     f"difference {check.largest_difference:.1e})",
@@ -194,7 +179,7 @@ def _derivative_section(result: Explanation) -> Section:
         )
     else:
         blocks.append(
-            Note(
+            v.Note(
                 (
                     f"✗ the closed form differs from the derived derivative {where} (largest "
                     f"relative difference {check.largest_difference:.1e})",
@@ -204,85 +189,90 @@ def _derivative_section(result: Explanation) -> Section:
         )
     heading = "Derivative (derive's engine" + (", every rule)" if result.show_steps else ")")
     if not result.show_steps:
-        blocks.append(Note(("--steps shows every rule of the derivation.",), "info"))
-    return Section(Heading((heading,)), tuple(blocks))
+        blocks.append(v.Note(("--steps shows every rule of the derivation.",), "info"))
+    return v.Section(v.Heading((heading,)), tuple(blocks))
 
 
-def _values(result: Explanation) -> list[Block]:
+def _values(result: Explanation) -> list[v.Block]:
     entry = result.entry
-    columns = [Column(Math(text_name(name), _symbol_latex(name))) for name in _variables(entry)]
+    columns = [v.Column(v.Math(text_name(name), _symbol_latex(name))) for name in _variables(entry)]
     columns += [
-        Column(Math(entry.name, _name_latex(entry))),
-        Column(Math("derivative", r"\text{derivative}")),
+        v.Column(v.Math(entry.name, _name_latex(entry))),
+        v.Column(v.Math("derivative", r"\text{derivative}")),
     ]
     rows = [
         (*(row.point[name] for name in _variables(entry)), row.value, row.derivative)
         for row in result.rows
     ]
-    blocks: list[Block] = [Table(tuple(columns), tuple(rows))]
+    blocks: list[v.Block] = [v.Table(tuple(columns), tuple(rows))]
     blocks.extend(_kink_note(result, row) for row in result.rows if row.convention)
     return blocks
 
 
-def _kink_note(result: Explanation, row: ValueRow) -> Note:
+def _kink_note(result: Explanation, row: ValueRow) -> v.Note:
     name = text_name(result.variable)
-    at = number(row.point[result.variable])
-    return Note(
+    at = v.number(row.point[result.variable])
+    return v.Note(
         (
             f"At {name} = {at} {result.entry.name} has no derivative; the table shows "
-            f"{number(row.derivative)}, the value PyTorch's backward uses (derive's max/min "
-            f"rule takes the mean of the two slopes, {number(row.derived)}).",
+            f"{v.number(row.derivative)}, the value PyTorch's backward uses (derive's max/min "
+            f"rule takes the mean of the two slopes, {v.number(row.derived)}).",
         ),
         "info",
     )
 
 
-def _about(result: Explanation) -> list[Block]:
+def _about(result: Explanation) -> list[v.Block]:
     entry = result.entry
-    blocks: list[Block] = [
-        Paragraph((Span("Range: "), entry.range)),
-        *([Paragraph((Span("Also called: "), ", ".join(entry.aliases)))] if entry.aliases else []),
-        Paragraph((Span("Used in: "), entry.used_in)),
+    blocks: list[v.Block] = [
+        v.Paragraph((v.Span("Range: "), entry.range)),
+        *(
+            [v.Paragraph((v.Span("Also called: "), ", ".join(entry.aliases)))]
+            if entry.aliases
+            else []
+        ),
+        v.Paragraph((v.Span("Used in: "), entry.used_in)),
     ]
     if entry.call:
         blocks.append(
-            Paragraph(
+            v.Paragraph(
                 (
-                    Span("In expressions: "),
-                    Math(entry.call, _call_latex(entry.call)),
+                    v.Span("In expressions: "),
+                    v.Math(entry.call, _call_latex(entry.call)),
                     " (mathml derive, descend and backprop accept it)",
                 )
             )
         )
-    blocks.extend(Paragraph((note,)) for note in entry.notes)
+    blocks.extend(v.Paragraph((note,)) for note in entry.notes)
     if result.approximation_difference is not None:
         gap, at = result.approximation_difference
         low, high = entry.window
         blocks.append(
-            Paragraph(
+            v.Paragraph(
                 (
-                    Span("Approximation: "),
-                    Math(entry.approximation, entry.approximation),
-                    f" differs from it by at most {number(gap, 3)} on "
-                    f"[{number(low)}, {number(high)}] (at {entry.variable} = {number(at, 3)}).",
+                    v.Span("Approximation: "),
+                    v.Math(entry.approximation, entry.approximation),
+                    f" differs from it by at most {v.number(gap, 3)} on "
+                    f"[{v.number(low)}, {v.number(high)}] "
+                    f"(at {entry.variable} = {v.number(at, 3)}).",
                 )
             )
         )
-    blocks.append(Paragraph((Span("Checked against: "), entry.reference)))
+    blocks.append(v.Paragraph((v.Span("Checked against: "), entry.reference)))
     if entry.see:
-        blocks.append(Paragraph((Span("See also: "), entry.see)))
+        blocks.append(v.Paragraph((v.Span("See also: "), entry.see)))
     return blocks
 
 
-def _plot(result: Explanation) -> Plot:
+def _plot(result: Explanation) -> v.Plot:
     assert result.plot is not None
     xs, fs, ds = result.plot
     name = result.entry.name
-    return Plot(
+    return v.Plot(
         f"{name} and its derivative",
         (
-            Series(name, xs, _finite(fs)),
-            Series(f"{name}′ (derivative)", xs, _finite(ds)),
+            v.Series(name, xs, _finite(fs)),
+            v.Series(f"{name}′ (derivative)", xs, _finite(ds)),
         ),
         xlabel=result.variable,
     )
@@ -290,13 +280,13 @@ def _plot(result: Explanation) -> Plot:
 
 def _finite(values: tuple[float, ...]) -> tuple[float, ...]:
     """The values, with a band cut off where a pole would flatten the rest (bce at 0)."""
-    finite = sorted(v for v in values if math.isfinite(v))
+    finite = sorted(value for value in values if math.isfinite(value))
     if not finite:
         return values
     low, high = finite[len(finite) // 20], finite[-1 - len(finite) // 20]
     spread = max(high - low, 1e-9)
     bottom, top = low - spread, high + spread
-    return tuple(v if bottom <= v <= top else math.nan for v in values)
+    return tuple(value if bottom <= value <= top else math.nan for value in values)
 
 
 def data(result: Explanation) -> dict[str, Any]:
@@ -386,24 +376,24 @@ def _entry_data(entry: Entry) -> dict[str, Any]:
 # --- the list ----------------------------------------------------------------
 
 
-def list_view(found: tuple[Entry, ...], category: str | None) -> View:
+def list_view(found: tuple[Entry, ...], category: str | None) -> v.View:
     """Every entry (or one category's) with its one-line formula."""
     title = f"The {category} entries" if category else "The catalogue"
     # Words, not math: the list runs without SymPy to typeset the formulas, and
     # as text a long formula can break across lines on a page.
     rows = [(_signature(entry), entry.category, entry.formula) for entry in found]
     columns = (
-        Column("entry", align="left"),
-        Column("category", align="left", droppable=True, short="kind"),
-        Column("formula", align="left"),
+        v.Column("entry", align="left"),
+        v.Column("category", align="left", droppable=True, short="kind"),
+        v.Column("formula", align="left"),
     )
-    blocks: list[Block] = [
-        Heading((title,), level=1),
-        Table(columns, tuple(rows)),
-        Note(("mathml explain NAME shows one: its derivative, behaviour and values.",), "info"),
+    blocks: list[v.Block] = [
+        v.Heading((title,), level=1),
+        v.Table(columns, tuple(rows)),
+        v.Note(("mathml explain NAME shows one: its derivative, behaviour and values.",), "info"),
     ]
     source = "mathml explain --list" + (f" --category {category}" if category else "")
-    return View(title=source, blocks=tuple(blocks), source=source)
+    return v.View(title=source, blocks=tuple(blocks), source=source)
 
 
 def list_data(found: tuple[Entry, ...]) -> dict[str, Any]:
@@ -413,37 +403,37 @@ def list_data(found: tuple[Entry, ...]) -> dict[str, Any]:
 # --- several entries -----------------------------------------------------------
 
 
-def compare_view(result: Comparison) -> View:
+def compare_view(result: Comparison) -> v.View:
     """One table of values and derivatives, one plot of the functions and derivatives."""
     first = result.explanations[0].entry
     names = [item.entry.name for item in result.explanations]
-    blocks: list[Block] = [Heading((", ".join(names) + " compared",), level=1)]
+    blocks: list[v.Block] = [v.Heading((", ".join(names) + " compared",), level=1)]
     for item in result.explanations:
         entry = item.entry
         blocks.append(
-            Paragraph(
+            v.Paragraph(
                 (
-                    Math(
+                    v.Math(
                         f"{_signature(entry)} = {entry.formula}",
                         f"{_signature_latex(entry)} = {item.formula_latex}",
                     ),
                 )
             )
         )
-        blocks.append(Paragraph((Math(entry.quote, entry.quote_latex),), indent=1))
-        blocks.append(Paragraph((item.behaviour.facts[0],), indent=1))
+        blocks.append(v.Paragraph((v.Math(entry.quote, entry.quote_latex),), indent=1))
+        blocks.append(v.Paragraph((item.behaviour.facts[0],), indent=1))
     given = result.explanations[0].given
     if given:
         blocks.append(
-            Paragraph(
-                tuple(f"{name} = {number(value)} (the target)" for name, value in given.items())
+            v.Paragraph(
+                tuple(f"{name} = {v.number(value)} (the target)" for name, value in given.items())
             )
         )
-    columns = [Column(Math(text_name(first.variable), _symbol_latex(first.variable)))]
+    columns = [v.Column(v.Math(text_name(first.variable), _symbol_latex(first.variable)))]
     for item in result.explanations:
         entry = item.entry
-        columns.append(Column(Math(entry.name, _name_latex(entry))))
-        columns.append(Column(Math(f"{entry.name}′", _name_latex(entry) + "'")))
+        columns.append(v.Column(v.Math(entry.name, _name_latex(entry))))
+        columns.append(v.Column(v.Math(f"{entry.name}′", _name_latex(entry) + "'")))
     rows = []
     for index, point in enumerate(result.points):
         row: list[Any] = [point]
@@ -451,19 +441,19 @@ def compare_view(result: Comparison) -> View:
             row += [values[index], derivatives[index]]
         rows.append(tuple(row))
     blocks.append(
-        Section(Heading(("Values and derivatives",)), (Table(tuple(columns), tuple(rows)),))
+        v.Section(v.Heading(("Values and derivatives",)), (v.Table(tuple(columns), tuple(rows)),))
     )
-    series: list[Series] = []
+    series: list[v.Series] = []
     for item in result.explanations:
         assert item.plot is not None
         xs, fs, ds = item.plot
-        series.append(Series(item.entry.name, xs, _finite(fs)))
-        series.append(Series(f"{item.entry.name}′", xs, _finite(ds)))
+        series.append(v.Series(item.entry.name, xs, _finite(fs)))
+        series.append(v.Series(f"{item.entry.name}′", xs, _finite(ds)))
     blocks.append(
-        Plot(f"{', '.join(names)} and their derivatives", tuple(series), xlabel=first.variable)
+        v.Plot(f"{', '.join(names)} and their derivatives", tuple(series), xlabel=first.variable)
     )
     source = f"mathml explain {','.join(names)} --compare"
-    return View(title=source, blocks=tuple(blocks), source=source)
+    return v.View(title=source, blocks=tuple(blocks), source=source)
 
 
 def compare_data(result: Comparison) -> dict[str, Any]:

@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from mathml_cli.core.backprop import Check
 from mathml_cli.core.tensor import Edge, LayerBackprop, TensorNode, shape_text
 from mathml_cli.render import view as v
+from mathml_cli.render.backprop import check_note, checks_data
 
 MAX_ROWS = 60
 VECTOR_ENTRIES = 6  # a longer vector shows its first and last 3
@@ -111,11 +111,6 @@ def _update_lines(result: LayerBackprop) -> list[str]:
     return lines
 
 
-def _check_text(check: Check) -> str:
-    mark = {True: "✓", False: "✗", None: "–"}[check.verified]
-    return f"{mark} {check.method}: {check.detail}"
-
-
 # --- The View (text, LaTeX, Markdown, HTML) ---------------------------------------
 
 
@@ -160,14 +155,9 @@ def view(result: LayerBackprop) -> v.View:
         update += [v.Paragraph((_formula(line),), indent=1) for line in lines[1:-1]]
         update.append(v.Paragraph((lines[-1],)))
         blocks.append(v.Section(None, tuple(update)))
-    blocks.append(v.Section(None, tuple(_check_note(check) for check in result.checks)))
+    blocks.append(v.Section(None, tuple(check_note(check) for check in result.checks)))
     source = f"mathml backprop: {'; '.join(_statements(result))}"
     return v.View(source, tuple(blocks), source)
-
-
-def _check_note(check: Check) -> v.Note:
-    kind = {True: "check", False: "failure", None: "warning"}[check.verified]
-    return v.Note((_check_text(check),), kind)  # type: ignore[arg-type]
 
 
 def _heading_row(text: str, width: int, at: int) -> tuple[Any, ...]:
@@ -291,15 +281,7 @@ def data(result: LayerBackprop) -> dict[str, Any]:
         "conventions": list(result.conventions),
         "warnings": list(result.warnings),
         "verified": result.verified,
-        "checks": [
-            {
-                "method": check.method,
-                "verified": check.verified,
-                "detail": check.detail,
-                "largest_difference": check.largest_difference,
-            }
-            for check in result.checks
-        ],
+        "checks": checks_data(result.checks),
     }
     if result.update is not None:
         payload["learning_rate"] = result.update.learning_rate

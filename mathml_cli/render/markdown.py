@@ -12,6 +12,7 @@ import re
 from mathml_cli.render import view as v
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>|$#~])")
+_TRAILING_SPACES = re.compile(r"[ \t]+$", re.MULTILINE)
 
 
 def escape(words: str) -> str:
@@ -22,7 +23,9 @@ def write(view: v.View) -> str:
     lines: list[str] = []
     for block in v.flatten(view.blocks):
         lines.extend(_block(block))
-    return "\n".join(lines).strip("\n") + "\n"
+    # A line never ends in spaces: "**Result:** " would otherwise end one, and two
+    # trailing spaces are a hard line break in Markdown.
+    return _TRAILING_SPACES.sub("", "\n".join(lines)).strip("\n") + "\n"
 
 
 def inline(line: v.Line) -> str:

@@ -6,69 +6,50 @@ import math
 from typing import Any
 
 from mathml_cli.core.normal import RULE_WIDTHS, Fit, Interval, Normal, Point, Quantile
+from mathml_cli.render import view as v
+from mathml_cli.render.common import part_heading
 from mathml_cli.render.stats import histogram_steps
-from mathml_cli.render.view import (
-    Block,
-    Column,
-    Formula,
-    Heading,
-    Math,
-    Note,
-    Paragraph,
-    Plot,
-    Section,
-    Series,
-    Span,
-    Table,
-    View,
-    number,
-    number_latex,
-)
-
-
-def _heading(text: str) -> Heading:
-    return Heading((text,), level=3)
 
 
 def _n(value: float) -> str:
-    return number(value)
+    return v.number(value)
 
 
 def _l(value: float) -> str:
-    return number_latex(value)
+    return v.number_latex(value)
 
 
-def view(result: Normal, *, plot: bool = False) -> View:
+def view(result: Normal, *, plot: bool = False) -> v.View:
     mu, sigma = result.mean, result.std
-    blocks: list[Block] = []
+    blocks: list[v.Block] = []
     if result.fit is not None:
         blocks.append(_fit(result.fit))
     blocks.append(
-        Section(
+        v.Section(
             None,
             (
-                Paragraph(
+                v.Paragraph(
                     (
-                        Span("Normal distribution "),
-                        Math(
+                        v.Span("Normal distribution "),
+                        v.Math(
                             f"N(μ = {_n(mu)}, σ = {_n(sigma)})",
                             rf"\mathcal{{N}}(\mu = {_l(mu)},"
                             rf"\ \sigma = {_l(sigma)})",
                         ),  # fmt: skip
                     )
                 ),
-                Paragraph((Span("density", "rule"),), indent=1),
-                Formula(
+                v.Paragraph((v.Span("density", "rule"),), indent=1),
+                v.Formula(
                     "f(x) = exp(−(x − μ)²/(2σ²)) / (σ·√(2π))",
                     r"f(x) = \frac{1}{\sigma\sqrt{2\pi}}\, e^{-(x - \mu)^2 / (2\sigma^2)}",
                 ),
-                Paragraph((Span("CDF", "rule"), " through the error function"), indent=1),
-                Formula(
+                v.Paragraph((v.Span("CDF", "rule"), " through the error function"), indent=1),
+                v.Formula(
                     "P(X ≤ x) = Φ(z) = ½·[1 + erf(z/√2)],  z = (x − μ)/σ",
                     r"P(X \le x) = \Phi(z) = \tfrac12\left[1 + \operatorname{erf}(z/\sqrt2)\right],"
                     r"\quad z = \frac{x - \mu}{\sigma}",
                 ),
-                Formula(
+                v.Formula(
                     "erf(t) = (2/√π)·∫₀ᵗ e^(−u²) du",
                     r"\operatorname{erf}(t) = \frac{2}{\sqrt\pi}\int_0^t e^{-u^2}\,du",
                 ),
@@ -84,30 +65,32 @@ def view(result: Normal, *, plot: bool = False) -> View:
     blocks.append(_rule(result))
     if plot:
         blocks.append(_plot(result))
-    return View("mathml normal", tuple(blocks), "mathml normal")
+    return v.View("mathml normal", tuple(blocks), "mathml normal")
 
 
-def _z_line(result: Normal, point: Point, name: str = "") -> Math:
+def _z_line(result: Normal, point: Point, name: str = "") -> v.Math:
     """z = (x − μ)/σ with the numbers put in; `name` subscripts z and x (z_a, a)."""
     x, mu, sigma = point.x, result.mean, result.std
     z, at = (f"z_{name}", name) if name else ("z", "x")
-    return Math(
+    return v.Math(
         f"{z} = ({at} − μ)/σ = ({_n(x)} − {_n(mu)}) / {_n(sigma)} = {_n(point.z)}",
         rf"{z} = \frac{{{at} - \mu}}{{\sigma}} = \frac{{{_l(x)} - {_l(mu)}}}{{{_l(sigma)}}}"
         rf" = {_l(point.z)}",
     )
 
 
-def _point(result: Normal, point: Point) -> Section:
+def _point(result: Normal, point: Point) -> v.Section:
     x, z = point.x, point.z
     t = z / math.sqrt(2)
     squared = f"({_n(z)})²" if z < 0 else f"{_n(z)}²"
-    blocks: list[Block] = [
-        Paragraph((_z_line(result, point), Span("  standard deviations from the mean", "muted"))),
-        Paragraph(
+    blocks: list[v.Block] = [
+        v.Paragraph(
+            (_z_line(result, point), v.Span("  standard deviations from the mean", "muted"))
+        ),
+        v.Paragraph(
             (
-                Span("density ", "rule"),
-                Math(
+                v.Span("density ", "rule"),
+                v.Math(
                     f"f({_n(x)}) = exp(−{squared}/2) / ({_n(result.std)}·√(2π)) = "
                     f"{_n(point.density)}",
                     rf"f({_l(x)}) = \frac{{e^{{-({_l(z)})^2/2}}}}{{{_l(result.std)}\sqrt{{2\pi}}}}"
@@ -116,11 +99,11 @@ def _point(result: Normal, point: Point) -> Section:
                 ),
             )
         ),
-        Note(("A density is not a probability: probabilities are areas under f.",), indent=1),
-        Paragraph(
+        v.Note(("A density is not a probability: probabilities are areas under f.",), indent=1),
+        v.Paragraph(
             (
-                Span("below ", "rule"),
-                Math(
+                v.Span("below ", "rule"),
+                v.Math(
                     f"P(X ≤ {_n(x)}) = Φ({_n(z)}) = ½·[1 + erf({_n(t)})] = {_n(point.cdf)}",
                     rf"P(X \le {_l(x)}) = \Phi({_l(z)}) = \tfrac12\left[1 + "
                     rf"\operatorname{{erf}}({_l(t)})\right] = {_l(point.cdf)}",
@@ -128,10 +111,10 @@ def _point(result: Normal, point: Point) -> Section:
                 ),
             )
         ),
-        Paragraph(
+        v.Paragraph(
             (
-                Span("above ", "rule"),
-                Math(
+                v.Span("above ", "rule"),
+                v.Math(
                     f"P(X > {_n(x)}) = 1 − Φ({_n(z)}) = ½·erfc({_n(t)}) = {_n(point.upper)}",
                     rf"P(X > {_l(x)}) = 1 - \Phi({_l(z)}) = \tfrac12\operatorname{{erfc}}"
                     rf"({_l(t)}) = {_l(point.upper)}",
@@ -139,25 +122,25 @@ def _point(result: Normal, point: Point) -> Section:
                 ),
             )
         ),
-        Note(
+        v.Note(
             (
                 "Both tails come from erfc = 1 − erf, which keeps its digits where ",
-                Math("1 − Φ", r"1 - \Phi"),
+                v.Math("1 − Φ", r"1 - \Phi"),
                 " would round to 0 (",
-                Math("P(Z > 8) ≈ 6.2e-16", r"P(Z > 8) \approx 6.2 \times 10^{-16}"),
+                v.Math("P(Z > 8) ≈ 6.2e-16", r"P(Z > 8) \approx 6.2 \times 10^{-16}"),
                 ").",
             ),
             indent=1,
         ),
     ]
-    return Section(_heading(f"At x = {_n(x)}"), tuple(blocks))
+    return v.Section(part_heading(f"At x = {_n(x)}"), tuple(blocks))
 
 
-def _interval(result: Normal, interval: Interval) -> Section:
+def _interval(result: Normal, interval: Interval) -> v.Section:
     a, b = interval.low, interval.high
-    blocks: list[Block] = [
-        Paragraph((_z_line(result, a, "a"),), indent=1),
-        Paragraph((_z_line(result, b, "b"),), indent=1),
+    blocks: list[v.Block] = [
+        v.Paragraph((_z_line(result, a, "a"),), indent=1),
+        v.Paragraph((_z_line(result, b, "b"),), indent=1),
     ]
     if interval.from_upper_tails:
         text = (
@@ -177,18 +160,18 @@ def _interval(result: Normal, interval: Interval) -> Section:
             rf"P({_l(a.x)} < X < {_l(b.x)}) = \Phi(z_b) - \Phi(z_a) = \Phi({_l(b.z)}) - "
             rf"\Phi({_l(a.z)}) = {_l(b.cdf)} - {_l(a.cdf)} = {_l(interval.probability)}"
         )
-    blocks.append(Paragraph((Math(text, latex, "result"),)))
+    blocks.append(v.Paragraph((v.Math(text, latex, "result"),)))
     blocks.append(
-        Note(
+        v.Note(
             (
                 "The area under the density between a and b: everything below b minus "
                 "everything below a.",
                 *(
                     (
                         " Both are above the mean, so the upper tails are subtracted instead: ",
-                        Math("Φ(z_a)", r"\Phi(z_a)"),
+                        v.Math("Φ(z_a)", r"\Phi(z_a)"),
                         " and ",
-                        Math("Φ(z_b)", r"\Phi(z_b)"),
+                        v.Math("Φ(z_b)", r"\Phi(z_b)"),
                         " are both near 1 and their difference would lose digits.",
                     )
                     if interval.from_upper_tails
@@ -198,24 +181,24 @@ def _interval(result: Normal, interval: Interval) -> Section:
             indent=1,
         )
     )
-    return Section(_heading(f"Between {_n(a.x)} and {_n(b.x)}"), tuple(blocks))
+    return v.Section(part_heading(f"Between {_n(a.x)} and {_n(b.x)}"), tuple(blocks))
 
 
-def _quantile(result: Normal, quantile: Quantile) -> Section:
+def _quantile(result: Normal, quantile: Quantile) -> v.Section:
     p, z = quantile.p, quantile.z
-    blocks: list[Block] = [
-        Paragraph(
+    blocks: list[v.Block] = [
+        v.Paragraph(
             (
-                Math(
+                v.Math(
                     f"z = Φ⁻¹({p:g}) = √2·erfinv(2·{p:g} − 1) = {_n(z)}",
                     rf"z = \Phi^{{-1}}({p:g}) = \sqrt2\,\operatorname{{erfinv}}(2 \cdot {p:g} - 1)"
                     rf" = {_l(z)}",
                 ),
             )
         ),
-        Paragraph(
+        v.Paragraph(
             (
-                Math(
+                v.Math(
                     f"x = μ + σ·z = {_n(result.mean)} + {_n(result.std)}·{_n(z)} = "
                     f"{_n(quantile.x)}",
                     rf"x = \mu + \sigma z = {_l(result.mean)} + {_l(result.std)} \cdot {_l(z)}"
@@ -224,50 +207,50 @@ def _quantile(result: Normal, quantile: Quantile) -> Section:
                 ),
             )
         ),
-        Note(
+        v.Note(
             (
                 f"{p:.6g} of the distribution lies below {_n(quantile.x)}: the inverse of the "
                 "CDF, solved numerically (a rational approximation refined by Halley's method "
                 "on ",
-                Math("Φ(z) − p", r"\Phi(z) - p"),
+                v.Math("Φ(z) − p", r"\Phi(z) - p"),
                 ").",
             ),
             indent=1,
         ),
     ]
-    return Section(_heading(f"Quantile: the x with P(X ≤ x) = {p:g}"), tuple(blocks))
+    return v.Section(part_heading(f"Quantile: the x with P(X ≤ x) = {p:g}"), tuple(blocks))
 
 
-def _rule(result: Normal) -> Section:
+def _rule(result: Normal) -> v.Section:
     rows = []
     for k, interval in zip(RULE_WIDTHS, result.rule, strict=True):
         rows.append(
             (
-                Math(f"μ ± {k}σ", rf"\mu \pm {k}\sigma"),
-                Math(
+                v.Math(f"μ ± {k}σ", rf"\mu \pm {k}\sigma"),
+                v.Math(
                     f"[{_n(interval.low.x)}, {_n(interval.high.x)}]",
                     rf"[{_l(interval.low.x)}, {_l(interval.high.x)}]",
                 ),
-                Math(f"erf({k}/√2)", rf"\operatorname{{erf}}({k}/\sqrt2)"),
+                v.Math(f"erf({k}/√2)", rf"\operatorname{{erf}}({k}/\sqrt2)"),
                 interval.probability,
-                Math(f"{interval.probability:.1%}", f"{interval.probability * 100:.1f}\\%"),
+                v.Math(f"{interval.probability:.1%}", f"{interval.probability * 100:.1f}\\%"),
             )
         )
-    table = Table(
+    table = v.Table(
         (
-            Column("within", align="left"),
-            Column("interval", align="left"),
-            Column(Math("P = Φ(k) − Φ(−k)", r"P = \Phi(k) - \Phi(-k)"), short="P"),
-            Column("probability"),
-            Column("≈", droppable=True),
+            v.Column("within", align="left"),
+            v.Column("interval", align="left"),
+            v.Column(v.Math("P = Φ(k) − Φ(−k)", r"P = \Phi(k) - \Phi(-k)"), short="P"),
+            v.Column("probability"),
+            v.Column("≈", droppable=True),
         ),
         tuple(rows),
     )
-    return Section(
-        _heading("The 68–95–99.7 rule"),
+    return v.Section(
+        part_heading("The 68–95–99.7 rule"),
         (
             table,
-            Note(
+            v.Note(
                 (
                     "Within one, two and three standard deviations of the mean, whatever μ and σ: "
                     "a value beyond 3σ is rare (0.27%), which is why z-scores flag outliers.",
@@ -277,20 +260,20 @@ def _rule(result: Normal) -> Section:
     )
 
 
-def _fit(fit: Fit) -> Section:
+def _fit(fit: Fit) -> v.Section:
     n = fit.n
     ss = fit.sum_of_squares
-    blocks: list[Block] = [
-        Paragraph((f"{n:,} numbers from {fit.source}. The log-likelihood of μ and σ is",)),
-        Formula(
+    blocks: list[v.Block] = [
+        v.Paragraph((f"{n:,} numbers from {fit.source}. The log-likelihood of μ and σ is",)),
+        v.Formula(
             "ℓ(μ, σ) = Σ log f(x_i) = −(n/2)·log(2π) − n·log σ − Σ(x_i − μ)²/(2σ²)",
             r"\ell(\mu, \sigma) = \sum_i \log f(x_i) = -\frac n2 \log(2\pi) - n\log\sigma"
             r" - \frac{\sum_i (x_i - \mu)^2}{2\sigma^2}",
         ),
-        Paragraph(("Set its derivatives to zero:",)),
-        Paragraph(
+        v.Paragraph(("Set its derivatives to zero:",)),
+        v.Paragraph(
             (
-                Math(
+                v.Math(
                     f"∂ℓ/∂μ = Σ(x_i − μ)/σ² = 0  ⇒  μ̂ = Σx/n = {_n(fit.mean)}",
                     r"\frac{\partial\ell}{\partial\mu} = \frac{\sum_i (x_i - \mu)}{\sigma^2} = 0"
                     rf" \Rightarrow \hat\mu = \frac{{\sum x}}{{n}} = {_l(fit.mean)}",
@@ -299,9 +282,9 @@ def _fit(fit: Fit) -> Section:
             ),
             indent=1,
         ),
-        Paragraph(
+        v.Paragraph(
             (
-                Math(
+                v.Math(
                     f"∂ℓ/∂σ = −n/σ + Σ(x_i − μ)²/σ³ = 0  ⇒  σ̂² = Σ(x − μ̂)²/n = "
                     f"{_n(ss)} / {n:,} = {_n(fit.std**2)},  σ̂ = {_n(fit.std)}",
                     r"\frac{\partial\ell}{\partial\sigma} = -\frac n\sigma + "
@@ -312,21 +295,21 @@ def _fit(fit: Fit) -> Section:
             ),
             indent=1,
         ),
-        Note(
+        v.Note(
             (
                 "The MLE of σ divides by n, not n − 1: it is np.std(x), slightly smaller than "
-                f"the sample standard deviation s = {number(fit.sample_std)} (pandas' std), "
+                f"the sample standard deviation s = {v.number(fit.sample_std)} (pandas' std), "
                 "because ",
-                Math("μ̂", r"\hat\mu"),
+                v.Math("μ̂", r"\hat\mu"),
                 " was fitted to the same data.",
             ),
             "warning",
             indent=1,
         ),
-        Paragraph((Span("log-likelihood at the fit", "rule"),)),
-        Paragraph(
+        v.Paragraph((v.Span("log-likelihood at the fit", "rule"),)),
+        v.Paragraph(
             (
-                Math(
+                v.Math(
                     f"ℓ(μ̂, σ̂) = −(n/2)·(log(2π·σ̂²) + 1) = {_n(fit.log_likelihood)}",
                     r"\ell(\hat\mu, \hat\sigma) = -\frac n2\left(\log(2\pi\hat\sigma^2) + 1\right)"
                     rf" = {_l(fit.log_likelihood)}",
@@ -335,23 +318,23 @@ def _fit(fit: Fit) -> Section:
             ),
             indent=1,
         ),
-        Note(
+        v.Note(
             (
                 "Likelihood: how well parameters explain the data. No other μ, σ give these "
                 "numbers a higher ",
-                Math("ℓ", r"\ell"),
+                v.Math("ℓ", r"\ell"),
                 "; it is what regression's log-likelihood and AIC build on.",
             ),
             indent=1,
         ),
     ]
-    return Section(_heading("Maximum-likelihood fit"), tuple(blocks))
+    return v.Section(part_heading("Maximum-likelihood fit"), tuple(blocks))
 
 
 # --- plot --------------------------------------------------------------------------
 
 
-def _plot(result: Normal) -> Plot:
+def _plot(result: Normal) -> v.Plot:
     mu, sigma = result.mean, result.std
     low, high = mu - 4 * sigma, mu + 4 * sigma
     for x in _marked(result):
@@ -359,7 +342,7 @@ def _plot(result: Normal) -> Plot:
     steps = 200
     grid = [low + (high - low) * i / steps for i in range(steps + 1)]
     density = [_density(x, mu, sigma) for x in grid]
-    series = [Series("density f(x)", tuple(grid), tuple(density))]
+    series = [v.Series("density f(x)", tuple(grid), tuple(density))]
     if result.fit is not None:
         series.insert(0, _data_histogram(result.fit))
         title = "data against the fitted normal density"
@@ -374,9 +357,9 @@ def _plot(result: Normal) -> Plot:
             for level in range(1, 9):
                 xs.append(x)
                 ys.append(top * level / 8)
-        series.append(Series(label, tuple(xs), tuple(ys), "scatter"))
+        series.append(v.Series(label, tuple(xs), tuple(ys), "scatter"))
         title = f"N({_n(mu)}, {_n(sigma)}²)"
-    return Plot(title, tuple(series), "x", "density")
+    return v.Plot(title, tuple(series), "x", "density")
 
 
 def _marked(result: Normal) -> list[float]:
@@ -410,7 +393,7 @@ def _density(x: float, mu: float, sigma: float) -> float:
     return math.exp(-0.5 * z * z) / (sigma * math.sqrt(2 * math.pi))
 
 
-def _data_histogram(fit: Fit) -> Series:
+def _data_histogram(fit: Fit) -> v.Series:
     """The data's histogram as a density (bar heights sum to 1 in area), as a step line."""
     edges, counts = fit.histogram.edges, fit.histogram.counts
     total = sum(counts) or 1

@@ -5,28 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from mathml_cli.core.pca import Pca
-from mathml_cli.render.view import (
-    Block,
-    Column,
-    Math,
-    Matrix,
-    Note,
-    Paragraph,
-    Plot,
-    Section,
-    Series,
-    Span,
-    Table,
-    View,
-    number,
-    number_latex,
-)
+from mathml_cli.render import view as v
+from mathml_cli.render.common import step_heading
 
 MAX_SHOWN = 8  # columns (and matrix rows) shown before a cut
-
-
-def _step(number_: int, title: str, *rest: Any) -> Paragraph:
-    return Paragraph((Span(f"{number_}. ", "muted"), Span(title, "rule"), *rest))
 
 
 def _shown(count: int) -> list[int | None]:
@@ -35,7 +17,7 @@ def _shown(count: int) -> list[int | None]:
     return [*range(MAX_SHOWN - 2), None, count - 2, count - 1]
 
 
-def _matrix(name: Math, rows: tuple[tuple[float, ...], ...], role: Any = None) -> Matrix:
+def _matrix(name: v.Math, rows: tuple[tuple[float, ...], ...], role: Any = None) -> v.Matrix:
     columns = _shown(len(rows[0]))
     cells = tuple(
         tuple("⋮" if c is not None else "⋱" for c in columns)
@@ -43,29 +25,29 @@ def _matrix(name: Math, rows: tuple[tuple[float, ...], ...], role: Any = None) -
         else tuple("…" if c is None else rows[r][c] for c in columns)
         for r in _shown(len(rows))
     )
-    return Matrix(cells, name, role)
+    return v.Matrix(cells, name, role)
 
 
-def _columns_table(names: tuple[str, ...], rows: list[tuple[Any, ...]], first: Column) -> Table:
+def _columns_table(names: tuple[str, ...], rows: list[tuple[Any, ...]], first: v.Column) -> v.Table:
     """A table with one column per data column (cut to MAX_SHOWN of them)."""
     shown = _shown(len(names))
-    columns = (first, *(Column(names[j] if j is not None else "…") for j in shown))
+    columns = (first, *(v.Column(names[j] if j is not None else "…") for j in shown))
     body = tuple((row[0], *("…" if j is None else row[1 + j] for j in shown)) for row in rows)
-    return Table(columns, body)
+    return v.Table(columns, body)
 
 
-def view(result: Pca, *, plot: bool = False, scores_file: str | None = None) -> View:
+def view(result: Pca, *, plot: bool = False, scores_file: str | None = None) -> v.View:
     """Means and centring, the covariance, its eigenvectors, the variance explained, scores."""
     p = len(result.columns)
     matrix_name = "correlation matrix" if result.standardized else "covariance matrix"
-    blocks: list[Block] = [
-        Paragraph(
+    blocks: list[v.Block] = [
+        v.Paragraph(
             (
-                Span(f"Principal component analysis of {p} columns"),
+                v.Span(f"Principal component analysis of {v.count(p, 'column')}"),
                 f" ({result.source}, n = {result.n:,} rows), on the {matrix_name}",
             )
         ),
-        Note(
+        v.Note(
             (
                 "PCA finds the orthogonal directions along which the data vary most: the "
                 "eigenvectors of the covariance matrix, ordered by their eigenvalues (the "
@@ -80,21 +62,21 @@ def view(result: Pca, *, plot: bool = False, scores_file: str | None = None) -> 
         _svd(result),
     ]
     for warning in result.warnings:
-        blocks.append(Note((warning,), "warning"))
+        blocks.append(v.Note((warning,), "warning"))
     if plot:
         blocks += plots(result)
-    return View("mathml pca", tuple(blocks), "mathml pca")
+    return v.View("mathml pca", tuple(blocks), "mathml pca")
 
 
-def _centring(result: Pca) -> Section:
+def _centring(result: Pca) -> v.Section:
     first = len(result.first_rows)
     means = _columns_table(
         result.columns,
         [
-            (Math("mean x̄", r"\text{mean } \bar{x}"), *result.means),
-            (Math("std s", r"\text{std } s"), *result.std),
+            (v.Math("mean x̄", r"\text{mean } \bar{x}"), *result.means),
+            (v.Math("std s", r"\text{std } s"), *result.std),
         ],
-        Column("", align="left", format="text"),
+        v.Column("", align="left", format="text"),
     )
     centred = [
         tuple(value - mean for value, mean in zip(row, result.means, strict=True))
@@ -103,11 +85,11 @@ def _centring(result: Pca) -> Section:
     rows_table = _columns_table(
         result.columns,
         [(i + 1, *row) for i, row in enumerate(centred)],
-        Column("row", format="integer"),
+        v.Column("row", format="integer"),
     )
-    blocks: list[Block] = [
-        _step(1, "Centre the data: ", Math("X_c = X - x̄", r"X_c = X - \bar{x}")),
-        Note(
+    blocks: list[v.Block] = [
+        step_heading(1, "Centre the data: ", v.Math("X_c = X - x̄", r"X_c = X - \bar{x}")),
+        v.Note(
             (
                 "subtract each column's mean, so every column of X_c averages 0 "
                 "(s is the sample standard deviation, dividing by n - 1)",
@@ -118,7 +100,7 @@ def _centring(result: Pca) -> Section:
     ]
     if result.standardized:
         blocks.append(
-            Note(
+            v.Note(
                 (
                     "--standardize: each column is also divided by its s, so every column has "
                     "variance 1 and the covariance of the result is the correlation matrix. Do "
@@ -128,28 +110,28 @@ def _centring(result: Pca) -> Section:
                 indent=1,
             )
         )
-    blocks.append(Paragraph((f"the first {first} centred rows:",), indent=1))
+    blocks.append(v.Paragraph((f"the first {first} centred rows:",), indent=1))
     blocks.append(rows_table)
-    return Section(None, tuple(blocks))
+    return v.Section(None, tuple(blocks))
 
 
-def _covariance(result: Pca) -> Section:
-    blocks: list[Block] = [
-        _step(
+def _covariance(result: Pca) -> v.Section:
+    blocks: list[v.Block] = [
+        step_heading(
             2,
             "The covariance matrix: ",
-            Math("C = X_cᵀX_c / (n - 1)", r"C = \frac{X_c^{\top} X_c}{n - 1}"),
+            v.Math("C = X_cᵀX_c / (n - 1)", r"C = \frac{X_c^{\top} X_c}{n - 1}"),
         ),
-        Paragraph(
+        v.Paragraph(
             (
-                Math(
+                v.Math(
                     "C[i,j] = Σ_rows (x_i - x̄_i)(x_j - x̄_j) / (n - 1)",
                     r"C_{ij} = \frac{1}{n-1}\sum_{r} (x_{ri} - \bar{x}_i)(x_{rj} - \bar{x}_j)",
                 ),
             ),
             indent=1,
         ),
-        Note(
+        v.Note(
             (
                 "the diagonal holds each column's variance, the rest how two columns vary "
                 "together; computed in one pass over the rows (running means and co-moments, "
@@ -157,13 +139,13 @@ def _covariance(result: Pca) -> Section:
             ),
             indent=1,
         ),
-        _matrix(Math("C", "C"), result.covariance),
+        _matrix(v.Math("C", "C"), result.covariance),
     ]
     if result.standardized:
         blocks.append(
-            Paragraph(
+            v.Paragraph(
                 (
-                    Math(
+                    v.Math(
                         "R = D⁻¹CD⁻¹, D = diag(s): R[i,j] = C[i,j] / (s_i·s_j)",
                         r"R = D^{-1} C D^{-1},\ D = \operatorname{diag}(s)",
                     ),
@@ -171,26 +153,26 @@ def _covariance(result: Pca) -> Section:
                 indent=1,
             )
         )
-        blocks.append(_matrix(Math("R", "R"), result.decomposed))
-    return Section(None, tuple(blocks))
+        blocks.append(_matrix(v.Math("R", "R"), result.decomposed))
+    return v.Section(None, tuple(blocks))
 
 
-def _decomposition(result: Pca) -> Section:
+def _decomposition(result: Pca) -> v.Section:
     name = "R" if result.standardized else "C"
     loadings = _columns_table(
         result.columns,
         [(f"PC{c.number}", *c.loadings) for c in result.components[:MAX_SHOWN]],
-        Column("", align="left", format="text"),
+        v.Column("", align="left", format="text"),
     )
-    return Section(
+    return v.Section(
         None,
         (
-            _step(
+            step_heading(
                 3,
                 "Its eigenvectors are the principal components: ",
-                Math(f"{name} = VΛVᵀ", rf"{name} = V \Lambda V^{{\top}}"),
+                v.Math(f"{name} = VΛVᵀ", rf"{name} = V \Lambda V^{{\top}}"),
             ),
-            Note(
+            v.Note(
                 (
                     f"{name} is symmetric, so its eigenvalues are real and its eigenvectors "
                     "orthogonal (mathml eigen shows why); NumPy's eigh finds them. Sorted by "
@@ -200,42 +182,44 @@ def _decomposition(result: Pca) -> Section:
                 ),
                 indent=1,
             ),
-            Paragraph(("loadings (rows: components; columns: the data's columns):",), indent=1),
+            v.Paragraph(("loadings (rows: components; columns: the data's columns):",), indent=1),
             loadings,
         ),
     )
 
 
-def _explained(result: Pca) -> Section:
-    table = Table(
+def _explained(result: Pca) -> v.Section:
+    table = v.Table(
         (
-            Column("component", align="left", format="text"),
-            Column(Math("variance λ", r"\text{variance } \lambda"), role="result"),
-            Column(Math("ratio λ/Σλ", r"\text{ratio } \lambda / \sum \lambda")),
-            Column("cumulative"),
+            v.Column("component", align="left", format="text"),
+            v.Column(v.Math("variance λ", r"\text{variance } \lambda"), role="result"),
+            v.Column(v.Math("ratio λ/Σλ", r"\text{ratio } \lambda / \sum \lambda")),
+            v.Column("cumulative"),
         ),
         tuple((f"PC{c.number}", c.variance, c.ratio, c.cumulative) for c in result.components),
     )
     total = sum(c.variance for c in result.components)
     kept = result.components[result.kept - 1]
-    return Section(
+    return v.Section(
         None,
         (
-            _step(4, "Explained variance: ", Math("λ_i / Σλ", r"\lambda_i / \sum \lambda")),
-            Note(
+            step_heading(
+                4, "Explained variance: ", v.Math("λ_i / Σλ", r"\lambda_i / \sum \lambda")
+            ),
+            v.Note(
                 (
                     "the eigenvalues add up to the total variance (the trace: ",
-                    Math(number(total), number_latex(total)),
+                    v.Math(v.number(total), v.number_latex(total)),
                     "), so each one's share is the part of the data's spread its component carries",
                 ),
                 indent=1,
             ),
             table,
-            Note(
+            v.Note(
                 (
                     f"the first {result.kept} component{'s' if result.kept != 1 else ''} "
                     f"(--components) {'keep' if result.kept != 1 else 'keeps'} "
-                    f"{number(100 * kept.cumulative, 4)}% of the variance",
+                    f"{v.number(100 * kept.cumulative, 4)}% of the variance",
                 ),
                 "check",
                 indent=1,
@@ -244,66 +228,66 @@ def _explained(result: Pca) -> Section:
     )
 
 
-def _projection(result: Pca, scores_file: str | None) -> Section:
+def _projection(result: Pca, scores_file: str | None) -> v.Section:
     k = result.kept
     names = tuple(f"PC{i}" for i in range(1, k + 1))
     rows = [(i + 1, *row) for i, row in enumerate(result.first_scores)]
     formula = (
-        Math("scores = ((X - x̄)/s)·V_k", r"\text{scores} = \frac{X - \bar{x}}{s} V_k")
+        v.Math("scores = ((X - x̄)/s)·V_k", r"\text{scores} = \frac{X - \bar{x}}{s} V_k")
         if result.standardized
-        else Math("scores = X_c·V_k", r"\text{scores} = X_c V_k")
+        else v.Math("scores = X_c·V_k", r"\text{scores} = X_c V_k")
     )
-    blocks: list[Block] = [
-        _step(5, "Project onto the first k components: ", formula),
-        Note(
+    blocks: list[v.Block] = [
+        step_heading(5, "Project onto the first k components: ", formula),
+        v.Note(
             (
                 f"k = {k}: each row becomes {k} number{'s' if k != 1 else ''}, its coordinates "
                 "along the components (V_k: the first k loadings as columns); the first rows:",
             ),
             indent=1,
         ),
-        _columns_table(names, rows, Column("row", format="integer")),
+        _columns_table(names, rows, v.Column("row", format="integer")),
     ]
     if scores_file is not None:
         blocks.append(
-            Note(
+            v.Note(
                 (f"the scores of all {result.n:,} rows were written to {scores_file}",),
                 "check",
                 indent=1,
             )
         )
-    return Section(None, tuple(blocks))
+    return v.Section(None, tuple(blocks))
 
 
-def _svd(result: Pca) -> Section:
+def _svd(result: Pca) -> v.Section:
     svd = result.svd
-    return Section(
+    return v.Section(
         None,
         (
-            Paragraph((Span("How libraries do it: the SVD", "rule"),)),
-            Note(
+            v.Paragraph((v.Span("How libraries do it: the SVD", "rule"),)),
+            v.Note(
                 (
                     "scikit-learn and most libraries never form C: they take the singular "
                     "value decomposition ",
-                    Math("X_c = UΣVᵀ", r"X_c = U \Sigma V^{\top}"),
+                    v.Math("X_c = UΣVᵀ", r"X_c = U \Sigma V^{\top}"),
                     ". Then ",
-                    Math("C = VΣ²Vᵀ/(n - 1)", r"C = V \frac{\Sigma^2}{n-1} V^{\top}"),
+                    v.Math("C = VΣ²Vᵀ/(n - 1)", r"C = V \frac{\Sigma^2}{n-1} V^{\top}"),
                     ": the same V, and eigenvalues ",
-                    Math("σ²/(n - 1)", r"\sigma^2/(n-1)"),
+                    v.Math("σ²/(n - 1)", r"\sigma^2/(n-1)"),
                     ". The reason is accuracy: forming ",
-                    Math("X_cᵀX_c", r"X_c^{\top} X_c"),
+                    v.Math("X_cᵀX_c", r"X_c^{\top} X_c"),
                     " squares the condition number, so the smallest components lose twice as "
                     "many digits. Here mathml also took the SVD, of the R factor of a QR "
                     "decomposition streamed alongside (the same singular values as X_c): the "
                     "largest difference in the variances is ",
-                    Math(
-                        number(svd.max_variance_difference, 2),
-                        number_latex(svd.max_variance_difference, 2),
+                    v.Math(
+                        v.number(svd.max_variance_difference, 2),
+                        v.number_latex(svd.max_variance_difference, 2),
                     ),
                     " of the largest, in the loadings ",
-                    Math(
-                        number(svd.max_loading_difference, 2),
-                        number_latex(svd.max_loading_difference, 2),
+                    v.Math(
+                        v.number(svd.max_loading_difference, 2),
+                        v.number_latex(svd.max_loading_difference, 2),
                     ),
                     ": both routes give the same components.",
                 ),
@@ -314,13 +298,13 @@ def _svd(result: Pca) -> Section:
     )
 
 
-def plots(result: Pca) -> list[Block]:
+def plots(result: Pca) -> list[v.Block]:
     """The scree plot, and the scores in the plane of the first two components."""
     labels = tuple(f"PC{c.number}" for c in result.components)
-    scree = Plot(
+    scree = v.Plot(
         "scree plot: share of the variance per component",
         (
-            Series(
+            v.Series(
                 "ratio",
                 tuple(float(i) for i in range(len(labels))),
                 tuple(c.ratio for c in result.components),
@@ -329,14 +313,14 @@ def plots(result: Pca) -> list[Block]:
         kind="bars",
         bar_labels=labels,
     )
-    out: list[Block] = [scree]
+    out: list[v.Block] = [scree]
     if result.kept >= 2 and result.sample_scores:
         how = "" if result.sample_complete else f" (a random {len(result.sample_scores):,} rows)"
         out.append(
-            Plot(
+            v.Plot(
                 f"scores in the plane of PC1 and PC2{how}",
                 (
-                    Series(
+                    v.Series(
                         "rows",
                         tuple(row[0] for row in result.sample_scores),
                         tuple(row[1] for row in result.sample_scores),

@@ -95,7 +95,8 @@ def view(
     title = "Coefficients"
     if result.descent is not None:
         title += f" where gradient descent ended (step {result.descent.steps})"
-    blocks.append(v.Section(v.Heading((title,), 3), (_coefficient_table(result.coefficients),)))
+    table = _coefficient_table(result.coefficients, descended=result.descent is not None)
+    blocks.append(v.Section(v.Heading((title,), 3), (table,)))
     fit = _fit(result) + [v.Note((note,)) for note in _model_notes(result)]
     blocks.append(v.Section(None, tuple(fit)))
     if result.prediction is not None:
@@ -390,7 +391,12 @@ def _descent_part(descent: GradientFit, result: Regression, every: int | None) -
     ]
 
 
-def _coefficient_table(coefficients: Sequence[Coefficient]) -> v.Table:
+def _coefficient_table(coefficients: Sequence[Coefficient], descended: bool = False) -> v.Table:
+    """Estimates and their inference; columns with nothing in them (ridge, descent) left out.
+
+    After gradient descent only the estimates are shown: the standard errors are least
+    squares', and beside weights descent stopped short of (or diverged from) they mislead.
+    """
     columns = (
         v.Column("", align="left"),
         v.Column("estimate", role="result"),
@@ -404,7 +410,7 @@ def _coefficient_table(coefficients: Sequence[Coefficient]) -> v.Table:
     for c in coefficients:
         if _fitted(c) and math.isnan(c.t_value):
             # ridge (no standard errors) or gradient descent (no t, p, intervals)
-            error = None if math.isnan(c.std_error) else c.std_error
+            error = None if math.isnan(c.std_error) or descended else c.std_error
             rows.append((_name(c.name), c.estimate, error, None, None, None, None))
         elif _fitted(c):
             rows.append(
@@ -420,7 +426,10 @@ def _coefficient_table(coefficients: Sequence[Coefficient]) -> v.Table:
             )
         else:
             rows.append((_name(c.name), "not fitted", None, None, None, None, None))
-    return v.Table(columns, tuple(rows))
+    kept = [i for i in range(len(columns)) if i < 2 or any(row[i] is not None for row in rows)]
+    return v.Table(
+        tuple(columns[i] for i in kept), tuple(tuple(row[i] for i in kept) for row in rows)
+    )
 
 
 def _model_notes(result: Regression) -> list[str]:
@@ -431,6 +440,11 @@ def _model_notes(result: Regression) -> list[str]:
             "No intercept: R² = 1 − Σr²/Σy² is the uncentred one (as NIST and statsmodels "
             "define it without a constant), measured against predicting 0, not ȳ; it is not "
             "comparable to the R² of a model with an intercept."
+        )
+    if result.descent is not None:
+        notes.append(
+            "R², the residuals and the F-test are those of the closed form (least squares), "
+            "the fit that gradient descent is compared with above, not of where it ended."
         )
     if result.ridge is not None:
         notes.append(

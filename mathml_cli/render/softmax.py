@@ -7,6 +7,7 @@ from typing import Any
 
 from mathml_cli.core.softmax import EXP_OVERFLOW, Softmax, SoftmaxBatch
 from mathml_cli.render import view as v
+from mathml_cli.render.common import step_heading
 
 # More classes than this are shown as the first and last few, with a marker between.
 MAX_SHOWN = 20
@@ -50,10 +51,6 @@ def _words_temperature(temperature: float) -> str:
     if temperature > 1:
         return "T > 1 flattens the distribution: the logits move closer together."
     return "T < 1 sharpens the distribution: the gaps between logits grow, the top class gains."
-
-
-def _step(number_: int, title: str, *rest: Any) -> v.Paragraph:
-    return v.Paragraph((v.Span(f"{number_}. ", "muted"), v.Span(title, "rule"), " ", *rest))
 
 
 def _equals(left: v.Math, right: v.Math) -> v.Math:
@@ -111,7 +108,7 @@ def _one(result: Softmax, labels: Sequence[str] | None, show_log: bool) -> list[
     step = 1
     if temperature != 1:
         t = v.Math(f"T = {v.number(temperature)}", f"T = {v.number_latex(temperature)}")
-        steps.append(_step(step, "Divide by the temperature:", t))
+        steps.append(step_heading(step, "Divide by the temperature:", " ", t))
         steps.append(v.Paragraph((_vector("z/T", "z/T", result.scaled),), indent=1))
         steps.append(v.Note((_words_temperature(temperature),), "warning", indent=1))
         step += 1
@@ -119,7 +116,7 @@ def _one(result: Softmax, labels: Sequence[str] | None, show_log: bool) -> list[
         f"m = max({scaled}) = {v.number(result.maximum)}",
         rf"m = \max({scaled_latex}) = {v.number_latex(result.maximum)}",
     )
-    steps.append(_step(step, "Subtract the maximum:", maximum))
+    steps.append(step_heading(step, "Subtract the maximum:", " ", maximum))
     steps.append(
         v.Paragraph((_vector(f"{scaled} − m", f"{scaled_latex} - m", result.shifted),), indent=1)
     )
@@ -146,15 +143,17 @@ def _one(result: Softmax, labels: Sequence[str] | None, show_log: bool) -> list[
     step += 1
     exp_name = v.Math(f"exp({scaled} − m)", f"e^{{{scaled_latex} - m}}")
     exps = _vector(exp_name.text, exp_name.latex, result.exp)
-    steps.append(_step(step, "Exponentiate:", exps))
+    steps.append(step_heading(step, "Exponentiate:", " ", exps))
     step += 1
     total = v.Math(
         f"S = {_sum_text(result.exp).text} = {v.number(result.sum)}",
         f"S = {_sum_text(result.exp).latex} = {v.number_latex(result.sum)}",
     )
-    steps.append(_step(step, "Sum:", total))
+    steps.append(step_heading(step, "Sum:", " ", total))
     step += 1
-    steps.append(_step(step, "Divide:", v.Math("p_i = exp_i / S", r"p_i = e^{z_i - m} / S")))
+    steps.append(
+        step_heading(step, "Divide:", " ", v.Math("p_i = exp_i / S", r"p_i = e^{z_i - m} / S"))
+    )
     steps.append(_table(result, labels, show_log))
     if show_log:
         steps.append(
@@ -168,7 +167,7 @@ def _one(result: Softmax, labels: Sequence[str] | None, show_log: bool) -> list[
         f"Σ p = {probabilities.text} = {result.total:.12g}",
         rf"\sum p = {probabilities.latex} = {result.total:.12g}",
     )
-    steps.append(_step(step, "Check:", check, "  ", v.Span("✓ sums to 1", "good")))
+    steps.append(step_heading(step, "Check:", " ", check, "  ", v.Span("✓ sums to 1", "good")))
     step += 1
     blocks.append(v.Section(None, tuple(steps)))
     p_top = v.number(result.probabilities[result.prediction])
@@ -227,7 +226,7 @@ def _loss(result: Softmax, labels: Sequence[str] | None, step: int) -> list[v.Bl
         + v.number_latex(result.loss),
     )
     blocks: list[v.Block] = [
-        _step(step, f"Cross-entropy loss for target {_name(target, labels)}:", loss),
+        step_heading(step, f"Cross-entropy loss for target {_name(target, labels)}:", " ", loss),
         v.Note(
             ("computed from log p (log-sum-exp): finite even when p_target rounds to 0",), indent=1
         ),
@@ -240,7 +239,9 @@ def _loss(result: Softmax, labels: Sequence[str] | None, step: int) -> list[v.Bl
             "∂L/∂z_i = (p_i − y_i) / T", r"\frac{\partial L}{\partial z_i} = (p_i - y_i) / T"
         )
     onehot = v.Math(f"y = onehot({target})", rf"y = \operatorname{{onehot}}({target})")
-    blocks.append(_step(step, "Gradient with respect to the logits:", formula, ", ", onehot))
+    blocks.append(
+        step_heading(step, "Gradient with respect to the logits:", " ", formula, ", ", onehot)
+    )
     for index in _shown(len(result.logits)):
         if index is None:
             blocks.append(v.Paragraph((v.Span("…", "muted"),), indent=1))

@@ -14,45 +14,19 @@ from mathml_cli.core.describe import (
     Pair,
     Quartiles,
 )
-from mathml_cli.render.view import (
-    Block,
-    Column,
-    Formula,
-    Gap,
-    Heading,
-    Line,
-    Math,
-    Note,
-    Paragraph,
-    Plot,
-    Section,
-    Series,
-    Span,
-    Table,
-    View,
-    name_latex,
-    number,
-    number_latex,
-)
+from mathml_cli.render import view as v
+from mathml_cli.render.common import part_heading
 
 HEAD = 5  # rows of a long deviations table shown before and after the gap
 TERMS = 8  # a sum written out in full up to this many terms
 
 
-class _Unkept(Gap):
+class _Unkept(v.Gap):
     """Rows left out that the JSON does not hold either: past ROWS_LIMIT only the first
     and last few rows are kept."""
 
     def words(self) -> str:
         return f"… {self.count:,} rows not shown (kept only up to {ROWS_LIMIT:,} values) …"
-
-
-def _heading(text: str) -> Heading:
-    return Heading((text,), level=3)
-
-
-def _math(text: str, latex: str, role: Any = None) -> Math:
-    return Math(text, latex, role)
 
 
 def _sum_written(values: Sequence[float], n: int) -> tuple[str, str]:
@@ -61,57 +35,58 @@ def _sum_written(values: Sequence[float], n: int) -> tuple[str, str]:
     if n == 1:
         return "", ""
     shown = list(values[: min(n, TERMS if n <= TERMS else 4)])
-    text = " + ".join(number(v) for v in shown).replace("+ -", "− ")
-    latex = " + ".join(number_latex(v) for v in shown).replace("+ -", "- ")
+    text = " + ".join(v.number(value) for value in shown).replace("+ -", "− ")
+    latex = " + ".join(v.number_latex(value) for value in shown).replace("+ -", "- ")
     if n > len(shown):
         text += f" + … ({n:,} terms)"
         latex += rf" + \dots\ \text{{({n:,} terms)}}"
     return f"{text} = ", f"{latex} = "
 
 
-def view(result: Description, *, plot: bool = False) -> View:
+def view(result: Description, *, plot: bool = False) -> v.View:
     """One column: every step. Several: a table of summaries, then covariance and correlation."""
-    blocks: list[Block]
+    blocks: list[v.Block]
     if len(result.columns) == 1:
         blocks = _one(result.columns[0], result.source)
     else:
         blocks = _several(result)
     if plot:
         blocks.extend(_histogram(column) for column in result.columns)
-    return View("mathml stats", tuple(blocks), "mathml stats")
+    return v.View("mathml stats", tuple(blocks), "mathml stats")
 
 
 # --- one column ---------------------------------------------------------------
 
 
-def _one(column: ColumnSummary, source: str) -> list[Block]:
+def _one(column: ColumnSummary, source: str) -> list[v.Block]:
     n = column.n
     name = column.name
     where = "" if source == "arguments" else f" from {source}"
-    blocks: list[Block] = [
-        Paragraph((Span(f"Summary of {name}: {n:,} number{'s' if n != 1 else ''}{where}"),)),
+    blocks: list[v.Block] = [
+        v.Paragraph((v.Span(f"Summary of {name}: {n:,} number{'s' if n != 1 else ''}{where}"),)),
     ]
     values = [row.x for row in column.rows]
     terms, terms_latex = _sum_written(values, n)
     blocks.append(
-        Section(
-            _heading("Mean: the average, the centre of the data"),
+        v.Section(
+            part_heading("Mean: the average, the centre of the data"),
             (
-                Paragraph((_math(f"n = {n:,}", f"n = {n:,}".replace(",", "{,}")),)),
-                Paragraph(
+                v.Paragraph((v.Math(f"n = {n:,}", f"n = {n:,}".replace(",", "{,}")),)),
+                v.Paragraph(
                     (
-                        _math(
-                            f"Σx = {terms}{number(column.sum)}",
-                            rf"\sum x = {terms_latex}{number_latex(column.sum)}",
+                        v.Math(
+                            f"Σx = {terms}{v.number(column.sum)}",
+                            rf"\sum x = {terms_latex}{v.number_latex(column.sum)}",
                         ),
                     )
                 ),
-                Paragraph(
+                v.Paragraph(
                     (
-                        _math(
-                            f"μ = Σx / n = {number(column.sum)} / {n:,} = {number(column.mean)}",
-                            rf"\mu = \frac{{\sum x}}{{n}} = \frac{{{number_latex(column.sum)}}}"
-                            rf"{{{n}}} = {number_latex(column.mean)}",
+                        v.Math(
+                            f"μ = Σx / n = {v.number(column.sum)} / {n:,} "
+                            f"= {v.number(column.mean)}",
+                            rf"\mu = \frac{{\sum x}}{{n}} = \frac{{{v.number_latex(column.sum)}}}"
+                            rf"{{{n}}} = {v.number_latex(column.mean)}",
                             "result",
                         ),
                     )
@@ -130,80 +105,80 @@ def _row_cells(column: ColumnSummary) -> list[Any]:
     rows: list[Any] = [(r.index, r.x, r.deviation, r.squared, r.z) for r in column.rows]
     if column.all_rows:
         if len(rows) > 2 * HEAD + 2:
-            return [*rows[:HEAD], Gap(len(rows) - 2 * HEAD), *rows[-HEAD:]]
+            return [*rows[:HEAD], v.Gap(len(rows) - 2 * HEAD), *rows[-HEAD:]]
         return rows
     half = len(rows) // 2
     return [*rows[:half], _Unkept(column.n - len(rows)), *rows[half:]]
 
 
-def _deviations(column: ColumnSummary) -> Section:
-    table = Table(
+def _deviations(column: ColumnSummary) -> v.Section:
+    table = v.Table(
         (
-            Column("i", format="integer"),
-            Column(Math("x", "x")),
-            Column(Math("x − μ", r"x - \mu")),
-            Column(Math("(x − μ)²", r"(x - \mu)^2")),
-            Column(Math("z = (x − μ)/σ", r"z = (x - \mu)/\sigma"), short="z", droppable=True),
+            v.Column("i", format="integer"),
+            v.Column(v.Math("x", "x")),
+            v.Column(v.Math("x − μ", r"x - \mu")),
+            v.Column(v.Math("(x − μ)²", r"(x - \mu)^2")),
+            v.Column(v.Math("z = (x − μ)/σ", r"z = (x - \mu)/\sigma"), short="z", droppable=True),
         ),
         tuple(_row_cells(column)),
     )
     squares = [row.squared for row in column.rows]
     terms, terms_latex = _sum_written(squares, column.n)
-    total = _math(
-        f"Σ(x − μ)² = {terms}{number(column.sum_of_squares)}",
-        rf"\sum (x - \mu)^2 = {terms_latex}{number_latex(column.sum_of_squares)}",
+    total = v.Math(
+        f"Σ(x − μ)² = {terms}{v.number(column.sum_of_squares)}",
+        rf"\sum (x - \mu)^2 = {terms_latex}{v.number_latex(column.sum_of_squares)}",
     )
-    blocks: list[Block] = [
+    blocks: list[v.Block] = [
         table,
-        Paragraph((total, Span("  the sum of squares", "muted"))),
+        v.Paragraph((total, v.Span("  the sum of squares", "muted"))),
     ]
-    return Section(_heading("Deviations from the mean"), tuple(blocks))
+    return v.Section(part_heading("Deviations from the mean"), tuple(blocks))
 
 
-def _variances(column: ColumnSummary) -> Section:
+def _variances(column: ColumnSummary) -> v.Section:
     n = column.n
-    ss, ss_latex = number(column.sum_of_squares), number_latex(column.sum_of_squares)
-    blocks: list[Block] = [
-        Paragraph(
+    ss, ss_latex = v.number(column.sum_of_squares), v.number_latex(column.sum_of_squares)
+    blocks: list[v.Block] = [
+        v.Paragraph(
             (
-                Span("population", "rule"),
+                v.Span("population", "rule"),
                 "  ",
-                _math(
-                    f"σ² = Σ(x − μ)²/n = {ss} / {n:,} = {number(column.population_variance)}",
+                v.Math(
+                    f"σ² = Σ(x − μ)²/n = {ss} / {n:,} = {v.number(column.population_variance)}",
                     rf"\sigma^2 = \frac{{\sum (x - \mu)^2}}{{n}} = \frac{{{ss_latex}}}{{{n}}}"
-                    rf" = {number_latex(column.population_variance)}",
+                    rf" = {v.number_latex(column.population_variance)}",
                     "result",
                 ),
             )
         ),
-        Note(
+        v.Note(
             ("NumPy's np.var(x) and statistics.pvariance(x) return this one (divide by n).",),
             indent=1,
         ),
     ]
     if column.sample_variance is not None:
         blocks += [
-            Paragraph(
+            v.Paragraph(
                 (
-                    Span("sample", "rule"),
+                    v.Span("sample", "rule"),
                     "      ",
-                    _math(
+                    v.Math(
                         f"s² = Σ(x − μ)²/(n − 1) = {ss} / {n - 1:,} = "
-                        f"{number(column.sample_variance)}",
+                        f"{v.number(column.sample_variance)}",
                         rf"s^2 = \frac{{\sum (x - \mu)^2}}{{n - 1}} = \frac{{{ss_latex}}}"
-                        rf"{{{n - 1}}} = {number_latex(column.sample_variance)}",
+                        rf"{{{n - 1}}} = {v.number_latex(column.sample_variance)}",
                         "result",
                     ),
                 )
             ),
-            Note(
+            v.Note(
                 (
                     "pandas' Series.var(), statistics.variance(x) and np.var(x, ddof=1) return "
                     "this one (divide by n − 1).",
                 ),
                 indent=1,
             ),
-            Note(
+            v.Note(
                 (
                     "Use s² when the numbers are a sample of something larger: the mean was "
                     "estimated from the same numbers, which sit closer to it than to the true "
@@ -213,22 +188,24 @@ def _variances(column: ColumnSummary) -> Section:
             ),
         ]
     else:
-        blocks.append(Note(("The sample variance divides by n − 1 = 0: undefined for one value.",)))
+        blocks.append(
+            v.Note(("The sample variance divides by n − 1 = 0: undefined for one value.",))
+        )
     blocks.append(
-        Paragraph(
+        v.Paragraph(
             (
-                Span("standard deviation", "rule"),
+                v.Span("standard deviation", "rule"),
                 "  ",
-                _math(
-                    f"σ = √σ² = {number(column.population_std)}",
-                    rf"\sigma = \sqrt{{\sigma^2}} = {number_latex(column.population_std)}",
+                v.Math(
+                    f"σ = √σ² = {v.number(column.population_std)}",
+                    rf"\sigma = \sqrt{{\sigma^2}} = {v.number_latex(column.population_std)}",
                 ),
                 *(
                     (
                         ",  ",
-                        _math(
-                            f"s = √s² = {number(column.sample_std)}",
-                            rf"s = \sqrt{{s^2}} = {number_latex(column.sample_std)}",
+                        v.Math(
+                            f"s = √s² = {v.number(column.sample_std)}",
+                            rf"s = \sqrt{{s^2}} = {v.number_latex(column.sample_std)}",
                         ),
                     )
                     if column.sample_std is not None
@@ -238,57 +215,59 @@ def _variances(column: ColumnSummary) -> Section:
         )
     )
     blocks.append(
-        Note(("The standard deviation is in the data's own units: the typical distance from μ.",))
+        v.Note(("The standard deviation is in the data's own units: the typical distance from μ.",))
     )
-    return Section(_heading("Variance: how scattered the data is"), tuple(blocks))
+    return v.Section(part_heading("Variance: how scattered the data is"), tuple(blocks))
 
 
-def _quartile_section(column: ColumnSummary) -> Section:
+def _quartile_section(column: ColumnSummary) -> v.Section:
     quartiles = column.quartiles
     count = quartiles.sample_size
-    blocks: list[Block] = [
-        Paragraph(
+    blocks: list[v.Block] = [
+        v.Paragraph(
             (
                 "Method: NumPy's default (linear). Sort the ",
                 "values" if quartiles.exact else "sample",
                 "; the quantile p sits at position ",
-                _math("h = (m − 1)·p", r"h = (m - 1)\,p"),
+                v.Math("h = (m − 1)·p", r"h = (m - 1)\,p"),
                 f" (m = {count:,}, counting from 0), between the values at ",
-                _math("⌊h⌋", r"\lfloor h \rfloor"),
+                v.Math("⌊h⌋", r"\lfloor h \rfloor"),
                 " and ",
-                _math("⌊h⌋ + 1", r"\lfloor h \rfloor + 1"),
+                v.Math("⌊h⌋ + 1", r"\lfloor h \rfloor + 1"),
                 ":",
             )
         ),
-        Formula(
+        v.Formula(
             "Q(p) = x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋ + 1] − x[⌊h⌋])",
             r"Q(p) = x_{\lfloor h \rfloor} + (h - \lfloor h \rfloor)"
             r"\,(x_{\lfloor h \rfloor + 1} - x_{\lfloor h \rfloor})",
         ),
     ]
     if quartiles.exact and column.all_rows and column.n <= 2 * HEAD + 2:
-        ordered = ", ".join(number(v) for v in sorted(row.x for row in column.rows))
-        blocks.append(Paragraph((f"sorted: {ordered}",), indent=1))
+        ordered = ", ".join(v.number(value) for value in sorted(row.x for row in column.rows))
+        blocks.append(v.Paragraph((f"sorted: {ordered}",), indent=1))
     names = ("Q1", "median", "Q3")
     values = (quartiles.q1, quartiles.median, quartiles.q3)
     for label, value, (p, h, low, high) in zip(names, values, quartiles.positions, strict=True):
-        blocks.append(Paragraph((Span(f"{label}: ", "rule"), _position(p, h, low, high, value)), 1))
+        blocks.append(
+            v.Paragraph((v.Span(f"{label}: ", "rule"), _position(p, h, low, high, value)), 1)
+        )
     blocks.append(
-        Paragraph(
+        v.Paragraph(
             (
-                _math(
-                    f"IQR = Q3 − Q1 = {number(quartiles.q3)} − {number(quartiles.q1)} = "
-                    f"{number(quartiles.iqr)}",
-                    rf"\mathrm{{IQR}} = Q_3 - Q_1 = {number_latex(quartiles.iqr)}",
+                v.Math(
+                    f"IQR = Q3 − Q1 = {v.number(quartiles.q3)} − {v.number(quartiles.q1)} = "
+                    f"{v.number(quartiles.iqr)}",
+                    rf"\mathrm{{IQR}} = Q_3 - Q_1 = {v.number_latex(quartiles.iqr)}",
                 ),
-                Span("  the middle half of the data", "muted"),
+                v.Span("  the middle half of the data", "muted"),
             ),
             indent=1,
         )
     )
     if not quartiles.exact:
         blocks.append(
-            Note(
+            v.Note(
                 (
                     f"Estimated: {column.n:,} values are more than the {EXACT_LIMIT:,} kept for "
                     f"exact quartiles, so these come from a uniform random sample of {count:,} "
@@ -298,44 +277,44 @@ def _quartile_section(column: ColumnSummary) -> Section:
             )
         )
     blocks.append(
-        Paragraph(
+        v.Paragraph(
             (
-                _math(
-                    f"min = {number(column.minimum)}, max = {number(column.maximum)}, "
-                    f"range = max − min = {number(column.range)}",
-                    rf"\min = {number_latex(column.minimum)},\ \max = "
-                    rf"{number_latex(column.maximum)},\ \text{{range}} = "
-                    rf"{number_latex(column.range)}",
+                v.Math(
+                    f"min = {v.number(column.minimum)}, max = {v.number(column.maximum)}, "
+                    f"range = max − min = {v.number(column.range)}",
+                    rf"\min = {v.number_latex(column.minimum)},\ \max = "
+                    rf"{v.number_latex(column.maximum)},\ \text{{range}} = "
+                    rf"{v.number_latex(column.range)}",
                 ),
             )
         )
     )
-    return Section(_heading("Median and quartiles"), tuple(blocks))
+    return v.Section(part_heading("Median and quartiles"), tuple(blocks))
 
 
-def _position(p: float, h: float, low: float, high: float, value: float) -> Math:
+def _position(p: float, h: float, low: float, high: float, value: float) -> v.Math:
     below = math.floor(h)
     start = f"h = (m − 1)·{p:g} = {h:g}"
     start_latex = rf"h = {h:g}"
     if h == below:
-        return _math(
-            f"{start} → x[{below}] = {number(value)}",
-            rf"{start_latex} \Rightarrow x_{{{below}}} = {number_latex(value)}",
+        return v.Math(
+            f"{start} → x[{below}] = {v.number(value)}",
+            rf"{start_latex} \Rightarrow x_{{{below}}} = {v.number_latex(value)}",
             "result",
         )
     fraction = h - below
-    return _math(
-        f"{start} → {number(low)} + {fraction:g}·({number(high)} − {number(low)}) = "
-        f"{number(value)}",
-        rf"{start_latex} \Rightarrow {number_latex(low)} + {fraction:g}\,({number_latex(high)}"
-        rf" - {number_latex(low)}) = {number_latex(value)}",
+    return v.Math(
+        f"{start} → {v.number(low)} + {fraction:g}·({v.number(high)} − {v.number(low)}) = "
+        f"{v.number(value)}",
+        rf"{start_latex} \Rightarrow {v.number_latex(low)} + {fraction:g}\,({v.number_latex(high)}"
+        rf" - {v.number_latex(low)}) = {v.number_latex(value)}",
         "result",
     )
 
 
-def _z_note(column: ColumnSummary) -> Section:
+def _z_note(column: ColumnSummary) -> v.Section:
     if column.population_variance == 0 and column.minimum == column.maximum:
-        line: Line = ("Every value is the same: σ = 0, so z-scores are undefined.",)
+        line: v.Line = ("Every value is the same: σ = 0, so z-scores are undefined.",)
     elif column.population_variance == 0:
         line = (
             "The values differ by less than the variance can hold in floating point "
@@ -349,7 +328,7 @@ def _z_note(column: ColumnSummary) -> Section:
             "afterwards its mean is 0 and its standard deviation 1, so features in different "
             "units weigh alike in gradient descent.",
         )
-    return Section(_heading("z-scores: standardisation"), (Note(line),))
+    return v.Section(part_heading("z-scores: standardisation"), (v.Note(line),))
 
 
 # --- several columns ---------------------------------------------------------------
@@ -373,15 +352,20 @@ _SUMMARY_ROWS = (
 )
 
 
-def _several(result: Description) -> list[Block]:
+def _several(result: Description) -> list[v.Block]:
     columns = result.columns
     n = columns[0].n
     names = ", ".join(column.name for column in columns)
-    blocks: list[Block] = [
-        Paragraph(
-            (Span(f"Summary of {len(columns)} columns ({names}): {n:,} rows from {result.source}"),)
+    blocks: list[v.Block] = [
+        v.Paragraph(
+            (
+                v.Span(
+                    f"Summary of {len(columns)} columns ({names}): {v.count(n, 'row')} from "
+                    f"{result.source}"
+                ),
+            )
         ),  # fmt: skip
-        Note(
+        v.Note(
             (
                 "μ = Σx/n; σ² = Σ(x − μ)²/n is np.var's default, s² = Σ(x − μ)²/(n − 1) is "
                 "pandas' and statistics.variance's; quartiles by NumPy's default (linear) "
@@ -389,15 +373,15 @@ def _several(result: Description) -> list[Block]:
             ),
         ),
     ]
-    table_columns = [Column("", align="left")]
-    table_columns += [Column(Math(c.name, name_latex(c.name))) for c in columns]
+    table_columns = [v.Column("", align="left")]
+    table_columns += [v.Column(v.Math(c.name, v.name_latex(c.name))) for c in columns]
     rows = []
     for label, latex, get in _SUMMARY_ROWS:
-        rows.append((Math(label, latex), *(get(c) for c in columns)))
-    blocks.append(Table(tuple(table_columns), tuple(rows)))
+        rows.append((v.Math(label, latex), *(get(c) for c in columns)))
+    blocks.append(v.Table(tuple(table_columns), tuple(rows)))
     if any(not c.quartiles.exact for c in columns):
         blocks.append(
-            Note(
+            v.Note(
                 (
                     f"Quartiles estimated from a uniform random sample of "
                     f"{columns[0].quartiles.sample_size:,} rows (more than {EXACT_LIMIT:,}).",
@@ -413,50 +397,51 @@ def _several(result: Description) -> list[Block]:
     return blocks
 
 
-def _pair(pair: Pair, x: ColumnSummary, y: ColumnSummary) -> Section:
+def _pair(pair: Pair, x: ColumnSummary, y: ColumnSummary) -> v.Section:
     n = x.n
     rows: list[Any] = [(r.index, r.x, r.y, r.dx, r.dy, r.product) for r in pair.rows]
     if len(rows) == n and n > 2 * HEAD + 2:
-        rows = [*rows[:HEAD], Gap(n - 2 * HEAD), *rows[-HEAD:]]
+        rows = [*rows[:HEAD], v.Gap(n - 2 * HEAD), *rows[-HEAD:]]
     elif len(rows) < n:
         half = len(rows) // 2
         rows = [*rows[:half], _Unkept(n - len(rows)), *rows[half:]]
     a, b = pair.x, pair.y
-    table = Table(
+    table = v.Table(
         (
-            Column("i", format="integer"),
-            Column(Math(a, name_latex(a))),
-            Column(Math(b, name_latex(b))),
-            Column(Math(f"{a} − x̄", rf"{name_latex(a)} - \bar x"), droppable=True),
-            Column(Math(f"{b} − ȳ", rf"{name_latex(b)} - \bar y"), droppable=True),
-            Column(Math("product", r"\text{product}")),
+            v.Column("i", format="integer"),
+            v.Column(v.Math(a, v.name_latex(a))),
+            v.Column(v.Math(b, v.name_latex(b))),
+            v.Column(v.Math(f"{a} − x̄", rf"{v.name_latex(a)} - \bar x"), droppable=True),
+            v.Column(v.Math(f"{b} − ȳ", rf"{v.name_latex(b)} - \bar y"), droppable=True),
+            v.Column(v.Math("product", r"\text{product}")),
         ),
         tuple(rows),
     )
-    sp = number(pair.sum_of_products)
-    sp_latex = number_latex(pair.sum_of_products)
-    blocks: list[Block] = [
-        Paragraph(
+    sp = v.number(pair.sum_of_products)
+    sp_latex = v.number_latex(pair.sum_of_products)
+    blocks: list[v.Block] = [
+        v.Paragraph(
             (
-                f"Does {b} (y) move with {a} (x)? Multiply each row's deviations from the "
+                f"Does {_as_role(b, 'y')} move with {_as_role(a, 'x')}? Multiply each row's "
+                "deviations from the "
                 "means and add:",
             )
         ),
         table,
-        Paragraph(
-            (_math(f"Σ(x − x̄)(y − ȳ) = {sp}", rf"\sum (x - \bar x)(y - \bar y) = {sp_latex}"),)
+        v.Paragraph(
+            (v.Math(f"Σ(x − x̄)(y − ȳ) = {sp}", rf"\sum (x - \bar x)(y - \bar y) = {sp_latex}"),)
         ),
     ]
     if pair.covariance is not None:
-        blocks.append(Paragraph((Span("covariance", "rule"),)))
+        blocks.append(v.Paragraph((v.Span("covariance", "rule"),)))
         blocks.append(
-            Paragraph(
+            v.Paragraph(
                 (
-                    _math(
+                    v.Math(
                         f"cov = Σ(x − x̄)(y − ȳ)/(n − 1) = {sp} / {n - 1:,} = "
-                        f"{number(pair.covariance)}",
+                        f"{v.number(pair.covariance)}",
                         rf"\operatorname{{cov}} = \frac{{{sp_latex}}}{{{n - 1}}} = "
-                        rf"{number_latex(pair.covariance)}",
+                        rf"{v.number_latex(pair.covariance)}",
                         "result",
                     ),
                 ),
@@ -464,10 +449,10 @@ def _pair(pair: Pair, x: ColumnSummary, y: ColumnSummary) -> Section:
             )
         )
         blocks.append(
-            Note(
+            v.Note(
                 (
                     "np.cov and pandas' DataFrame.cov divide by n − 1 by default; dividing by n "
-                    f"gives {number(pair.population_covariance)}. Its sign says the direction; "
+                    f"gives {v.number(pair.population_covariance)}. Its sign says the direction; "
                     "its size depends on the units.",
                 ),
                 indent=1,
@@ -475,16 +460,16 @@ def _pair(pair: Pair, x: ColumnSummary, y: ColumnSummary) -> Section:
         )
     if pair.correlation is not None:
         sx, sy = math.sqrt(x.sum_of_squares), math.sqrt(y.sum_of_squares)
-        blocks.append(Paragraph((Span("correlation", "rule"),)))
+        blocks.append(v.Paragraph((v.Span("correlation", "rule"),)))
         blocks.append(
-            Paragraph(
+            v.Paragraph(
                 (
-                    _math(
+                    v.Math(
                         f"r = Σ(x − x̄)(y − ȳ) / √(Σ(x − x̄)²·Σ(y − ȳ)²) = {sp} / "
-                        f"({number(sx)}·{number(sy)}) = {number(pair.correlation)}",
+                        f"({v.number(sx)}·{v.number(sy)}) = {v.number(pair.correlation)}",
                         rf"r = \frac{{\sum (x - \bar x)(y - \bar y)}}{{\sqrt{{\sum (x - \bar x)^2"
-                        rf"\sum (y - \bar y)^2}}}} = \frac{{{sp_latex}}}{{{number_latex(sx)}"
-                        rf"\cdot {number_latex(sy)}}} = {number_latex(pair.correlation)}",
+                        rf"\sum (y - \bar y)^2}}}} = \frac{{{sp_latex}}}{{{v.number_latex(sx)}"
+                        rf"\cdot {v.number_latex(sy)}}} = {v.number_latex(pair.correlation)}",
                         "result",
                     ),
                 ),
@@ -492,37 +477,37 @@ def _pair(pair: Pair, x: ColumnSummary, y: ColumnSummary) -> Section:
             )
         )
         blocks.append(
-            Note(
+            v.Note(
                 (
                     "Pearson's r is the covariance of the z-scores: no units, between −1 and 1; "
                     f"±1 means the points lie on a line, 0 no linear relation. r² = "
-                    f"{number(pair.correlation**2)} is the share of the variance of {b} a "
+                    f"{v.number(pair.correlation**2)} is the share of the variance of {b} a "
                     f"straight line in {a} explains.",
                 ),
                 indent=1,
             )
         )
     else:
-        blocks.append(Note(("A column is constant: the correlation is undefined (0/0).",)))
-    return Section(_heading(f"Covariance and correlation of {a} and {b}"), tuple(blocks))
+        blocks.append(v.Note(("A column is constant: the correlation is undefined (0/0).",)))
+    return v.Section(part_heading(f"Covariance and correlation of {a} and {b}"), tuple(blocks))
 
 
 def _matrix(
     title: str, columns: Sequence[ColumnSummary], matrix: Sequence[Sequence[float | None]]
-) -> Section:
-    header = [Column("", align="left")]
-    header += [Column(Math(c.name, name_latex(c.name))) for c in columns]
+) -> v.Section:
+    header = [v.Column("", align="left")]
+    header += [v.Column(v.Math(c.name, v.name_latex(c.name))) for c in columns]
     rows = [
-        (Math(c.name, name_latex(c.name)), *values)
+        (v.Math(c.name, v.name_latex(c.name)), *values)
         for c, values in zip(columns, matrix, strict=True)
     ]
-    return Section(_heading(title), (Table(tuple(header), tuple(rows)),))
+    return v.Section(part_heading(title), (v.Table(tuple(header), tuple(rows)),))
 
 
 # --- plot -----------------------------------------------------------------------------
 
 
-def histogram_steps(label: str, edges: Sequence[float], heights: Sequence[float]) -> Series:
+def histogram_steps(label: str, edges: Sequence[float], heights: Sequence[float]) -> v.Series:
     """A histogram's bars as one line: up, across and down each bar (plots have no bars)."""
     xs: list[float] = [edges[0]]
     ys: list[float] = [0.0]
@@ -531,10 +516,10 @@ def histogram_steps(label: str, edges: Sequence[float], heights: Sequence[float]
         ys += [height, height]
     xs.append(edges[-1])
     ys.append(0.0)
-    return Series(label, tuple(xs), tuple(ys))
+    return v.Series(label, tuple(xs), tuple(ys))
 
 
-def _histogram(column: ColumnSummary) -> Plot:
+def _histogram(column: ColumnSummary) -> v.Plot:
     """Bars as a step line, and the normal curve with the same μ and σ scaled to counts."""
     edges, counts = column.histogram.edges, column.histogram.counts
     series = [histogram_steps("histogram", edges, [float(count) for count in counts])]
@@ -547,13 +532,13 @@ def _histogram(column: ColumnSummary) -> Plot:
         scale = column.n * width / (sigma * math.sqrt(2 * math.pi))
         curve = [scale * math.exp(-0.5 * ((x - column.mean) / sigma) ** 2) for x in grid]
         series.append(
-            Series(
-                f"normal curve N(μ = {number(column.mean)}, σ = {number(sigma)})",
+            v.Series(
+                f"normal curve N(μ = {v.number(column.mean)}, σ = {v.number(sigma)})",
                 tuple(grid),
                 tuple(curve),
             )
         )
-    return Plot(f"{column.name}: histogram and normal curve", tuple(series), column.name, "count")
+    return v.Plot(f"{column.name}: histogram and normal curve", tuple(series), column.name, "count")
 
 
 # --- JSON ---------------------------------------------------------------------------
@@ -626,3 +611,8 @@ def data(result: Description) -> dict[str, Any]:
             ],
         }
     return out
+
+
+def _as_role(name: str, role: str) -> str:
+    """`hours (x)`, or just `x` for a column named x."""
+    return name if name == role else f"{name} ({role})"

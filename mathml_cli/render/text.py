@@ -4,7 +4,8 @@ Colour only on a terminal and never with NO_COLOR (render.output.make_console).
 A table row is always one line: when a table is wider than the terminal the
 writer shortens numbers to 4 significant digits, then uses short headers, then
 leaves out the columns a view marked droppable (and says which), and only then
-writes each row as a record, one `name = value` line per field.
+writes each row as a record, one `name = value` line per field (a value longer than
+the terminal goes on below, indented past its name).
 """
 
 from __future__ import annotations
@@ -153,8 +154,10 @@ def _header(column: v.Column, short: bool) -> str:
 
 
 def matrix_lines(matrix: v.Matrix, width: int) -> list[Any]:
-    """A matrix as an aligned grid under its name, shortened (never wrapped) to fit."""
+    """A matrix as an aligned grid under its name, shortened (never wrapped) to fit:
+    fewer digits, then the columns before the last one left out (with a note)."""
     from rich.padding import Padding
+    from rich.text import Text
 
     indent = INDENT * matrix.indent
     count = max((len(row) for row in matrix.rows), default=0)
@@ -162,14 +165,51 @@ def matrix_lines(matrix: v.Matrix, width: int) -> list[Any]:
     lines: list[Any] = (
         [Padding(rich_line((matrix.name, " =")), (0, 0, 0, indent))] if matrix.name else []
     )
-    kept = list(range(count))
-    for digits in (None, SHORT_DIGITS, 2):
-        layout = _Layout(grid, kept, digits, False)
-        if layout.total() + indent + INDENT <= width or digits == 2:
-            break
     # The grid sits one step further in than its name.
+    room = width - indent - INDENT
+    left_out = 0
+    for digits in (None, SHORT_DIGITS, 2):
+        layout = _Layout(grid, list(range(count)), digits, False)
+        if layout.total() <= room:
+            break
+    else:
+        layout, left_out = _cut_columns(matrix.rows, grid.columns, room)
     lines.extend(Padding(line, (0, 0, 0, indent + INDENT)) for line in layout.lines()[2:])
+    if left_out:
+        columns = "1 column" if left_out == 1 else f"{left_out} columns"
+        note = f"({columns} left out for width: see --format json)"
+        lines.append(Padding(Text(note, style="dim"), (0, 0, 0, indent + INDENT)))
     return lines
+
+
+_CUTS = ("…", "⋮", "⋱")
+
+
+def _cut_columns(
+    rows: tuple[tuple[v.Cell, ...], ...], columns: tuple[v.Column, ...], room: int
+) -> tuple[_Layout, int]:
+    """A matrix's grid at 2 digits with as few columns before its last one left out as
+    fit `room`, a "…" column in their place; and how many columns of numbers were left
+    out (a column the view had already cut to "…" is not counted again)."""
+
+    def cut(index: int) -> bool:
+        return all(row[index] in _CUTS for row in rows)
+
+    count = len(columns)
+    layout = _Layout(v.Table(columns, rows), list(range(count)), 2, False)
+    left_out = 0
+    for head in range(count - 2, 0, -1):
+        if cut(head - 1):
+            continue  # the view's own cut column would stand beside this one
+        cut_rows = tuple(
+            (*row[:head], "⋱" if all(cell in _CUTS for cell in row) else "…", row[-1])
+            for row in rows
+        )
+        layout = _Layout(v.Table(columns[: head + 2], cut_rows), list(range(head + 2)), 2, False)
+        left_out = sum(not cut(index) for index in range(head, count - 1))
+        if layout.total() <= room:
+            break
+    return layout, left_out
 
 
 class _Layout:
@@ -228,7 +268,12 @@ def _dropped_note(dropped: list[str]) -> Any:
 
 
 def _records(table: v.Table) -> list[Any]:
-    """Each row as `name = value` lines: the layout of last resort for narrow terminals."""
+    """Each row as `name = value` lines: the layout of last resort for narrow terminals.
+
+    A value too long for the terminal goes on below itself, indented past its name, so
+    that no part of it reads as a field of its own; a column with no name (the one
+    that labels the rows) heads its record alone."""
+    from rich.table import Table
     from rich.text import Text
 
     lines: list[Any] = []
@@ -242,5 +287,12 @@ def _records(table: v.Table) -> list[Any]:
         for header, column, cell in zip(headers, table.columns, row, strict=True):
             value = v.cell_text(cell, column.replace(digits=min(column.digits, SHORT_DIGITS)))
             style = STYLES[column.role] if column.role else ""
-            lines.append(Text.assemble(f"{header} = ", (value, style)))
+            if not header:
+                lines.append(Text(value, style=style or "bold"))
+                continue
+            field = Table.grid()
+            field.add_column(no_wrap=True)
+            field.add_column()
+            field.add_row(f"{header} = ", Text(value, style=style))
+            lines.append(field)
     return lines

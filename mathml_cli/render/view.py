@@ -249,6 +249,11 @@ class View(Record):
 # --- helpers every view uses ------------------------------------------------
 
 
+def count(n: int, noun: str) -> str:
+    """`1 row`, `2 rows`, `1,000 rows`."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
 def number(value: float | int | None, digits: int = 6) -> str:
     """A number for people: `digits` significant digits, no '-0', 'undefined' for nan."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
