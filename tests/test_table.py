@@ -78,16 +78,22 @@ def test_fast_parser_in_pieces(decimals, data, odd_cells, piece_bytes):
     numbers = st.floats(-1e6, 1e6, allow_nan=False)
     rows = data.draw(st.lists(st.tuples(*[numbers for _ in decimals]), min_size=1, max_size=60))
     cells = [[f"{v:.{k}f}" for v, k in zip(row, decimals, strict=True)] for row in rows]
+    odd = False
     for (cell,) in odd_cells:  # a cell written another way, somewhere
         if _exact_mantissa(cell) and sum(c.isdigit() for c in cell) <= 19:
             at = data.draw(st.integers(0, len(cells) - 1))
             cells[at][data.draw(st.integers(0, len(decimals) - 1))] = cell
+            odd = True
     block = "".join(",".join(row) + "\n" for row in cells).encode()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(table_module, "_PIECE_BYTES", piece_bytes)
         parsed = _parse_plain(block, len(decimals), ord(","))
     expected = np.array([[float(c) for c in row] for row in cells])
-    assert parsed is not None
+    # With odd cells the fast path may decline a piece (the careful path then reads
+    # it, e.g. -0.0 among 0.000000000); whatever it returns must be exact.
+    if parsed is None:
+        assert odd
+        return
     assert np.array_equal(parsed, expected)
     assert np.array_equal(np.signbit(parsed), np.signbit(expected))
 
