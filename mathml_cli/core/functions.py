@@ -191,6 +191,37 @@ def _is_real(self: Any) -> Any:
     return self.args[0].is_real
 
 
+def smooth_function(
+    name: str, elementary: Callable[[Any], Any], derivative: Callable[[Any], Any]
+) -> Any:
+    """The SymPy class of a smooth function with f(0) = 0 that SymPy lacks, made from its
+    elementary form and its derivative: what a hand-written class such as silu's holds.
+    So a function of this kind is added as one row of the table (FunctionSpec.smooth).
+    """
+    latex_name = r"\operatorname{%s}" % name.replace("_", r"\_")
+
+    def eval(cls: Any, arg: Any) -> Any:
+        return S.Zero if arg.is_zero else None
+
+    def fdiff(self: Any, argindex: int = 1) -> Any:
+        return derivative(self.args[0])
+
+    def latex(self: Any, printer: Any, exp: str | None = None) -> str:
+        return _call_latex(latex_name, self, printer, exp)
+
+    namespace = {
+        "__doc__": f"{name}(x), made from its elementary form by smooth_function.",
+        "__module__": __name__,
+        "eval": classmethod(eval),
+        "fdiff": fdiff,
+        "elementary": staticmethod(elementary),
+        "_eval_evalf": _evalf_via(elementary),
+        "_eval_is_real": _is_real,
+        "_latex": latex,
+    }
+    return type(name, (Function,), namespace)
+
+
 class leaky_relu(Function):  # noqa: N801
     """leaky_relu(x, a) = x for x > 0, a·x otherwise (a = 0.01 unless given);
     d/dx = 1 for x > 0, a otherwise (a at 0, as PyTorch)."""
@@ -403,27 +434,6 @@ class hard_sigmoid(Function):  # noqa: N801
         return _call_latex(r"\operatorname{hard\_sigmoid}", self, printer, exp)
 
 
-class softsign(Function):  # noqa: N801
-    """softsign(x) = x/(1 + |x|); softsign'(x) = 1/(1 + |x|)²."""
-
-    @classmethod
-    def eval(cls, arg: Any) -> Any:
-        return S.Zero if arg.is_zero else None
-
-    def fdiff(self, argindex: int = 1) -> Any:
-        return 1 / (1 + sympy.Abs(self.args[0])) ** 2
-
-    @staticmethod
-    def elementary(arg: Any) -> Any:
-        return arg / (1 + sympy.Abs(arg))
-
-    _eval_evalf = _evalf_via(lambda arg: arg / (1 + sympy.Abs(arg)))
-    _eval_is_real = _is_real
-
-    def _latex(self, printer: Any, exp: str | None = None) -> str:
-        return _call_latex(r"\operatorname{softsign}", self, printer, exp)
-
-
 class log1p(Function):  # noqa: N801
     """log1p(x) = ln(1 + x), exact for tiny x; log1p'(x) = 1/(1 + x)."""
 
@@ -475,7 +485,7 @@ step.elementary = staticmethod(lambda arg: sympy.Heaviside(arg, 0))  # type: ign
 
 ML_FUNCTIONS = (
     sigmoid, relu, softplus, step, leaky_relu, elu, gelu, silu, selu, mish, hard_sigmoid,
-    softsign, log1p, expm1,
+    log1p, expm1,
 )  # fmt: skip
 
 
@@ -540,10 +550,6 @@ def _mish(x: float) -> float:
 
 def _hard_sigmoid(x: float) -> float:
     return min(max(x + 3.0, 0.0), 6.0) / 6.0
-
-
-def _softsign(x: float) -> float:
-    return x / (1.0 + abs(x))
 
 
 # Local derivatives: (inputs, output) -> ∂output/∂input_i, a float or the reason
@@ -703,6 +709,26 @@ class FunctionSpec:
     kink_slope: str = "0"  # the slope mathml (and PyTorch) take at a kink
     domain: str | None = None  # where `value` is defined, for messages: "a positive input"
     numpy: Callable[..., Any] | None = None  # elementwise, for plots (None: NumPy's own)
+
+    @classmethod
+    def smooth(
+        cls,
+        name: str,
+        *,
+        elementary: Callable[[Any], Any],
+        derivative: Callable[[Any], Any],
+        value: Callable[..., float],
+        rule_name: str = "",
+        **row: Any,
+    ) -> FunctionSpec:
+        """The whole row of a smooth function SymPy lacks, with f(0) = 0 (softsign):
+        its SymPy class from `elementary` and `derivative` (smooth_function), its
+        derivative rule named after it, and its NumPy form from `value`."""
+        function = smooth_function(name, elementary, derivative)
+        return cls(
+            name, function, function, rule=name, rule_name=rule_name or name, value=value,
+            numpy=_numpy(value), **row,
+        )  # fmt: skip
 
 
 def _at_zero(name: str, convention: str) -> str:
@@ -939,14 +965,16 @@ FUNCTION_TABLE: tuple[FunctionSpec, ...] = (
         "PyTorch does)",
         numpy=_numpy(_hard_sigmoid),
     ),
-    FunctionSpec(
-        "softsign", softsign, softsign, rule="softsign", rule_name="softsign",
+    FunctionSpec.smooth(
+        "softsign",
+        elementary=lambda x: x / (1 + sympy.Abs(x)),
+        derivative=lambda x: 1 / (1 + sympy.Abs(x)) ** 2,
+        value=lambda x: x / (1.0 + abs(x)),
+        local=_one(lambda x, o: 1.0 / (1.0 + abs(x)) ** 2),
         formula="d/dx[softsign(x)] = 1/(1 + abs(x))**2",
         latex=r"\frac{d}{dx} \operatorname{softsign}(x) = \frac{1}{\left(1 + |x|\right)^{2}}",
         note="softsign' = 1/(1 + |x|)² decays like 1/x², not exponentially like tanh', so "
         "a saturated unit still passes some gradient.",
-        value=_softsign, local=_one(lambda x, o: 1.0 / (1.0 + abs(x)) ** 2),
-        numpy=_numpy(_softsign),
     ),
     FunctionSpec(
         "softplus", softplus, softplus, rule="softplus", rule_name="softplus",
@@ -981,6 +1009,14 @@ FUNCTION_TABLE: tuple[FunctionSpec, ...] = (
 )  # fmt: skip
 
 FUNCTIONS: dict[str, FunctionSpec] = {spec.name: spec for spec in FUNCTION_TABLE}
+# ...and the classes made by FunctionSpec.smooth, which have no name in this module.
+ML_FUNCTIONS += tuple(
+    dict.fromkeys(
+        spec.sympy_class
+        for spec in FUNCTION_TABLE
+        if hasattr(spec.sympy_class, "elementary") and spec.sympy_class not in ML_FUNCTIONS
+    )
+)
 
 # The rows that own a derivative rule, by the class a call has in an expression.
 BY_CLASS: dict[Any, FunctionSpec] = {}
