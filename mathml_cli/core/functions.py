@@ -381,30 +381,6 @@ class selu(Function):  # noqa: N801
         return _call_latex(r"\operatorname{selu}", self, printer, exp)
 
 
-class mish(Function):  # noqa: N801
-    """mish(x) = x·tanh(softplus(x));
-    mish'(x) = tanh(softplus(x)) + x·σ(x)·(1 − tanh²(softplus(x)))."""
-
-    @classmethod
-    def eval(cls, arg: Any) -> Any:
-        return S.Zero if arg.is_zero else None
-
-    def fdiff(self, argindex: int = 1) -> Any:
-        x = self.args[0]
-        saturation = sympy.tanh(softplus(x))
-        return saturation + x * sigmoid(x) * (1 - saturation**2)
-
-    @staticmethod
-    def elementary(arg: Any) -> Any:
-        return arg * sympy.tanh(log(1 + exp(arg)))
-
-    _eval_evalf = _evalf_via(lambda arg: arg * sympy.tanh(log(1 + exp(arg))))
-    _eval_is_real = _is_real
-
-    def _latex(self, printer: Any, exp: str | None = None) -> str:
-        return _call_latex(r"\operatorname{mish}", self, printer, exp)
-
-
 class hard_sigmoid(Function):  # noqa: N801
     """hard_sigmoid(x) = relu6(x + 3)/6 = min(max(x/6 + 1/2, 0), 1) (PyTorch's form);
     d/dx = 1/6 for -3 < x < 3, else 0 (0 at ±3, as PyTorch)."""
@@ -484,7 +460,7 @@ relu.elementary = staticmethod(lambda arg: Max(0, arg))  # type: ignore[attr-def
 step.elementary = staticmethod(lambda arg: sympy.Heaviside(arg, 0))  # type: ignore[attr-defined]
 
 ML_FUNCTIONS = (
-    sigmoid, relu, softplus, step, leaky_relu, elu, gelu, silu, selu, mish, hard_sigmoid,
+    sigmoid, relu, softplus, step, leaky_relu, elu, gelu, silu, selu, hard_sigmoid,
     log1p, expm1,
 )  # fmt: skip
 
@@ -544,10 +520,6 @@ def _selu(x: float) -> float:
     return SELU_SCALE * (x if x > 0 else SELU_ALPHA * math.expm1(x))
 
 
-def _mish(x: float) -> float:
-    return x * math.tanh(_softplus(x))
-
-
 def _hard_sigmoid(x: float) -> float:
     return min(max(x + 3.0, 0.0), 6.0) / 6.0
 
@@ -602,11 +574,6 @@ def _gelu_slope(x: float, out: float) -> Local:
 def _silu_slope(x: float, out: float) -> Local:
     s = _sigmoid(x)
     return s * (1.0 + x * (1.0 - s))
-
-
-def _mish_slope(x: float, out: float) -> Local:
-    saturation = math.tanh(_softplus(x))
-    return saturation + x * _sigmoid(x) * (1.0 - saturation * saturation)
 
 
 # --- NumPy, for plots ---------------------------------------------------------
@@ -942,14 +909,21 @@ FUNCTION_TABLE: tuple[FunctionSpec, ...] = (
         "side's (as PyTorch does)"),
         numpy=_numpy(_selu),
     ),
-    FunctionSpec(
-        "mish", mish, mish, rule="mish", rule_name="mish",
+    FunctionSpec.smooth(
+        "mish",
+        elementary=lambda x: x * sympy.tanh(log(1 + exp(x))),
+        derivative=lambda x: sympy.tanh(softplus(x))
+        + x * sigmoid(x) * (1 - sympy.tanh(softplus(x)) ** 2),
+        value=lambda x: x * math.tanh(_softplus(x)),
+        local=_one(
+            lambda x, o: math.tanh(_softplus(x))
+            + x * _sigmoid(x) * (1.0 - math.tanh(_softplus(x)) ** 2)
+        ),
         formula="d/dx[mish(x)] = tanh(softplus(x)) + x*sigmoid(x)*(1 - tanh(softplus(x))**2)",
         latex=r"\frac{d}{dx} \operatorname{mish}(x) = \tanh\left(\operatorname{softplus}(x)\right)"
         r" + x \sigma(x)\left(1 - \tanh^{2}\left(\operatorname{softplus}(x)\right)\right)",
         note="mish(x) = x·tanh(softplus(x)) is smooth and, like silu, dips below 0 for "
         "negative x; its slope at 0 is tanh(ln 2) = 0.6.",
-        value=_mish, local=_one(_mish_slope), numpy=_numpy(_mish),
     ),
     FunctionSpec(
         "hard_sigmoid", hard_sigmoid, hard_sigmoid, rule="hard_sigmoid", rule_name="hard sigmoid",
