@@ -281,7 +281,7 @@ def test_bayes_labels_and_evidence(run):
     [
         (["stats", "1", "abc"], "'abc' is not a number (number 2)"),
         (["stats", "1", "nan"], "nan is not allowed"),
-        (["stats", "missing.csv"], "no such file: missing.csv"),
+        (["stats", "missing.csv"], "file not found: 'missing.csv'"),
         (["stats", "docs/data/study.csv", "--column", "scor"], "no column named 'scor'"),
         (["stats", "1", "2", "--column", "a"], "--column picks columns of a CSV file"),
         (["stats", "1", "2", "--plot", "--format", "json"], "--plot draws"),

@@ -356,7 +356,7 @@ def test_plot(run):
         (["-", "-k", "3"], "a,b\n1,2\n2,3\n", "Error: --components must be between 1 and 2"),
         (["-", "-c", "a,z"], "a,b\n1,2\n2,3\n", "Error: --columns: no column named 'z'"),
         (["-", "--plot", "-f", "json"], "a,b\n1,2\n2,3\n", "Error: --plot draws in the terminal"),
-        (["nowhere.csv"], None, "Error: no such file: nowhere.csv"),
+        (["nowhere.csv"], None, "Error: file not found: 'nowhere.csv'"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(run, args, stdin, message):

@@ -467,7 +467,7 @@ def test_bad_options(run, args, fragments):
 
 
 def test_missing_file(run):
-    one_line_error(run("regress", "no/such.csv"), "no such file: no/such.csv")
+    one_line_error(run("regress", "no/such.csv"), "file not found: 'no/such.csv'")
 
 
 def test_an_exact_fit_says_its_statistics_mean_nothing(run):

@@ -291,7 +291,7 @@ def test_a_headerless_file_is_a_list_of_numbers(tmp_path):
     [
         (["1", "2"], ["a"], "--column picks columns of a CSV file"),
         ([], None, "no numbers given"),
-        (["missing.csv"], None, "no such file"),
+        (["missing.csv"], None, "file not found"),
         (["1", "abc"], None, r"'abc' is not a number \(number 2\)"),
     ],
 )

@@ -66,11 +66,11 @@ def open_input(path: str) -> tuple[BinaryIO, str]:
     try:
         return open(path, "rb"), path
     except FileNotFoundError:
-        raise InputError(f"no such file: {path}") from None
+        raise InputError(f"file not found: {path!r}") from None
     except IsADirectoryError:
-        raise InputError(f"{path} is a directory, not a CSV file") from None
+        raise InputError(f"{path!r} is a directory, not a file") from None
     except OSError as error:
-        raise InputError(f"cannot read {path}: {error.strerror}") from None
+        raise InputError(f"cannot read {path!r}: {error.strerror}") from None
 
 
 class CsvTable:
