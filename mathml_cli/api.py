@@ -296,7 +296,7 @@ def regress(
     from mathml_cli.core.table import CsvTable
     from mathml_cli.render import regress as render
 
-    check_every(every)
+    check_every(every, method)
     with open_table(data, header=False if no_header else None, command="regress") as (
         stream,
         source,

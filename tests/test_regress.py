@@ -560,13 +560,27 @@ def test_residual_quartiles_are_numpys_to_the_bit(values):
 
 def test_gradient_descents_table_shows_no_least_squares_inference_beside_its_estimates(run):
     # Beside diverged weights (-6e13), least squares' standard errors read as this fit's.
-    text = run("regress", "docs/data/houses.csv", "--method", "gd").stdout
+    text = run("regress", str(ROOT / "docs" / "data" / "houses.csv"), "--method", "gd").stdout
     table = text.split("Coefficients where gradient descent ended", 1)[1].split("\n\n", 1)[0]
     assert "std error" not in table and "P>|t|" not in table
     assert "those of the closed form (least squares)" in text
 
 
 def test_ridges_table_has_no_empty_inference_columns(run):
-    text = run("regress", "docs/data/houses.csv", "--ridge", "10").stdout
+    text = run("regress", str(ROOT / "docs" / "data" / "houses.csv"), "--ridge", "10").stdout
     table = text.split("Coefficients", 1)[1].split("\n\n", 1)[0]
     assert "estimate" in table and "t " not in table.splitlines()[1] and "[0.025" not in table
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--every", "5"], "--every thins gradient descent's table: it applies to --method gd"),
+        (
+            ["--method", "gd", "--every", "5", "-f", "json"],
+            "--every thins the table; --format json always has every iteration",
+        ),
+    ],
+)
+def test_every_where_it_would_do_nothing_is_an_error_as_in_descend(run, args, message):
+    one_line_error(run("regress", str(ROOT / "docs" / "data" / "houses.csv"), *args), message)

@@ -132,7 +132,7 @@ def regress_command(
     from mathml_cli.render.output import emit_view
 
     check_plot_format(plot, output_format)
-    check_every(every)
+    check_every(every, method, json_output=output_format == OutputFormat.json)
     if path is None:
         if sys.stdin is None or sys.stdin.isatty():
             raise InputError(

@@ -967,7 +967,14 @@ def _predict(
     )
 
 
-def check_every(every: int | None) -> None:
-    """--every picks every k-th row of the gradient-descent table: k ≥ 1 (the CLI and the API)."""
-    if every is not None and every < 1:
+def check_every(every: int | None, method: str = "gd", json_output: bool = False) -> None:
+    """--every picks every k-th row of the gradient-descent table: k ≥ 1, with --method gd,
+    and not with JSON, which holds every iteration (as in descend; the CLI and the API)."""
+    if every is None:
+        return
+    if every < 1:
         raise InputError(f"--every must be at least 1, got {every}")
+    if method != "gd":
+        raise InputError("--every thins gradient descent's table: it applies to --method gd only")
+    if json_output:
+        raise InputError("--every thins the table; --format json always has every iteration")
