@@ -481,26 +481,11 @@ LATEX_CASES = [
 ]
 
 
-@pytest.mark.skipif(not __import__("shutil").which("pdflatex"), reason="pdflatex not installed")
 @pytest.mark.parametrize("args", LATEX_CASES, ids=[" ".join(a) for a in LATEX_CASES])
-def test_latex_compiles_with_amsmath_and_longtable(run, tmp_path, args):
-    import subprocess
-
+def test_latex_compiles_with_amsmath_and_longtable(run, pdflatex, args):
     result = run("descend", *args, "-f", "latex")
     assert result.exit_code == 0
-    document = (
-        "\\documentclass{article}\\usepackage{amsmath,amssymb,longtable}\\begin{document}\n"
-        f"{result.stdout}\\end{{document}}\n"
-    )
-    (tmp_path / "t.tex").write_text(document)
-    compiled = subprocess.run(
-        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "t.tex"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert compiled.returncode == 0, compiled.stdout[-2000:]
+    pdflatex(result.stdout)
 
 
 def test_compare_table_fits_100_columns(run):
