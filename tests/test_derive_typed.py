@@ -307,6 +307,8 @@ def _agrees_with_mpmath(text: str, result: str, variable: str) -> int:
 @example("(hard_sigmoid((x * y)) - softsign(selu(x)))", "y")
 @example("mish(hard_sigmoid(x))**-1", "x")
 @example("softsign(max(x, y))**3", "y")
+# Arguments equal everywhere, typed in two ways: the two H terms of max must cancel exactly.
+@example("max(sqrt((x + x))**3, relu(sqrt((x + x))**3))", "x")
 def test_generated_expressions_are_right_checked_and_render_in_every_format(text, variable):
     try:
         derivation = derive(text, [variable])

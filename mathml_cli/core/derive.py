@@ -596,6 +596,11 @@ def _heaviside(arg: Any, at_zero: Any = sympy.S.Half) -> Any:
 
 def _half_step(arg: Any) -> Any:
     """H(u) with H(0) = 1/2: 1 for u > 0, 0 for u < 0, 1/2 at a tie."""
+    # Max's two terms hold H(f - g) and H(g - f). Negating g - f rebuilds f by SymPy's
+    # rules (the typed sqrt(2x)**3 becomes (2x)**(3/2)), and two forms of one f round
+    # differently: where f = g everywhere, sign(f - g) and sign(g - f) would both be -1
+    # at some points instead of cancelling. One evaluated form keeps them exact negatives.
+    arg = _evaluated(arg)
     if arg.could_extract_minus_sign():
         # H(g - f) = (1 - sign(f - g))/2: one sign in the result, not two.
         return (1 - sympy.sign(-arg)) / 2
@@ -627,3 +632,10 @@ def _is_reciprocal(factor: Any) -> bool:
 def _parts(rule: StructuralRule, *values: Any) -> tuple[tuple[str, Any], ...]:
     """The expression's parts, named by the rule's placeholder letters (f = x**2, g = sin(x))."""
     return tuple(zip(rule.letters, values, strict=True))
+
+
+def _evaluated(expr: Any) -> Any:
+    """`expr` rebuilt bottom-up with SymPy's evaluation (a typed expression is kept as written)."""
+    if not expr.args:
+        return expr
+    return expr.func(*(_evaluated(arg) for arg in expr.args))
