@@ -195,7 +195,7 @@ def smooth_function(
     name: str, elementary: Callable[[Any], Any], derivative: Callable[[Any], Any]
 ) -> Any:
     """The SymPy class of a smooth function with f(0) = 0 that SymPy lacks, made from its
-    elementary form and its derivative: what a hand-written class such as silu's holds.
+    elementary form and its derivative (gelu, silu): what a hand-written class would hold.
     So a function of this kind is added as one row of the table (FunctionSpec.smooth).
     """
     latex_name = r"\operatorname{%s}" % name.replace("_", r"\_")
@@ -307,49 +307,18 @@ def _normal_cdf(arg: Any) -> Any:
     return (1 + sympy.erf(arg / sympy.sqrt(2))) / 2
 
 
-class gelu(Function):  # noqa: N801
-    """gelu(x) = x·Φ(x), Φ the standard normal CDF (PyTorch's exact form);
-    gelu'(x) = Φ(x) + x·φ(x)."""
-
-    @classmethod
-    def eval(cls, arg: Any) -> Any:
-        return S.Zero if arg.is_zero else None
-
-    def fdiff(self, argindex: int = 1) -> Any:
-        x = self.args[0]
-        return _normal_cdf(x) + x * exp(-(x**2) / 2) / sympy.sqrt(2 * sympy.pi)
-
-    @staticmethod
-    def elementary(arg: Any) -> Any:
-        return arg * _normal_cdf(arg)
-
-    _eval_evalf = _evalf_via(lambda arg: arg * _normal_cdf(arg))
-    _eval_is_real = _is_real
-
-    def _latex(self, printer: Any, exp: str | None = None) -> str:
-        return _call_latex(r"\operatorname{gelu}", self, printer, exp)
-
-
-class silu(Function):  # noqa: N801
-    """silu(x) = swish(x) = x·σ(x); silu'(x) = σ(x)·(1 + x·(1 − σ(x)))."""
-
-    @classmethod
-    def eval(cls, arg: Any) -> Any:
-        return S.Zero if arg.is_zero else None
-
-    def fdiff(self, argindex: int = 1) -> Any:
-        x = self.args[0]
-        return sigmoid(x) * (1 + x * (1 - sigmoid(x)))
-
-    @staticmethod
-    def elementary(arg: Any) -> Any:
-        return arg / (1 + exp(-arg))
-
-    _eval_evalf = _evalf_via(lambda arg: arg / (1 + exp(-arg)))
-    _eval_is_real = _is_real
-
-    def _latex(self, printer: Any, exp: str | None = None) -> str:
-        return _call_latex(r"\operatorname{silu}", self, printer, exp)
+# gelu(x) = x·Φ(x), Φ the standard normal CDF (PyTorch's exact form); gelu'(x) = Φ(x) + x·φ(x).
+gelu = smooth_function(
+    "gelu",
+    elementary=lambda x: x * _normal_cdf(x),
+    derivative=lambda x: _normal_cdf(x) + x * exp(-(x**2) / 2) / sympy.sqrt(2 * sympy.pi),
+)
+# silu(x) = swish(x) = x·σ(x); silu'(x) = σ(x)·(1 + x·(1 − σ(x))).
+silu = smooth_function(
+    "silu",
+    elementary=lambda x: x / (1 + exp(-x)),
+    derivative=lambda x: sigmoid(x) * (1 + x * (1 - sigmoid(x))),
+)
 
 
 class selu(Function):  # noqa: N801
@@ -459,7 +428,7 @@ softplus.elementary = staticmethod(lambda arg: log(1 + exp(arg)))  # type: ignor
 relu.elementary = staticmethod(lambda arg: Max(0, arg))  # type: ignore[attr-defined]
 step.elementary = staticmethod(lambda arg: sympy.Heaviside(arg, 0))  # type: ignore[attr-defined]
 
-ML_FUNCTIONS = (
+ML_FUNCTIONS: tuple[Any, ...] = (
     sigmoid, relu, softplus, step, leaky_relu, elu, gelu, silu, selu, hard_sigmoid,
     log1p, expm1,
 )  # fmt: skip
