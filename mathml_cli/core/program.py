@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import keyword
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from mathml_cli.core.expr import FUNCTIONS, parse_syntax
@@ -74,6 +74,24 @@ def reads_layers(text: str) -> bool:
 def is_program(text: str) -> bool:
     """Whether `text` is a program: the expression language itself has no '='."""
     return "=" in text
+
+
+def shadowing_note(statement: Statement, versions: Mapping[str, int]) -> list[str]:
+    """The note for a statement that first assigns a constant's name (pi, e), if it does."""
+    target = statement.target
+    if target not in CONSTANT_VALUES or target in versions:
+        return []
+    return [
+        f"statement {statement.number} assigns {target}: from there on {target} is that "
+        f"value, not the constant {target} = {CONSTANT_VALUES[target]:.6g}"
+    ]
+
+
+def next_version(versions: dict[str, int], target: str, *, is_input: bool) -> None:
+    """Count an assignment to `target`: x, x₂, x₃ ... (x₁ is the input when x is one)."""
+    if target not in versions:
+        versions[target] = 1 if is_input else 0
+    versions[target] += 1
 
 
 def display_name(name: str, version: int) -> str:
@@ -188,14 +206,8 @@ def build_program(text: str, output: str | None = None) -> Program:
         except ExpressionError as error:
             raise InputError(f"{where}: {in_statement(error, statement)}") from None
         target = statement.target
-        if target in CONSTANT_VALUES and target not in versions:
-            notes.append(
-                f"statement {statement.number} assigns {target}: from there on {target} is that "
-                f"value, not the constant {target} = {CONSTANT_VALUES[target]:.6g}"
-            )
-        if target not in versions:
-            versions[target] = 1 if target in builder.first_use else 0
-        versions[target] += 1
+        notes.extend(shadowing_note(statement, versions))
+        next_version(versions, target, is_input=target in builder.first_use)
         display = display_name(target, versions[target])
         draft = builder.nodes[root]
         if draft.name is not None or draft.op == "input":

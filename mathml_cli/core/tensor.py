@@ -38,7 +38,9 @@ from mathml_cli.core.program import (
     display_name,
     in_statement,
     is_program,
+    next_version,
     reads_layers,
+    shadowing_note,
     split_program,
 )
 from mathml_cli.errors import ExpressionError, InputError, did_you_mean
@@ -898,14 +900,8 @@ def _read(
                 raise
             raise InputError(f"{where}: {in_statement(error, statement)}") from None
         target = statement.target
-        if target in CONSTANT_VALUES and target not in versions:
-            notes.append(
-                f"statement {statement.number} assigns {target}: from there on {target} is that "
-                f"value, not the constant {target} = {CONSTANT_VALUES[target]:.6g}"
-            )
-        if target not in versions:
-            versions[target] = 1 if target in builder.inputs else 0
-        versions[target] += 1
+        notes.extend(shadowing_note(statement, versions))
+        next_version(versions, target, is_input=target in builder.inputs)
         draft = builder.drafts[root]
         if draft.display is not None or draft.op == "input":
             root = builder.add("copy", [root], builder.ref(root)[0], builder.values[root])
