@@ -20,12 +20,11 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
+from child import measure
 
 ROOT = Path(__file__).resolve().parent.parent
 FEATURES = 10
@@ -67,22 +66,6 @@ def make_data(rows: int) -> Path:
             np.savetxt(file, np.column_stack([x, y]), fmt="%.6f", delimiter=",")
     partial.rename(path)
     return path
-
-
-def measure(command: list[str], data: Path) -> tuple[float, float, str, float]:
-    """Wall seconds, peak RSS in MB, stdout and CPU seconds of `command` reading `data`."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
-    with data.open("rb") as stdin:
-        start = time.perf_counter()
-        process = subprocess.Popen(command, stdin=stdin, stdout=subprocess.PIPE, env=env, cwd=ROOT)
-        assert process.stdout is not None
-        output = process.stdout.read().decode()
-        _, status, usage = os.wait4(process.pid, 0)
-        elapsed = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode:
-        raise SystemExit(f"{command[:4]} failed with exit code {process.returncode}")
-    return elapsed, usage.ru_maxrss / 1024, output, usage.ru_utime + usage.ru_stime
 
 
 def main() -> int:
@@ -127,7 +110,7 @@ def main() -> int:
     print(f"largest coefficient difference from lstsq: {difference:.3g}")
 
     if args.statsmodels:
-        sm_s, sm_mb, _ = measure([sys.executable, "-c", STATSMODELS], data)
+        sm_s, sm_mb, _, _ = measure([sys.executable, "-c", STATSMODELS], data)
         print(f"statsmodels OLS + summary: {sm_s:6.2f} s  {sm_mb:6.0f} MB peak")
 
     # Each mathml run against the baseline run right after it, and the median of

@@ -20,12 +20,11 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
+from child import measure
 
 ROOT = Path(__file__).resolve().parent.parent
 LIMIT_MB = 150
@@ -50,21 +49,6 @@ def make_data(numbers: int) -> Path:
             np.savetxt(file, rng.normal(50, 10, size=count), fmt="%.6f")
     partial.rename(path)
     return path
-
-
-def measure(command: list[str], data: Path) -> tuple[float, float, str, float]:
-    """Wall seconds, peak RSS in MB, stdout and CPU seconds of `command` reading `data`."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
-    with data.open("rb") as stdin:
-        start = time.perf_counter()
-        process = subprocess.Popen(command, stdin=stdin, stdout=subprocess.PIPE, env=env, cwd=ROOT)
-        assert process.stdout is not None
-        output = process.stdout.read().decode()
-        _, status, usage = os.wait4(process.pid, 0)
-        elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status):
-        raise SystemExit(f"{command[:4]} failed with exit code {os.waitstatus_to_exitcode(status)}")
-    return elapsed, usage.ru_maxrss / 1024, output, usage.ru_utime + usage.ru_stime
 
 
 def main() -> int:
