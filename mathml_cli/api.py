@@ -204,19 +204,8 @@ def descend(
         schedule=schedule,
         **settings,
     )
-    if isinstance(outcome, list):
-        runs = outcome
-        return Explanation(
-            runs,
-            data=lambda: render.compare_data(runs),
-            view=lambda: render.compare_view(runs, plot=plot),
-        )
-    result = outcome
-    return Explanation(
-        result,
-        data=lambda: render.data(result),
-        view=lambda: render.view(result, every=every, verbose=verbose, plot=plot),
-    )
+    view, data = render.presentation(outcome, every=every, verbose=verbose, plot=plot)
+    return Explanation(outcome, data=data, view=view)
 
 
 def softmax(
@@ -475,7 +464,7 @@ def explain(
     >>> explain("mse", at={"yhat": 5, "y": 3}).to_dict()["values"][0]["derivative"]
     4.0
     """
-    from mathml_cli.core.explain import Comparison, explain_input
+    from mathml_cli.core.explain import explain_input
     from mathml_cli.render import explain as render
 
     result = explain_input(
@@ -488,26 +477,8 @@ def explain(
         compare=compare,
         plot=plot,
     )
-    if isinstance(result, tuple):
-        entries = result
-        return Explanation(
-            entries,
-            data=lambda: render.list_data(entries),
-            view=lambda: render.list_view(entries, category),
-        )
-    if isinstance(result, Comparison):
-        comparison = result
-        return Explanation(
-            comparison,
-            data=lambda: render.compare_data(comparison),
-            view=lambda: render.compare_view(comparison),
-        )
-    explanation = result
-    return Explanation(
-        explanation,
-        data=lambda: render.data(explanation),
-        view=lambda: render.view(explanation, plot=plot),
-    )
+    view, data = render.presentation(result, category=category, plot=plot)
+    return Explanation(result, data=data, view=view)
 
 
 def eigen(

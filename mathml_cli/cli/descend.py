@@ -218,20 +218,8 @@ def descend_command(
         t_max=t_max,
         eta_min=eta_min,
     )
-    if isinstance(outcome, list):
-        runs = outcome
-        emit_view(
-            output_format,
-            view=lambda: render.compare_view(runs, plot=plot),
-            data=lambda: render.compare_data(runs),
-        )
-        return
-    result = outcome
-    emit_view(
-        output_format,
-        view=lambda: render.view(result, every=every, verbose=verbose, plot=plot),
-        data=lambda: render.data(result),
-    )
+    view, data = render.presentation(outcome, every=every, verbose=verbose, plot=plot)
+    emit_view(output_format, view=view, data=data)
 
 
 def _given_options(ctx: typer.Context) -> list[str]:

@@ -84,7 +84,7 @@ def explain_command(
 
       mathml explain huber --format json
     """
-    from mathml_cli.core.explain import Comparison, explain_input
+    from mathml_cli.core.explain import explain_input
     from mathml_cli.render import explain as render
     from mathml_cli.render.output import emit_view
 
@@ -99,24 +99,5 @@ def explain_command(
         compare=compare,
         plot=plot,
     )
-    if isinstance(result, tuple):
-        entries = result
-        emit_view(
-            output_format,
-            view=lambda: render.list_view(entries, category),
-            data=lambda: render.list_data(entries),
-        )
-    elif isinstance(result, Comparison):
-        comparison = result
-        emit_view(
-            output_format,
-            view=lambda: render.compare_view(comparison),
-            data=lambda: render.compare_data(comparison),
-        )
-    else:
-        explanation = result
-        emit_view(
-            output_format,
-            view=lambda: render.view(explanation, plot=plot),
-            data=lambda: render.data(explanation),
-        )
+    view, data = render.presentation(result, category=category, plot=plot)
+    emit_view(output_format, view=view, data=data)

@@ -4,7 +4,7 @@ comparison of optimizers (--compare), and the presets (--list), with their plots
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from mathml_cli.core.descend import PRESETS, Descent, grid_values, thin
@@ -566,3 +566,19 @@ def presets_data() -> dict[str, Any]:
             for p in PRESETS.values()
         ]
     }
+
+
+def presentation(
+    outcome: Descent | list[Descent],
+    *,
+    every: int | None = None,
+    verbose: bool = False,
+    plot: bool = False,
+) -> tuple[Callable[[], v.View], Callable[[], dict[str, Any]]]:
+    """The view and the JSON data of one run or of a --compare list, for the CLI and the
+    Python API alike."""
+    if isinstance(outcome, list):
+        runs = outcome
+        return (lambda: compare_view(runs, plot=plot)), (lambda: compare_data(runs))
+    result = outcome
+    return (lambda: view(result, every=every, verbose=verbose, plot=plot)), (lambda: data(result))

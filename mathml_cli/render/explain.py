@@ -8,6 +8,7 @@ list needs no SymPy: it only reads the catalogue's text.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from mathml_cli.core.catalogue import SYMBOL_LATEX, Entry
@@ -475,3 +476,21 @@ def compare_data(result: Comparison) -> dict[str, Any]:
         "given": dict(result.explanations[0].given),
         "points": list(result.points),
     }
+
+
+def presentation(
+    result: Explanation | Comparison | tuple[Entry, ...],
+    *,
+    category: str | None = None,
+    plot: bool = False,
+) -> tuple[Callable[[], v.View], Callable[[], dict[str, Any]]]:
+    """The view and the JSON data of whatever `explain_input` returned (an entry, a
+    comparison or the list), for the CLI and the Python API alike."""
+    if isinstance(result, tuple):
+        entries = result
+        return (lambda: list_view(entries, category)), (lambda: list_data(entries))
+    if isinstance(result, Comparison):
+        comparison = result
+        return (lambda: compare_view(comparison)), (lambda: compare_data(comparison))
+    explanation = result
+    return (lambda: view(explanation, plot=plot)), (lambda: data(explanation))
