@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import sys
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mathml_cli.core import parallel
 from mathml_cli.core import table as table_module
 from mathml_cli.core.table import CsvTable, _parse_plain
 from mathml_cli.errors import InputError
@@ -21,6 +23,14 @@ def read(data: bytes | str, columns=None, **options):
     blocks = list(table.blocks(chosen))
     values = np.concatenate(blocks) if blocks else np.empty((0, len(chosen)))
     return table, values
+
+
+@pytest.fixture(params=[True, False], ids=["two processes", "one process"])
+def helper(request, monkeypatch):
+    """Long inputs read with the parsing helper (core/parallel.py) and without it."""
+    if request.param and not sys.platform.startswith("linux"):
+        pytest.skip("the helper is used on Linux only")
+    monkeypatch.setattr(parallel, "helper_can_run", lambda: request.param)
 
 
 decimal_text = st.builds(
@@ -99,9 +109,9 @@ def test_fast_parser_in_pieces(decimals, data, odd_cells, piece_bytes):
 
 
 def test_fast_parser_on_a_block_of_many_pieces():
-    """Half a megabyte as a program writes it (fixed decimals, signs), against float()."""
+    """Three megabytes as a program writes it (fixed decimals, signs), against float()."""
     rng = np.random.default_rng(7)
-    values = rng.normal(0, 1000, size=(20_000, 4)) * [1, 1e-3, 1e3, 1]
+    values = rng.normal(0, 1000, size=(80_000, 4)) * [1, 1e-3, 1e3, 1]
     lines = [f"{a:.6f},{b:+.3f},{c:.0f},{d:.9f}" for a, b, c, d in values]
     block = ("\n".join(lines) + "\n").encode()
     assert len(block) > 8 * table_module._PIECE_BYTES
@@ -193,7 +203,7 @@ def test_exponents_quotes_and_text_columns_in_unused_places():
         read(text, columns=[0, 2])
 
 
-def test_blank_lines_are_skipped_and_rows_counted_across_blocks(monkeypatch):
+def test_blank_lines_are_skipped_and_rows_counted_across_blocks(monkeypatch, helper):
     monkeypatch.setattr(table_module, "BLOCK_BYTES", 16)
     lines = [f"{i},{2 * i}.5" for i in range(1, 200)]
     text = "a,y\n" + "\n".join(lines[:100]) + "\n\n" + "\n".join(lines[100:]) + "\n"
@@ -224,7 +234,7 @@ def test_duplicate_header_names_and_unclosed_quotes():
         read('a,y\n"1,2\n3,4\n')
 
 
-def test_extra_fields_are_an_error_on_every_route(monkeypatch):
+def test_extra_fields_are_an_error_on_every_route(monkeypatch, helper):
     # An exponent sends the block to numpy.loadtxt, which reads only the used
     # columns and would let a line with an extra field pass.
     monkeypatch.setattr(table_module, "BLOCK_BYTES", 64)
@@ -245,7 +255,7 @@ def test_quoted_delimiters_in_an_unused_text_column():
 
 
 @pytest.mark.parametrize("route", ["plain", "exponent", "quoted"])
-def test_bad_cells_are_found_deep_in_a_long_input(monkeypatch, route):
+def test_bad_cells_are_found_deep_in_a_long_input(monkeypatch, helper, route):
     """Row and line numbers stay right across many blocks on each parsing route."""
     monkeypatch.setattr(table_module, "BLOCK_BYTES", 4096)
     cell = {"plain": "{}.25", "exponent": "{}e-2", "quoted": '"{}.25"'}[route]
@@ -261,7 +271,7 @@ def test_bad_cells_are_found_deep_in_a_long_input(monkeypatch, route):
         read("a,y\n" + "\n".join(lines) + "\n")
 
 
-def test_rows_in_order_and_bad_cells_named_across_routes_and_blocks(monkeypatch):
+def test_rows_in_order_and_bad_cells_named_across_routes_and_blocks(monkeypatch, helper):
     """Blocks of plain decimals and blocks for numpy.loadtxt interleave: the rows
     come in order, and a bad cell is named by its own row and line."""
     monkeypatch.setattr(table_module, "BLOCK_BYTES", 256)

@@ -1,6 +1,6 @@
 """A streaming reader for numeric CSV tables of any size.
 
-The input is read in blocks of half a megabyte; each block becomes a NumPy
+The input is read in blocks of a megabyte; each block becomes a NumPy
 array of the columns asked for, so memory does not grow with the file. A block
 is parsed by the fastest route that accepts it:
 
@@ -9,7 +9,7 @@ is parsed by the fastest route that accepts it:
    exact to the last bit (see `_parse_plain`);
 2. anything NumPy's own reader accepts (exponents, spaces, quotes, text in
    unused columns): `numpy.loadtxt`;
-3. everything else, in Python one cell at a time (on the reading thread, in
+3. everything else, in Python one cell at a time (in this process, in
    order, so line numbers are known), which finds the exact row,
    column and text of a bad cell for the error message, and drops rows with
    missing values when asked.
@@ -30,9 +30,10 @@ from typing import BinaryIO
 import numpy as np
 
 from mathml_cli.core.inputs import WHITESPACE, sniff_delimiter
+from mathml_cli.core.parallel import parse_in_order
 from mathml_cli.errors import InputError, did_you_mean
 
-BLOCK_BYTES = 1 << 19
+BLOCK_BYTES = 1 << 20
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "?"})
 _BOM = b"\xef\xbb\xbf"
 # The layout's delimiter for columns separated by runs of spaces or tabs (NumPy's
@@ -126,26 +127,35 @@ class CsvTable:
     def blocks(self, columns: list[int], *, drop_missing: bool = False) -> Iterator[np.ndarray]:
         """Arrays (rows x len(columns)) of the table's rows, a block at a time, in order.
 
-        A block the fast routes refuse is read cell by cell, so that the line
-        numbers are known. The blocks are parsed on this thread: the fast route
-        makes many short NumPy calls, and with parsing threads beside this one
-        the GIL changing hands at each of them cost more than the threads gained
-        (1.11 s of CPU and 0.92 s of wall time against 0.73 s of both for a
-        million rows, on an idle 2-core machine).
+        A long input is parsed in two processes (see core/parallel.py). A block
+        the fast routes refuse is read cell by cell here, in order, so that the
+        line numbers are known.
         """
-        block, line = self._commas(self._pending), self._line
-        self._pending = b""
-        while block:
-            values, lines = self._parse_fast(block, columns)
+
+        def parse(block: bytes) -> tuple[np.ndarray | None, int]:
+            return self._parse_fast(self._commas(block), columns)
+
+        line = self._line
+        parsed = parse_in_order(
+            self._raw_blocks(), parse, columns=len(columns), slot_bytes=2 * BLOCK_BYTES
+        )
+        for block, (values, lines) in parsed:
             dropped = 0
             if values is None:
-                values, dropped = self._parse_cells(block, line, columns, drop_missing)
+                values, dropped = self._parse_cells(
+                    self._commas(block), line, columns, drop_missing
+                )
             line += lines
             self.counts.dropped += dropped
             if len(values):
                 self.counts.rows += len(values)
                 yield values
-            block = self._commas(_read_block(self._stream))
+
+    def _raw_blocks(self) -> Iterator[bytes]:
+        block, self._pending = self._pending, b""
+        while block:
+            yield block
+            block = _read_block(self._stream)
 
     @property
     def _delimiter(self) -> str:
@@ -339,10 +349,11 @@ _INTEGER_POWERS_OF_TEN = np.array([10**k for k in range(17)], dtype=np.uint64)
 _LAST_DIGITS = np.array(
     [0x0F0F0F0F0F0F0F0F & ~((1 << (64 - 8 * min(k, 8))) - 1) for k in range(17)], dtype=np.uint64
 )
-# A block is parsed in pieces of about this size, so that NumPy's temporaries stay
-# in the processor's cache and below the size from which malloc maps fresh pages
-# for each one (page faults took a third of the time with half-megabyte pieces).
-_PIECE_BYTES = 1 << 16
+# A block is parsed in pieces of about this size. Smaller pieces keep NumPy's
+# temporaries in the processor's cache but make more calls, each with its own
+# overhead: for a million rows x 10, 64 KB pieces took 0.84 s, 256 KB 0.70 s,
+# 512 KB 0.70 s, and whole 2 MB blocks 0.93 s.
+_PIECE_BYTES = 1 << 18
 
 
 def _eight_digits(words: np.ndarray) -> np.ndarray:
@@ -469,27 +480,28 @@ def _parse_plain(block: bytes, width: int, delimiter: int) -> np.ndarray | None:
 def _parse_piece(padded: bytearray, width: int, delimiter: int, out: np.ndarray) -> int | None:
     """Whole lines of plain decimals (after _PAD zero bytes) into `out`; the rows, or None."""
     raw = np.frombuffer(padded, dtype=np.uint8, offset=_PAD)
-    ends = np.flatnonzero((raw == delimiter) | (raw == 10))
+    newlines = raw == 10
+    separators = raw == delimiter
+    separators |= newlines
+    ends = np.flatnonzero(separators)
     # (NumPy's counts here: bytes.count reads one byte at a time, many times slower.)
-    rows = int(np.count_nonzero(raw == 10))
+    rows = int(np.count_nonzero(newlines))
     if len(ends) != rows * width or not (raw[ends[width - 1 :: width]] == 10).all():
         return None  # ragged: each line must be `width` cells, the last ending in the newline
     starts = np.empty_like(ends)
     starts[0] = 0
     np.add(ends[:-1], 1, out=starts[1:])
-    signs = int(np.count_nonzero(raw == 45)) + int(np.count_nonzero(raw == 43))
     dots = int(np.count_nonzero(raw == 46))
-    # Every byte that is not a digit must be a separator, a dot, or a sign; that
-    # each sign starts a cell and each dot is its cell's only one is checked below.
-    if int(np.count_nonzero((raw - np.uint8(48)) >= 10)) != len(ends) + dots + signs:
-        return None
+    # Every byte that is not a digit must be a separator, a dot, or a sign that
+    # starts its cell (that each dot is its cell's only one is checked below).
+    signs = int(np.count_nonzero((raw - np.uint8(48)) >= 10)) - len(ends) - dots
     digits_start, negative = starts, None
     if signs:
         first = raw[starts]
         negative = first == 45
         signed = negative | (first == 43)
         if int(np.count_nonzero(signed)) != signs:
-            return None  # a sign inside a cell
+            return None  # some other byte, or a sign inside a cell
         digits_start = starts + signed
     located = _points(raw, ends, width, dots)
     if located is None:
