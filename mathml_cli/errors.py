@@ -7,7 +7,7 @@ and exits with `ExitCode.INPUT_ERROR`; it never shows a traceback for these.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from enum import IntEnum
 
 
@@ -51,6 +51,14 @@ def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.7) -> str:
 
     matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
     return f" (did you mean '{matches[0]}'?)" if matches else ""
+
+
+def listed(names: Sequence[str], limit: int = 12) -> str:
+    """The names joined by commas; of a longer list the first and last few, and the count."""
+    if len(names) <= limit:
+        return ", ".join(names)
+    head, tail = names[: limit - 2], names[-2:]
+    return f"{', '.join(head)}, ..., {', '.join(tail)} ({len(names)} in all)"
 
 
 def _excerpt(text: str, column: int | None, width: int = 60) -> str:

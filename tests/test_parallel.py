@@ -200,19 +200,35 @@ def test_ctrl_c_while_both_processes_read_exits_130_and_leaves_no_process():
     assert not Path(f"/proc/{helpers[0]}").exists()
 
 
-@pytest.mark.parametrize("command", ["regress", "stats", "pca"])
-def test_commands_give_the_same_answer_with_or_without_the_helper(command, tmp_path, monkeypatch):
-    """Three megabytes: the helper parses some blocks; the JSON is the same to the bit."""
-    import mathml_cli
-
+def _big_table(path: Path) -> Path:
     rng = np.random.default_rng(5)
     x = rng.uniform(-50, 50, size=(120_000, 3))
     y = x @ [1.5, -2.0, 0.25] + rng.normal(0, 1, size=len(x))
-    path = tmp_path / "data.csv"
     np.savetxt(
         path, np.column_stack([x, y]), fmt="%.5f", delimiter=",", header="a,b,c,y", comments=""
     )
     assert path.stat().st_size > 3 * table_module.BLOCK_BYTES
+    return path
+
+
+@pytest.mark.parametrize(
+    ("command", "options"),
+    [
+        ("regress", {}),
+        ("regress", {"features": "a,c"}),  # chosen columns: a copy, not a strided view
+        ("stats", {}),
+        ("stats", {"column": "b,c"}),
+        ("pca", {}),
+        ("pca", {"columns": "a,c"}),
+    ],
+)
+def test_commands_give_the_same_answer_with_or_without_the_helper(
+    command, options, tmp_path, monkeypatch
+):
+    """Three megabytes: the helper parses some blocks; the JSON is the same to the bit."""
+    import mathml_cli
+
+    path = _big_table(tmp_path / "data.csv")
     forks = []
     original = parallel._Helper.__init__
 
@@ -222,7 +238,49 @@ def test_commands_give_the_same_answer_with_or_without_the_helper(command, tmp_p
 
     monkeypatch.setattr(parallel._Helper, "__init__", counted)
     monkeypatch.setattr(parallel, "helper_can_run", lambda: True)
-    helped = getattr(mathml_cli, command)(str(path)).to_dict()
+    helped = getattr(mathml_cli, command)(str(path), **options).to_dict()
     assert forks == [1]
     monkeypatch.setattr(parallel, "helper_can_run", lambda: False)
-    assert getattr(mathml_cli, command)(str(path)).to_dict() == helped
+    assert getattr(mathml_cli, command)(str(path), **options).to_dict() == helped
+
+
+def test_with_sigchld_ignored_the_system_reaps_the_helper(tmp_path, monkeypatch):
+    """Supervisors may start programs with SIGCHLD ignored; waitpid then finds no child."""
+    import mathml_cli
+
+    path = _big_table(tmp_path / "data.csv")
+    monkeypatch.setattr(parallel, "helper_can_run", lambda: True)
+    expected = mathml_cli.regress(str(path)).to_dict()
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        assert mathml_cli.regress(str(path)).to_dict() == expected
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+
+
+@pytest.mark.parametrize("command", ["regress", "stats", "pca"])
+def test_no_helper_outlives_an_error(command, tmp_path, monkeypatch):
+    """The error's traceback keeps the reading frames; the helper must not wait with them."""
+    import mathml_cli
+    from mathml_cli.errors import InputError
+
+    path = _big_table(tmp_path / "data.csv")
+    text = path.read_text().splitlines()
+    text[100_000] = "1,2,x,4"
+    path.write_text("\n".join(text) + "\n")
+    monkeypatch.setattr(parallel, "helper_can_run", lambda: True)
+    with pytest.raises(InputError, match=r"row 100000 \(line 100001\)") as error:
+        getattr(mathml_cli, command)(str(path))
+    assert error.traceback  # still held here
+    assert _children(os.getpid()) == []
+
+
+def test_pca_does_not_suggest_an_option_it_lacks(tmp_path):
+    import mathml_cli
+    from mathml_cli.errors import InputError
+
+    path = tmp_path / "gap.csv"
+    path.write_text("a,b\n1,2\n3,\n5,7\n")
+    with pytest.raises(InputError, match="pca needs every value") as error:
+        mathml_cli.pca(str(path))
+    assert "--drop-missing" not in str(error.value)

@@ -230,7 +230,7 @@ def test_every_float_is_read_back_exactly(values):
 
 
 def test_many_blocks_read_exactly():
-    values = np.random.default_rng(5).normal(100, 20, 300_000).round(3)
+    values = np.random.default_rng(5).normal(100, 20, 500_000).round(3)
     text = "\n".join(f"{v:.3f}" for v in values).encode()
     assert len(text) > 3 * describe_module._BLOCK_BYTES
     np.testing.assert_array_equal(read(text), values)

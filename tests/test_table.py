@@ -230,8 +230,38 @@ def test_missing_markers_and_non_finite_text():
 def test_duplicate_header_names_and_unclosed_quotes():
     with pytest.raises(InputError, match="names column 'a' twice"):
         read("a,a,y\n1,2,3\n")
-    with pytest.raises(InputError, match="unclosed quote"):
+    with pytest.raises(InputError, match="line 2 of test has an unclosed quote"):
         read('a,y\n"1,2\n3,4\n')
+    # A quoted field may not span lines, in a short input as in a long one.
+    with pytest.raises(InputError, match="line 3 of test has an unclosed quote"):
+        read('a,b,y\n1,2,3\n2,"3\n",4\n')
+
+
+def test_an_unclosed_quote_is_named_by_its_own_line_deep_in_a_long_input(monkeypatch, helper):
+    monkeypatch.setattr(table_module, "BLOCK_BYTES", 4096)
+    lines = [f'{i},"{i}.5"' for i in range(1, 5001)]
+    lines[3999] = '4000,"4000.5'
+    with pytest.raises(InputError, match=r"^line 4001 of test has an unclosed quote"):
+        read("a,y\n" + "\n".join(lines) + "\n")
+
+
+def test_a_header_longer_than_the_sniffed_part_is_read_whole():
+    names = [f"feature_{i:05d}" for i in range(8000)]  # 112 KB of header
+    rows = "\n".join(",".join(str(i + j) for j in range(8000)) for i in range(3))
+    table, values = read(",".join(names) + "\n" + rows + "\n", columns=[0, 7999])
+    assert table.names == tuple(names)
+    np.testing.assert_array_equal(values, [[0, 7999], [1, 8000], [2, 8001]])
+    # Messages list a few of the names, not all 8000.
+    with pytest.raises(InputError) as error:
+        table.column_index("feature_9", "--target")
+    message = str(error.value)
+    assert len(message) < 400
+    assert "feature_00000, feature_00001," in message and "feature_07999 (8000 in all)" in message
+
+
+def test_control_characters_in_a_bad_cell_are_escaped():
+    with pytest.raises(InputError, match=r"'1\\x002' is not a number"):
+        read(b"a,y\n1,2\n3,1\x002\n")
 
 
 def test_extra_fields_are_an_error_on_every_route(monkeypatch, helper):

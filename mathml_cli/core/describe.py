@@ -29,7 +29,7 @@ import math
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from typing import Any, BinaryIO, cast
 
 import numpy as np
@@ -44,7 +44,7 @@ ROWS_LIMIT = 10_000  # up to this n, every row's deviation and z-score is kept
 HEAD = 5  # rows kept from the start and the end of longer data
 MAX_COLUMNS = 20
 _SEED = 20_140_101
-_BLOCK_BYTES = 1 << 19
+_BLOCK_BYTES = 1 << 20  # as core/table.py reads a table
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -436,7 +436,7 @@ _SEPARATORS_TO_NEWLINES = bytes.maketrans(b",; \t\r", b"\n\n\n\n\n")
 
 def number_blocks(stream: BinaryIO, source: str) -> Iterator[np.ndarray]:
     """The numbers of a stream (separated by spaces, commas, semicolons or newlines),
-    as one-column arrays, about half a megabyte of text at a time."""
+    as one-column arrays, about a megabyte of text at a time."""
     from mathml_cli.core.table import _parse_plain  # the exact, vectorised decimal parser
 
     line = 0
@@ -509,7 +509,7 @@ def open_numbers(
 
     With `columns` ("a,b" or a list), or when the first line is a header (every
     cell on it is not a number), a file is a CSV table read by core.table's
-    reader: delimiter and header sniffed as for regress, one block per half
+    reader: delimiter and header sniffed as for regress, one block per
     megabyte. Otherwise it is a list of numbers separated by spaces, commas,
     semicolons or newlines. A DataFrame's columns keep their names; an array's
     are column1, column2, ....
@@ -533,7 +533,9 @@ def open_numbers(
         if repeated:
             raise InputError(f"--column names {', '.join(repeated)} twice")
         indices = [table.column_index(name, "--column") for name in names]
-        yield table.blocks(indices, drop_missing=drop_missing), names, source
+        blocks = table.blocks(indices, drop_missing=drop_missing)
+        with closing(blocks):  # stops the parsing helper even if summarising fails
+            yield blocks, names, source
 
 
 def _has_header(block: bytes) -> bool:

@@ -17,7 +17,7 @@ import numpy as np
 
 from mathml_cli.core.describe import Histogram
 from mathml_cli.core.inputs import read_number
-from mathml_cli.errors import InputError
+from mathml_cli.errors import InputError, listed
 from mathml_cli.records import Record
 
 SQRT2 = math.sqrt(2.0)
@@ -197,7 +197,7 @@ def fit_input(data: Any, column: str | None = None) -> Fit:
     with open_numbers(data, [column] if column else None) as (blocks, names, source):
         if len(names) != 1:
             raise InputError(
-                f"{source} has {len(names)} columns ({', '.join(names)}): choose one with --column"
+                f"{source} has {len(names)} columns ({listed(names)}): choose one with --column"
             )
         return fit(blocks, source)
 

@@ -28,7 +28,7 @@ import struct
 import sys
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,7 +66,7 @@ def parse_in_order(
     columns: int,
     slot_bytes: int,
     helper: bool | None = None,
-) -> Iterator[tuple[bytes, Parsed]]:
+) -> Generator[tuple[bytes, Parsed], None, None]:
     """(block, parse(block)) for each block, in order; a refused block's bytes come
     with it, for the caller to read cell by cell (a parsed one's may be b"").
 
@@ -174,9 +174,9 @@ class _Helper:
         os.close(self._replies)
         try:
             os.kill(self._pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        os.waitpid(self._pid, 0)
+            os.waitpid(self._pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass  # already reaped (with SIGCHLD ignored, the system reaps children itself)
 
     @property
     def free(self) -> list[int]:

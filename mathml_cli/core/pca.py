@@ -17,6 +17,7 @@ import math
 import os
 import tempfile
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -132,15 +133,17 @@ def pca(  # noqa: C901 - the steps of PCA in the order a textbook gives them
         from mathml_cli.core.regress import RowKeeper
 
         keeper = RowKeeper(p)
-    for block in table.blocks(indices):
-        moments.add(block)
-        qr.add(block)
-        if sum(len(b) for b in first) < SHOWN_ROWS:
-            first.append(block[:SHOWN_ROWS])
-        if keep_rows:
-            kept_rows.append(block)
-        if keeper is not None:
-            keeper.add(block)
+    no_gaps = "pca needs every value: remove or fill such rows first"
+    with closing(table.blocks(indices, missing_hint=no_gaps)) as blocks:
+        for block in blocks:
+            moments.add(block)
+            qr.add(block)
+            if sum(len(b) for b in first) < SHOWN_ROWS:
+                first.append(block[:SHOWN_ROWS])
+            if keep_rows:
+                kept_rows.append(block)
+            if keeper is not None:
+                keeper.add(block)
     n = moments.n
     if n < 2:
         got = "no data rows" if n == 0 else "one data row"

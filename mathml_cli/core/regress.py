@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import closing
 from typing import Any
 
 import numpy as np
@@ -248,11 +249,12 @@ def regress(
     read = [*sources, table.column_index(target_name, "--target")]
     factor = StreamedQR(len(specs) + 1, intercept)
     keeper = RowKeeper(len(specs) + 1)
-    for block in table.blocks(read, drop_missing=drop_missing):
-        if derived:
-            block = _derive(block, specs, sources, table)
-        factor.add(block)
-        keeper.add(block)
+    with closing(table.blocks(read, drop_missing=drop_missing)) as blocks:
+        for block in blocks:
+            if derived:
+                block = _derive(block, specs, sources, table)
+            factor.add(block)
+            keeper.add(block)
     return fit(
         factor,
         keeper,

@@ -17,13 +17,14 @@ is parsed by the fastest route that accepts it:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import io
 import math
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -31,9 +32,10 @@ import numpy as np
 
 from mathml_cli.core.inputs import WHITESPACE, sniff_delimiter
 from mathml_cli.core.parallel import parse_in_order
-from mathml_cli.errors import InputError, did_you_mean
+from mathml_cli.errors import InputError, did_you_mean, listed
 
 BLOCK_BYTES = 1 << 20
+DROP_HINT = "use --drop-missing to leave such rows out"
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "?"})
 _BOM = b"\xef\xbb\xbf"
 # The layout's delimiter for columns separated by runs of spaces or tabs (NumPy's
@@ -118,14 +120,17 @@ class CsvTable:
         """The position of column `name`, or an error naming the columns there are."""
         if name in self.names:
             return self.names.index(name)
-        listed = ", ".join(self.names)
         raise InputError(
             f"{option}: no column named '{name}'{did_you_mean(name, self.names)}; "
-            f"the columns are: {listed}"
+            f"the columns are: {listed(self.names)}"
         )
 
-    def blocks(self, columns: list[int], *, drop_missing: bool = False) -> Iterator[np.ndarray]:
+    def blocks(
+        self, columns: list[int], *, drop_missing: bool = False, missing_hint: str = DROP_HINT
+    ) -> Generator[np.ndarray, None, None]:
         """Arrays (rows x len(columns)) of the table's rows, a block at a time, in order.
+
+        missing_hint: what the message about a missing value suggests.
 
         A long input is parsed in two processes (see core/parallel.py). A block
         the fast routes refuse is read cell by cell here, in order, so that the
@@ -133,23 +138,29 @@ class CsvTable:
         """
 
         def parse(block: bytes) -> tuple[np.ndarray | None, int]:
-            return self._parse_fast(self._commas(block), columns)
+            values, lines = self._parse_fast(self._commas(block), columns)
+            # In one layout whichever process parsed the block: NumPy's sums and
+            # products round differently on a strided view of chosen columns.
+            return (None if values is None else np.ascontiguousarray(values)), lines
 
         line = self._line
         parsed = parse_in_order(
             self._raw_blocks(), parse, columns=len(columns), slot_bytes=2 * BLOCK_BYTES
         )
-        for block, (values, lines) in parsed:
-            dropped = 0
-            if values is None:
-                values, dropped = self._parse_cells(
-                    self._commas(block), line, columns, drop_missing
-                )
-            line += lines
-            self.counts.dropped += dropped
-            if len(values):
-                self.counts.rows += len(values)
-                yield values
+        # Closed as soon as reading stops, not when the generator is collected: an
+        # error's traceback keeps this frame, and the helper process with it, alive.
+        with contextlib.closing(parsed):
+            for block, (values, lines) in parsed:
+                dropped = 0
+                if values is None:
+                    values, dropped = self._parse_cells(
+                        self._commas(block), line, columns, drop_missing, missing_hint
+                    )
+                line += lines
+                self.counts.dropped += dropped
+                if len(values):
+                    self.counts.rows += len(values)
+                    yield values
 
     def _raw_blocks(self) -> Iterator[bytes]:
         block, self._pending = self._pending, b""
@@ -185,15 +196,21 @@ class CsvTable:
         return _parse_with_numpy(block, self._delimiter, width, columns), lines
 
     def _parse_cells(
-        self, block: bytes, first_line: int, columns: list[int], drop_missing: bool
+        self,
+        block: bytes,
+        first_line: int,
+        columns: list[int],
+        drop_missing: bool,
+        missing_hint: str = DROP_HINT,
     ) -> tuple[np.ndarray, int]:
         """Cell by cell, for the exact place of a bad value; drops rows with gaps if asked."""
         text = block.decode("utf-8", errors="replace")  # csv reads \r\n and a last line without \n
-        if text.count('"') % 2:
-            raise InputError(
-                f"an unclosed quote in {self.source} after line {first_line}: "
-                "a quoted field may not span lines"
-            )
+        for offset, text_line in enumerate(text.split("\n"), start=1):
+            if text_line.count('"') % 2:
+                raise InputError(
+                    f"line {first_line + offset} of {self.source} has an unclosed quote: "
+                    "a quoted field may not span lines"
+                )
         width = len(self.names)
         rows: list[list[float]] = []
         dropped = 0
@@ -208,7 +225,7 @@ class CsvTable:
                 raise InputError(
                     f"row {row} (line {line}) has {len(fields)} "
                     f"field{'s' if len(fields) != 1 else ''}, "
-                    f"but the table has {width} columns ({', '.join(self.names)})"
+                    f"but the table has {width} columns ({listed(self.names)})"
                 )
             values: list[float] = []
             for column in columns:
@@ -220,7 +237,7 @@ class CsvTable:
                             break
                         raise InputError(
                             f"missing value in row {row} (line {line}), column "
-                            f"'{self.names[column]}'; use --drop-missing to leave such rows out"
+                            f"'{self.names[column]}'; {missing_hint}"
                         )
                     raise InputError(
                         f"row {row} (line {line}), column '{self.names[column]}': "
@@ -259,7 +276,9 @@ def _decimal_comma(cell: str) -> bool:
 
 
 def _shorten(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    """The cell for a message: at most `limit` characters, control characters escaped."""
+    shown = text if len(text) <= limit else text[: limit - 3] + "..."
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in shown)
 
 
 def _sniff_layout(
@@ -269,10 +288,14 @@ def _sniff_layout(
     for_regression: bool = True,
     needs: str = "regression needs a target and at least one feature",
 ) -> TableLayout:
-    text = block[: 1 << 16].decode("utf-8", errors="replace").replace("\r\n", "\n")
+    # The first lines, whole: at least 64 KB, and all of the first line however long
+    # (a header of thousands of names).
+    first_end = block.find(b"\n") + 1 or len(block)
+    sniffed = block[: max(1 << 16, first_end)]
+    if len(sniffed) < len(block):
+        sniffed = sniffed[: sniffed.rfind(b"\n") + 1]  # no line cut short
+    text = sniffed.decode("utf-8", errors="replace").replace("\r\n", "\n")
     lines = [line for line in text.split("\n")[:_SNIFF_LINES] if line.strip()]
-    if len(block) > 1 << 16 and len(lines) == _SNIFF_LINES:
-        lines = lines[:-1]  # the last may be cut
     delimiter = sniff_delimiter(lines)
     if delimiter == WHITESPACE:
         first = lines[0].split()
@@ -307,6 +330,14 @@ def _parse_with_numpy(
 ) -> np.ndarray | None:
     """The used columns by numpy.loadtxt, or None if it refuses, finds gaps, or a line
     has more fields than the table (which loadtxt, reading only `columns`, lets pass)."""
+    raw = np.frombuffer(block, dtype=np.uint8)
+    inside = None
+    if b'"' in block:
+        # After an odd number of quotes a byte is inside a quoted field; a newline
+        # there would make one field of two lines, which a CSV row here may not.
+        inside = np.cumsum(raw == ord('"'), dtype=np.uint8) & np.uint8(1)
+        if inside[raw == 10].any():
+            return None
     try:
         values = np.loadtxt(
             io.BytesIO(block),
@@ -322,13 +353,9 @@ def _parse_with_numpy(
     # loadtxt reads "nan" and "inf" as numbers; here they are gaps or errors.
     if not np.isfinite(values).all():
         return None
-    raw = np.frombuffer(block, dtype=np.uint8)
     separators = raw == ord(delimiter)
-    if b'"' in block:
-        # A delimiter inside quotes ("Smith, J") separates nothing: after an odd
-        # number of quotes it is inside one.
-        inside = np.cumsum(raw == ord('"'), dtype=np.uint8) & np.uint8(1)
-        separators &= inside == 0
+    if inside is not None:
+        separators &= inside == 0  # a delimiter inside quotes ("Smith, J") separates nothing
     if int(np.count_nonzero(separators)) != (width - 1) * len(values):
         return None  # a ragged line (loadtxt skips blank ones, so this counts the others)
     return values
