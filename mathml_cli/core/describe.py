@@ -209,10 +209,13 @@ class _Accumulator:
             block = np.concatenate([*self.kept, block])
             self.kept = None
         keys = self.random.random(len(block))
-        chosen = keys < self.threshold
-        self.sample_parts.append(block[chosen])
-        self.key_parts.append(keys[chosen])
-        self.pending += int(np.count_nonzero(chosen))
+        if self.threshold < np.inf:
+            chosen = keys < self.threshold
+            block, keys = block[chosen], keys[chosen]
+        # (Until the first compaction every row enters: no copies of them all.)
+        self.sample_parts.append(block)
+        self.key_parts.append(keys)
+        self.pending += len(keys)
         if self.pending > SAMPLE_SIZE + SAMPLE_SIZE // 4:
             self._compact()
 
@@ -220,10 +223,18 @@ class _Accumulator:
         """Keep the SAMPLE_SIZE rows with the smallest keys; later rows must beat the largest."""
         sample = np.concatenate(self.sample_parts)
         keys = np.concatenate(self.key_parts)
+        self.sample_parts, self.key_parts = [], []
         if len(keys) > SAMPLE_SIZE:
-            order = np.argpartition(keys, SAMPLE_SIZE - 1)[:SAMPLE_SIZE]
-            sample, keys = sample[order], keys[order]
-            self.threshold = float(keys.max())
+            # Selecting by the SAMPLE_SIZE-th smallest key needs no index array as
+            # large as the sample (stats' peak memory was this step's).
+            bound = float(np.partition(keys, SAMPLE_SIZE - 1)[SAMPLE_SIZE - 1])
+            chosen = keys <= bound
+            if int(np.count_nonzero(chosen)) == SAMPLE_SIZE:
+                sample, keys = sample[chosen], keys[chosen]
+            else:  # keys equal to the bound: keep exactly SAMPLE_SIZE of them
+                order = np.argpartition(keys, SAMPLE_SIZE - 1)[:SAMPLE_SIZE]
+                sample, keys = sample[order], keys[order]
+            self.threshold = bound
         self.sample_parts, self.key_parts, self.pending = [sample], [keys], len(keys)
 
     def values(self) -> tuple[np.ndarray, bool]:
