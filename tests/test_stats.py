@@ -338,3 +338,57 @@ def test_constant_data_of_any_size_gets_one_bar_holding_every_value(value):
     assert histogram.edges[0] < value < histogram.edges[-1]
     full = [count for count in histogram.counts if count]
     assert full == [3]
+
+
+@pytest.mark.parametrize("offset", [0.0, 10_000_000.0, 43.25])
+def test_quartile_steps_show_numbers_that_redo_the_arithmetic(offset):
+    """h in full, and neighbours with digits enough to see their gap: the printed
+    low + f·(high − low) gives the printed quartile, which is NumPy's."""
+    import re
+
+    from mathml_cli import stats
+
+    values = offset + np.arange(200_002) * (1e-6 if offset == 43.25 else 1.0)
+    text = stats(values.reshape(-1, 1)).to_text()
+    number = r"(-?[\d.]+(?:e[+-]\d+)?)"
+    step = re.compile(
+        rf"h = \(m − 1\)·{number} = {number} → {number} \+ {number}·\({number} − {number}\)"
+        rf" = {number}"
+    )
+    found = step.findall(text)
+    assert len(found) == 3
+    ordered = np.sort(values)
+    for p, h, low, weight, high, low_again, quartile in found:
+        p, h = float(p), float(h)
+        assert h == (len(values) - 1) * p  # in full: 50000.25, not 50000.2
+        below = math.floor(h)
+        assert low == low_again
+        assert float(weight) == h - below
+        gap = ordered[below + 1] - ordered[below]
+        assert float(high) - float(low) == pytest.approx(gap, rel=0.01)
+        expected = np.percentile(values, 100 * p)
+        redone = float(low) + float(weight) * (float(high) - float(low))
+        assert float(quartile) == pytest.approx(expected, rel=1e-12, abs=1e-9)
+        assert redone == pytest.approx(expected, abs=0.02 * gap)
+
+
+def test_rows_dropped_for_missing_values_are_counted_and_said(tmp_path):
+    from typer.testing import CliRunner
+
+    from mathml_cli import stats
+    from mathml_cli.cli import app
+
+    path = tmp_path / "gaps.csv"
+    path.write_text("a,b\n1,2\n3,\n5,7\nNA,1\n9,8\n")
+    both = stats(str(path), drop_missing=True)
+    assert both.to_dict()["dropped_rows"] == 2
+    assert [c["n"] for c in both.to_dict()["columns"]] == [3, 3]
+    assert "2 rows with missing values left out" in both.to_text()
+    one = stats(str(path), column="a", drop_missing=True)  # only a's gaps count
+    assert one.to_dict()["dropped_rows"] == 1
+    assert "1 row with missing values left out" in one.to_text()
+    assert stats(str(path), column="a", drop_missing=True).to_dict()["columns"][0]["mean"] == (
+        pytest.approx(statistics.mean([1, 3, 5, 9]))
+    )
+    full = CliRunner().invoke(app, ["stats", "1", "2", "3", "--format", "json"])
+    assert '"dropped_rows": 0' in full.output

@@ -30,13 +30,16 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
-from typing import Any, BinaryIO, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 import numpy as np
 
 from mathml_cli.core.inputs import read_names, read_number, read_number_list, split_numbers
 from mathml_cli.errors import InputError
 from mathml_cli.records import Record
+
+if TYPE_CHECKING:
+    from mathml_cli.core.table import ReadCounts
 
 EXACT_LIMIT = 1_000_000  # values per column kept for exact quartiles
 SAMPLE_SIZE = 1_000_000  # rows in the random sample beyond EXACT_LIMIT
@@ -140,6 +143,7 @@ class Description(Record):
     covariance: tuple[tuple[float | None, ...], ...] | None  # sample covariance matrix
     correlation: tuple[tuple[float | None, ...], ...] | None  # Pearson correlation matrix
     pair: Pair | None  # the steps for the first two columns
+    dropped_rows: int = 0  # rows left out for a missing value (--drop-missing)
 
 
 class _Accumulator:
@@ -508,7 +512,8 @@ class _Prefixed:
         return self.stream.readline()
 
 
-Columns = tuple[Iterator[np.ndarray], tuple[str, ...], str]
+# (blocks, column names, source name, rows kept and dropped: filled in as the blocks are read)
+Columns = tuple[Iterator[np.ndarray], tuple[str, ...], str, "ReadCounts"]
 
 
 @contextmanager
@@ -516,7 +521,8 @@ def open_numbers(
     data: Any, columns: str | Sequence[str] | None = None, *, drop_missing: bool = False
 ) -> Iterator[Columns]:
     """The numbers of a file (or stdin for '-'), or of a DataFrame or a 2-D array
-    from Python: (blocks, column names, source name).
+    from Python: (blocks, column names, source name, counts of the rows read and of
+    those dropped for missing values, filled in as the blocks are read).
 
     With `columns` ("a,b" or a list), or when the first line is a header (every
     cell on it is not a number), a file is a CSV table read by core.table's
@@ -526,7 +532,7 @@ def open_numbers(
     are column1, column2, ....
     """
     from mathml_cli.core.sources import open_table
-    from mathml_cli.core.table import CsvTable
+    from mathml_cli.core.table import CsvTable, ReadCounts
 
     names = tuple(read_names(columns))
     with open_table(data, command="stats") as (stream, source, header):
@@ -536,7 +542,7 @@ def open_numbers(
                 first += stream.readline()
             stream = cast(BinaryIO, _Prefixed(first, stream))
             if not names and not _has_header(first):
-                yield number_blocks(stream, source), ("x",), source
+                yield number_blocks(stream, source), ("x",), source, ReadCounts()
                 return
         table = CsvTable(stream, source, header=header, for_regression=False)
         names = names or table.names
@@ -546,7 +552,7 @@ def open_numbers(
         indices = [table.column_index(name, "--column") for name in names]
         blocks = table.blocks(indices, drop_missing=drop_missing)
         with closing(blocks):  # stops the parsing helper even if summarising fails
-            yield blocks, names, source
+            yield blocks, names, source, table.counts
 
 
 def _has_header(block: bytes) -> bool:
@@ -588,8 +594,9 @@ def describe_input(
     table = is_frame(values) or (not _all_text(values) and dimensions(values) == 2)
     if table or (_all_text(values) and is_input_spec(values)):
         spec = values if table else values[0]
-        with open_numbers(spec, columns, drop_missing=drop_missing) as (blocks, names, source):
-            return describe(blocks, names, source)
+        with open_numbers(spec, columns, drop_missing=drop_missing) as opened:
+            blocks, names, source, counts = opened
+            return describe(blocks, names, source).replace(dropped_rows=counts.dropped)
     if read_names(columns):
         raise InputError("--column picks columns of a CSV file: give the file (or - for stdin)")
     numbers = (

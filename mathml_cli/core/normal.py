@@ -194,7 +194,7 @@ def fit_input(data: Any, column: str | None = None) -> Fit:
             raise InputError("--column picks a column of a CSV file or a DataFrame to --fit")
         numbers = np.array(python_numbers(data, "--fit"))
         return fit([numbers.reshape(-1, 1)], "the numbers")
-    with open_numbers(data, [column] if column else None) as (blocks, names, source):
+    with open_numbers(data, [column] if column else None) as (blocks, names, source, _):
         if len(names) != 1:
             raise InputError(
                 f"{source} has {len(names)} columns ({listed(names)}): choose one with --column"

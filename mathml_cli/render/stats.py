@@ -50,6 +50,10 @@ def view(result: Description, *, plot: bool = False) -> v.View:
         blocks = _one(result.columns[0], result.source)
     else:
         blocks = _several(result)
+    if result.dropped_rows:
+        count = result.dropped_rows
+        left_out = f"{count:,} row{'s' if count != 1 else ''} with missing values left out"
+        blocks.insert(1, v.Note((f"{left_out} (--drop-missing)",), indent=1))
     if plot:
         blocks.extend(_histogram(column) for column in result.columns)
     return v.View("mathml stats", tuple(blocks), "mathml stats")
@@ -292,10 +296,15 @@ def _quartile_section(column: ColumnSummary) -> v.Section:
     return v.Section(part_heading("Median and quartiles"), tuple(blocks))
 
 
+def _shown_gap(low: float, high: float, digits: int) -> float:
+    return float(v.number(high, digits)) - float(v.number(low, digits))
+
+
 def _position(p: float, h: float, low: float, high: float, value: float) -> v.Math:
     below = math.floor(h)
-    start = f"h = (m − 1)·{p:g} = {h:g}"
-    start_latex = rf"h = {h:g}"
+    # h in full (499999.5, not 500000): its fraction is the weight that follows.
+    start = f"h = (m − 1)·{p:g} = {h:.15g}"
+    start_latex = rf"h = {h:.15g}"
     if h == below:
         return v.Math(
             f"{start} → x[{below}] = {v.number(value)}",
@@ -303,11 +312,23 @@ def _position(p: float, h: float, low: float, high: float, value: float) -> v.Ma
             "result",
         )
     fraction = h - below
+    # As many digits as show the gap between the two neighbours to 1% (2499428 and
+    # 2499430, not 2.49943e+06 twice), so that the arithmetic can be followed.
+    digits = 6
+    while digits < 15 and abs(_shown_gap(low, high, digits) - (high - low)) > 0.01 * (high - low):
+        digits += 1
+    # The weights are quarters: two more digits hold the result's fraction.
+    low_text, high_text, value_text = (
+        v.number(low, digits),
+        v.number(high, digits),
+        v.number(value, min(digits + 2, 17)),
+    )
+    low_latex, high_latex = v.number_latex(low, digits), v.number_latex(high, digits)
+    value_latex = v.number_latex(value, min(digits + 2, 17))
     return v.Math(
-        f"{start} → {v.number(low)} + {fraction:g}·({v.number(high)} − {v.number(low)}) = "
-        f"{v.number(value)}",
-        rf"{start_latex} \Rightarrow {v.number_latex(low)} + {fraction:g}\,({v.number_latex(high)}"
-        rf" - {v.number_latex(low)}) = {v.number_latex(value)}",
+        f"{start} → {low_text} + {fraction:g}·({high_text} − {low_text}) = {value_text}",
+        rf"{start_latex} \Rightarrow {low_latex} + {fraction:g}\,({high_latex}"
+        rf" - {low_latex}) = {value_latex}",
         "result",
     )
 
@@ -593,6 +614,7 @@ def data(result: Description) -> dict[str, Any]:
     out: dict[str, Any] = {
         "source": result.source,
         "columns": [_column_data(column) for column in result.columns],
+        "dropped_rows": result.dropped_rows,
     }
     if result.pair is not None:
         pair = result.pair
