@@ -284,3 +284,29 @@ def test_pca_does_not_suggest_an_option_it_lacks(tmp_path):
     with pytest.raises(InputError, match="pca needs every value") as error:
         mathml_cli.pca(str(path))
     assert "--drop-missing" not in str(error.value)
+
+
+def test_pipes_numbered_above_1023_work(monkeypatch):
+    """select() refuses such descriptors; a program with many files open gets them."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1100:
+        pytest.skip("cannot open enough files here")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1100), hard))
+    original_pipe = os.pipe
+    numbers = iter(range(1030, 1100))
+
+    def high_pipe():
+        read, write = original_pipe()
+        high = (os.dup2(read, next(numbers)), os.dup2(write, next(numbers)))
+        os.close(read)
+        os.close(write)
+        return high
+
+    monkeypatch.setattr(os, "pipe", high_pipe)
+    try:
+        blocks = [b"ab\n", b"cd\n", b"?e", b"fg\n"] * 4
+        assert _run(blocks, helper=True) == _run(blocks, helper=False)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -163,6 +163,10 @@ class _Helper:
         os.close(requests_read)
         os.close(replies_write)
         self._alive = True
+        # poll, not select: select refuses descriptors above 1023, which a program
+        # with many files open (a server, a notebook) may be given for the pipes.
+        self._poller = select.poll()
+        self._poller.register(self._replies, select.POLLIN)
 
     def __enter__(self) -> _Helper:
         return self
@@ -203,7 +207,7 @@ class _Helper:
         wait, once it comes)."""
         if not self._sent:
             return
-        if not wait and not select.select([self._replies], [], [], 0)[0]:
+        if not wait and not self._poller.poll(0):
             return
         reply = _read_exactly(self._replies, _REPLY.size)
         if len(reply) < _REPLY.size:  # the helper is gone: do its blocks here
@@ -249,7 +253,10 @@ def _serve(
     """The helper's loop: parse each block it is sent into its slot, until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the main process to handle
     for fd in (0, 1):  # hold no pipe of the user's open
-        os.close(fd)
+        try:
+            os.close(fd)
+        except OSError:
+            pass  # closed already
     stride = 5 * slot_bytes  # as _Helper lays the slots out
     while True:
         request = _read_exactly(requests, _REQUEST.size)
