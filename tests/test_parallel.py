@@ -310,3 +310,20 @@ def test_pipes_numbered_above_1023_work(monkeypatch):
         assert _run(blocks, helper=True) == _run(blocks, helper=False)
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+@pytest.mark.parametrize("length", [3, 100])  # blocks for the helper, and blocks too long for it
+def test_blocks_are_parsed_only_a_few_ahead_of_the_reader(length):
+    """However long the input, only a few parsed blocks wait in memory."""
+    parsed = []
+
+    def counted(block: bytes) -> parallel.Parsed:
+        parsed.append(1)
+        return _parse(block)
+
+    results = parallel.parse_in_order(
+        iter([b"x" * length] * 200), counted, columns=2, slot_bytes=64, helper=True
+    )
+    for taken, _ in enumerate(results, start=1):
+        # Blocks parsed here, ahead of the one just taken (the helper's are not counted).
+        assert len(parsed) - taken <= parallel._AHEAD + parallel._SLOTS

@@ -19,7 +19,6 @@ more cores, no other Python threads running, and an input of several blocks.
 
 from __future__ import annotations
 
-import itertools
 import mmap
 import os
 import select
@@ -80,11 +79,11 @@ def parse_in_order(
         started.append(block)
         if len(started) >= _START_AFTER:
             break
+    blocks = _again(started, blocks)
     if not use_helper or len(started) < _START_AFTER:
-        for block in itertools.chain(started, blocks):
+        for block in blocks:
             yield block, parse(block)
         return
-    blocks = itertools.chain(started, blocks)
     try:
         worker = _Helper(parse, columns, slot_bytes)
     except OSError:  # no process or memory to spare: parse everything here
@@ -95,14 +94,23 @@ def parse_in_order(
         yield from _shared(blocks, parse, worker)
 
 
+def _again(first: list[bytes], rest: Iterator[bytes]) -> Iterator[bytes]:
+    """The blocks read already, then the rest; each let go of once it is given out."""
+    first.reverse()
+    while first:
+        yield first.pop()
+    yield from rest
+
+
 def _shared(
     blocks: Iterator[bytes], parse: Callable[[bytes], Parsed], worker: _Helper
 ) -> Iterator[tuple[bytes, Parsed]]:
     queue: deque[_Entry] = deque()
     more = True
     while True:
-        # Keep the helper busy: each of its free slots takes the next block.
-        while more and worker.free:
+        # Keep the helper busy: each of its free slots takes the next block. (A block
+        # too long for a slot is parsed here, and the queue stays short however many.)
+        while more and worker.free and len(queue) < _AHEAD:
             block = next(blocks, None)
             if block is None:
                 more = False
