@@ -252,17 +252,23 @@ def _quartile_section(column: ColumnSummary) -> v.Section:
         blocks.append(v.Paragraph((f"sorted: {ordered}",), indent=1))
     names = ("Q1", "median", "Q3")
     values = (quartiles.q1, quartiles.median, quartiles.q3)
+    shown_digits = []
     for label, value, (p, h, low, high) in zip(names, values, quartiles.positions, strict=True):
+        digits = _digits_for_gap(low, high)
+        shown_digits.append(digits)
         blocks.append(
-            v.Paragraph((v.Span(f"{label}: ", "rule"), _position(p, h, low, high, value)), 1)
+            v.Paragraph(
+                (v.Span(f"{label}: ", "rule"), _position(p, h, low, high, value, digits)), 1
+            )
         )
+    digits = max(shown_digits[0], shown_digits[2])  # Q1 and Q3 as their lines show them
+    q1, q3, iqr = (v.number(x, digits) for x in (quartiles.q1, quartiles.q3, quartiles.iqr))
     blocks.append(
         v.Paragraph(
             (
                 v.Math(
-                    f"IQR = Q3 − Q1 = {v.number(quartiles.q3)} − {v.number(quartiles.q1)} = "
-                    f"{v.number(quartiles.iqr)}",
-                    rf"\mathrm{{IQR}} = Q_3 - Q_1 = {v.number_latex(quartiles.iqr)}",
+                    f"IQR = Q3 − Q1 = {q3} − {q1} = {iqr}",
+                    rf"\mathrm{{IQR}} = Q_3 - Q_1 = {v.number_latex(quartiles.iqr, digits)}",
                 ),
                 v.Span("  the middle half of the data", "muted"),
             ),
@@ -296,35 +302,33 @@ def _quartile_section(column: ColumnSummary) -> v.Section:
     return v.Section(part_heading("Median and quartiles"), tuple(blocks))
 
 
-def _shown_gap(low: float, high: float, digits: int) -> float:
-    return float(v.number(high, digits)) - float(v.number(low, digits))
+def _digits_for_gap(low: float, high: float) -> int:
+    """Significant digits that show the gap between two neighbours to 1% (2499428 and
+    2499430, not 2.49943e+06 twice), so that a quartile's arithmetic can be followed;
+    6 at least, as everywhere else."""
+    digits = 6
+    while digits < 15:
+        shown = float(v.number(high, digits)) - float(v.number(low, digits))
+        if abs(shown - (high - low)) <= 0.01 * (high - low):
+            break
+        digits += 1
+    return digits
 
 
-def _position(p: float, h: float, low: float, high: float, value: float) -> v.Math:
+def _position(p: float, h: float, low: float, high: float, value: float, digits: int) -> v.Math:
     below = math.floor(h)
     # h in full (499999.5, not 500000): its fraction is the weight that follows.
     start = f"h = (m − 1)·{p:g} = {h:.15g}"
     start_latex = rf"h = {h:.15g}"
     if h == below:
         return v.Math(
-            f"{start} → x[{below}] = {v.number(value)}",
-            rf"{start_latex} \Rightarrow x_{{{below}}} = {v.number_latex(value)}",
+            f"{start} → x[{below}] = {v.number(value, digits)}",
+            rf"{start_latex} \Rightarrow x_{{{below}}} = {v.number_latex(value, digits)}",
             "result",
         )
     fraction = h - below
-    # As many digits as show the gap between the two neighbours to 1% (2499428 and
-    # 2499430, not 2.49943e+06 twice), so that the arithmetic can be followed.
-    digits = 6
-    while digits < 15 and abs(_shown_gap(low, high, digits) - (high - low)) > 0.01 * (high - low):
-        digits += 1
-    # The weights are quarters: two more digits hold the result's fraction.
-    low_text, high_text, value_text = (
-        v.number(low, digits),
-        v.number(high, digits),
-        v.number(value, min(digits + 2, 17)),
-    )
-    low_latex, high_latex = v.number_latex(low, digits), v.number_latex(high, digits)
-    value_latex = v.number_latex(value, min(digits + 2, 17))
+    low_text, high_text, value_text = (v.number(x, digits) for x in (low, high, value))
+    low_latex, high_latex, value_latex = (v.number_latex(x, digits) for x in (low, high, value))
     return v.Math(
         f"{start} → {low_text} + {fraction:g}·({high_text} − {low_text}) = {value_text}",
         rf"{start_latex} \Rightarrow {low_latex} + {fraction:g}\,({high_latex}"
