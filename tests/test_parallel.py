@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_startup import RUN_AFTER_SAYING_SO  # mathml, started once it says so
 
 from mathml_cli.core import parallel
 from mathml_cli.core import table as table_module
@@ -143,18 +144,6 @@ def test_no_fork_available_means_parsing_here(monkeypatch):
     monkeypatch.setattr(os, "fork", cannot_fork)
     blocks = [b"ab\n", b"?cd", b"ef\n"] * 3
     assert _run(blocks, helper=True) == _run(blocks, helper=False)
-
-
-RUN_AFTER_SAYING_SO = """
-import sys
-
-import mathml_cli.cli
-from mathml_cli.__main__ import main
-
-sys.argv = ["mathml", *sys.argv[1:]]
-print("started", flush=True)
-main()
-"""
 
 
 def _children(pid: int) -> list[int]:

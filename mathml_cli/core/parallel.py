@@ -38,6 +38,14 @@ _AHEAD = 4  # blocks parsed here while the oldest is still with the helper
 _START_AFTER = 2  # blocks read before the helper starts: short inputs never fork
 _REQUEST = struct.Struct("<qq")  # slot, length of the block in it
 _REPLY = struct.Struct("<qqq")  # slot, rows (-1: refused), lines
+# A slot holds a block and, after it, room for its floats: every row takes at least
+# two bytes a column, so its floats take at most 4 bytes per byte of the block.
+_OUTPUT_PER_BYTE = 4
+
+
+def _stride(slot_bytes: int) -> int:
+    """Bytes from one slot to the next in the shared memory."""
+    return (1 + _OUTPUT_PER_BYTE) * slot_bytes
 
 
 def helper_can_run() -> bool:
@@ -146,9 +154,7 @@ class _Helper:
     def __init__(self, parse: Callable[[bytes], Parsed], columns: int, slot_bytes: int) -> None:
         self.slot_bytes = slot_bytes
         self._columns = columns
-        # Every row of a block takes at least two bytes a column, so its floats
-        # take at most 4 bytes per byte of it.
-        self._stride = 5 * slot_bytes
+        self._stride = _stride(slot_bytes)
         # Anonymous shared memory made before the fork is the same pages in both.
         self._memory = mmap.mmap(-1, _SLOTS * self._stride)
         self._free = list(range(_SLOTS))
@@ -265,7 +271,7 @@ def _serve(
             os.close(fd)
         except OSError:
             pass  # closed already
-    stride = 5 * slot_bytes  # as _Helper lays the slots out
+    stride = _stride(slot_bytes)
     while True:
         request = _read_exactly(requests, _REQUEST.size)
         if len(request) < _REQUEST.size:
@@ -275,7 +281,7 @@ def _serve(
         rows = lines = -1
         try:
             values, lines = parse(memory[start : start + length])
-            if values is not None and values.nbytes <= stride - slot_bytes:
+            if values is not None and values.nbytes <= _OUTPUT_PER_BYTE * slot_bytes:
                 output = np.frombuffer(memory, np.float64, values.size, start + slot_bytes)
                 output[:] = values.ravel()
                 del output
