@@ -264,7 +264,7 @@ def test_collinear_feature_is_named_with_its_partners(run):
     assert data["coefficients"]["combo"] is None
     (warning,) = data["warnings"]
     assert "'combo' is collinear with a, b" in warning
-    assert "combo = 2·a - 3·b + constant" in warning
+    assert "combo = 2·a - 3·b + 1)" in warning  # the constant of how combo was made
     assert "'combo' was left out of the fit (drop it or one of a, b with --features)" in warning
     model = sm.OLS(y, sm.add_constant(x)).fit()
     np.testing.assert_allclose(
@@ -451,8 +451,11 @@ def test_missing_value_in_an_unused_column_is_fine(run):
         (["-x", "sqft,sqft"], ["--features names sqft more than once"]),
         (["-x", ","], ["--features is empty"]),
         (["--method", "sgd"], ["--method must be normal or gd"]),
-        (["--lr", "0"], ["--lr must be positive"]),
-        (["--steps", "0"], ["--steps must be between 1 and 1000000"]),
+        (["-m", "gd", "--lr", "0"], ["--lr must be a positive finite number"]),
+        (["-m", "gd", "--lr", "inf"], ["--lr must be a positive finite number"]),
+        (["-m", "gd", "--steps", "0"], ["--steps must be between 1 and 1000000"]),
+        (["--lr", "0.1"], ["--lr is gradient descent's: it applies to --method gd only"]),
+        (["--steps", "50"], ["--steps is gradient descent's: it applies to --method gd only"]),
         (["--predict", "sqft=1600"], ["--predict gives no value for rooms, age (every feature"]),
         (["--predict", "sqft=1600,rooms=x,age=1"], ["--predict value of rooms must be a number"]),
         (

@@ -120,7 +120,10 @@ def test_a_duplicated_column_is_still_named_as_collinear(run):
     ]
     data = json.loads(run("regress", "-", "-f", "json", input="\n".join(lines)).stdout)
     assert data["coefficients"]["copy"] is None
-    assert any("'copy' is collinear with a (copy = 1·a + constant)" in w for w in data["warnings"])
+    assert any(
+        "'copy' is collinear with a (copy = 1·a)" in w and "(drop it or a with --features)" in w
+        for w in data["warnings"]
+    )
 
 
 def to_csv(names: list[str], columns: np.ndarray) -> str:
@@ -189,8 +192,15 @@ def test_ridge_matches_a_direct_solve(run, lam):
     penalty = lam * np.diag([0.0, 1.0, 1.0, 1.0])
     beta = np.linalg.solve(design.T @ design + penalty, design.T @ y)
     np.testing.assert_allclose(list(data["coefficients"].values()), beta, rtol=1e-8)
-    assert all(v is None for v in data["std_errors"].values())
-    assert data["f_statistic"] is None
+    if lam == 0:  # least squares itself, so its standard errors and F-test are given
+        model = sm.OLS(y, design).fit()
+        assert data["ridge"] is None
+        assert "--ridge 0 is ordinary least squares" in data["warnings"][0]
+        np.testing.assert_allclose(list(data["std_errors"].values()), model.bse, rtol=1e-8)
+        assert data["f_statistic"] == pytest.approx(model.fvalue, rel=1e-8)
+    else:
+        assert all(v is None for v in data["std_errors"].values())
+        assert data["f_statistic"] is None
     residuals = y - design @ beta
     assert data["r_squared"] == pytest.approx(
         1 - residuals @ residuals / np.sum((y - y.mean()) ** 2), rel=1e-10
@@ -235,7 +245,9 @@ def test_ridge_text_says_what_lambda_does(run):
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["--ridge", "-1"], "--ridge must be a number >= 0"),
+        (["--ridge", "-1"], "--ridge must be a finite number >= 0"),
+        (["--ridge", "inf"], "--ridge must be a finite number >= 0, got inf"),
+        (["--ridge", "nan"], "--ridge must be a finite number >= 0"),
         (["--ridge", "1", "--method", "gd"], "--ridge works with --method normal"),
         (["--standardize"], "--standardize applies to --method gd only"),
         (["--method", "gd", "--standardize", "--no-intercept"], "needs an intercept"),

@@ -40,13 +40,19 @@ def regress_command(
         ),
     ] = "normal",
     learning_rate: Annotated[
-        float,
-        typer.Option("--lr", help="Gradient descent's learning rate."),
-    ] = 0.1,
+        float | None,
+        typer.Option(
+            "--lr", help="Gradient descent's learning rate α (--method gd). [default: 0.1]"
+        ),
+    ] = None,
     steps: Annotated[
-        int,
-        typer.Option("--steps", help="Gradient descent's most steps (it stops on convergence)."),
-    ] = 10_000,
+        int | None,
+        typer.Option(
+            "--steps",
+            help="Gradient descent's most steps; it stops on convergence (--method gd). "
+            "[default: 10000]",
+        ),
+    ] = None,
     no_intercept: Annotated[
         bool,
         typer.Option(

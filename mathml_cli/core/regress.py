@@ -46,6 +46,8 @@ VIF_WARNING = 1000.0
 # Above this condition number κ of X, κ² (that of XᵀX) exceeds 1/ε = 4.5e15 of
 # double precision: the normal equation solved as written would keep no digit.
 CONDITION_WARNING = 1 / math.sqrt(np.finfo(float).eps)
+DEFAULT_LEARNING_RATE = 0.1
+DEFAULT_MAX_STEPS = 10_000
 QR_ALGORITHM = (
     "Householder QR of the centred and scaled columns, streamed block by block "
     "(XᵀX is never formed)"
@@ -107,6 +109,8 @@ class GradientFit(Record):
     relative_distance: float  # ‖gd − closed‖ / ‖closed‖
     largest_eigenvalue: float  # L of the Hessian (2/n)XᵀX of J on the features descended on
     stable_below: float  # 2 / L: learning rates under this converge
+    # XᵀX singular: closed_form is the least-squares solution of least norm
+    minimum_norm: bool = False
 
 
 class ResidualSummary(Record):
@@ -127,6 +131,7 @@ class Prediction(Record):
     std_error_mean: float  # of the fitted mean at the point (nan with ridge)
     conf_int: tuple[float, float]  # 95% for the mean
     pred_int: tuple[float, float]  # 95% for a new observation
+    note: str = ""  # why there are no intervals (nan), when there are none
 
 
 class Regression(Record):
@@ -216,8 +221,8 @@ def regress(
     features: list[str] | None = None,
     drop_missing: bool = False,
     method: str = "normal",
-    learning_rate: float = 0.1,
-    max_steps: int = 10_000,
+    learning_rate: float | None = None,
+    max_steps: int | None = None,
     predict: str | Mapping[str, float] | None = None,
     intercept: bool = True,
     ridge: float | None = None,
@@ -228,7 +233,8 @@ def regress(
     target: a column name (default: the last column); features: column names
     (default: every other column); predict: a point like "sqft=1600,rooms=3";
     intercept: fit β₀ (else the line goes through the origin); ridge: λ of
-    ridge regression; standardize: gradient descent on standardised features.
+    ridge regression; standardize: gradient descent on standardised features;
+    learning_rate and max_steps (gradient descent's; default 0.1 and 10000).
     """
     _check_settings(method, learning_rate, max_steps, intercept, ridge, standardize)
     target_name, feature_names = choose_columns(table, target, features)
@@ -263,8 +269,8 @@ def regress(
         features=feature_names,
         dropped=table.counts.dropped,
         method=method,
-        learning_rate=learning_rate,
-        max_steps=max_steps,
+        learning_rate=DEFAULT_LEARNING_RATE if learning_rate is None else learning_rate,
+        max_steps=DEFAULT_MAX_STEPS if max_steps is None else max_steps,
         predict=point,
         ridge=ridge,
         standardize=standardize,
@@ -315,8 +321,8 @@ class _Feature(Record):
 
 def _check_settings(
     method: str,
-    learning_rate: float,
-    max_steps: int,
+    learning_rate: float | None,
+    max_steps: int | None,
     intercept: bool,
     ridge: float | None,
     standardize: bool,
@@ -324,12 +330,18 @@ def _check_settings(
     """Settings that cannot work, or would be ignored, are errors (CLI and Python API alike)."""
     if method not in ("normal", "gd"):
         raise InputError(f"--method must be normal or gd, got {method!r}")
-    if not learning_rate > 0:
-        raise InputError(f"--lr must be positive, got {learning_rate:g}")
-    if not 1 <= max_steps <= 1_000_000:
+    for option, value in (("--lr", learning_rate), ("--steps", max_steps)):
+        if value is not None and method != "gd":
+            raise InputError(
+                f"{option} is gradient descent's: it applies to --method gd only "
+                "(the normal equation takes no steps)"
+            )
+    if learning_rate is not None and not (0 < learning_rate < math.inf):
+        raise InputError(f"--lr must be a positive finite number, got {learning_rate:g}")
+    if max_steps is not None and not 1 <= max_steps <= 1_000_000:
         raise InputError(f"--steps must be between 1 and 1000000, got {max_steps}")
     if ridge is not None and not (0 <= ridge <= 1e300):
-        raise InputError(f"--ridge must be a number >= 0, got {ridge:g}")
+        raise InputError(f"--ridge must be a finite number >= 0, got {ridge:g}")
     if ridge is not None and method == "gd":
         raise InputError("--ridge works with --method normal, not gd")
     if standardize and method != "gd":
@@ -438,6 +450,12 @@ def fit(  # noqa: C901 - the fit and its statistics, in the order a textbook giv
             "least squares needs more rows than parameters to estimate the noise"
         )
     warnings: list[str] = []
+    if ridge == 0:
+        ridge = None
+        warnings.append(
+            "--ridge 0 is ordinary least squares (λ = 0 adds nothing to XᵀX), so this is "
+            "the least-squares fit, with its standard errors"
+        )
     if dropped:
         warnings.append(
             f"{dropped} row{'s' if dropped != 1 else ''} with missing values "
@@ -446,7 +464,14 @@ def fit(  # noqa: C901 - the fit and its statistics, in the order a textbook giv
     offset = int(intercept)  # column of R holding feature 0
     target_column = offset + p
     means = factor.sums / n
-    kept = _independent_features(features, factor, means, warnings)
+    independent, dependent = _independent_features(features, factor, means)
+    how = "ridge" if ridge is not None else "dropped" if method == "normal" else "descent"
+    if how == "descent" and standardize:
+        how = "descent, standardized"
+    warnings.extend(_explain_dependent(dependent, features, intercept, how))
+    # Ridge fits every column (XᵀX + λI' is invertible); least squares, and the
+    # closed form gradient descent is compared with, only the independent ones.
+    kept = list(range(p)) if ridge is not None else independent
     columns = ([0] if intercept else []) + [offset + j for j in kept]
     raw = factor.raw_factor()
     # A factor of the centred kept features and target (FᵀF = their co-moments):
@@ -477,10 +502,10 @@ def fit(  # noqa: C901 - the fit and its statistics, in the order a textbook giv
     df_resid = n - k - offset
     sigma2 = rss / df_resid
     std_errors = np.sqrt(np.maximum(sigma2 * np.diag(inverse), 0.0))
-    condition = _condition_number(raw[:, columns])
+    condition = _condition_number(raw[:, :target_column])  # of X as read, every column
     if ridge is None:
         _warn_collinearity(features, kept, inverse, centred, intercept, warnings)
-        if condition > CONDITION_WARNING:
+        if condition > CONDITION_WARNING and not dependent:
             warnings.append(
                 f"the condition number of X is {condition:.3g}, so κ(XᵀX) = κ² = "
                 f"{condition**2:.2g}, beyond the 1/ε = 4.5e15 of double precision: the normal "
@@ -542,21 +567,50 @@ def fit(  # noqa: C901 - the fit and its statistics, in the order a textbook giv
     normal = _normal_equation(factor, keeper, raw, means, features, kept, beta, ridge)
     closed = tuple(map(float, beta))
     descent = None
+    used = kept
+    no_intervals = (
+        "No intervals: they need the OLS standard errors, which ridge estimates do not have."
+        if ridge is not None
+        else ""
+    )
     if method == "gd":
+        # The textbook loop runs on every column as given, dependent ones too.
         descent = _descend(
-            raw[:, [*columns, target_column]],
+            raw,
             n,
-            means[kept],
-            centred,
+            means[:p],
+            (raw[1:] if intercept else raw)[:, offset:],  # centred features and target
             intercept=intercept,
             learning_rate=learning_rate,
             max_steps=max_steps,
             standardize=standardize,
-            closed=closed,
+            closed=None if dependent else closed,
+            rank=len(columns),
         )
-        coefficients = _replace_estimates(coefficients, names, descent.coefficients)
+        closed = descent.closed_form
+        if dependent:
+            algorithm = (
+                "the SVD of X's triangular factor, for the least-squares solution of least "
+                f"norm (XᵀX is singular); R² and the residuals by {algorithm}"
+            )
+        all_names = (["intercept"] if intercept else []) + features
+        coefficients = _replace_estimates(
+            coefficients, all_names, descent.coefficients, keep_errors=not dependent
+        )
+        used = list(range(p))
+        no_intervals = _descent_intervals(descent, bool(dependent))
     prediction = (
-        _predict(predict, features, kept, coefficients, inverse, sigma2, quantile, intercept)
+        _predict(
+            predict,
+            features,
+            used,
+            coefficients,
+            inverse,
+            sigma2,
+            quantile,
+            intercept,
+            no_intervals,
+        )
         if predict is not None
         else None
     )
@@ -683,36 +737,77 @@ def _coefficient(name: str, estimate: float, se: float, df: int, quantile: float
 
 
 def _replace_estimates(
-    coefficients: list[Coefficient], names: list[str], estimates: tuple[float, ...]
+    coefficients: list[Coefficient],
+    names: list[str],
+    estimates: tuple[float, ...],
+    *,
+    keep_errors: bool,
 ) -> list[Coefficient]:
     """Gradient descent's estimates in place of the closed form's.
 
-    The standard errors stay those of least squares; t, p and the intervals,
-    which are about the least-squares estimate, do not apply to where descent
-    stopped and are left out.
+    The standard errors stay those of least squares (none when XᵀX is singular:
+    keep_errors False); t, p and the intervals, which are about the
+    least-squares estimate, do not apply to where descent stopped and are left out.
     """
     by_name = dict(zip(names, estimates, strict=True))
     return [
-        Coefficient(c.name, by_name[c.name], c.std_error, *(math.nan,) * 4)
+        Coefficient(
+            c.name, by_name[c.name], c.std_error if keep_errors else math.nan, *(math.nan,) * 4
+        )
         if c.name in by_name
         else c
         for c in coefficients
     ]
 
 
+def _descent_intervals(descent: GradientFit, singular: bool) -> str:
+    """Why a prediction after gradient descent has no intervals ("" when it may have them).
+
+    The intervals are about the least-squares estimate: they apply only where
+    descent reached it.
+    """
+    if singular:
+        return (
+            "No intervals: XᵀX is singular (collinear features), so the OLS standard errors "
+            "they need are undefined."
+        )
+    if descent.status != "converged" or not descent.relative_distance <= 1e-6:
+        return (
+            "No intervals: they are about the least-squares estimate, and gradient descent "
+            + (
+                "diverged"
+                if descent.status == "diverged"
+                else f"ended at a relative distance of {descent.relative_distance:.3g} from it"
+            )
+            + "."
+        )
+    return ""
+
+
+class _Dependent(Record):
+    """A feature that is constant or a combination of earlier ones: what it is, in words."""
+
+    index: int
+    description: str  # "'b' is collinear with a (b = 1·a)", "'z' is constant (3 in every row)"
+    involved: str  # the earlier features it is a combination of ("" when constant)
+    constant: bool
+
+
 def _independent_features(
-    features: list[str], factor: StreamedQR, means: np.ndarray, warnings: list[str]
-) -> list[int]:
-    """Features to fit: in order, each that is not constant nor a combination of earlier ones.
+    features: list[str], factor: StreamedQR, means: np.ndarray
+) -> tuple[list[int], list[_Dependent]]:
+    """Features least squares can fit: in order, each that is not constant nor a
+    combination of earlier ones; and the others, described.
 
     The test is on R: the part of a feature's (scaled, centred) column that the
     earlier ones leave unexplained is the last diagonal entry of the triangular
-    factor of those columns. The others are named in `warnings`, with what to do.
+    factor of those columns.
     """
     intercept = factor.intercept
     offset = int(intercept)
     r = factor.r
     kept: list[int] = []
+    dependent: list[_Dependent] = []
     for j, name in enumerate(features):
         column = offset + j
         size = float(np.linalg.norm(r[offset:, column]))  # centred (rows 1.. of R), in z units
@@ -722,15 +817,7 @@ def _independent_features(
             intercept and spread <= 1e-12 * abs(means[j]) * math.sqrt(len(features) or 1)
         ):
             what = f"constant ({means[j]:.6g} in every row)" if intercept else "0 in every row"
-            reason = (
-                "so its effect cannot be told apart from the intercept"
-                if intercept
-                else "so it has no effect to estimate"
-            )
-            warnings.append(
-                f"'{name}' is {what}, {reason}; it was left out of the fit (remove it with "
-                "--features)"
-            )
+            dependent.append(_Dependent(j, f"'{name}' is {what}", "", True))
             continue
         if kept:
             earlier = ([0] if intercept else []) + [offset + i for i in kept]
@@ -749,17 +836,73 @@ def _independent_features(
                     f"{'+' if w >= 0 or t == 0 else '-'} {abs(w):.6g}·{n}"
                     for t, (n, w) in enumerate(terms)
                 ).lstrip("+ ")
+                if intercept:
+                    # x_j = c + Σ wᵢxᵢ holds at the means too
+                    constant = float(means[j] - raw_weights @ means[kept])
+                    scale = abs(means[j]) + abs(float(raw_weights @ means[kept]))
+                    if abs(constant) > 1e-9 * scale:
+                        formula += f" {'+' if constant > 0 else '-'} {abs(constant):.6g}"
                 involved = ", ".join(n for n, _ in terms)
-                constant = " + constant" if intercept else ""
-                warnings.append(
-                    f"'{name}' is collinear with {involved} ({name} = {formula}{constant}), "
-                    f"so their effects cannot be told apart; '{name}' was left out of the fit "
-                    "(drop it or one of "
-                    f"{involved} with --features)"
+                dependent.append(
+                    _Dependent(
+                        j,
+                        f"'{name}' is collinear with {involved} ({name} = {formula})",
+                        involved,
+                        False,
+                    )
                 )
                 continue
         kept.append(j)
-    return kept
+    return kept, dependent
+
+
+def _explain_dependent(
+    dependent: list[_Dependent], features: list[str], intercept: bool, how: str
+) -> list[str]:
+    """Warnings for features that least squares cannot tell apart, by what the fit did.
+
+    how: "dropped" (least squares: left out), "ridge" (λ makes them solvable) or
+    "descent" (gradient descent runs on every column as given).
+    """
+    warnings = []
+    for item in dependent:
+        name = features[item.index]
+        if how == "dropped" and item.constant:
+            reason = (
+                "so its effect cannot be told apart from the intercept"
+                if intercept
+                else "so it has no effect to estimate"
+            )
+            warnings.append(
+                f"{item.description}, {reason}; it was left out of the fit (remove it with "
+                "--features)"
+            )
+        elif how == "dropped":
+            alternatives = f"one of {item.involved}" if ", " in item.involved else item.involved
+            warnings.append(
+                f"{item.description}, so their effects cannot be told apart; '{name}' was left "
+                f"out of the fit (drop it or {alternatives} with --features)"
+            )
+        elif how == "ridge" and item.constant:
+            warnings.append(
+                f"{item.description}: it has no spread for a slope to act on, so ridge gives it "
+                "0 (least squares could not fit it at all)"
+            )
+        elif how == "ridge":
+            warnings.append(
+                f"{item.description}: least squares cannot tell them apart (XᵀX is singular), "
+                "but XᵀX + λI' is invertible for λ > 0, so ridge fits every column and the "
+                "collinear ones share the weight"
+            )
+        else:
+            warnings.append(
+                f"{item.description}, so XᵀX is singular and least squares has many solutions; "
+                "gradient descent from zeros runs on every column as given and heads for the "
+                "one of least norm"
+                + (" (in standardised units)" if how == "descent, standardized" else "")
+                + ", which is the closed form it is compared with; standard errors are undefined"
+            )
+    return warnings
 
 
 def _warn_collinearity(
@@ -857,7 +1000,8 @@ def _descend(
     learning_rate: float,
     max_steps: int,
     standardize: bool,
-    closed: tuple[float, ...],
+    closed: tuple[float, ...] | None,
+    rank: int,
 ) -> GradientFit:
     """Batch gradient descent as the textbooks write it, from zeros.
 
@@ -866,13 +1010,20 @@ def _descend(
     [1, X, y] = QF, so Σ(ŷ − y)² = ‖F[θ; −1]‖² and Xᵀ(ŷ − y) = F_Xᵀ F[θ; −1]:
     every step is the exact full-batch step over all rows, at O(p²) cost.
     With `standardize`, the features are z = (x − x̄)/s (s the population
-    standard deviation) and the coefficients are mapped back to x's units.
+    standard deviation; a constant column is only centred) and the coefficients
+    are mapped back to x's units.
+
+    `closed` is the least-squares solution descent is compared with; None when
+    XᵀX is singular (`rank` below the columns), where least squares has many
+    solutions: descent from zeros never leaves the row space of the design, so
+    it heads for the one of least norm, which is then computed here instead.
     """
     offset = int(intercept)
     design, target = factor[:, :-1].copy(), factor[:, -1]
     spread = np.ones(len(mean_x))
     if standardize:
         spread = np.sqrt(np.sum(centred[:, :-1] ** 2, axis=0) / n)
+        spread[spread == 0] = 1.0
         design[:, offset:] = (design[:, offset:] - np.outer(design[:, 0], mean_x)) / spread
 
     def original(theta: np.ndarray) -> tuple[float, ...]:
@@ -881,8 +1032,13 @@ def _descend(
         slopes = theta[offset:] / spread
         return (float(theta[0] - mean_x @ slopes), *map(float, slopes))
 
-    hessian_factor = np.linalg.svd(design, compute_uv=False)
-    largest = 2 / n * float(hessian_factor[0] ** 2) if len(hessian_factor) else 0.0
+    left, singular, right = np.linalg.svd(design, full_matrices=False)
+    largest = 2 / n * float(singular[0] ** 2) if len(singular) else 0.0
+    minimum_norm = closed is None
+    if closed is None:
+        # θ⁺ = V_r Σ_r⁻¹ U_rᵀ t over the rank's nonzero singular values
+        theta_plus = right[:rank].T @ ((left[:, :rank].T @ target) / singular[:rank])
+        closed = original(theta_plus)
     theta = np.zeros(design.shape[1])
     rows: list[DescentRow] = []
     status = "max_steps"
@@ -907,6 +1063,10 @@ def _descend(
             status = "converged"
             break
         theta = theta - update
+    if status == "max_steps" and learning_rate * largest > 2 * (1 + 1e-9):
+        # Above 2/L the error along the steepest direction grows by |1 − αL| a
+        # step: slowly when α is just above, but it never converges.
+        status = "diverged"
     final = rows[-1].coefficients
     closed_array = np.array(closed)
     with np.errstate(all="ignore"):
@@ -929,6 +1089,7 @@ def _descend(
         relative_distance=distance / closed_norm if closed_norm else distance,
         largest_eigenvalue=largest,
         stable_below=2 / largest if largest > 0 else math.inf,
+        minimum_norm=minimum_norm,
     )
 
 
@@ -949,13 +1110,15 @@ def _predict(
     sigma2: float,
     quantile: float,
     intercept: bool,
+    no_intervals: str,
 ) -> Prediction:
+    """ŷ at the point, with 95% intervals unless `no_intervals` says why there are none."""
     by_name = {c.name: c.estimate for c in coefficients}
     terms = tuple((features[j], by_name[features[j]], point[features[j]]) for j in kept)
     start = by_name["intercept"] if intercept else 0.0
     value = start + sum(b * x for _, b, x in terms)
     at = np.array(([1.0] if intercept else []) + [point[features[j]] for j in kept])
-    mean_variance = sigma2 * float(at @ inverse @ at)
+    mean_variance = math.nan if no_intervals else sigma2 * float(at @ inverse @ at)
     se_mean = math.sqrt(mean_variance) if mean_variance >= 0 else math.nan
     se_new = math.sqrt(mean_variance + sigma2) if mean_variance >= 0 else math.nan
     return Prediction(
@@ -966,6 +1129,7 @@ def _predict(
         std_error_mean=se_mean,
         conf_int=(value - quantile * se_mean, value + quantile * se_mean),
         pred_int=(value - quantile * se_new, value + quantile * se_new),
+        note=no_intervals,
     )
 
 

@@ -246,13 +246,20 @@ def _fitted(coefficient: Coefficient) -> bool:
     return not math.isnan(coefficient.estimate)
 
 
+def descent_stride(count: int, head: int = 10, tail: int = 5) -> int:
+    """Every how many rows the middle of a long descent table is shown (1: all shown)."""
+    if count <= head + tail + 15:
+        return 1
+    return max(1, math.ceil((count - head - tail) / 15))
+
+
 def descent_rows(count: int, every: int | None, head: int = 10, tail: int = 5) -> list[int]:
     """Which of `count` descent rows the text shows: all when few, else thinned."""
     if every is not None:
         return sorted({*range(0, count, every), count - 1})
-    if count <= head + tail + 15:
+    stride = descent_stride(count, head, tail)
+    if stride == 1:
         return list(range(count))
-    stride = max(1, math.ceil((count - head - tail) / 15))
     return sorted({*range(head), *range(0, count, stride), *range(count - tail, count)})
 
 
@@ -277,7 +284,7 @@ def _descent_part(descent: GradientFit, result: Regression, every: int | None) -
         + (r",\ b \leftarrow b - \alpha \frac{\partial J}{\partial b}" if result.intercept else ""),
         "formula",
     )
-    names = [c.name for c in result.coefficients if _fitted(c)]
+    names = [c.name for c in result.coefficients]  # descent runs on every column
     columns = (
         v.Column("step", format="integer"),
         v.Column(v.Math("loss J", "J"), role="result"),
@@ -311,7 +318,11 @@ def _descent_part(descent: GradientFit, result: Regression, every: int | None) -
         v.Table(columns, rows),
     ]
     if len(shown) < len(descent.table):
-        how = f"every {every}th and the last" if every else "the first 10, every k-th, the last 5"
+        how = (
+            f"every {_ordinal(every)} and the last"
+            if every
+            else f"the first 10, every {_ordinal(descent_stride(len(descent.table)))}, the last 5"
+        )
         blocks.append(
             v.Note(
                 (
@@ -320,43 +331,7 @@ def _descent_part(descent: GradientFit, result: Regression, every: int | None) -
                 ),
             )
         )
-    stable = (
-        f"2/L = {descent.stable_below:.3g}, with L = {descent.largest_eigenvalue:.3g} the largest "
-        "eigenvalue of the Hessian (2/n)XᵀX"
-    )
-    if descent.status == "converged":
-        blocks.append(
-            v.Paragraph(
-                (f"Converged after {descent.steps} steps (the update fell below 1e-13 of θ).",)
-            )
-        )
-    elif descent.status == "diverged":
-        advice = (
-            ""
-            if descent.standardized
-            else "; or standardise the features (--standardize), which evens out the curvature "
-            "so that one rate suits them all"
-        )
-        blocks.append(
-            v.Note(
-                (
-                    f"Diverged at step {descent.steps}: the learning rate "
-                    f"{descent.learning_rate:g} is too large. Gradient descent on J converges "
-                    f"for rates below {stable}: use --lr below {descent.stable_below:.3g}{advice}.",
-                ),
-                "warning",
-            )
-        )
-    else:
-        blocks.append(
-            v.Note(
-                (
-                    f"Stopped after --steps {descent.max_steps} without converging (raise --steps "
-                    f"or --lr; rates below {descent.stable_below:.3g} = 2/L converge).",
-                ),
-                "warning",
-            )
-        )
+    blocks.append(_descent_outcome(descent))
     comparison = v.Table(
         (
             v.Column("", align="left"),
@@ -384,11 +359,68 @@ def _descent_part(descent: GradientFit, result: Regression, every: int | None) -
             v.Span(").", "result"),
         )
     )
-    heading = v.Heading(("Where descent ended, against the closed form (least squares)",), 3)
+    against = (
+        "the least-squares solution of least norm"
+        if descent.minimum_norm
+        else "the closed form (least squares)"
+    )
+    heading = v.Heading((f"Where descent ended, against {against}",), 3)
     return [
         v.Section(None, tuple(blocks)),
         v.Section(heading, (comparison, distance)),
     ]
+
+
+def _ordinal(k: int) -> str:
+    """2 -> "2nd", 11 -> "11th", 23 -> "23rd"."""
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
+
+
+def _descent_outcome(descent: GradientFit) -> v.Block:
+    """How descent ended, and what to do when it did not converge."""
+    hessian = "(2/n)ZᵀZ of the standardised design" if descent.standardized else "(2/n)XᵀX"
+    stable = (
+        f"2/L = {descent.stable_below:.3g}, with L = {descent.largest_eigenvalue:.3g} the largest "
+        f"eigenvalue of the Hessian {hessian}"
+    )
+    standardise = (
+        ""
+        if descent.standardized
+        else "; or standardise the features (--standardize), which evens out the curvature "
+        "so that one rate suits them all"
+    )
+    if descent.status == "converged":
+        return v.Paragraph(
+            (f"Converged after {descent.steps} steps (the update fell below 1e-13 of θ).",)
+        )
+    if descent.status == "diverged" and descent.steps == descent.max_steps:
+        growth = abs(1 - descent.learning_rate * descent.largest_eigenvalue)
+        text = (
+            f"Diverging: the learning rate {descent.learning_rate:g} is above {stable}, so "
+            f"each step multiplies the error along the steepest direction by |1 − αL| = "
+            f"{growth:.4g}; slowly, but it never converges, and --steps "
+            f"{descent.max_steps} ran out first. Use --lr below "
+            f"{descent.stable_below:.3g}{standardise}."
+        )
+    elif descent.status == "diverged":
+        text = (
+            f"Diverged at step {descent.steps}: the learning rate "
+            f"{descent.learning_rate:g} is too large. Gradient descent on J converges "
+            f"for rates below {stable}: use --lr below {descent.stable_below:.3g}{standardise}."
+        )
+    else:
+        # Below 2/L the slowest direction shrinks by 1 − α·λ_min a step: a larger α
+        # helps only while it stays well under 2/L; past that, more steps or a
+        # better-conditioned (standardised) design do.
+        raise_lr = descent.learning_rate < descent.stable_below / 2
+        advice = (
+            f"raise --lr (rates below {descent.stable_below:.3g} = 2/L converge) or --steps"
+            if raise_lr
+            else f"raise --steps{standardise.replace('; or', ', or')}"
+        )
+        text = f"Stopped after --steps {descent.max_steps} without converging: {advice}."
+    return v.Note((text,), "warning")
 
 
 def _coefficient_table(coefficients: Sequence[Coefficient], descended: bool = False) -> v.Table:
@@ -565,7 +597,7 @@ def _prediction_part(result: Regression) -> list[v.Block]:
         f"95% interval for the mean: [{v.number(low)}, {v.number(high)}];  "
         f"for a new observation: [{v.number(new_low)}, {v.number(new_high)}]"
         if not math.isnan(low)
-        else "No intervals: they need the OLS standard errors, which ridge estimates do not have."
+        else prediction.note or "No intervals: the standard errors they need are undefined."
     )
     equals = v.Math("  = ", "=")
     return [
@@ -632,7 +664,8 @@ def plots(result: Regression) -> list[v.Block]:
         losses = tuple(result.descent.losses)
         blocks.append(
             v.Plot(
-                "gradient descent: loss by step",
+                "gradient descent: loss by step"
+                + (" (log scale)" if all(loss > 0 for loss in losses) else ""),
                 (v.Series("loss J", tuple(float(i) for i in range(len(losses))), losses),),
                 xlabel="step",
                 log_y=all(loss > 0 for loss in losses),
@@ -651,7 +684,8 @@ def data(result: Regression) -> dict[str, Any]:
         return {c.name: v for c, v in zip(coefficients, values, strict=True)}
 
     def by_name_fitted(values: Sequence[float]) -> dict[str, float]:
-        names = [c.name for c in coefficients if _fitted(c)]
+        # gradient descent runs on every column; least squares leaves collinear ones out
+        names = [c.name for c in coefficients if _fitted(c) or result.descent is not None]
         return dict(zip(names, values, strict=True))
 
     payload: dict[str, Any] = {
@@ -719,6 +753,7 @@ def data(result: Regression) -> dict[str, Any]:
             "relative_distance": descent.relative_distance,
             "largest_eigenvalue": descent.largest_eigenvalue,
             "stable_below": descent.stable_below,
+            "minimum_norm": descent.minimum_norm,
         }
     if result.prediction is not None:
         prediction = result.prediction
@@ -728,5 +763,6 @@ def data(result: Regression) -> dict[str, Any]:
             "std_error_mean": prediction.std_error_mean,
             "conf_int": list(prediction.conf_int),
             "pred_int": list(prediction.pred_int),
+            "note": prediction.note,
         }
     return payload
