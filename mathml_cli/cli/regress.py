@@ -42,7 +42,7 @@ def regress_command(
     learning_rate: Annotated[
         float | None,
         typer.Option(
-            "--lr", help="Gradient descent's learning rate α (--method gd). [default: 0.1]"
+            "--lr", help="Gradient descent's learning rate α (--method gd).  [default: 0.1]"
         ),
     ] = None,
     steps: Annotated[
@@ -50,7 +50,7 @@ def regress_command(
         typer.Option(
             "--steps",
             help="Gradient descent's most steps; it stops on convergence (--method gd). "
-            "[default: 10000]",
+            " [default: 10000]",
         ),
     ] = None,
     no_intercept: Annotated[

@@ -714,6 +714,7 @@ def _solve_ridge(
     penalty[:, :k] = math.sqrt(ridge) * np.eye(k)
     triangle = triangular_factor(np.vstack([centred, penalty]))
     slopes = back_substitute(triangle[:-1, :-1], triangle[:-1, -1]) if k else np.zeros(0)
+    slopes = slopes + 0.0  # a constant column's slope is 0, not the -0.0 rounding can give
     residual = centred @ np.append(slopes, -1.0)
     rss = float(residual @ residual)
     if intercept:
