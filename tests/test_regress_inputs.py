@@ -89,3 +89,53 @@ def test_a_ragged_whitespace_table_names_the_row(run):
     result = run("regress", "-", input="a b y\n1 2 3\n2 1 4\n3 5\n4 4 4\n")
     assert result.exit_code == 2
     assert "row 3 (line 4) has 2 fields, but the table has 3 columns (a, b, y)" in result.stderr
+
+
+def test_savetxt_header_and_any_line_ending_read_like_csv(run, tmp_path):
+    """savetxt's '# x z y' header names the columns; CR, CRLF and LF files give the
+    same fit, statsmodels' on the numbers NumPy wrote."""
+    rng = np.random.default_rng(5)
+    table = np.column_stack([rng.normal(size=(30, 2)), rng.normal(size=30)])
+    path = tmp_path / "saved.txt"
+    np.savetxt(path, table, header="x z y")
+    model = sm.OLS(table[:, -1], sm.add_constant(table[:, :-1])).fit()
+    lf = path.read_text()
+    assert lf.startswith("# x z y\n")
+    fits = []
+    for ending in ["\n", "\r\n", "\r"]:
+        result = run("regress", "-", "-f", "json", input=lf.replace("\n", ending))
+        assert result.exit_code == 0, result.stderr
+        fits.append(json.loads(result.stdout))
+    assert fits[0] == fits[1] == fits[2]
+    assert fits[0]["features"] == ["x", "z"] and fits[0]["target"] == "y"
+    np.testing.assert_allclose(list(fits[0]["coefficients"].values()), model.params, rtol=1e-10)
+
+
+def test_stats_reads_classic_mac_line_endings(run):
+    result = run("stats", "-", "-f", "json", input="1\r2\r3\r4\r10\r")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    summary = data["columns"][0] if "columns" in data else data
+    assert summary["n"] == 5
+    assert summary["mean"] == pytest.approx(np.mean([1, 2, 3, 4, 10]))
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("# nothing\n# here\n", "holds only comment lines"),
+        ("x,y\n1,2\n#N/A,3\n3,6\n", "missing value in row 2 (line 3), column 'x'"),
+    ],
+)
+def test_comment_only_input_and_excel_missing_marker(run, text, fragment):
+    result = run("regress", "-", input=text)
+    assert result.exit_code == 2
+    assert fragment in result.stderr
+
+
+def test_stats_reads_numbers_separated_by_spaces_on_one_line_as_one_list(run):
+    """'1 2 3' on stdin is three numbers, not a table of three columns of one row."""
+    result = run("stats", "-", "-f", "json", input="1 2 3\n")
+    assert result.exit_code == 0, result.stderr
+    (column,) = json.loads(result.stdout)["columns"]
+    assert column["n"] == 3 and column["mean"] == 2.0

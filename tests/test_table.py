@@ -313,3 +313,102 @@ def test_rows_in_order_and_bad_cells_named_across_routes_and_blocks(monkeypatch,
     lines[2499] = "2500,x,1"
     with pytest.raises(InputError, match=r"row 2500 \(line 2501\), column 'b': 'x'"):
         read("a,b,y\n" + "\n".join(lines) + "\n")
+
+
+# --- line endings and comment lines (the oracle: the array NumPy wrote) ----------
+
+endings = st.sampled_from(["\n", "\r\n", "\r"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    data=st.data(),
+    rows=st.integers(1, 60),
+    width=st.integers(2, 4),
+    ending=endings,
+    delimiter=st.sampled_from([" ", ",", "\t"]),
+    named=st.booleans(),
+    block_bytes=st.sampled_from([16, 64, 1 << 20]),
+)
+def test_savetxt_files_with_any_line_ending_and_comments_read_back_exactly(
+    data, rows, width, ending, delimiter, named, block_bytes
+):
+    """np.savetxt's output (its '# ' header naming the columns, %.18e numbers),
+    with extra comment lines anywhere and any line ending, reads back bit for bit."""
+    values = np.array(
+        data.draw(
+            st.lists(
+                st.lists(st.floats(-1e6, 1e6), min_size=width, max_size=width),
+                min_size=rows,
+                max_size=rows,
+            )
+        )
+    )
+    names = [f"c{i}" for i in range(width)]
+    out = io.StringIO()
+    np.savetxt(out, values, delimiter=delimiter, header=delimiter.join(names) if named else "")
+    lines = out.getvalue().splitlines()
+    for _ in range(data.draw(st.integers(0, 3))):
+        # (not between savetxt's header and the data: the last comment names the columns)
+        at = data.draw(st.integers(2 if named else 0, len(lines)))
+        lines.insert(
+            at,
+            data.draw(
+                st.sampled_from(["# written by hand on a rainy day", "#", "  ## more", "#!x"])
+            ),
+        )
+    text = ending.join(lines) + ending
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(table_module, "BLOCK_BYTES", block_bytes)
+        table, read_back = read(text)
+    np.testing.assert_array_equal(read_back, values)
+    if named:
+        assert table.names == tuple(names)
+    else:
+        assert table.names == (*(f"x{i}" for i in range(1, width)), "y")
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
+def test_bad_cells_are_named_by_their_line_whatever_the_line_ending(monkeypatch, ending):
+    monkeypatch.setattr(table_module, "BLOCK_BYTES", 64)
+    lines = ["# written by hand", "x,y", *(f"{i},{2 * i}" for i in range(1, 40))]
+    lines[30] = "29,oops"  # the 29th row, on line 31
+    with pytest.raises(InputError, match=r"row 29 \(line 31\), column 'y': 'oops'"):
+        read(ending.join(lines) + ending)
+    # A savetxt-style header: the comment names the columns, row 1 is on line 2.
+    lines = ["# x y", *(f"{i} {2 * i}" for i in range(1, 40))]
+    lines[29] = "29 oops"
+    with pytest.raises(InputError, match=r"row 29 \(line 30\), column 'y': 'oops'"):
+        read(ending.join(lines) + ending)
+
+
+def test_a_crlf_pair_split_between_reads_is_one_line_ending(monkeypatch):
+    """In a file whose lines end in CR, a CRLF may straddle two reads: one line ending."""
+    for block_bytes in range(2, 24):
+        monkeypatch.setattr(table_module, "BLOCK_BYTES", block_bytes)
+        table, values = read("x,y\r1,2\r\n3,4\r5,6\r\n\r7,8\r")
+        np.testing.assert_array_equal(values, [[1, 2], [3, 4], [5, 6], [7, 8]])
+
+
+def test_line_ending_and_comment_edge_cases():
+    # Excel's #N/A in a first column is a missing value, not a comment line.
+    with pytest.raises(InputError, match=r"missing value in row 2 \(line 3\), column 'x'"):
+        read("x,y\n1,2\n#N/A,3\n3,6\n")
+    with pytest.raises(InputError, match="only comment lines"):
+        read("# nothing\n# here\n")
+    # A comment whose words do not match the columns is only a comment.
+    table, values = read("# from the lab, 2024 run\n1 2\n3 4\n")
+    assert table.names == ("x1", "y")
+    np.testing.assert_array_equal(values, [[1, 2], [3, 4]])
+    # A real header after a comment line is the header.
+    table, values = read("# notes\nx,y\n1,2\n")
+    assert table.names == ("x", "y")
+
+
+def test_a_carriage_return_inside_a_line_deep_in_the_file_is_named(monkeypatch):
+    """The first block decides the line endings; a stray CR later is an error with its line."""
+    monkeypatch.setattr(table_module, "BLOCK_BYTES", 64)
+    lines = [f"{i},{2 * i}" for i in range(1, 60)]
+    lines[49] = "50,1\r0x"
+    with pytest.raises(InputError, match=r"line 51 of test has a carriage return"):
+        read("x,y\n" + "\n".join(lines) + "\n")

@@ -532,16 +532,14 @@ def open_numbers(
     are column1, column2, ....
     """
     from mathml_cli.core.sources import open_table
-    from mathml_cli.core.table import CsvTable, ReadCounts
+    from mathml_cli.core.table import CsvTable, ReadCounts, read_start
 
     names = tuple(read_names(columns))
     with open_table(data, command="stats") as (stream, source, header):
         if header is None:
-            first = stream.read(_BLOCK_BYTES)
-            if first and not first.endswith(b"\n"):
-                first += stream.readline()
+            stream, first = read_start(stream)  # (lines ending in CR become LF)
             stream = cast(BinaryIO, _Prefixed(first, stream))
-            if not names and not _has_header(first):
+            if not names and not _is_table(first):
                 yield number_blocks(stream, source), ("x",), source, ReadCounts()
                 return
         table = CsvTable(stream, source, header=header, for_regression=False)
@@ -555,10 +553,16 @@ def open_numbers(
             yield blocks, names, source, table.counts
 
 
-def _has_header(block: bytes) -> bool:
+def _is_table(block: bytes) -> bool:
+    """Does the input start with a header row or comment lines, not with numbers?"""
     text = block[:4096].removeprefix(_BOM).decode("utf-8", errors="replace")
     first = next((line for line in text.splitlines() if line.strip()), "")
-    cells = [cell.strip().strip('"') for cell in re.split(r"[,;\t]", first)]
+    if first.lstrip().startswith("#"):
+        return True  # comment lines: the table reader skips them (and a savetxt header)
+    cells = re.split(r"[,;\t]", first)
+    if len(cells) == 1:
+        cells = first.split()  # numbers separated by spaces: "1 2 3"
+    cells = [cell.strip().strip('"') for cell in cells]
     return bool(first) and not any(_is_number(cell) for cell in cells if cell)
 
 

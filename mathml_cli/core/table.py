@@ -26,7 +26,7 @@ import re
 import sys
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import numpy as np
 
@@ -36,8 +36,16 @@ from mathml_cli.errors import InputError, did_you_mean, listed
 
 BLOCK_BYTES = 1 << 20
 DROP_HINT = "use --drop-missing to leave such rows out"
-MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "?"})
+MISSING = frozenset({"", "na", "n/a", "#n/a", "nan", "null", "none", "-", "?"})
 _BOM = b"\xef\xbb\xbf"
+# A comment line, skipped as numpy.loadtxt skips it: '#' first, then a space, a tab,
+# another '#' or '!', or nothing (so Excel's "#N/A" in a first column is a cell).
+# NumPy's savetxt writes its header this way: "# x z y".
+_COMMENT = rb"^[ \t]*#(?:[ \t#!\r][^\n]*)?$"
+_COMMENT_LINES = re.compile(_COMMENT, re.MULTILINE)
+_COMMENT_LINE = re.compile(_COMMENT.decode())
+# A carriage return that does not start a CRLF pair: lines ending the classic Mac way.
+_LONE_CR = re.compile(rb"\r(?!\n)")
 # The layout's delimiter for columns separated by runs of spaces or tabs (NumPy's
 # savetxt default); such a block is rewritten with commas before it is parsed.
 _BLANK_RUN = re.compile(rb"[ \t]+")
@@ -52,6 +60,11 @@ class TableLayout:
     names: tuple[str, ...]
     delimiter: str
     has_header: bool
+    # Lines before the first row of data: comments, blank lines and the header
+    # (row 1 is on line data_line + 1).
+    data_line: int = 0
+    # Lines the reader drops before parsing: through the header, if it is not a comment.
+    skip_lines: int = 0
 
 
 @dataclass
@@ -96,20 +109,22 @@ class CsvTable:
         header; otherwise (stats) one column is enough, named column1, ....
         needs: why one column is not enough, for the message when there is one.
         """
-        self._stream = stream
+        self._stream, first = read_start(stream)
         self.source = source
-        first = _read_block(stream)
         if first.startswith(_BOM):
             first = first[len(_BOM) :]
+        while _first_table_line(first) < 0:  # comment lines longer than a block
+            more = _read_block(self._stream)
+            if not more:
+                break
+            first += more
         if not first.strip():
             raise InputError(f"{source} is empty: expected a CSV table with a header row")
-        self._pending = first
         self.layout = _sniff_layout(first, source, header, for_regression, needs)
-        if self.layout.has_header:
-            _, _, self._pending = first.partition(b"\n")
-            self._line = 1
-        else:
-            self._line = 0
+        self._pending = first
+        for _ in range(self.layout.skip_lines):
+            _, _, self._pending = self._pending.partition(b"\n")
+        self._line = self.layout.skip_lines
         self.counts = ReadCounts()
 
     @property
@@ -138,7 +153,7 @@ class CsvTable:
         """
 
         def parse(block: bytes) -> tuple[np.ndarray | None, int]:
-            values, lines = self._parse_fast(self._commas(block), columns)
+            values, lines = self._parse_fast(self._prepared(block), columns)
             # In one layout whichever process parsed the block: NumPy's sums and
             # products round differently on a strided view of chosen columns.
             return (None if values is None else np.ascontiguousarray(values)), lines
@@ -154,7 +169,7 @@ class CsvTable:
                 dropped = 0
                 if values is None:
                     values, dropped = self._parse_cells(
-                        self._commas(block), line, columns, drop_missing, missing_hint
+                        self._prepared(block), line, columns, drop_missing, missing_hint
                     )
                 line += lines
                 self.counts.dropped += dropped
@@ -164,17 +179,22 @@ class CsvTable:
 
     def _raw_blocks(self) -> Iterator[bytes]:
         block, self._pending = self._pending, b""
-        while block:
+        if block:
             yield block
-            block = _read_block(self._stream)
+        # (The first block may have held only the header and comment lines.)
+        while block := _read_block(self._stream):
+            yield block
 
     @property
     def _delimiter(self) -> str:
         """The delimiter of the blocks as parsed (whitespace is rewritten as commas)."""
         return "," if self.layout.delimiter == WHITESPACE else self.layout.delimiter
 
-    def _commas(self, block: bytes) -> bytes:
-        """A whitespace-separated block with one comma between fields, else the block."""
+    def _prepared(self, block: bytes) -> bytes:
+        """The block with comment lines emptied (so line numbers hold) and, if the
+        columns are separated by whitespace, one comma between fields."""
+        if b"#" in block:
+            block = _COMMENT_LINES.sub(b"", block)
         if self.layout.delimiter != WHITESPACE or not block:
             return block
         return _EDGE_COMMAS.sub(b"", _BLANK_RUN.sub(b",", block.replace(b"\r\n", b"\n")))
@@ -211,14 +231,18 @@ class CsvTable:
                     f"line {first_line + offset} of {self.source} has an unclosed quote: "
                     "a quoted field may not span lines"
                 )
+            if "\r" in text_line.removesuffix("\r"):  # csv would fail with no line number
+                raise InputError(
+                    f"line {first_line + offset} of {self.source} has a carriage return "
+                    "(\\r) inside it: the file mixes line endings"
+                )
         width = len(self.names)
         rows: list[list[float]] = []
         dropped = 0
-        header_lines = 1 if self.layout.has_header else 0
         reader = csv.reader(io.StringIO(text), delimiter=self._delimiter)
         for offset, fields in enumerate(reader, start=1):
             line = first_line + offset
-            row = line - header_lines
+            row = line - self.layout.data_line
             if not fields or (len(fields) == 1 and not fields[0].strip()):
                 continue  # a blank line
             if len(fields) != width:
@@ -260,6 +284,63 @@ def _read_block(stream: BinaryIO) -> bytes:
     return block
 
 
+def read_start(stream: BinaryIO) -> tuple[BinaryIO, bytes]:
+    """The stream to read on, and its first block of whole lines.
+
+    A file whose lines end in a bare carriage return (as classic Mac OS and
+    some spreadsheets write them) is read through _CarriageReturns, so that every
+    later step sees lines ending in a newline.
+    """
+    head = stream.read(BLOCK_BYTES)
+    # (A last byte '\r' may be the first half of a CRLF split between reads.)
+    while b"\n" not in head and not _LONE_CR.search(head, 0, max(len(head) - 1, 0)):
+        more = stream.read(BLOCK_BYTES)  # no line has ended yet: which way will it?
+        if not more:
+            break
+        head += more
+    if _LONE_CR.search(head, 0, max(len(head) - 1, 0)):
+        translated = cast(BinaryIO, _CarriageReturns(stream, head))
+        return translated, _read_block(translated)
+    if head and not head.endswith(b"\n"):
+        head += stream.readline()
+    return stream, head
+
+
+class _CarriageReturns:
+    """A byte stream read from another with every line ending (CR, CRLF) made LF."""
+
+    def __init__(self, stream: BinaryIO, head: bytes) -> None:
+        self._stream = stream
+        self._raw = head  # read from the stream, not yet translated
+        self._buffer = b""  # translated, not yet returned
+
+    def _more(self, size: int) -> bool:
+        raw, self._raw = self._raw or self._stream.read(size), b""
+        if not raw:
+            return False
+        while raw.endswith(b"\r"):  # its LF, if any, is in the next read
+            following = self._stream.read(1)
+            raw += following
+            if not following:
+                break
+        self._buffer += raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        while (size < 0 or len(self._buffer) < size) and self._more(BLOCK_BYTES):
+            pass
+        cut = len(self._buffer) if size < 0 else size
+        block, self._buffer = self._buffer[:cut], self._buffer[cut:]
+        return block
+
+    def readline(self) -> bytes:
+        while b"\n" not in self._buffer and self._more(1 << 16):
+            pass
+        end = self._buffer.find(b"\n") + 1 or len(self._buffer)
+        line, self._buffer = self._buffer[:end], self._buffer[end:]
+        return line
+
+
 def _cell_number(cell: str) -> float | None:
     """The cell's finite number, or None if it is not one."""
     if "_" in cell:  # float() accepts 1_000; a CSV cell should not
@@ -290,30 +371,51 @@ def _sniff_layout(
 ) -> TableLayout:
     # The first lines, whole: at least 64 KB, and all of the first line however long
     # (a header of thousands of names).
-    first_end = block.find(b"\n") + 1 or len(block)
+    first_end = block.find(b"\n", max(_first_table_line(block), 0)) + 1 or len(block)
     sniffed = block[: max(1 << 16, first_end)]
     if len(sniffed) < len(block):
         sniffed = sniffed[: sniffed.rfind(b"\n") + 1]  # no line cut short
     text = sniffed.decode("utf-8", errors="replace").replace("\r\n", "\n")
-    lines = [line for line in text.split("\n")[:_SNIFF_LINES] if line.strip()]
+    numbered = list(enumerate(text.split("\n")))
+    # Comment lines before the table: the last may name its columns (savetxt's header).
+    leading = 0
+    while leading < len(numbered) and (
+        not numbered[leading][1].strip() or _COMMENT_LINE.match(numbered[leading][1])
+    ):
+        leading += 1
+    # (a bare "#" or "##" names nothing)
+    comments = [line for _, line in numbered[:leading] if line.strip().strip("#").strip()]
+    table = [(n, line) for n, line in numbered[leading:] if line.strip()]
+    table = [(n, line) for n, line in table if not _COMMENT_LINE.match(line)][:_SNIFF_LINES]
+    if not table:
+        raise InputError(f"{source} holds only comment lines: expected a table after them")
+    lines = [line for _, line in table]
     delimiter = sniff_delimiter(lines)
-    if delimiter == WHITESPACE:
-        first = lines[0].split()
-    else:
-        first = next(csv.reader([lines[0]], delimiter=delimiter))
-    cells = [cell.strip() for cell in first]
+    cells = _fields(lines[0], delimiter)
     if len(cells) < 2 and for_regression:
         raise InputError(
             f"{source} has one column: {needs} "
             "(columns separated by commas, semicolons, tabs or spaces)"
         )
-    if header is None:
-        header = any(_cell_number(cell) is None for cell in cells)
-    if not header and not for_regression:
-        return TableLayout(tuple(f"column{i}" for i in range(1, len(cells) + 1)), delimiter, False)
+    first_numeric = all(_cell_number(cell) is not None for cell in cells)
+    named_by_comment = None
+    if comments and header is not False and first_numeric:
+        named_by_comment = _names_in_comment(comments[-1], delimiter, len(cells))
+    header_at = table[0][0]  # the line's index in the file
+    if named_by_comment is not None:
+        cells, header = named_by_comment, True
+        skip, data_line = 0, header_at  # the comment is skipped with the others
+    else:
+        if header is None:
+            header = not first_numeric
+        skip = header_at + 1 if header else 0
+        data_line = (table[1][0] if len(table) > 1 else header_at + 1) if header else header_at
     if not header:
-        names = tuple(f"x{i}" for i in range(1, len(cells))) + ("y",)
-        return TableLayout(names, delimiter, has_header=False)
+        if not for_regression:
+            names = tuple(f"column{i}" for i in range(1, len(cells) + 1))
+        else:
+            names = tuple(f"x{i}" for i in range(1, len(cells))) + ("y",)
+        return TableLayout(names, delimiter, False, data_line, skip)
     names = tuple(cell or f"column{i}" for i, cell in enumerate(cells, start=1))
     seen: dict[str, int] = {}
     for position, name in enumerate(names, start=1):
@@ -322,7 +424,35 @@ def _sniff_layout(
                 f"the header names column '{name}' twice (columns {seen[name]} and {position})"
             )
         seen[name] = position
-    return TableLayout(names, delimiter, has_header=True)
+    return TableLayout(names, delimiter, True, data_line, skip)
+
+
+def _names_in_comment(comment: str, delimiter: str, width: int) -> list[str] | None:
+    """The column names a comment gives as savetxt writes a header ('# x z y'): one
+    per column, not all numbers; else None."""
+    named = _fields(comment.lstrip().lstrip("#"), delimiter)
+    if len(named) == width and any(_cell_number(name) is None for name in named):
+        return named
+    return None
+
+
+def _first_table_line(block: bytes) -> int:
+    """Where the first line that is neither blank nor a comment starts, or -1."""
+    start = 0
+    while start < len(block):
+        end = block.find(b"\n", start) + 1 or len(block)
+        line = block[start:end]
+        if line.strip() and not _COMMENT_LINES.match(line):
+            return start
+        start = end
+    return -1
+
+
+def _fields(line: str, delimiter: str) -> list[str]:
+    """The stripped cells of one line."""
+    if delimiter == WHITESPACE:
+        return line.split()
+    return [cell.strip() for cell in next(csv.reader([line], delimiter=delimiter))]
 
 
 def _parse_with_numpy(
@@ -330,6 +460,8 @@ def _parse_with_numpy(
 ) -> np.ndarray | None:
     """The used columns by numpy.loadtxt, or None if it refuses, finds gaps, or a line
     has more fields than the table (which loadtxt, reading only `columns`, lets pass)."""
+    if not block.strip():  # only blank and comment lines (loadtxt would warn)
+        return np.empty((0, len(columns)))
     raw = np.frombuffer(block, dtype=np.uint8)
     inside = None
     if b'"' in block:
