@@ -134,7 +134,7 @@ def pca(  # noqa: C901 - the steps of PCA in the order a textbook gives them
 
         keeper = RowKeeper(p)
     no_gaps = "pca needs every value: remove or fill such rows first"
-    with closing(table.blocks(indices, missing_hint=no_gaps)) as blocks:
+    with closing(table.blocks(indices, missing_hint=no_gaps, bounded=True)) as blocks:
         for block in blocks:
             moments.add(block)
             qr.add(block)

@@ -30,7 +30,7 @@ from mathml_cli.core.lstsq import (
     exact_least_squares,
     triangular_factor,
 )
-from mathml_cli.core.table import CsvTable
+from mathml_cli.core.table import MAGNITUDE_BOUNDS, CsvTable, out_of_bounds, within_bounds
 from mathml_cli.errors import InputError
 from mathml_cli.records import Record
 
@@ -252,10 +252,13 @@ def regress(
     elif predict is not None:
         given = parse_point(predict, [table.names[c] for c in sources])
         point = {spec.name: spec.at(given, table.names) for spec in specs}
+    for name, value in (point or {}).items():
+        if not within_bounds(value):
+            raise InputError(f"--predict: {name} = {value:g} is {out_of_bounds(value)}")
     read = [*sources, table.column_index(target_name, "--target")]
     factor = StreamedQR(len(specs) + 1, intercept)
     keeper = RowKeeper(len(specs) + 1)
-    with closing(table.blocks(read, drop_missing=drop_missing)) as blocks:
+    with closing(table.blocks(read, drop_missing=drop_missing, bounded=True)) as blocks:
         for block in blocks:
             if derived:
                 block = _derive(block, specs, sources, table)
@@ -407,15 +410,19 @@ def _derive(
             derived[:, j] = np.broadcast_to(
                 np.asarray(spec.function(*arguments), float), len(block)
             )
-        bad = np.flatnonzero(~np.isfinite(derived[:, j]))
+        column = derived[:, j]
+        finite = np.isfinite(column)
+        magnitude = np.abs(np.where(finite, column, 0.0))
+        low, high = MAGNITUDE_BOUNDS
+        bad = np.flatnonzero(~finite | (magnitude > high) | ((magnitude < low) & (magnitude > 0)))
         if len(bad):
             row = table.counts.rows - len(block) + int(bad[0]) + 1
             values = ", ".join(
                 f"{table.names[c]} = {block[bad[0], position[c]]:g}" for c in spec.columns
             )
-            raise InputError(
-                f"--features: '{spec.name}' is not a finite number in row {row} ({values})"
-            )
+            value = float(column[bad[0]])
+            why = out_of_bounds(value) if math.isfinite(value) else "not a finite number"
+            raise InputError(f"--features: '{spec.name}' is {why} in row {row} ({values})")
     return derived
 
 
@@ -1044,26 +1051,27 @@ def _descend(
     rows: list[DescentRow] = []
     status = "max_steps"
     first_loss = math.nan
-    for step in range(max_steps + 1):
-        with np.errstate(all="ignore"):  # a diverging run overflows: that is its result
+    # A diverging run overflows: that is its result, diagnosed below, not a warning.
+    with np.errstate(all="ignore"):
+        for step in range(max_steps + 1):
             residual = design @ theta - target
             loss = float(residual @ residual) / n
             gradient = 2 / n * (design.T @ residual)
             gradient_norm = float(np.linalg.norm(gradient))
-        if step == 0:
-            first_loss = loss
-        if not math.isfinite(loss) or (first_loss > 0 and loss > 1e12 * first_loss):
-            status = "diverged"
+            if step == 0:
+                first_loss = loss
+            if not math.isfinite(loss) or (first_loss > 0 and loss > 1e12 * first_loss):
+                status = "diverged"
+                rows.append(DescentRow(step, loss, original(theta), gradient_norm))
+                break
             rows.append(DescentRow(step, loss, original(theta), gradient_norm))
-            break
-        rows.append(DescentRow(step, loss, original(theta), gradient_norm))
-        if step == max_steps:
-            break
-        update = learning_rate * gradient
-        if step and float(np.linalg.norm(update)) <= 1e-13 * float(np.linalg.norm(theta)):
-            status = "converged"
-            break
-        theta = theta - update
+            if step == max_steps:
+                break
+            update = learning_rate * gradient
+            if step and float(np.linalg.norm(update)) <= 1e-13 * float(np.linalg.norm(theta)):
+                status = "converged"
+                break
+            theta = theta - update
     if status == "max_steps" and learning_rate * largest > 2 * (1 + 1e-9):
         # Above 2/L the error along the steepest direction grows by |1 − αL| a
         # step: slowly when α is just above, but it never converges.

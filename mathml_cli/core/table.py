@@ -51,6 +51,10 @@ _LONE_CR = re.compile(rb"\r(?!\n)")
 _BLANK_RUN = re.compile(rb"[ \t]+")
 _EDGE_COMMAS = re.compile(rb"^,|,$", re.MULTILINE)
 _SNIFF_LINES = 50
+# The magnitudes regress and pca compute with: sums of squares and products of
+# values in [1e-50, 1e50] stay inside float64 (1e-308 to 1e308), and so do those of
+# a coefficient as large as the largest value over the smallest (1e100).
+MAGNITUDE_BOUNDS = (1e-50, 1e50)
 
 
 @dataclass(frozen=True)
@@ -141,11 +145,18 @@ class CsvTable:
         )
 
     def blocks(
-        self, columns: list[int], *, drop_missing: bool = False, missing_hint: str = DROP_HINT
+        self,
+        columns: list[int],
+        *,
+        drop_missing: bool = False,
+        missing_hint: str = DROP_HINT,
+        bounded: bool = False,
     ) -> Generator[np.ndarray, None, None]:
         """Arrays (rows x len(columns)) of the table's rows, a block at a time, in order.
 
         missing_hint: what the message about a missing value suggests.
+        bounded: a nonzero value outside MAGNITUDE_BOUNDS is an error naming its
+        cell (for computations whose squares would overflow or underflow).
 
         A long input is parsed in two processes (see core/parallel.py). A block
         the fast routes refuse is read cell by cell here, in order, so that the
@@ -154,6 +165,8 @@ class CsvTable:
 
         def parse(block: bytes) -> tuple[np.ndarray | None, int]:
             values, lines = self._parse_fast(self._prepared(block), columns)
+            if values is not None and bounded and not _within_bounds(values):
+                return None, lines  # the cell-by-cell reader names the cell
             # In one layout whichever process parsed the block: NumPy's sums and
             # products round differently on a strided view of chosen columns.
             return (None if values is None else np.ascontiguousarray(values)), lines
@@ -169,7 +182,7 @@ class CsvTable:
                 dropped = 0
                 if values is None:
                     values, dropped = self._parse_cells(
-                        self._prepared(block), line, columns, drop_missing, missing_hint
+                        self._prepared(block), line, columns, drop_missing, missing_hint, bounded
                     )
                 line += lines
                 self.counts.dropped += dropped
@@ -222,6 +235,7 @@ class CsvTable:
         columns: list[int],
         drop_missing: bool,
         missing_hint: str = DROP_HINT,
+        bounded: bool = False,
     ) -> tuple[np.ndarray, int]:
         """Cell by cell, for the exact place of a bad value; drops rows with gaps if asked."""
         text = block.decode("utf-8", errors="replace")  # csv reads \r\n and a last line without \n
@@ -255,25 +269,31 @@ class CsvTable:
             for column in columns:
                 cell = fields[column].strip()
                 number = _cell_number(cell)
-                if number is None:
-                    if cell.lower() in MISSING:
-                        if drop_missing:
-                            break
-                        raise InputError(
-                            f"missing value in row {row} (line {line}), column "
-                            f"'{self.names[column]}'; {missing_hint}"
-                        )
-                    raise InputError(
-                        f"row {row} (line {line}), column '{self.names[column]}': "
-                        f"'{_shorten(cell)}' is not a number"
-                        + (" (decimal commas are not supported)" if _decimal_comma(cell) else "")
-                    )
+                if number is None or (bounded and not within_bounds(number)):
+                    if number is None and drop_missing and cell.lower() in MISSING:
+                        break
+                    where = f"row {row} (line {line}), column '{self.names[column]}'"
+                    raise _cell_error(number, cell, where, missing_hint)
                 values.append(number)
             if len(values) < len(columns):
                 dropped += 1
                 continue
             rows.append(values)
         return np.array(rows, dtype=np.float64).reshape(len(rows), len(columns)), dropped
+
+
+def _cell_error(number: float | None, cell: str, where: str, missing_hint: str) -> InputError:
+    """What is wrong with a cell: missing, not a number, or outside MAGNITUDE_BOUNDS."""
+    if number is not None:
+        return InputError(
+            f"{where}: {_shorten(cell)} is {out_of_bounds(number)}; rescale the column"
+        )
+    if cell.lower() in MISSING:
+        return InputError(f"missing value in {where}; {missing_hint}")
+    return InputError(
+        f"{where}: '{_shorten(cell)}' is not a number"
+        + (" (decimal commas are not supported)" if _decimal_comma(cell) else "")
+    )
 
 
 def _read_block(stream: BinaryIO) -> bytes:
@@ -350,6 +370,31 @@ def _cell_number(cell: str) -> float | None:
     except ValueError:
         return None
     return number if math.isfinite(number) else None
+
+
+def within_bounds(number: float) -> bool:
+    low, high = MAGNITUDE_BOUNDS
+    return number == 0 or low <= abs(number) <= high
+
+
+def out_of_bounds(number: float) -> str:
+    """Why a number outside MAGNITUDE_BOUNDS cannot be used."""
+    low, high = MAGNITUDE_BOUNDS
+    size = "too large" if abs(number) > high else "too small"
+    return f"{size}: mathml computes with magnitudes from {low:g} to {high:g} (or 0)"
+
+
+def _within_bounds(values: np.ndarray) -> bool:
+    """Whether every nonzero value of the block lies inside MAGNITUDE_BOUNDS."""
+    if not values.size:
+        return True
+    low, high = MAGNITUDE_BOUNDS
+    magnitudes = np.abs(values)
+    if magnitudes.max() > high:
+        return False
+    if magnitudes.min() >= low:  # the usual case: no zeros, nothing tiny
+        return True
+    return not ((magnitudes < low) & (magnitudes > 0)).any()
 
 
 def _decimal_comma(cell: str) -> bool:
