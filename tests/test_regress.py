@@ -587,3 +587,18 @@ def test_ridges_table_has_no_empty_inference_columns(run):
 )
 def test_every_where_it_would_do_nothing_is_an_error_as_in_descend(run, args, message):
     one_line_error(run("regress", str(ROOT / "docs" / "data" / "houses.csv"), *args), message)
+
+
+def test_the_plot_draws_the_data_over_the_fitted_line(run, tmp_path):
+    # Every point lies on the line, and every one must still be seen: eight
+    # points in eight distinct cells, plus the legend's two-cell sample.
+    path = tmp_path / "line.csv"
+    path.write_text("x,y\n" + "".join(f"{x},{2 * x + 1}\n" for x in range(1, 9)))
+    result = run("regress", str(path), "--plot")
+    assert result.exit_code == 0, result.stderr
+    plot = result.stdout[result.stdout.index("y against x") :]
+    assert plot.count("•") == 8 + 2
+    # In the page, the polyline comes first and the circles of the data after it.
+    page = run("regress", str(path), "--plot", "-f", "html").stdout
+    svg = page[page.index("<svg") :]
+    assert svg.index("<polyline") < svg.index("<circle")

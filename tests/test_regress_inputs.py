@@ -139,3 +139,67 @@ def test_stats_reads_numbers_separated_by_spaces_on_one_line_as_one_list(run):
     assert result.exit_code == 0, result.stderr
     (column,) = json.loads(result.stdout)["columns"]
     assert column["n"] == 3 and column["mean"] == 2.0
+
+
+def odd_names_table(tmp_path: Path) -> tuple[Path, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(4)
+    design = rng.uniform(1, 9, (12, 3))
+    y = 1 + design @ np.array([2.0, -0.5, 0.3]) + rng.normal(0, 0.2, 12)
+    path = tmp_path / "odd.csv"
+    rows = "".join(
+        ",".join(repr(float(v)) for v in [*row, t]) + "\n" for row, t in zip(design, y, strict=True)
+    )
+    path.write_text('"price ($)",a&b,x y,y\n' + rows)
+    return path, design, y
+
+
+def test_predict_names_columns_that_are_not_identifiers_as_they_are(run, tmp_path):
+    path, design, y = odd_names_table(tmp_path)
+    model = sm.OLS(y, sm.add_constant(design)).fit()
+    expected = float(model.predict(np.array([[1.0, 2.0, 3.0, 4.5]]))[0])
+    result = run("regress", str(path), "-f", "json", "--predict", "price ($)=2, a&b=3;x y=4.5")
+    assert result.exit_code == 0, result.stderr
+    prediction = json.loads(result.stdout)["prediction"]
+    assert prediction["point"] == {"price ($)": 2.0, "a&b": 3.0, "x y": 4.5}
+    assert prediction["value"] == pytest.approx(expected, rel=1e-10)
+    # The same from Python, with a dict.
+    from mathml_cli.api import regress
+
+    point = {"price ($)": 2, "a&b": 3, "x y": 4.5}
+    assert regress(str(path), predict=point).to_dict()["prediction"]["value"] == pytest.approx(
+        expected, rel=1e-10
+    )
+
+
+@pytest.mark.parametrize(
+    ("point", "message"),
+    [
+        ("price ($)=2, a&b=3", "--predict gives no value for x y"),
+        ("price ($)=2, a&b=3, x y=1, x y=2", "--predict: x y is given twice"),
+        ("price ($)=2, a&b=3, x y=zz", "--predict value of x y must be a number, got 'zz'"),
+        ("price=2, a&b=3, x y=1", "--predict names price, which the model does not use"),
+    ],
+)
+def test_predict_errors_name_such_columns_as_they_are(run, tmp_path, point, message):
+    path, _, _ = odd_names_table(tmp_path)
+    result = run("regress", str(path), "--predict", point)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"Error: {message}"), result.stderr
+
+
+@pytest.mark.parametrize("command", ["regress", "stats", "pca"])
+def test_a_delimiter_ending_every_row_adds_no_empty_column(run, command):
+    x = np.array([1.0, 2, 3, 4, 5])
+    y = np.array([2.0, 4.1, 5.9, 8.2, 9.8])
+    text = "x,y,\n" + "".join(f"{a},{b},\n" for a, b in zip(x, y, strict=True))
+    result = run(command, "-", "-f", "json", input=text)
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    if command == "regress":
+        assert data["target"] == "y" and data["features"] == ["x"]
+        model = sm.OLS(y, sm.add_constant(x)).fit()
+        np.testing.assert_allclose(list(data["coefficients"].values()), model.params, rtol=1e-12)
+    elif command == "stats":
+        assert [column["name"] for column in data["columns"]] == ["x", "y"]
+    else:
+        assert data["columns"] == ["x", "y"]

@@ -412,3 +412,35 @@ def test_a_carriage_return_inside_a_line_deep_in_the_file_is_named(monkeypatch):
     lines[49] = "50,1\r0x"
     with pytest.raises(InputError, match=r"line 51 of test has a carriage return"):
         read("x,y\n" + "\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_a_delimiter_ending_every_line_is_no_column(monkeypatch, helper, ending, delimiter):
+    # Spreadsheets write "1,2," rows; the empty field after the last delimiter must
+    # not become the default target. Small blocks exercise every route and process.
+    monkeypatch.setattr(table_module, "BLOCK_BYTES", 64)
+    rows = [(float(i), 2.5 * i - 1) for i in range(200)]
+    text = ending.join(
+        [f"x{delimiter}y{delimiter}"] + [f"{a}{delimiter}{b}{delimiter}" for a, b in rows]
+    )
+    table, values = read(text + ending)
+    assert table.names == ("x", "y") and table.layout.trailing_empty
+    np.testing.assert_array_equal(values, np.array(rows))
+    # Without a header the columns are named as for any two-column table.
+    table, values = read(ending.join(f"{a}{delimiter}{b}{delimiter}" for a, b in rows))
+    assert table.names == ("x1", "y")
+    np.testing.assert_array_equal(values, np.array(rows))
+
+
+def test_a_line_without_the_trailing_delimiter_is_named():
+    text = "x,y,\n1,2,\n" + "".join(f"{i},{i},\n" for i in range(60)) + "5,6\n"
+    with pytest.raises(
+        InputError,
+        match=r"row 62 \(line 63\) has 2 fields, but the table has "
+        r"3 columns \(x, y and an empty last one\)",
+    ):
+        read(text)
+    # A named last column that is empty is still a column, and missing.
+    with pytest.raises(InputError, match="missing value in row 1 .* column 'z'"):
+        read("x,y,z\n1,2,\n3,4,\n")

@@ -82,7 +82,11 @@ def regress_command(
     ] = None,
     predict: Annotated[
         str | None,
-        typer.Option("--predict", help='Predict at a point, e.g. "sqft=1600,rooms=3".'),
+        typer.Option(
+            "--predict",
+            help='Predict at a point, e.g. "sqft=1600,rooms=3"; any column name as it is '
+            'written, "price ($)=3".',
+        ),
     ] = None,
     no_header: Annotated[
         bool,

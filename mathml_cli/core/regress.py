@@ -16,6 +16,7 @@ J = (1/n)Σ(ŷ − y)² as the textbooks write it.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import closing
 from typing import Any
@@ -236,6 +237,7 @@ def regress(
     ridge regression; standardize: gradient descent on standardised features;
     learning_rate and max_steps (gradient descent's; default 0.1 and 10000).
     """
+    method = method.strip().lower()  # GD and gd alike
     _check_settings(method, learning_rate, max_steps, intercept, ridge, standardize)
     target_name, feature_names = choose_columns(table, target, features)
     specs = [_feature(table, name, target_name) for name in feature_names]
@@ -1103,11 +1105,30 @@ def _descend(
 
 
 def parse_point(value: str | Mapping[str, float], features: Iterable[str]) -> dict[str, float]:
-    """'sqft=1600,rooms=3' (or a dict) -> {'sqft': 1600.0, 'rooms': 3.0}, every feature once."""
+    """'sqft=1600,rooms=3' (or a dict) -> {'sqft': 1600.0, 'rooms': 3.0}, every feature once.
+
+    A column whose name is not an identifier ("price ($)", "a b") is written as
+    it is: "price ($)=3, a b=2".
+    """
     names = list(features)
-    return check_point(
-        read_point(value, "--predict"), names, "--predict", owner="the model", kind="feature"
-    )
+    # Such names become stand-in identifiers for read_point, and are put back after.
+    stand_ins = {name: f"column_{i}_" for i, name in enumerate(names) if not name.isidentifier()}
+    if isinstance(value, str):
+        for name in sorted(stand_ins, key=len, reverse=True):  # "a b c" before "a b"
+            pattern = r"(^|[,;])(\s*)" + re.escape(name) + r"(?=\s*=)"
+            value = re.sub(pattern, rf"\g<1>\g<2>{stand_ins[name]}", value)
+    elif isinstance(value, Mapping):
+        value = {stand_ins.get(str(key), key): number for key, number in value.items()}
+    try:
+        point = read_point(value, "--predict")
+    except InputError as error:
+        message = str(error)
+        for name, stand_in in stand_ins.items():
+            message = message.replace(stand_in, name)
+        raise InputError(message) from None
+    originals = {stand_in: name for name, stand_in in stand_ins.items()}
+    point = {originals.get(key, key): number for key, number in point.items()}
+    return check_point(point, names, "--predict", owner="the model", kind="feature")
 
 
 def _predict(
@@ -1149,7 +1170,7 @@ def check_every(every: int | None, method: str = "gd", json_output: bool = False
         return
     if every < 1:
         raise InputError(f"--every must be at least 1, got {every}")
-    if method != "gd":
+    if method.strip().lower() != "gd":
         raise InputError("--every thins gradient descent's table: it applies to --method gd only")
     if json_output:
         raise InputError("--every thins the table; --format json always has every iteration")

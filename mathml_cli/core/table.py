@@ -69,6 +69,14 @@ class TableLayout:
     data_line: int = 0
     # Lines the reader drops before parsing: through the header, if it is not a comment.
     skip_lines: int = 0
+    # Every line ends in a delimiter (a spreadsheet's "1,2,"): the empty field after
+    # it is no column, so not in `names`, and never a default target or feature.
+    trailing_empty: bool = False
+
+    @property
+    def width(self) -> int:
+        """Fields on each line, the trailing empty one included."""
+        return len(self.names) + self.trailing_empty
 
 
 @dataclass
@@ -217,7 +225,7 @@ class CsvTable:
         the number of lines in the block."""
         if not block.endswith(b"\n"):
             block += b"\n"
-        width = len(self.names)
+        width = self.layout.width
         if b"\r" not in block and b'"' not in block and b" " not in block:
             parsed = _parse_plain(block, width, ord(self._delimiter))
             if parsed is not None:
@@ -250,7 +258,7 @@ class CsvTable:
                     f"line {first_line + offset} of {self.source} has a carriage return "
                     "(\\r) inside it: the file mixes line endings"
                 )
-        width = len(self.names)
+        width = self.layout.width
         rows: list[list[float]] = []
         dropped = 0
         reader = csv.reader(io.StringIO(text), delimiter=self._delimiter)
@@ -263,7 +271,9 @@ class CsvTable:
                 raise InputError(
                     f"row {row} (line {line}) has {len(fields)} "
                     f"field{'s' if len(fields) != 1 else ''}, "
-                    f"but the table has {width} columns ({listed(self.names)})"
+                    f"but the table has {width} columns ({listed(self.names)}"
+                    + (" and an empty last one" if self.layout.trailing_empty else "")
+                    + ")"
                 )
             values: list[float] = []
             for column in columns:
@@ -421,17 +431,7 @@ def _sniff_layout(
     if len(sniffed) < len(block):
         sniffed = sniffed[: sniffed.rfind(b"\n") + 1]  # no line cut short
     text = sniffed.decode("utf-8", errors="replace").replace("\r\n", "\n")
-    numbered = list(enumerate(text.split("\n")))
-    # Comment lines before the table: the last may name its columns (savetxt's header).
-    leading = 0
-    while leading < len(numbered) and (
-        not numbered[leading][1].strip() or _COMMENT_LINE.match(numbered[leading][1])
-    ):
-        leading += 1
-    # (a bare "#" or "##" names nothing)
-    comments = [line for _, line in numbered[:leading] if line.strip().strip("#").strip()]
-    table = [(n, line) for n, line in numbered[leading:] if line.strip()]
-    table = [(n, line) for n, line in table if not _COMMENT_LINE.match(line)][:_SNIFF_LINES]
+    comments, table = _comments_and_table(text)
     if not table:
         raise InputError(f"{source} holds only comment lines: expected a table after them")
     lines = [line for _, line in table]
@@ -442,6 +442,9 @@ def _sniff_layout(
             f"{source} has one column: {needs} "
             "(columns separated by commas, semicolons, tabs or spaces)"
         )
+    trailing_empty = _ends_in_delimiter(lines, delimiter, 3 if for_regression else 2)
+    if trailing_empty:
+        cells = cells[:-1]
     first_numeric = all(_cell_number(cell) is not None for cell in cells)
     named_by_comment = None
     if comments and header is not False and first_numeric:
@@ -460,7 +463,7 @@ def _sniff_layout(
             names = tuple(f"column{i}" for i in range(1, len(cells) + 1))
         else:
             names = tuple(f"x{i}" for i in range(1, len(cells))) + ("y",)
-        return TableLayout(names, delimiter, False, data_line, skip)
+        return TableLayout(names, delimiter, False, data_line, skip, trailing_empty)
     names = tuple(cell or f"column{i}" for i, cell in enumerate(cells, start=1))
     seen: dict[str, int] = {}
     for position, name in enumerate(names, start=1):
@@ -469,7 +472,31 @@ def _sniff_layout(
                 f"the header names column '{name}' twice (columns {seen[name]} and {position})"
             )
         seen[name] = position
-    return TableLayout(names, delimiter, True, data_line, skip)
+    return TableLayout(names, delimiter, True, data_line, skip, trailing_empty)
+
+
+def _comments_and_table(text: str) -> tuple[list[str], list[tuple[int, str]]]:
+    """The comment lines before the table (the last may name its columns, as savetxt's
+    header does), and the table's first lines with their indices in the file."""
+    numbered = list(enumerate(text.split("\n")))
+    leading = 0
+    while leading < len(numbered) and (
+        not numbered[leading][1].strip() or _COMMENT_LINE.match(numbered[leading][1])
+    ):
+        leading += 1
+    # (a bare "#" or "##" names nothing)
+    comments = [line for _, line in numbered[:leading] if line.strip().strip("#").strip()]
+    table = [(n, line) for n, line in numbered[leading:] if line.strip()]
+    return comments, [(n, line) for n, line in table if not _COMMENT_LINE.match(line)][
+        :_SNIFF_LINES
+    ]
+
+
+def _ends_in_delimiter(lines: list[str], delimiter: str, width: int) -> bool:
+    """Whether each line has at least `width` fields and ends in a delimiter (an empty
+    last field), as spreadsheets write "1,2,"."""
+    fields = [_fields(line, delimiter) for line in lines]
+    return all(len(row) >= width and not row[-1].strip() for row in fields)
 
 
 def _names_in_comment(comment: str, delimiter: str, width: int) -> list[str] | None:

@@ -171,7 +171,9 @@ def svg(plot: v.Plot) -> str:
         return HEIGHT - MARGIN - (scale_y(y) - y0) / (y1 - y0) * (HEIGHT - 2 * MARGIN)
 
     parts = [_frame(plot, x0, x1, y0, y1)]
-    for index, series in enumerate(plot.series):
+    # Points after lines, so a fitted line never hides the data it runs through.
+    drawing_order = sorted(enumerate(plot.series), key=lambda pair: pair[1].style == "scatter")
+    for index, series in drawing_order:
         colour, marker = COLOURS[index % len(COLOURS)], MARKERS[index % len(MARKERS)]
         usable = [
             (px(x), py(y))

@@ -74,7 +74,9 @@ def line_plot(
     if log_y:
         plt.yscale("log")
     colour = _colour_allowed()
-    for index, item in enumerate(series):
+    # Points after lines, so a fitted line never hides the data it runs through.
+    drawing_order = sorted(enumerate(series), key=lambda pair: pair[1].style == "scatter")
+    for index, item in drawing_order:
         finite = [(a, b) for a, b in zip(item.x, item.y, strict=True) if _finite(a) and _finite(b)]
         if not finite:
             continue

@@ -482,9 +482,10 @@ def _model_notes(result: Regression) -> list[str]:
         notes.append(
             f"Ridge: λ = {result.ridge:g} pulls every slope towards 0 (the larger λ, the more; "
             "λ = 0 is least squares), trading a little bias for less variance, and makes "
-            "collinear features solvable; the intercept is not penalised. The OLS standard "
-            "errors, t values, p-values, intervals and F-test no longer apply, so none are "
-            "given; R² is that of the ridge fit."
+            "collinear features solvable"
+            + ("; the intercept is not penalised" if result.intercept else "")
+            + ". The OLS standard errors, t values, p-values, intervals and F-test no longer "
+            "apply, so none are given; R² is that of the ridge fit."
         )
     return notes
 
@@ -591,6 +592,7 @@ def _prediction_part(result: Regression) -> list[v.Block]:
         ],
     )
     products = _signed_sum(start, [(b * x, _num(abs(b * x))) for _, b, x in terms])
+    addends = len(terms) + (start is not None)
     low, high = prediction.conf_int
     new_low, new_high = prediction.pred_int
     intervals = (
@@ -604,7 +606,8 @@ def _prediction_part(result: Regression) -> list[v.Block]:
         v.Paragraph((v.Span(f"Prediction at {point}"),)),
         v.Paragraph((symbolic,), indent=1),
         v.Paragraph((equals, filled), indent=1),
-        v.Paragraph((equals, products), indent=1),
+        # (With one addend its product is already the value.)
+        *([v.Paragraph((equals, products), indent=1)] if addends > 1 else []),
         v.Paragraph((equals, _num(prediction.value, role="result")), indent=1),
         v.Note((intervals,)),
     ]
