@@ -602,3 +602,35 @@ def test_the_plot_draws_the_data_over_the_fitted_line(run, tmp_path):
     page = run("regress", str(path), "--plot", "-f", "html").stdout
     svg = page[page.index("<svg") :]
     assert svg.index("<polyline") < svg.index("<circle")
+
+
+def test_the_normal_equation_shows_the_exact_sums_of_a_small_table(run):
+    # Oracle: the sums in exact rational arithmetic, rounded once.
+    from fractions import Fraction
+
+    data = np.genfromtxt(ROOT / "docs" / "data" / "houses.csv", delimiter=",", names=True)
+    design = np.column_stack([np.ones(len(data))] + [data[n] for n in ("sqft", "rooms", "age")])
+    target = data["price"]
+    result = json.loads(
+        run("regress", str(ROOT / "docs" / "data" / "houses.csv"), "-f", "json").stdout
+    )
+
+    def exact_sum(a, b):
+        return float(
+            sum(Fraction(float(u)) * Fraction(float(v)) for u, v in zip(a, b, strict=True))
+        )
+
+    columns = design.T
+    assert result["normal_equation"]["xtx"] == [[exact_sum(a, b) for b in columns] for a in columns]
+    assert result["normal_equation"]["xty"] == [exact_sum(a, target) for a in columns]
+
+
+def test_json_says_which_fit_the_statistics_describe(run):
+    path = str(ROOT / "docs" / "data" / "study.csv")
+    normal = json.loads(run("regress", path, "-f", "json").stdout)
+    descent = json.loads(run("regress", path, "-f", "json", "-m", "gd", "--steps", "5").stdout)
+    assert normal["statistics_of"] == "coefficients"
+    assert descent["statistics_of"] == "closed_form"
+    # The statistics are the closed form's: its R² is least squares', whatever descent did.
+    assert descent["r_squared"] == normal["r_squared"]
+    assert descent["coefficients"] != descent["closed_form"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import sys
 
 import numpy as np
@@ -444,3 +445,19 @@ def test_a_line_without_the_trailing_delimiter_is_named():
     # A named last column that is empty is still a column, and missing.
     with pytest.raises(InputError, match="missing value in row 1 .* column 'z'"):
         read("x,y,z\n1,2,\n3,4,\n")
+
+
+@pytest.mark.parametrize(
+    ("cell", "hint"),
+    [
+        ("1,5", "(decimal commas are not supported)"),
+        ("-0,25", "(decimal commas are not supported)"),
+        ("1,000", "(thousands separators and decimal commas are not supported)"),
+        ("1.000,5", "(thousands separators and decimal commas are not supported)"),
+        ("12,345,678.9", "(thousands separators and decimal commas are not supported)"),
+        ("1,0000", "(decimal commas are not supported)"),
+    ],
+)
+def test_a_comma_in_a_number_gets_the_hint_that_fits_it(cell, hint):
+    with pytest.raises(InputError, match=re.escape(f"'{cell}' is not a number {hint}")):
+        read(f'x;y\n1;2\n"{cell}";3\n')

@@ -197,19 +197,10 @@ def exact_least_squares(
     n = len(target)
     columns = ([np.ones(n)] if intercept else []) + [design[:, j] for j in range(design.shape[1])]
     columns.append(target)
-    if n * len(columns) ** 2 > EXACT_WORK:
+    exact = _integer_gram(columns)
+    if exact is None:
         return None
-    integers, exponents = [], []
-    for column in columns:
-        ints, exponent = _as_integers(column)
-        if ints is None:
-            return None
-        integers.append(ints)
-        exponents.append(exponent)
-    matrix = np.empty((n, len(columns)), dtype=object)
-    for j, ints in enumerate(integers):
-        matrix[:, j] = ints
-    gram = matrix.T.dot(matrix)  # Python integers: exact
+    gram, exponents, integers = exact
     size = len(columns) - 1
     # Gauss-Jordan on [G | Gy | I] in fractions; G is positive definite unless singular.
     rows = [
@@ -246,6 +237,45 @@ def exact_least_squares(
         tss=float(tss),
         r_squared=float(1 - rss / tss) if tss else math.nan,
     )
+
+
+def exact_gram(columns: list[np.ndarray]) -> np.ndarray | None:
+    """AᵀA for A with these columns, each entry the correctly rounded exact sum (so
+    the XᵀX of a small table shows 8, not 8.000000000000002); None when too large."""
+    exact = _integer_gram(columns)
+    if exact is None:
+        return None
+    gram, exponents, _ = exact
+    size = len(columns)
+    return np.array(
+        [
+            [
+                float(int(gram[i, j]) * _power_of_two(exponents[i] + exponents[j]))
+                for j in range(size)
+            ]
+            for i in range(size)
+        ]
+    )
+
+
+def _integer_gram(
+    columns: list[np.ndarray],
+) -> tuple[np.ndarray, list[int], list[list[int]]] | None:
+    """MᵀM in Python integers, with each column = M_j·2^e_j, the e_j and the M_j;
+    None when the work is above EXACT_WORK or a column spans too many orders."""
+    if not columns or len(columns[0]) * len(columns) ** 2 > EXACT_WORK:
+        return None
+    integers, exponents = [], []
+    for column in columns:
+        ints, exponent = _as_integers(column)
+        if ints is None:
+            return None
+        integers.append(ints)
+        exponents.append(exponent)
+    matrix = np.empty((len(columns[0]), len(columns)), dtype=object)
+    for j, ints in enumerate(integers):
+        matrix[:, j] = ints
+    return matrix.T.dot(matrix), exponents, integers  # Python integers: exact
 
 
 def _power_of_two(exponent: int) -> Fraction:

@@ -28,6 +28,7 @@ from mathml_cli.core.inputs import check_point, read_point
 from mathml_cli.core.lstsq import (
     StreamedQR,
     back_substitute,
+    exact_gram,
     exact_least_squares,
     triangular_factor,
 )
@@ -966,6 +967,10 @@ def _normal_equation(
     n, p = factor.n, len(features)
     offset = int(factor.intercept)
     gram = raw.T @ raw  # [1, X, y]ᵀ[1, X, y], for display
+    if keeper.all_rows is not None:  # small enough to keep: the sums exactly
+        rows, _ = keeper.rows()
+        exact = exact_gram([np.ones(n)] * offset + list(rows.T))
+        gram = gram if exact is None else exact
     xtx = gram[:-1, :-1].copy()
     xty = gram[:-1, -1]
     design_rows = target_values = None

@@ -51,6 +51,7 @@ _LONE_CR = re.compile(rb"\r(?!\n)")
 _BLANK_RUN = re.compile(rb"[ \t]+")
 _EDGE_COMMAS = re.compile(rb"^,|,$", re.MULTILINE)
 _SNIFF_LINES = 50
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:([,.])\d{3})(?:\1\d{3})*(?:(?!\1)[.,]\d+)?")
 # The magnitudes regress and pca compute with: sums of squares and products of
 # values in [1e-50, 1e50] stay inside float64 (1e-308 to 1e308), and so do those of
 # a coefficient as large as the largest value over the smallest (1e100).
@@ -300,10 +301,12 @@ def _cell_error(number: float | None, cell: str, where: str, missing_hint: str) 
         )
     if cell.lower() in MISSING:
         return InputError(f"missing value in {where}; {missing_hint}")
-    return InputError(
-        f"{where}: '{_shorten(cell)}' is not a number"
-        + (" (decimal commas are not supported)" if _decimal_comma(cell) else "")
-    )
+    hint = ""
+    if _THOUSANDS.fullmatch(cell):  # 1,000 or 1.000,5: either reading is possible
+        hint = " (thousands separators and decimal commas are not supported)"
+    elif _decimal_comma(cell):
+        hint = " (decimal commas are not supported)"
+    return InputError(f"{where}: '{_shorten(cell)}' is not a number{hint}")
 
 
 def _read_block(stream: BinaryIO) -> bytes:

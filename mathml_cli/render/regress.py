@@ -697,6 +697,8 @@ def data(result: Regression) -> dict[str, Any]:
         "features": list(result.features),
         "method": result.method,
         "coefficients": by_name([c.estimate for c in coefficients]),
+        # After gd the statistics are still least squares': say so beside them.
+        "statistics_of": "closed_form" if result.descent is not None else "coefficients",
         "std_errors": by_name([c.std_error for c in coefficients]),
         "t_values": by_name([c.t_value for c in coefficients]),
         "p_values": by_name([c.p_value for c in coefficients]),
