@@ -120,9 +120,22 @@ def test_trajectories_match_torch(problem, name, data):
     result = descend(prepare(text, {"x": start[0], "y": start[1]}), name, hyper, steps=60, tol=1e-7)
     expected = torch_points(function, start, name, hyper, 60)
     assert len(result.points) <= len(expected), result.reason
-    for ours, theirs in zip(result.points, expected[: len(result.points)], strict=True):
+    # Some runs are chaotic before that: an oscillating RMSprop step multiplies a
+    # difference in the last bit several times over each step, so after twenty
+    # steps it is visible. Such steps are where torch disagrees with itself started
+    # 1e-12 away; up to them, rounding cannot explain a difference.
+    nudged = torch_points(function, [v * (1 + 1e-12) + 1e-12 for v in start], name, hyper, 60)
+    compared = 0
+    for ours, theirs, near in zip(result.points, expected, nudged, strict=False):
+        if any(
+            not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+            for a, b in zip(theirs, near, strict=True)
+        ):
+            break
         for a, b in zip(ours, theirs, strict=True):
             assert math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-12)
+        compared += 1
+    assert compared >= min(len(result.points), 10)
 
 
 @pytest.mark.parametrize(
