@@ -104,7 +104,7 @@ _EDGE_SPACES = re.compile(r"^ +| +$| {2,}")
 
 
 def _mtext(words: str) -> str:
-    return _EDGE_SPACES.sub(lambda m: "&#xA0;" * len(m[0]), escape(words))
+    return _EDGE_SPACES.sub(lambda m: "&#x000A0;" * len(m[0]), escape(words))
 
 
 def inline(line: v.Line) -> str:
