@@ -37,7 +37,9 @@ The model (a View is a tuple of blocks; a block's text is a Line of inline piece
                                        the command that made it (the LaTeX comment line)
 
 Helpers: `number(value)` formats a float for people (the one place that does),
-`name_latex(identifier)` typesets a variable's name, `thin(rows, head, tail)`
+`name_latex(identifier)` typesets a variable's name, `column_latex(name)` a
+column's (words in \\text{...} unless an ASCII identifier), `text_latex(words)`
+words in math (`latex_unescape` reads them back, for HTML), `thin(rows, head, tail)`
 keeps the first and last rows of a long table with a Gap between.
 
 Numbers stay numbers in Table cells: the writers format them by the column's
