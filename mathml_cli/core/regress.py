@@ -165,6 +165,7 @@ class Regression(Record):
     algorithm: str = QR_ALGORITHM
     exact: bool = False  # the numbers come from the exact rational solve
     closed_form: tuple[float, ...] = ()  # least squares (or ridge) coefficients, as fitted
+    expressions: tuple[str, ...] = ()  # the features computed from columns (--features "x**2")
 
 
 class RowKeeper:
@@ -267,7 +268,7 @@ def regress(
                 block = _derive(block, specs, sources, table)
             factor.add(block)
             keeper.add(block)
-    return fit(
+    fitted = fit(
         factor,
         keeper,
         source=table.source,
@@ -281,6 +282,8 @@ def regress(
         ridge=ridge,
         standardize=standardize,
     )
+    expressions = tuple(spec.name for spec in specs if spec.function is not None)
+    return fitted.replace(expressions=expressions) if expressions else fitted
 
 
 def choose_columns(

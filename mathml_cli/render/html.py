@@ -10,6 +10,7 @@ with a distinct marker per series, so they read in print and without colour.
 from __future__ import annotations
 
 import math
+import re
 from html import escape
 
 from mathml_cli.render import view as v
@@ -51,9 +52,59 @@ def fragment(view: v.View) -> str:
 
 
 def mathml(latex: str, display: bool = False) -> str:
+    """The LaTeX as MathML; each \\text{...} an <mtext> of exactly its words.
+
+    latex2mathml copies a \\text group as it is written, escapes and all (`a\\&b`,
+    `$<$y$>$`, even a bare `<`), so each group is first swapped for a placeholder
+    word, and the words (`v.latex_unescape`, HTML-escaped) put in its place after.
+    """
     from latex2mathml.converter import convert
 
-    return str(convert(latex, display="block" if display else "inline"))
+    latex, words = _take_text(latex)
+    out = str(convert(latex, display="block" if display else "inline"))
+    for placeholder, text in words.items():
+        out = out.replace(placeholder, _mtext(text))
+    return out
+
+
+_COMMAND = re.compile(r"\\([A-Za-z]+|.)", re.DOTALL)
+
+
+def _take_text(latex: str) -> tuple[str, dict[str, str]]:
+    """The LaTeX with each \\text{...} group's words replaced by a placeholder word,
+    and the words by placeholder."""
+    if "\\text{" not in latex:
+        return latex, {}
+    stem = "mathmlcliQtext"
+    while stem in latex:
+        stem += "Q"
+    words: dict[str, str] = {}
+    out: list[str] = []
+    index = 0
+    while True:
+        match = _COMMAND.search(latex, index)
+        if match is None:
+            break
+        end = match.end()
+        if match[1] != "text" or not latex.startswith("{", end):
+            out.append(latex[index:end])
+            index = end
+            continue
+        close = v.latex_group_end(latex, end)
+        placeholder = f"{stem}{len(words)}Q"
+        words[placeholder] = v.latex_unescape(latex[end + 1 : close - 1])
+        out.append(f"{latex[index : match.start()]}\\text{{{placeholder}}}")
+        index = close
+    out.append(latex[index:])
+    return "".join(out), words
+
+
+# Spaces a browser would drop from an <mtext>: at either end and past the first in a run.
+_EDGE_SPACES = re.compile(r"^ +| +$| {2,}")
+
+
+def _mtext(words: str) -> str:
+    return _EDGE_SPACES.sub(lambda m: "&#x000A0;" * len(m[0]), escape(words))
 
 
 def inline(line: v.Line) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from mathml_cli.core.regress import Coefficient, GradientFit, Regression
@@ -25,10 +25,13 @@ def _sub(number_: int) -> str:
     return str(number_).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
-def _name(name: str) -> v.Math:
-    """A column, or an expression of columns (--features "x**2"), as math."""
-    if name.isidentifier():
-        return v.Math(name, v.name_latex(name))
+def _name(name: str, expressions: Collection[str] = ()) -> v.Math:
+    """A column, or one of the `expressions` of columns (--features "x**2"), as math.
+
+    A column's name is only a name: "a-b" is not a minus b, "price ($)" is words.
+    """
+    if name not in expressions:
+        return v.Math(name, v.column_latex(name))
     from mathml_cli.core.expr import parse_expression
     from mathml_cli.errors import InputError
     from mathml_cli.render.common import latex_of
@@ -42,8 +45,10 @@ def _name(name: str) -> v.Math:
 def _model(result: Regression) -> v.Math:
     features = list(enumerate(result.features, start=1))
     terms = " + ".join(f"β{_sub(i)}·{name}" for i, name in features)
-    latex = " + ".join(rf"\beta_{{{i}}} {_name(name).latex}" for i, name in features)
-    target = _name(result.target)
+    latex = " + ".join(
+        rf"\beta_{{{i}}} {_name(name, result.expressions).latex}" for i, name in features
+    )
+    target = _name(result.target, result.expressions)
     if not result.intercept:
         return v.Math(
             f"{result.target} = {terms} + ε   (no intercept: through the origin)",
@@ -95,7 +100,7 @@ def view(
     title = "Coefficients"
     if result.descent is not None:
         title += f" where gradient descent ended (step {result.descent.steps})"
-    table = _coefficient_table(result.coefficients, descended=result.descent is not None)
+    table = _coefficient_table(result.coefficients, result.descent is not None, result.expressions)
     blocks.append(v.Section(v.Heading((title,), 3), (table,)))
     fit = _fit(result) + [v.Note((note,)) for note in _model_notes(result)]
     blocks.append(v.Section(None, tuple(fit)))
@@ -122,13 +127,15 @@ def _normal_steps(result: Regression) -> list[v.Block]:
     eq = result.normal
     columns = ["1", *result.features] if result.intercept else list(result.features)
     width = len(columns)
-    headers = [v.Math("1", "1") if c == "1" else _name(c) for c in columns]
+    headers = [v.Math("1", "1") if c == "1" else _name(c, result.expressions) for c in columns]
     step1: list[v.Block] = [
         _step(1, (v.Span(f"the design matrix X ({result.n}×{width}) and the target y"),))
     ]
     if eq.design_rows is not None and eq.target_values is not None:
         rows = [(*x, y) for x, y in zip(eq.design_rows, eq.target_values, strict=True)]
-        target = v.Math(f"y = {result.target}", f"y = {_name(result.target).latex}")
+        target = v.Math(
+            f"y = {result.target}", f"y = {_name(result.target, result.expressions).latex}"
+        )
         step1.append(_number_table([*headers, target], rows))
     else:
         step1.append(
@@ -193,7 +200,7 @@ def _normal_steps(result: Regression) -> list[v.Block]:
             (
                 v.Math(
                     f"β({name}) = {v.number(b)}",
-                    rf"\beta_{{{_name(name).latex}}} = {v.number_latex(b)}",
+                    rf"\beta_{{{_name(name, result.expressions).latex}}} = {v.number_latex(b)}",
                     "result",
                 ),
             ),
@@ -208,7 +215,10 @@ def _normal_steps(result: Regression) -> list[v.Block]:
     sxx = "Sxx" if lam is None else "(Sxx + λI)"
     sxx_latex = "S_{xx}" if lam is None else r"(S_{xx} + \lambda I)"
     means = [
-        v.Math(f"{name}: {v.number(m)}", f"{_name(name).latex}: {v.number_latex(m)}")
+        v.Math(
+            f"{name}: {v.number(m)}",
+            f"{_name(name, result.expressions).latex}: {v.number_latex(m)}",
+        )
         for name, m in zip([*result.features, result.target], eq.means, strict=True)
     ]
     means_line: list[Any] = ["means: "]
@@ -229,7 +239,8 @@ def _normal_steps(result: Regression) -> list[v.Block]:
     if eq.fitted and len(eq.fitted) <= MATRIX_LIMIT:
         rows = [(*row, rhs) for row, rhs in zip(eq.sxx, eq.sxy, strict=True)]
         names = [
-            v.Math(f"{sxx}·{name}", rf"{sxx_latex} \cdot {_name(name).latex}") for name in eq.fitted
+            v.Math(f"{sxx}·{name}", rf"{sxx_latex} \cdot {_name(name, result.expressions).latex}")
+            for name in eq.fitted
         ]
         step3.append(_number_table([*names, v.Math("Sxy", "S_{xy}")], rows))
     intercept = v.Math(
@@ -288,7 +299,7 @@ def _descent_part(descent: GradientFit, result: Regression, every: int | None) -
     columns = (
         v.Column("step", format="integer"),
         v.Column(v.Math("loss J", "J"), role="result"),
-        *(v.Column(_name(name)) for name in names),
+        *(v.Column(_name(name, result.expressions)) for name in names),
         v.Column(v.Math("|∇J|", r"\lVert\nabla J\rVert"), digits=3, droppable=True),
     )
     shown = descent_rows(len(descent.table), every)
@@ -340,7 +351,7 @@ def _descent_part(descent: GradientFit, result: Regression, every: int | None) -
             v.Column("relative difference", digits=3, short="rel. diff."),
         ),
         tuple(
-            (_name(name), ours, closed, relative)
+            (_name(name, result.expressions), ours, closed, relative)
             for name, ours, closed, relative in zip(
                 names,
                 descent.coefficients,
@@ -423,7 +434,9 @@ def _descent_outcome(descent: GradientFit) -> v.Block:
     return v.Note((text,), "warning")
 
 
-def _coefficient_table(coefficients: Sequence[Coefficient], descended: bool = False) -> v.Table:
+def _coefficient_table(
+    coefficients: Sequence[Coefficient], descended: bool = False, expressions: Collection[str] = ()
+) -> v.Table:
     """Estimates and their inference; columns with nothing in them (ridge, descent) left out.
 
     After gradient descent only the estimates are shown: the standard errors are least
@@ -443,11 +456,11 @@ def _coefficient_table(coefficients: Sequence[Coefficient], descended: bool = Fa
         if _fitted(c) and math.isnan(c.t_value):
             # ridge (no standard errors) or gradient descent (no t, p, intervals)
             error = None if math.isnan(c.std_error) or descended else c.std_error
-            rows.append((_name(c.name), c.estimate, error, None, None, None, None))
+            rows.append((_name(c.name, expressions), c.estimate, error, None, None, None, None))
         elif _fitted(c):
             rows.append(
                 (
-                    _name(c.name),
+                    _name(c.name, expressions),
                     c.estimate,
                     c.std_error,
                     c.t_value,
@@ -457,7 +470,7 @@ def _coefficient_table(coefficients: Sequence[Coefficient], descended: bool = Fa
                 )
             )
         else:
-            rows.append((_name(c.name), "not fitted", None, None, None, None, None))
+            rows.append((_name(c.name, expressions), "not fitted", None, None, None, None, None))
     kept = [i for i in range(len(columns)) if i < 2 or any(row[i] is not None for row in rows)]
     return v.Table(
         tuple(columns[i] for i in kept), tuple(tuple(row[i] for i in kept) for row in rows)
@@ -568,12 +581,12 @@ def _prediction_part(result: Regression) -> list[v.Block]:
     assert prediction is not None
     point = ", ".join(f"{name} = {value:g}" for name, value in prediction.point)
     terms = prediction.terms
+    names = [_name(n, result.expressions).latex for n, _, _ in terms]
     symbolic = v.Math(
         "ŷ = " + " + ".join(["β₀"] * result.intercept + [f"β({n})·{n}" for n, _, _ in terms]),
         r"\hat y = "
         + " + ".join(
-            [r"\beta_0"] * result.intercept
-            + [rf"\beta_{{{_name(n).latex}}} {_name(n).latex}" for n, _, _ in terms]
+            [r"\beta_0"] * result.intercept + [rf"\beta_{{{name}}} {name}" for name in names]
         ),
         "formula",
     )

@@ -399,7 +399,7 @@ def _several(result: Description) -> list[v.Block]:
         ),
     ]
     table_columns = [v.Column("", align="left")]
-    table_columns += [v.Column(v.Math(c.name, v.name_latex(c.name))) for c in columns]
+    table_columns += [v.Column(v.Math(c.name, v.column_latex(c.name))) for c in columns]
     rows = []
     for label, latex, get in _SUMMARY_ROWS:
         rows.append((v.Math(label, latex), *(get(c) for c in columns)))
@@ -434,10 +434,10 @@ def _pair(pair: Pair, x: ColumnSummary, y: ColumnSummary) -> v.Section:
     table = v.Table(
         (
             v.Column("i", format="integer"),
-            v.Column(v.Math(a, v.name_latex(a))),
-            v.Column(v.Math(b, v.name_latex(b))),
-            v.Column(v.Math(f"{a} − x̄", rf"{v.name_latex(a)} - \bar x"), droppable=True),
-            v.Column(v.Math(f"{b} − ȳ", rf"{v.name_latex(b)} - \bar y"), droppable=True),
+            v.Column(v.Math(a, v.column_latex(a))),
+            v.Column(v.Math(b, v.column_latex(b))),
+            v.Column(v.Math(f"{a} − x̄", rf"{v.column_latex(a)} - \bar x"), droppable=True),
+            v.Column(v.Math(f"{b} − ȳ", rf"{v.column_latex(b)} - \bar y"), droppable=True),
             v.Column(v.Math("product", r"\text{product}")),
         ),
         tuple(rows),
@@ -521,9 +521,9 @@ def _matrix(
     title: str, columns: Sequence[ColumnSummary], matrix: Sequence[Sequence[float | None]]
 ) -> v.Section:
     header = [v.Column("", align="left")]
-    header += [v.Column(v.Math(c.name, v.name_latex(c.name))) for c in columns]
+    header += [v.Column(v.Math(c.name, v.column_latex(c.name))) for c in columns]
     rows = [
-        (v.Math(c.name, v.name_latex(c.name)), *values)
+        (v.Math(c.name, v.column_latex(c.name)), *values)
         for c, values in zip(columns, matrix, strict=True)
     ]
     return v.Section(part_heading(title), (v.Table(tuple(header), tuple(rows)),))

@@ -37,7 +37,9 @@ The model (a View is a tuple of blocks; a block's text is a Line of inline piece
                                        the command that made it (the LaTeX comment line)
 
 Helpers: `number(value)` formats a float for people (the one place that does),
-`name_latex(identifier)` typesets a variable's name, `thin(rows, head, tail)`
+`name_latex(identifier)` typesets a variable's name, `column_latex(name)` a
+column's (words in \\text{...} unless an ASCII identifier), `text_latex(words)`
+words in math (`latex_unescape` reads them back, for HTML), `thin(rows, head, tail)`
 keeps the first and last rows of a long table with a Gap between.
 
 Numbers stay numbers in Table cells: the writers format them by the column's
@@ -320,8 +322,11 @@ def name_latex(identifier: str) -> str:
 
     One letter with an index is subscripted (w_{1}); any other name is set
     upright-italic as one word with its underscores (\\mathit{y\\_pred}), so
-    `y_pred` never reads as y with subscript "pred" nor as y·p·r·e·d.
+    `y_pred` never reads as y with subscript "pred" nor as y·p·r·e·d. A name
+    that is not an identifier (a column "price ($)") is words: `text_latex`.
     """
+    if not identifier.isidentifier():
+        return text_latex(identifier)
     match = _INDEXED.match(identifier)
     if match:
         base = match["base"]
@@ -331,8 +336,16 @@ def name_latex(identifier: str) -> str:
     return r"\mathit{" + identifier.replace("_", r"\_") + "}"
 
 
+def column_latex(name: str) -> str:
+    """A table column's name in LaTeX math: `name_latex` for an ASCII identifier
+    (x1, sqft, y_pred), else words in \\text{...} ("a&b", "x y", "α_1", "<y>"),
+    whose letters plain pdflatex may not have in math and which HTML shows as given."""
+    return name_latex(name) if name.isascii() and name.isidentifier() else text_latex(name)
+
+
 def text_latex(words: str) -> str:
-    """Words inside LaTeX math, as \\text{...} with the specials escaped."""
+    """Words inside LaTeX math, as \\text{...} with the specials escaped
+    (`latex_unescape` reads them back)."""
     return r"\text{" + latex_escape(words) + "}"
 
 
@@ -348,10 +361,10 @@ _LATEX_SPECIALS = {
     "^": r"\^{}",
     "~": r"\~{}",
     "…": r"\ldots{}",
-    "−": "-",
+    "−": r"$-$",  # a minus, not the hyphen "-" (which latex_unescape must tell apart)
     # Symbols of the terminal text that plain pdflatex does not know.
     "✓": r"\checkmark{}",
-    "✗": r"$\times$",
+    "✗": r"$\boldsymbol{\times}$",  # bold: "×" is $\times$
     "∂": r"$\partial$",
     "∇": r"$\nabla$",
     "Σ": r"$\Sigma$",
@@ -428,16 +441,114 @@ _LATEX_ACCENTS = {"\u0302": "\\^", "\u0303": "\\~", "\u0304": "\\=", "\u0307": "
 
 
 def latex_escape(text: str) -> str:
-    """Words safe in LaTeX text mode (and inside \\text{...}); `--tol` keeps two hyphens."""
-    out: list[str] = []
-    for position, char in enumerate(text):
+    """Words safe in LaTeX text mode (and inside \\text{...}); `--tol` keeps two hyphens.
+
+    Each character is written on its own (a combining accent wraps the one before it,
+    \\^{x}), and no two characters' writings run together (`-{}-`, not the en dash
+    `--`), so `latex_unescape` gives the text back exactly.
+    """
+    pieces: list[str] = []
+    for char in text:
         if char in _LATEX_ACCENTS:
-            out[-1:] = [f"{_LATEX_ACCENTS[char]}{{{out[-1] if out else ''}}}"]
-        elif char == "-" and text[position + 1 : position + 2] == "-":
-            out.append("-{}")  # not an en dash
+            # An accent on nothing is on an empty group: \\^{{}}, not \\^{} (a "^").
+            base = pieces.pop() if pieces else "{}"
+            pieces.append(f"{_LATEX_ACCENTS[char]}{{{base}}}")
         else:
-            out.append(_LATEX_SPECIALS.get(char, char))
+            pieces.append(_LATEX_SPECIALS.get(char, char))
+    out: list[str] = []
+    for piece in pieces:
+        if out and out[-1].endswith("-") and piece.startswith("-"):
+            out.append("{}")  # "-" then "–" is not "---", an em dash
+        out.append(piece)
     return "".join(out)
+
+
+# latex_escape's writings read back; the dashes (runs of "-") are read apart.
+_LATEX_UNESCAPES = {
+    written: char for char, written in _LATEX_SPECIALS.items() if not written.startswith("-")
+}
+_DASHES = {"-": "-", "--": "–", "---": "—"}
+_ACCENT_CHARS = {command[1]: char for char, command in _LATEX_ACCENTS.items()}
+_LATEX_COMMAND = re.compile(r"\\([A-Za-z]+|.)", re.DOTALL)
+
+
+def latex_group_end(latex: str, start: int) -> int:
+    """Where the brace group opening at latex[start] ("{") closes, + 1; escaped
+    braces (\\{, \\}) do not count. len(latex) + 1 if it never closes."""
+    depth = 0
+    index = start
+    while index < len(latex):
+        char = latex[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+        index += 1
+    return len(latex) + 1
+
+
+def latex_unescape(latex: str) -> str:
+    """The words `latex_escape` wrote: latex_unescape(latex_escape(s)) == s for any s.
+
+    For the text of a \\text{...} group, e.g. to show it in HTML; anything
+    latex_escape does not write is kept as it is.
+    """
+    out: list[str] = []
+    index = 0
+    while index < len(latex):
+        char = latex[index]
+        if char == "-":
+            end = index
+            while end < len(latex) and latex[end] == "-":
+                end += 1
+            run = latex[index:end]
+            out.append(_DASHES.get(run, run))
+            index = end
+        elif char == "$":
+            end = latex.find("$", index + 1)
+            written = latex[index : end + 1] if end >= 0 else latex[index:]
+            out.append(_LATEX_UNESCAPES.get(written, written))
+            index += len(written)
+        elif char == "{":
+            end = latex_group_end(latex, index)
+            out.append(latex_unescape(latex[index + 1 : end - 1]))
+            index = end
+        elif char == "\\":
+            index = _unescape_command(latex, index, out)
+        else:
+            out.append(char)
+            index += 1
+    return "".join(out)
+
+
+def _unescape_command(latex: str, index: int, out: list[str]) -> int:
+    """Read the command at latex[index] ("\\") into `out`; where the text goes on."""
+    match = _LATEX_COMMAND.match(latex, index)
+    if match is None:  # a "\\" at the very end
+        out.append("\\")
+        return index + 1
+    end = match.end()
+    has_group = latex.startswith("{", end)
+    group_end = latex_group_end(latex, end) if has_group else end
+    name = match[1]
+    if name in _ACCENT_CHARS and has_group:
+        inner = latex[end + 1 : group_end - 1]
+        if not inner and name in "^~":
+            out.append(name)  # \\^{}: the character ^ itself
+        else:
+            out.append(latex_unescape(inner) + _ACCENT_CHARS[name])
+        return group_end
+    if has_group and latex[index:group_end] in _LATEX_UNESCAPES:
+        out.append(_LATEX_UNESCAPES[latex[index:group_end]])
+        return group_end
+    written = latex[index:end]
+    out.append(_LATEX_UNESCAPES.get(written, written))
+    return end
 
 
 T = TypeVar("T")
