@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from mathml_cli.render import html
+from mathml_cli.render.markdown import math as markdown_math
 from mathml_cli.render.view import (
     _LATEX_ACCENTS,
     _LATEX_SPECIALS,
@@ -164,6 +165,15 @@ def _check_latex(out: str, names: list[str]) -> None:
         assert inside.replace(r"\_", "_").isidentifier(), inside
 
 
+def _check_markdown(command: str, out: str, names: list[str]) -> None:
+    # KaTeX and MathJax take no text-mode escapes, and a "$" ends the math span:
+    # each \text{...} holds only plain characters, the specials are math beside it.
+    for inside in re.findall(r"\\text\{([^{}]*)\}", out):
+        assert not set(inside) & set("$\\<>&%#_^~|"), inside
+    for name in names:
+        assert markdown_math(text_latex(name)) in out or command == "pca", name
+
+
 COMMANDS = ("regress", "stats", "pca")
 
 
@@ -207,6 +217,8 @@ def test_column_names_in_every_format(run, baselines, names):
                 _check_html(command, out, names, baselines[command])
             elif format_ == "latex":
                 _check_latex(out, names)
+            elif format_ == "markdown":
+                _check_markdown(command, out, names)
 
 
 @pytest.mark.parametrize("command", COMMANDS)

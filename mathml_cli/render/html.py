@@ -67,36 +67,20 @@ def mathml(latex: str, display: bool = False) -> str:
     return out
 
 
-_COMMAND = re.compile(r"\\([A-Za-z]+|.)", re.DOTALL)
-
-
 def _take_text(latex: str) -> tuple[str, dict[str, str]]:
     """The LaTeX with each \\text{...} group's words replaced by a placeholder word,
     and the words by placeholder."""
-    if "\\text{" not in latex:
-        return latex, {}
     stem = "mathmlcliQtext"
     while stem in latex:
         stem += "Q"
     words: dict[str, str] = {}
-    out: list[str] = []
-    index = 0
-    while True:
-        match = _COMMAND.search(latex, index)
-        if match is None:
-            break
-        end = match.end()
-        if match[1] != "text" or not latex.startswith("{", end):
-            out.append(latex[index:end])
-            index = end
-            continue
-        close = v.latex_group_end(latex, end)
+
+    def hold(text: str) -> str:
         placeholder = f"{stem}{len(words)}Q"
-        words[placeholder] = v.latex_unescape(latex[end + 1 : close - 1])
-        out.append(f"{latex[index : match.start()]}\\text{{{placeholder}}}")
-        index = close
-    out.append(latex[index:])
-    return "".join(out), words
+        words[placeholder] = text
+        return f"\\text{{{placeholder}}}"
+
+    return v.map_text_groups(latex, hold), words
 
 
 # Spaces a browser would drop from an <mtext>: at either end and past the first in a run.

@@ -15,8 +15,43 @@ _SPECIAL = re.compile(r"([\\`*_{}\[\]<>|$#~])")
 _TRAILING_SPACES = re.compile(r"[ \t]+$", re.MULTILINE)
 
 
+# Characters a \\text{...} cannot hold as they are in KaTeX and MathJax alike (which
+# take no text-mode escapes such as $<$), written as math beside it; "$" would
+# also end a Markdown math span, and "<" start an HTML tag.
+_MATH_FOR = {
+    "\\": r"\backslash ",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "%": r"\%",
+    "#": r"\#",
+    "_": r"\_",
+    "^": r"\hat{}",
+    "~": r"\sim ",
+    "<": r"\lt ",
+    ">": r"\gt ",
+    "|": r"\vert ",
+}
+_TEXT_RUNS = re.compile("([" + re.escape("".join(_MATH_FOR)) + "])")
+
+
 def escape(words: str) -> str:
     return _SPECIAL.sub(r"\\\1", words)
+
+
+def math(latex: str) -> str:
+    """LaTeX for KaTeX and MathJax: the words of each \\text{...} as they read."""
+    return v.map_text_groups(latex, _text)
+
+
+def _text(words: str) -> str:
+    pieces = _TEXT_RUNS.split(words)
+    return "".join(
+        _MATH_FOR[piece] if piece in _MATH_FOR else r"\text{" + piece + "}"
+        for piece in pieces
+        if piece
+    )
 
 
 def write(view: v.View) -> str:
@@ -29,7 +64,7 @@ def write(view: v.View) -> str:
 
 
 def inline(line: v.Line) -> str:
-    return v.write_line(line, escape, lambda m: f"${m.latex.strip()}$", _span)
+    return v.write_line(line, escape, lambda m: f"${math(m.latex).strip()}$", _span)
 
 
 def _span(span: v.Span) -> str:
@@ -63,11 +98,11 @@ def _block(block: v.Block) -> list[str]:
             return [f"> {text}", ""]
         return [text, ""]
     if isinstance(block, v.Formula):
-        return ["$$", block.latex, "$$", ""]
+        return ["$$", math(block.latex), "$$", ""]
     if isinstance(block, v.Table):
         return [*_table(block), ""]
     if isinstance(block, v.Matrix):
-        return ["$$", v.matrix_latex(block), "$$", ""]
+        return ["$$", math(v.matrix_latex(block)), "$$", ""]
     if isinstance(block, v.Tree):
         lines = [inline(block.root), ""]
         for child in block.children:
@@ -90,7 +125,7 @@ def _node(node: v.TreeNode, depth: int) -> list[str]:
 
 def _table(table: v.Table) -> list[str]:
     headers = [
-        "$" + column.header.latex.replace("|", r"\vert ") + "$"
+        "$" + math(column.header.latex).replace("|", r"\vert ") + "$"
         if isinstance(column.header, v.Math)
         else escape(column.header)
         for column in table.columns
@@ -112,4 +147,4 @@ def _cell(cell: v.Cell, column: v.Column) -> str:
     if cell is None:
         return ""
     # A bare | would end the cell, even inside math.
-    return "$" + v.cell_latex(cell, column).replace("|", r"\vert ") + "$"
+    return "$" + math(v.cell_latex(cell, column)).replace("|", r"\vert ") + "$"

@@ -492,6 +492,29 @@ def latex_group_end(latex: str, start: int) -> int:
     return len(latex) + 1
 
 
+def map_text_groups(latex: str, rewrite: Callable[[str], str]) -> str:
+    """The LaTeX with each \\text{...} group replaced by `rewrite(words)`, the words
+    as `latex_unescape` reads them back (for writers whose math cannot hold
+    latex_escape's text-mode escapes: MathML, Markdown's KaTeX and MathJax)."""
+    if "\\text{" not in latex:
+        return latex
+    out: list[str] = []
+    index = 0
+    while (match := _LATEX_COMMAND.search(latex, index)) is not None:
+        end = match.end()
+        if match[1] != "text" or not latex.startswith("{", end):
+            out.append(latex[index:end])
+            index = end
+            continue
+        close = latex_group_end(latex, end)
+        out.append(
+            latex[index : match.start()] + rewrite(latex_unescape(latex[end + 1 : close - 1]))
+        )
+        index = close
+    out.append(latex[index:])
+    return "".join(out)
+
+
 def latex_unescape(latex: str) -> str:
     """The words `latex_escape` wrote: latex_unescape(latex_escape(s)) == s for any s.
 
