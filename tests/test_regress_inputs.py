@@ -203,3 +203,17 @@ def test_a_delimiter_ending_every_row_adds_no_empty_column(run, command):
         assert [column["name"] for column in data["columns"]] == ["x", "y"]
     else:
         assert data["columns"] == ["x", "y"]
+
+
+def test_a_feature_named_intercept_is_refused_unless_there_is_no_intercept(run):
+    table = "intercept,x,y\n1,1,2\n1,2,4.1\n1,3,6\n1,4,8.2\n"
+    result = run("regress", "-", input=table)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "a feature named 'intercept' would share its name with β₀" in result.stderr
+    # Through the origin the column of ones is the intercept, and the names are unique.
+    x = np.array([1.0, 2, 3, 4])
+    y = np.array([2, 4.1, 6, 8.2])
+    data = json.loads(run("regress", "-", "--no-intercept", "-f", "json", input=table).stdout)
+    model = sm.OLS(y, np.column_stack([np.ones(4), x])).fit()
+    np.testing.assert_allclose(list(data["coefficients"].values()), model.params, rtol=1e-12)
+    assert list(data["coefficients"]) == ["intercept", "x"]

@@ -242,6 +242,12 @@ def regress(
     method = method.strip().lower()  # GD and gd alike
     _check_settings(method, learning_rate, max_steps, intercept, ridge, standardize)
     target_name, feature_names = choose_columns(table, target, features)
+    if intercept and "intercept" in feature_names:
+        raise InputError(
+            "a feature named 'intercept' would share its name with β₀ (the intercept "
+            "the fit adds): leave the column out with --features, or fit through the "
+            "origin with --no-intercept"
+        )
     specs = [_feature(table, name, target_name) for name in feature_names]
     derived = any(spec.function is not None for spec in specs)
     # Plain columns are read as they are; expressions need their columns, once each.
