@@ -217,3 +217,18 @@ def test_a_feature_named_intercept_is_refused_unless_there_is_no_intercept(run):
     model = sm.OLS(y, np.column_stack([np.ones(4), x])).fit()
     np.testing.assert_allclose(list(data["coefficients"].values()), model.params, rtol=1e-12)
     assert list(data["coefficients"]) == ["intercept", "x"]
+
+
+def test_columns_named_like_constants_or_functions_are_columns_in_expressions(run):
+    e = np.array([1.0, 2, 3, 4, 5, 6])
+    pi = np.array([3.0, 1, 4, 1, 5, 9])
+    exp = np.array([1.0, 2, 2, 5, 9, 2])
+    y = np.array([2, 4.5, 5, 8.1, 9, 11])
+    table = "e,pi,exp,y\n" + "".join(
+        f"{a},{b},{c},{d}\n" for a, b, c, d in zip(e, pi, exp, y, strict=True)
+    )
+    result = run("regress", "-", "-x", "e, log(e), pi**2, log(exp)", "-f", "json", input=table)
+    assert result.exit_code == 0, result.stderr
+    model = sm.OLS(y, sm.add_constant(np.column_stack([e, np.log(e), pi**2, np.log(exp)]))).fit()
+    data = json.loads(result.stdout)
+    np.testing.assert_allclose(list(data["coefficients"].values()), model.params, rtol=1e-9)

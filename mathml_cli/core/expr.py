@@ -16,7 +16,7 @@ import keyword
 import math
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -226,7 +226,7 @@ def _normalise(tokens: list[_Token]) -> tuple[str, list[int]]:
     return "".join(parts), columns
 
 
-def parse_expression(text: str, *, as_typed: bool = False) -> Any:
+def parse_expression(text: str, *, as_typed: bool = False, names: Collection[str] = ()) -> Any:
     """Parse mathml's expression language into a SymPy expression.
 
     Raises ExpressionError, naming the problem and its column, for anything
@@ -237,12 +237,14 @@ def parse_expression(text: str, *, as_typed: bool = False) -> Any:
     exp(log(x)) stays a composition, so derive explains what was written.
     It is built only after the evaluated form has passed every check, and it
     evaluates to that form, so the limits hold for it too.
+    `names` are variables even where the language has a constant or a function
+    of that name: a table's column `e` is the column, not 2.718.
     """
     tree, columns = parse_syntax(text)
-    evaluated = _Builder(text, columns).build(tree)
+    evaluated = _Builder(text, columns, names=names).build(tree)
     if not as_typed:
         return evaluated
-    return _Builder(text, columns, evaluate=False).walk(tree, 0)
+    return _Builder(text, columns, evaluate=False, names=names).walk(tree, 0)
 
 
 def parse_syntax(text: str) -> tuple[ast.expr, list[int]]:
@@ -299,9 +301,12 @@ def _syntax_error(
 class _Builder:
     """Walk a whitelisted Python AST and build the SymPy expression."""
 
-    def __init__(self, text: str, columns: list[int], *, evaluate: bool = True) -> None:
+    def __init__(
+        self, text: str, columns: list[int], *, evaluate: bool = True, names: Collection[str] = ()
+    ) -> None:
         self.text = text
         self.columns = columns
+        self.names = frozenset(names)  # variables whatever the language calls them
         self.symbols: dict[str, sympy.Symbol] = {}
         # False: build the tree as typed, once the evaluated build has passed
         # every check (so the checks are skipped here).
@@ -418,9 +423,9 @@ class _Builder:
 
     def name(self, node: ast.Name) -> Any:
         name = node.id
-        if name in CONSTANTS:
+        if name in CONSTANTS and name not in self.names:
             return CONSTANTS[name]
-        if name in FUNCTIONS:
+        if name in FUNCTIONS and name not in self.names:
             raise self.error(f"'{name}' is a function: write {name}(...)", node)
         if name not in self.symbols:
             self.symbols[name] = sympy.Symbol(name, real=True)

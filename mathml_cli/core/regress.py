@@ -391,7 +391,8 @@ def _feature(table: CsvTable, text: str, target: str) -> _Feature:
     from mathml_cli.errors import ExpressionError
 
     try:
-        expression = parse_expression(text)
+        # A column named e, pi or exp is that column here, not the constant or function.
+        expression = parse_expression(text, names=table.names)
     except ExpressionError as error:
         raise InputError(f"--features: {error}") from None
     variables = free_variables(expression)
