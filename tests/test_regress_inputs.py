@@ -232,3 +232,11 @@ def test_columns_named_like_constants_or_functions_are_columns_in_expressions(ru
     model = sm.OLS(y, sm.add_constant(np.column_stack([e, np.log(e), pi**2, np.log(exp)]))).fit()
     data = json.loads(result.stdout)
     np.testing.assert_allclose(list(data["coefficients"].values()), model.params, rtol=1e-9)
+
+
+def test_all_rows_dropped_says_which_columns_hold_the_gaps(run):
+    result = run("regress", "-", "--drop-missing", input="x,y,note\n1,2,\n2,4.5,\n3,5,\n")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "Error: every row of stdin (3) has a missing value in a column the fit uses (x, y, note)"
+    )

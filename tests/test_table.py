@@ -461,3 +461,23 @@ def test_a_line_without_the_trailing_delimiter_is_named():
 def test_a_comma_in_a_number_gets_the_hint_that_fits_it(cell, hint):
     with pytest.raises(InputError, match=re.escape(f"'{cell}' is not a number {hint}")):
         read(f'x;y\n1;2\n"{cell}";3\n')
+
+
+def test_several_empty_columns_at_the_end_and_rows_of_only_delimiters(monkeypatch, helper):
+    monkeypatch.setattr(table_module, "BLOCK_BYTES", 64)
+    rows = [(float(i), 0.5 * i + 2) for i in range(150)]
+    lines = ["x,y,,,"] + [f"{a},{b},,," for a, b in rows]
+    lines[40:40] = [",,,,"]  # an empty spreadsheet row inside the data
+    table, values = read("\n".join(lines) + "\n,,,,\n")
+    assert table.names == ("x", "y") and table.layout.trailing_empty == 3
+    np.testing.assert_array_equal(values, np.array(rows))
+    with pytest.raises(
+        InputError, match=r"but the table has 5 columns \(x, y and 3 empty last ones\)"
+    ):
+        read("x,y,,,\n" + "1,2,,,\n" * 60 + "3,4\n")
+
+
+def test_a_comment_of_words_names_the_columns_of_a_comma_separated_table():
+    table, values = read("# x y\n1,2\n2,4.1\n3,6\n")
+    assert table.names == ("x", "y")
+    np.testing.assert_array_equal(values, [[1, 2], [2, 4.1], [3, 6]])

@@ -456,9 +456,15 @@ def fit(  # noqa: C901 - the fit and its statistics, in the order a textbook giv
 ) -> Regression:
     n, p = factor.n, len(features)
     intercept = factor.intercept
+    if n == 0 and dropped:
+        used = ", ".join([*features, target])
+        raise InputError(
+            f"every row of {source} ({dropped}) has a missing value in a column the fit "
+            f"uses ({used}), so --drop-missing left none; choose columns that hold "
+            "numbers with --target and --features"
+        )
     if n == 0:
-        left = f" (all {dropped} rows had missing values)" if dropped else ""
-        raise InputError(f"{source} has no data rows, only a header{left}")
+        raise InputError(f"{source} has no data rows, only a header")
     parameters_named = (
         f"intercept and {p} feature{'s' if p != 1 else ''}"
         if intercept

@@ -70,13 +70,13 @@ class TableLayout:
     data_line: int = 0
     # Lines the reader drops before parsing: through the header, if it is not a comment.
     skip_lines: int = 0
-    # Every line ends in a delimiter (a spreadsheet's "1,2,"): the empty field after
-    # it is no column, so not in `names`, and never a default target or feature.
-    trailing_empty: bool = False
+    # Every line ends in this many empty fields (a spreadsheet's "1,2,," has 2): they
+    # are no columns, so not in `names`, and never a default target or feature.
+    trailing_empty: int = 0
 
     @property
     def width(self) -> int:
-        """Fields on each line, the trailing empty one included."""
+        """Fields on each line, the trailing empty ones included."""
         return len(self.names) + self.trailing_empty
 
 
@@ -266,14 +266,14 @@ class CsvTable:
         for offset, fields in enumerate(reader, start=1):
             line = first_line + offset
             row = line - self.layout.data_line
-            if not fields or (len(fields) == 1 and not fields[0].strip()):
-                continue  # a blank line
+            if all(not field.strip() for field in fields):
+                continue  # a blank line, or one of only delimiters (a spreadsheet's ",,")
             if len(fields) != width:
                 raise InputError(
                     f"row {row} (line {line}) has {len(fields)} "
                     f"field{'s' if len(fields) != 1 else ''}, "
                     f"but the table has {width} columns ({listed(self.names)}"
-                    + (" and an empty last one" if self.layout.trailing_empty else "")
+                    + _empty_columns(self.layout.trailing_empty)
                     + ")"
                 )
             values: list[float] = []
@@ -445,9 +445,8 @@ def _sniff_layout(
             f"{source} has one column: {needs} "
             "(columns separated by commas, semicolons, tabs or spaces)"
         )
-    trailing_empty = _ends_in_delimiter(lines, delimiter, 3 if for_regression else 2)
-    if trailing_empty:
-        cells = cells[:-1]
+    trailing_empty = _empty_trailing_fields(lines, delimiter, 2 if for_regression else 1)
+    cells = cells[: len(cells) - trailing_empty]
     first_numeric = all(_cell_number(cell) is not None for cell in cells)
     named_by_comment = None
     if comments and header is not False and first_numeric:
@@ -495,19 +494,29 @@ def _comments_and_table(text: str) -> tuple[list[str], list[tuple[int, str]]]:
     ]
 
 
-def _ends_in_delimiter(lines: list[str], delimiter: str, width: int) -> bool:
-    """Whether each line has at least `width` fields and ends in a delimiter (an empty
-    last field), as spreadsheets write "1,2,"."""
-    fields = [_fields(line, delimiter) for line in lines]
-    return all(len(row) >= width and not row[-1].strip() for row in fields)
+def _empty_trailing_fields(lines: list[str], delimiter: str, keep: int) -> int:
+    """How many fields at the end of every line are empty (spreadsheets write "1,2,,"
+    for a sheet with empty columns), leaving at least `keep` fields."""
+    rows = [_fields(line, delimiter) for line in lines]
+    count = 0
+    while all(len(row) - count > keep and not row[-1 - count].strip() for row in rows):
+        count += 1
+    return count
+
+
+def _empty_columns(count: int) -> str:
+    if not count:
+        return ""
+    return " and an empty last one" if count == 1 else f" and {count} empty last ones"
 
 
 def _names_in_comment(comment: str, delimiter: str, width: int) -> list[str] | None:
-    """The column names a comment gives as savetxt writes a header ('# x z y'): one
-    per column, not all numbers; else None."""
-    named = _fields(comment.lstrip().lstrip("#"), delimiter)
-    if len(named) == width and any(_cell_number(name) is None for name in named):
-        return named
+    """The column names a comment gives as savetxt writes a header ('# x z y', or
+    '# x,z,y' with the table's delimiter): one per column, not all numbers; else None."""
+    words = comment.lstrip().lstrip("#")
+    for named in (_fields(words, delimiter), words.split()):
+        if len(named) == width and any(_cell_number(name) is None for name in named):
+            return named
     return None
 
 
