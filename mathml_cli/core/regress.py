@@ -457,10 +457,10 @@ def fit(  # noqa: C901 - the fit and its statistics, in the order a textbook giv
     n, p = factor.n, len(features)
     intercept = factor.intercept
     if n == 0 and dropped:
-        used = ", ".join([*features, target])
+        columns_used = ", ".join([*features, target])
         raise InputError(
             f"every row of {source} ({dropped}) has a missing value in a column the fit "
-            f"uses ({used}), so --drop-missing left none; choose columns that hold "
+            f"uses ({columns_used}), so --drop-missing left none; choose columns that hold "
             "numbers with --target and --features"
         )
     if n == 0:
