@@ -381,3 +381,24 @@ def test_pca_loads_no_sympy():
     )
     assert '"n": 150' in done.stdout
     assert done.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_one_column_is_not_enough(run):
+    result = run("pca", "docs/data/iris.csv", "-c", "sepal_length")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "PCA needs at least two" in result.stderr and "mathml stats" in result.stderr
+
+
+def test_standardize_shows_the_standardised_rows_it_decomposes(run):
+    import numpy as np
+
+    data = np.genfromtxt("docs/data/houses.csv", delimiter=",", names=True)
+    x = np.column_stack([data[name] for name in ("sqft", "rooms", "age")])
+    z = (x - x.mean(axis=0)) / x.std(axis=0, ddof=1)  # oracle: NumPy
+    result = run("pca", "docs/data/houses.csv", "--standardize", "--columns", "sqft,rooms,age")
+    assert result.exit_code == 0, result.stderr
+    text = " ".join(result.stdout.split())  # one space wherever the output wraps or aligns
+    assert "the first 5 standardised rows" in text
+    assert "eigenvectors of the correlation matrix" in text
+    for row in z[:5]:
+        assert " ".join(f"{value:.6g}" for value in row) in text

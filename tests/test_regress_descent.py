@@ -339,3 +339,17 @@ def test_the_python_api_takes_the_same_settings(tmp_path):
         api.regress(str(path), lr=0.2)
     ridge = api.regress(str(path), ridge=2).to_dict()
     assert ridge["coefficients"]["b"] == pytest.approx(ridge["coefficients"]["a"], rel=1e-12)
+
+
+@pytest.mark.parametrize(("above", "slowly"), [(1.015, True), (1.5, False)])
+def test_a_diverging_rate_says_how_fast_the_error_grows(run, above, slowly):
+    rng = np.random.default_rng(0)
+    x = np.linspace(0, 1, 50)
+    y = 2 * x + 1 + rng.normal(0, 0.1, 50)
+    csv = to_csv(["x", "y"], np.column_stack([x, y]))
+    limit = stable_rate(x[:, None])
+    args = ("regress", "-", "-m", "gd", "--lr", repr(limit * above), "--steps", "20")
+    text = words(run(*args, input=csv).stdout)
+    growth = abs(1 - limit * above * 2 / limit)  # L = 2/limit
+    assert f"|1 − αL| = {growth:.4g}" in text
+    assert ("slowly, but it never converges" in text) is slowly

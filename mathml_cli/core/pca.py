@@ -258,7 +258,7 @@ def _choose_columns(table: CsvTable, columns: list[str] | None) -> list[str]:
     if columns is None:
         return list(table.names)
     if not columns:
-        raise InputError("--columns is empty: name at least one column")
+        raise InputError("--columns is empty: name at least two columns")
     for name in columns:
         if name not in table.names:
             raise InputError(
@@ -268,6 +268,12 @@ def _choose_columns(table: CsvTable, columns: list[str] | None) -> list[str]:
     repeated = sorted({name for name in columns if columns.count(name) > 1})
     if repeated:
         raise InputError(f"--columns names {', '.join(repeated)} more than once")
+    if len(columns) == 1:
+        # One column's only direction is itself: its variance is all there is (mathml stats).
+        raise InputError(
+            f"--columns names one column ({columns[0]}): PCA needs at least two; "
+            "for one column's spread, use mathml stats"
+        )
     return columns
 
 

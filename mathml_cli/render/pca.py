@@ -50,8 +50,9 @@ def view(result: Pca, *, plot: bool = False, scores_file: str | None = None) -> 
         v.Note(
             (
                 "PCA finds the orthogonal directions along which the data vary most: the "
-                "eigenvectors of the covariance matrix, ordered by their eigenvalues (the "
-                "variance along each).",
+                f"eigenvectors of the {matrix_name}, ordered by their eigenvalues (the "
+                "variance along each"
+                + (", in units of each column's own variance)." if result.standardized else ").")
             ),
         ),
         _centring(result),
@@ -78,8 +79,13 @@ def _centring(result: Pca) -> v.Section:
         ],
         v.Column("", align="left", format="text"),
     )
+    # With --standardize, what the covariance is taken of: (x - x̄)/s.
+    scales = result.std if result.standardized else (1.0,) * len(result.means)
     centred = [
-        tuple(value - mean for value, mean in zip(row, result.means, strict=True))
+        tuple(
+            (value - mean) / scale
+            for value, mean, scale in zip(row, result.means, scales, strict=True)
+        )
         for row in result.first_rows
     ]
     rows_table = _columns_table(
@@ -110,7 +116,8 @@ def _centring(result: Pca) -> v.Section:
                 indent=1,
             )
         )
-    blocks.append(v.Paragraph((f"the first {first} centred rows:",), indent=1))
+    shown = "standardised rows, (x - x̄)/s" if result.standardized else "centred rows"
+    blocks.append(v.Paragraph((f"the first {first} {shown}:",), indent=1))
     blocks.append(rows_table)
     return v.Section(None, tuple(blocks))
 

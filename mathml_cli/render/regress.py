@@ -410,8 +410,9 @@ def _descent_outcome(descent: GradientFit) -> v.Block:
         text = (
             f"Diverging: the learning rate {descent.learning_rate:g} is above {stable}, so "
             f"each step multiplies the error along the steepest direction by |1 − αL| = "
-            f"{growth:.4g}; slowly, but it never converges, and --steps "
-            f"{descent.max_steps} ran out first. Use --lr below "
+            f"{growth:.4g}"
+            + ("; slowly, but it never converges" if growth < 1.1 else "")
+            + f", and --steps {descent.max_steps} ran out before it blew up. Use --lr below "
             f"{descent.stable_below:.3g}{standardise}."
         )
     elif descent.status == "diverged":
