@@ -40,6 +40,15 @@ def view(result: Pca, *, plot: bool = False, scores_file: str | None = None) -> 
     """Means and centring, the covariance, its eigenvectors, the variance explained, scores."""
     p = len(result.columns)
     matrix_name = "correlation matrix" if result.standardized else "covariance matrix"
+    intro = (
+        "PCA finds the orthogonal directions along which the data vary most: the "
+        f"eigenvectors of the {matrix_name}, ordered by their eigenvalues (the variance "
+        + (
+            "along each, in units of each column's own variance)."
+            if result.standardized
+            else "along each)."
+        )
+    )
     blocks: list[v.Block] = [
         v.Paragraph(
             (
@@ -47,14 +56,7 @@ def view(result: Pca, *, plot: bool = False, scores_file: str | None = None) -> 
                 f" ({result.source}, n = {result.n:,} rows), on the {matrix_name}",
             )
         ),
-        v.Note(
-            (
-                "PCA finds the orthogonal directions along which the data vary most: the "
-                f"eigenvectors of the {matrix_name}, ordered by their eigenvalues (the "
-                "variance along each"
-                + (", in units of each column's own variance)." if result.standardized else ").")
-            ),
-        ),
+        v.Note((intro,)),
         _centring(result),
         _covariance(result),
         _decomposition(result),
