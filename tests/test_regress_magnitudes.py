@@ -150,3 +150,24 @@ def test_pca_at_the_edges_of_the_range_matches_the_svd(run, tmp_path, power):
     variances = singular**2 / (len(data) - 1) * scale**2
     reported = [component["variance"] for component in json.loads(result.stdout)["components"]]
     np.testing.assert_allclose(reported, variances, rtol=1e-9)
+
+
+@pytest.mark.parametrize("power", [-40, 0, 12, 40])
+def test_units_alone_raise_no_condition_warning(run, tmp_path, power):
+    # Oracle: the SVD in 60-digit arithmetic (mpmath) for X as read, whose smallest
+    # singular value double precision cannot resolve at 1e-40; NumPy's cond for X
+    # with unit-length columns.
+    import mpmath
+
+    x, z, y = unit_table()
+    scaled = x * 10.0**power
+    path = write(tmp_path / "units.csv", {"x": scaled, "z": z, "y": y})
+    data = json.loads(run("regress", str(path), "-f", "json").stdout)
+    design = np.column_stack([np.ones(len(x)), scaled, z])
+    with mpmath.workdps(60):
+        singular = mpmath.svd_r(mpmath.matrix(design.tolist()), compute_uv=False)
+        exact = float(max(singular) / min(singular))
+    assert data["condition_number"] == pytest.approx(exact, rel=1e-6)
+    unit = design / np.linalg.norm(design, axis=0)
+    assert data["scaled_condition_number"] == pytest.approx(np.linalg.cond(unit), rel=1e-6)
+    assert not any("condition number" in warning for warning in data["warnings"])

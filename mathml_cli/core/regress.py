@@ -153,6 +153,7 @@ class Regression(Record):
     aic: float
     bic: float
     condition_number: float
+    scaled_condition_number: float  # with X's columns scaled to unit length
     residuals: ResidualSummary
     warnings: tuple[str, ...]
     dropped_rows: int
@@ -529,14 +530,17 @@ def fit(  # noqa: C901 - the fit and its statistics, in the order a textbook giv
     sigma2 = rss / df_resid
     std_errors = np.sqrt(np.maximum(sigma2 * np.diag(inverse), 0.0))
     condition = _condition_number(raw[:, :target_column])  # of X as read, every column
+    # Units alone (metres or millimetres) change κ but no solver's accuracy: with its
+    # columns scaled to unit length, X's κ is what costs digits (van der Sluis).
+    scaled_condition = _condition_number(_unit_columns(raw[:, :target_column]))
     if ridge is None:
         _warn_collinearity(features, kept, inverse, centred, intercept, warnings)
-        if condition > CONDITION_WARNING and not dependent:
+        if scaled_condition > CONDITION_WARNING and not dependent:
             warnings.append(
-                f"the condition number of X is {condition:.3g}, so κ(XᵀX) = κ² = "
-                f"{condition**2:.2g}, beyond the 1/ε = 4.5e15 of double precision: the normal "
-                "equation solved in floating point would keep no correct digit; these numbers "
-                f"come from {algorithm}"
+                f"the condition number of X is {condition:.3g} ({scaled_condition:.3g} with "
+                f"its columns scaled to unit length), so κ(XᵀX) ≈ {scaled_condition**2:.2g}, "
+                "beyond the 1/ε = 4.5e15 of double precision: the normal equation solved in "
+                f"floating point would keep no correct digit; these numbers come from {algorithm}"
             )
     if tss == 0:
         warnings.append(f"the target '{target}' is constant: R² and the F-test are undefined")
@@ -657,6 +661,7 @@ def fit(  # noqa: C901 - the fit and its statistics, in the order a textbook giv
         aic=-2 * log_likelihood + 2 * parameters,
         bic=-2 * log_likelihood + math.log(n) * parameters,
         condition_number=condition,
+        scaled_condition_number=scaled_condition,
         residuals=ResidualSummary(low, q1, median, q3, high, exact_rows, len(residuals)),
         warnings=tuple(warnings),
         dropped_rows=dropped,
@@ -960,6 +965,13 @@ def _warn_collinearity(
         )
 
 
+def _unit_columns(design_factor: np.ndarray) -> np.ndarray:
+    """The factor of X with X's columns scaled to unit length (F's columns have X's
+    lengths, as X = Q·F); a column of zeros stays as it is."""
+    lengths = np.linalg.norm(design_factor, axis=0)
+    return design_factor / np.where(lengths > 0, lengths, 1.0)
+
+
 def _condition_number(design_factor: np.ndarray) -> float:
     """cond(X) of the design (with its column of ones), as statsmodels reports it.
 
@@ -967,7 +979,26 @@ def _condition_number(design_factor: np.ndarray) -> float:
     XᵀX, whose rounding would swamp the smallest one.
     """
     singular = np.linalg.svd(design_factor, compute_uv=False)
-    return float(singular[0] / singular[-1]) if singular[-1] > 0 else math.inf
+    if singular[-1] > 1e-12 * singular[0]:
+        return float(singular[0] / singular[-1])
+    # σ_min is below what the SVD resolves (its error is ε·σ_max): with columns of
+    # very different scales (1 and 1e-40) the design may still be far from singular.
+    # F = F_u·D with unit-length columns F_u, so ‖F⁻¹‖ = ‖D⁻¹F_u⁻¹‖, and F_u⁻¹ is as
+    # accurate as F_u is well conditioned.
+    rows, columns = design_factor.shape
+    if rows < columns or np.any(design_factor[columns:]):
+        return math.inf if singular[-1] == 0 else float(singular[0] / singular[-1])
+    lengths = np.linalg.norm(design_factor, axis=0)
+    unit = design_factor[:columns] / np.where(lengths > 0, lengths, 1.0)
+    try:
+        inverse = np.linalg.inv(unit)
+    except np.linalg.LinAlgError:
+        return math.inf
+    with np.errstate(all="ignore"):
+        scaled_inverse = inverse / np.where(lengths > 0, lengths, 1.0)[:, None]
+        if not np.all(np.isfinite(scaled_inverse)) or np.linalg.cond(unit) > 1e15:
+            return math.inf
+        return float(singular[0] * np.linalg.norm(scaled_inverse, 2))
 
 
 def _normal_equation(

@@ -550,6 +550,11 @@ def _fit(result: Regression) -> list[v.Block]:
                 _num(result.bic),
                 ", condition number ",
                 _num(result.condition_number, 4),
+                *(
+                    (" (", _num(result.scaled_condition_number, 4), " with unit-length columns)")
+                    if result.condition_number > 1e3 * result.scaled_condition_number
+                    else ()
+                ),
             )
         ),
         v.Paragraph(tuple(residuals)),
@@ -723,6 +728,7 @@ def data(result: Regression) -> dict[str, Any]:
         "f_statistic": result.f_statistic,
         "f_p_value": result.f_p_value,
         "condition_number": result.condition_number,
+        "scaled_condition_number": result.scaled_condition_number,
         "warnings": list(result.warnings),
         "df_model": result.df_model,
         "df_resid": result.df_resid,
