@@ -7,6 +7,7 @@ Rich: only on a terminal, never with NO_COLOR.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -71,26 +72,91 @@ def line_plot(
         plt.xlabel(xlabel)
     if ylabel:
         plt.ylabel(ylabel)
-    if log_y:
-        plt.yscale("log")
     colour = _colour_allowed()
+    drawn: list[tuple[int, Series, list[float], list[float]]] = []
+    for index, item in enumerate(series):
+        finite = [
+            (a, b)
+            for a, b in zip(item.x, item.y, strict=True)
+            if _finite(a) and _finite(b) and (b > 0 or not log_y)
+        ]
+        if finite:
+            xs, ys = (list(values) for values in zip(*finite, strict=True))
+            # On a log scale the curve is drawn at log10(y), its ticks labelled in y.
+            drawn.append((index, item, xs, [math.log10(b) for b in ys] if log_y else ys))
+    if not drawn:
+        plt.clear_figure()
+        return f"{title}: nothing finite to plot"
+    all_x = [a for _, _, xs, _ in drawn for a in xs]
+    all_y = [b for _, _, _, ys in drawn for b in ys]
+    whole = all(float(a).is_integer() for a in all_x)  # steps: no tick at 0.25
+    plt.xticks(*_ticks(min(all_x), max(all_x), whole=whole))
+    plt.yticks(*_ticks(min(all_y), max(all_y), log=log_y))
     # Points after lines, so a fitted line never hides the data it runs through.
-    drawing_order = sorted(enumerate(series), key=lambda pair: pair[1].style == "scatter")
-    for index, item in drawing_order:
-        finite = [(a, b) for a, b in zip(item.x, item.y, strict=True) if _finite(a) and _finite(b)]
-        if not finite:
-            continue
-        xs, ys = zip(*finite, strict=True)
+    for index, item, xs, ys in sorted(drawn, key=lambda entry: entry[1].style == "scatter"):
         marker = PLAIN_MARKERS[index % len(PLAIN_MARKERS)]
         if item.style == "scatter":
-            plt.scatter(list(xs), list(ys), label=item.label, marker=marker)
+            plt.scatter(xs, ys, label=item.label, marker=marker)
         else:
-            plt.plot(list(xs), list(ys), label=item.label, marker="braille" if colour else marker)
+            plt.plot(xs, ys, label=item.label, marker="braille" if colour else marker)
     if not _colour_allowed():
         plt.theme("clear")
     text = str(plt.build())
     plt.clear_figure()
     return _strip_colour(text) if not _colour_allowed() else text
+
+
+def _ticks(
+    low: float, high: float, *, whole: bool = False, log: bool = False, count: int = 5
+) -> tuple[list[float], list[str]]:
+    """About `count` round tick positions from low to high and short labels for them:
+    1e+40 rather than forty digits; whole numbers only when `whole`; on a log axis
+    (positions are log10 of the values) powers of ten where the range spans them."""
+    if log and high - low >= 1:
+        # Powers of ten; over fewer than three decades also 2× and 5× them.
+        step = max(1, math.ceil((high - low) / (count - 1)))
+        mantissas = (1, 2, 5) if high - low < 3 else (1,)
+        ticks = [
+            (power + math.log10(m), m, power)
+            for power in range(math.floor(low), math.ceil(high) + 1, step)
+            for m in mantissas
+        ]
+        ticks = [t for t in ticks if low - 1e-9 <= t[0] <= high + 1e-9]
+        labels = [
+            f"{m}e{power:+03d}" if abs(power) >= 4 else f"{m * 10.0**power:g}"
+            for _, m, power in ticks
+        ]
+        return [t[0] for t in ticks], labels
+    if high <= low:
+        positions = [low]
+    else:
+        step = _round_step((high - low) / (count - 1))
+        if whole:
+            step = max(1.0, math.ceil(step))
+        start = math.ceil(low / step - 1e-9) * step
+        positions = [start + i * step for i in range(int((high - start) / step + 1e-9) + 1)]
+    values = [10.0**p for p in positions] if log else positions
+    return positions, _labels(values)
+
+
+def _round_step(raw: float) -> float:
+    """The one of 1, 2, 2.5 and 5 times a power of ten nearest to `raw` (by ratio)."""
+    power = 10.0 ** math.floor(math.log10(raw))
+    return min((m * power for m in (1, 2, 2.5, 5, 10)), key=lambda s: abs(math.log(s / raw)))
+
+
+def _labels(values: list[float]) -> list[str]:
+    """Tick labels as short as tells them apart: 405000 and 0.25, but 8.4e+10 and 3e-40."""
+    largest = max(abs(v) for v in values)
+    fixed = 1e-3 <= largest < 1e6 or largest == 0
+    for digits in range(0 if fixed else 1, 10):
+        labels = [f"{v:.{digits}f}" if fixed else f"{v:.{digits}g}" for v in values]
+        if all(
+            abs(float(label) - v) <= 1e-9 * max(largest, 1e-300)
+            for label, v in zip(labels, values, strict=True)
+        ):
+            break
+    return [label if label.strip("-0.") else "0" for label in labels]
 
 
 def _finite(value: float) -> bool:
