@@ -634,3 +634,15 @@ def test_json_says_which_fit_the_statistics_describe(run):
     # The statistics are the closed form's: its R² is least squares', whatever descent did.
     assert descent["r_squared"] == normal["r_squared"]
     assert descent["coefficients"] != descent["closed_form"]
+
+
+@pytest.mark.parametrize("columns", ["60", "80", "100"])
+def test_a_label_and_its_value_are_never_split_by_wrapping(run, monkeypatch, columns):
+    monkeypatch.setenv("COLUMNS", columns)
+    for path in ("houses.csv", "study.csv"):
+        out = run("regress", str(ROOT / "docs" / "data" / path), "--brief").stdout
+        assert "\xa0" not in out and "\ue000" not in out
+        for line in out.splitlines():
+            assert len(line) <= int(columns)
+            for label in ("min", "1Q", "median", "3Q", "max", "p-value (F)", "number", "error"):
+                assert not line.rstrip().endswith(label), (label, line)

@@ -518,7 +518,7 @@ def _fit(result: Regression) -> list[v.Block]:
     labels = ("min", "1Q", "median", "3Q", "max")
     residuals: list[Any] = [v.Span("Residuals: ")]
     for index, (label, value) in enumerate(zip(labels, values, strict=True)):
-        residuals += ["   " if index else "", f"{label} ", _num(value)]
+        residuals += ["   " if index else "", f"{label}\xa0", _num(value)]  # kept together
     residuals.append(v.Span(f"   ({how})", "muted"))
     r_squared = ("R²", "R^2") if result.intercept else ("R² (uncentred)", r"R^2_{\text{uncentred}}")
     return [
@@ -532,11 +532,11 @@ def _fit(result: Regression) -> list[v.Block]:
         ),
         v.Paragraph(
             (
-                "residual std error ",
+                "residual std error\xa0",
                 _num(result.residual_std_error),
                 f" on {result.df_resid} DF; ",
                 stat("F", f"F_{{{result.df_model},{result.df_resid}}}", _num(result.f_statistic)),
-                f" on {result.df_model} and {result.df_resid} DF, p-value (F) ",
+                f" on {result.df_model} and {result.df_resid} DF, p-value\xa0(F)\xa0",
                 _p_value(result.f_p_value),
             )
         ),
@@ -548,7 +548,7 @@ def _fit(result: Regression) -> list[v.Block]:
                 _num(result.aic),
                 " / ",
                 _num(result.bic),
-                ", condition number ",
+                ", condition number\xa0",
                 _num(result.condition_number, 4),
                 *(
                     (" (", _num(result.scaled_condition_number, 4), " with unit-length columns)")

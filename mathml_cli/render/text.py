@@ -40,7 +40,13 @@ def write(view: v.View, console: Any) -> str:
         _block(block, renderables, console.width)
     with console.capture() as capture:
         console.print(Group(*renderables))
-    return _strip_trailing_spaces(str(capture.get()))
+    return _strip_trailing_spaces(str(capture.get()).replace(_GLUE, " "))
+
+
+# Rich wraps at any Unicode space, the no-break space too; so a no-break space
+# (a label and its value, "max 0.38") is this non-space stand-in, of the same
+# width, until the lines are made.
+_GLUE = "\ue000"
 
 
 _TRAILING = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)$")
@@ -62,11 +68,13 @@ def rich_line(line: v.Line, style: str = "") -> Any:
     text = Text(style=style)
     for piece in line:
         if isinstance(piece, str):
-            text.append(piece)
+            text.append(piece.replace("\xa0", _GLUE))
         elif isinstance(piece, v.Math):
-            text.append(piece.text, style=STYLES[piece.role] if piece.role else "")
+            text.append(
+                piece.text.replace("\xa0", _GLUE), style=STYLES[piece.role] if piece.role else ""
+            )
         else:
-            text.append(piece.text, style=STYLES[piece.role])
+            text.append(piece.text.replace("\xa0", _GLUE), style=STYLES[piece.role])
     return text
 
 
