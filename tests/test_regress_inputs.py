@@ -240,3 +240,19 @@ def test_all_rows_dropped_says_which_columns_hold_the_gaps(run):
     assert result.stderr.startswith(
         "Error: every row of stdin (3) has a missing value in a column the fit uses (x, y, note)"
     )
+
+
+@pytest.mark.parametrize(
+    ("command", "chosen", "hint"),
+    [
+        ("regress", [], "; choose the columns with --features (and --target)"),
+        ("regress", ["-x", "name,x"], ""),
+        ("pca", [], "; choose the numeric columns with --columns"),
+        ("stats", [], "; choose the numeric columns with --column"),
+        ("stats", ["-c", "name"], ""),
+    ],
+)
+def test_a_text_column_chosen_by_default_gets_a_hint(run, command, chosen, hint):
+    result = run(command, "-", *chosen, input="name,x,y\nann,1,2\nbob,2,4\ncy,3,6.1\n")
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: row 1 (line 2), column 'name': 'ann' is not a number{hint}\n"

@@ -543,6 +543,8 @@ def open_numbers(
                 yield number_blocks(stream, source), ("x",), source, ReadCounts()
                 return
         table = CsvTable(stream, source, header=header, for_regression=False)
+        if not names:
+            table.text_hint = "choose the numeric columns with --column"
         names = names or table.names
         repeated = sorted({name for name in names if names.count(name) > 1})
         if repeated:

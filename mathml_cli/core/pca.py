@@ -118,6 +118,8 @@ def pca(  # noqa: C901 - the steps of PCA in the order a textbook gives them
             table.layout, names=tuple(f"x{i}" for i in range(1, width + 1))
         )
     names = _choose_columns(table, columns)
+    if columns is None:
+        table.text_hint = "choose the numeric columns with --columns"
     p = len(names)
     k = min(2, p) if components is None else components
     if not 1 <= k <= p:

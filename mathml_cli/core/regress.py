@@ -243,6 +243,8 @@ def regress(
     method = method.strip().lower()  # GD and gd alike
     _check_settings(method, learning_rate, max_steps, intercept, ridge, standardize)
     target_name, feature_names = choose_columns(table, target, features)
+    if features is None:
+        table.text_hint = "choose the columns with --features (and --target)"
     if intercept and "intercept" in feature_names:
         raise InputError(
             "a feature named 'intercept' would share its name with β₀ (the intercept "

@@ -139,6 +139,9 @@ class CsvTable:
             _, _, self._pending = self._pending.partition(b"\n")
         self._line = self.layout.skip_lines
         self.counts = ReadCounts()
+        # What a "not a number" error adds, e.g. how to leave a text column out
+        # when the columns were chosen by default.
+        self.text_hint = ""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -284,7 +287,7 @@ class CsvTable:
                     if number is None and drop_missing and cell.lower() in MISSING:
                         break
                     where = f"row {row} (line {line}), column '{self.names[column]}'"
-                    raise _cell_error(number, cell, where, missing_hint)
+                    raise _cell_error(number, cell, where, missing_hint, self.text_hint)
                 values.append(number)
             if len(values) < len(columns):
                 dropped += 1
@@ -293,7 +296,9 @@ class CsvTable:
         return np.array(rows, dtype=np.float64).reshape(len(rows), len(columns)), dropped
 
 
-def _cell_error(number: float | None, cell: str, where: str, missing_hint: str) -> InputError:
+def _cell_error(
+    number: float | None, cell: str, where: str, missing_hint: str, text_hint: str = ""
+) -> InputError:
     """What is wrong with a cell: missing, not a number, or outside MAGNITUDE_BOUNDS."""
     if number is not None:
         return InputError(
@@ -306,6 +311,8 @@ def _cell_error(number: float | None, cell: str, where: str, missing_hint: str) 
         hint = " (thousands separators and decimal commas are not supported)"
     elif _decimal_comma(cell):
         hint = " (decimal commas are not supported)"
+    if not hint and text_hint and _cell_number(cell.replace(",", ".")) is None:
+        hint = f"; {text_hint}"
     return InputError(f"{where}: '{_shorten(cell)}' is not a number{hint}")
 
 
