@@ -287,7 +287,9 @@ class CsvTable:
                     if number is None and drop_missing and cell.lower() in MISSING:
                         break
                     where = f"row {row} (line {line}), column '{self.names[column]}'"
-                    raise _cell_error(number, cell, where, missing_hint, self.text_hint)
+                    # A text column fails on its first row; a stray word later is a typo.
+                    text_hint = self.text_hint if row == 1 else ""
+                    raise _cell_error(number, cell, where, missing_hint, text_hint)
                 values.append(number)
             if len(values) < len(columns):
                 dropped += 1

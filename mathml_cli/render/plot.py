@@ -114,11 +114,11 @@ def _ticks(
     (positions are log10 of the values) powers of ten where the range spans them."""
     if log and high - low >= 1:
         # Powers of ten; over fewer than three decades also 2× and 5× them.
-        step = max(1, math.ceil((high - low) / (count - 1)))
+        decades = max(1, math.ceil((high - low) / (count - 1)))
         mantissas = (1, 2, 5) if high - low < 3 else (1,)
         ticks = [
             (power + math.log10(m), m, power)
-            for power in range(math.floor(low), math.ceil(high) + 1, step)
+            for power in range(math.floor(low), math.ceil(high) + 1, decades)
             for m in mantissas
         ]
         ticks = [t for t in ticks if low - 1e-9 <= t[0] <= high + 1e-9]
@@ -132,7 +132,7 @@ def _ticks(
     else:
         step = _round_step((high - low) / (count - 1))
         if whole:
-            step = max(1.0, math.ceil(step))
+            step = max(1.0, float(math.ceil(step)))
         start = math.ceil(low / step - 1e-9) * step
         positions = [start + i * step for i in range(int((high - start) / step + 1e-9) + 1)]
     values = [10.0**p for p in positions] if log else positions
