@@ -194,7 +194,14 @@ def _normal_steps(result: Regression) -> list[v.Block]:
         ]
         step2.append(_number_table([*products, v.Math("Xᵀy", r"X^\top y")], rows))
     else:
-        step2.append(v.Note((f"{gram.text} is {width}×{width}, Xᵀy has {width} entries.",)))
+        step2.append(
+            v.Note(
+                (
+                    f"{gram.text} is {width}×{width}, Xᵀy has {width} entries: too many to "
+                    "print here; --format json has them (normal_equation).",
+                )
+            )
+        )
     slopes = [
         v.Paragraph(
             (
