@@ -238,3 +238,16 @@ def test_regress_column_named_like_an_expression_is_a_name(run):
     result = run("regress", "-", "--features", "x,a-b,x**2", "--format", "latex", input=table)
     assert result.exit_code == 0, result.output
     assert r"\beta_{2} \text{a-b}" in result.stdout and r"\beta_{3} x^{2}" in result.stdout
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_control_characters_in_names_are_shown_as_symbols_in_html(run, command):
+    # XML forbids them, so a raw one would make each MathML fragment unreadable.
+    names = ["a\x01b", "c\x7fd", "y\x1b"]
+    result = run(command, "-", "--format", "html", input=_csv(names))
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", out)
+    assert "a\u2401b" in out and "c\u2421d" in out
+    for math in re.findall(r"<math.*?</math>", out, re.S):
+        ET.fromstring(math)

@@ -11,9 +11,23 @@ from __future__ import annotations
 
 import math
 import re
-from html import escape
+from html import escape as html_escape
 
 from mathml_cli.render import view as v
+
+# Control characters, which XML (and so MathML) forbids: shown as their symbols, ␁.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def escape(text: str) -> str:
+    """Text for HTML: & < > " ' escaped, and a control character as its symbol."""
+    return html_escape(_CONTROL.sub(_control_symbol, text))
+
+
+def _control_symbol(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    return "\u2421" if code == 0x7F else chr(0x2400 + code)  # ␡ for DEL, ␀..␟ for the rest
+
 
 CSS = """
 body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto;
