@@ -256,3 +256,13 @@ def test_a_text_column_chosen_by_default_gets_a_hint(run, command, chosen, hint)
     result = run(command, "-", *chosen, input="name,x,y\nann,1,2\nbob,2,4\ncy,3,6.1\n")
     assert result.exit_code == 2
     assert result.stderr == f"Error: row 1 (line 2), column 'name': 'ann' is not a number{hint}\n"
+
+
+def test_an_expression_of_a_column_named_pi_is_typeset_as_that_column(run):
+    table = "pi,x,y\n1,1,2\n2,3,4.5\n3,2,5\n4,5,8.1\n5,4,9.2\n"
+    latex = run("regress", "-", "-x", "pi**2, x", "-f", "latex", input=table).stdout
+    assert r"\beta_{1} p_{i}^{2}" in latex and r"\pi" not in latex
+    # Without such a column, pi in an expression is the constant.
+    plain = table.replace("pi,", "w,", 1)
+    latex = run("regress", "-", "-x", "w, pi*x", "-f", "latex", input=plain).stdout
+    assert r"\pi x" in latex

@@ -167,6 +167,7 @@ class Regression(Record):
     exact: bool = False  # the numbers come from the exact rational solve
     closed_form: tuple[float, ...] = ()  # least squares (or ridge) coefficients, as fitted
     expressions: tuple[str, ...] = ()  # the features computed from columns (--features "x**2")
+    expression_columns: tuple[str, ...] = ()  # the columns they read (a column "pi" is no π)
 
 
 class RowKeeper:
@@ -292,7 +293,10 @@ def regress(
         standardize=standardize,
     )
     expressions = tuple(spec.name for spec in specs if spec.function is not None)
-    return fitted.replace(expressions=expressions) if expressions else fitted
+    if not expressions:
+        return fitted
+    read_by_them = {table.names[c] for spec in specs if spec.function for c in spec.columns}
+    return fitted.replace(expressions=expressions, expression_columns=tuple(sorted(read_by_them)))
 
 
 def choose_columns(

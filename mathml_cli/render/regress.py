@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from mathml_cli.core.regress import Coefficient, GradientFit, Regression
@@ -25,19 +25,20 @@ def _sub(number_: int) -> str:
     return str(number_).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
-def _name(name: str, expressions: Collection[str] = ()) -> v.Math:
-    """A column, or one of the `expressions` of columns (--features "x**2"), as math.
+def _name(name: str, result: Regression | None = None) -> v.Math:
+    """A column, or one of the result's expressions of columns (--features "x**2"), as math.
 
-    A column's name is only a name: "a-b" is not a minus b, "price ($)" is words.
+    A column's name is only a name: "a-b" is not a minus b, "price ($)" is words;
+    in an expression a column named pi is that column, not π.
     """
-    if name not in expressions:
+    if result is None or name not in result.expressions:
         return v.Math(name, v.column_latex(name))
     from mathml_cli.core.expr import parse_expression
     from mathml_cli.errors import InputError
     from mathml_cli.render.common import latex_of
 
     try:
-        return v.Math(name, latex_of(parse_expression(name)))
+        return v.Math(name, latex_of(parse_expression(name, names=result.expression_columns)))
     except InputError:
         return v.Math(name, v.text_latex(name))
 
@@ -45,10 +46,8 @@ def _name(name: str, expressions: Collection[str] = ()) -> v.Math:
 def _model(result: Regression) -> v.Math:
     features = list(enumerate(result.features, start=1))
     terms = " + ".join(f"β{_sub(i)}·{name}" for i, name in features)
-    latex = " + ".join(
-        rf"\beta_{{{i}}} {_name(name, result.expressions).latex}" for i, name in features
-    )
-    target = _name(result.target, result.expressions)
+    latex = " + ".join(rf"\beta_{{{i}}} {_name(name, result).latex}" for i, name in features)
+    target = _name(result.target, result)
     if not result.intercept:
         return v.Math(
             f"{result.target} = {terms} + ε   (no intercept: through the origin)",
@@ -100,7 +99,7 @@ def view(
     title = "Coefficients"
     if result.descent is not None:
         title += f" where gradient descent ended (step {result.descent.steps})"
-    table = _coefficient_table(result.coefficients, result.descent is not None, result.expressions)
+    table = _coefficient_table(result.coefficients, result.descent is not None, result)
     blocks.append(v.Section(v.Heading((title,), 3), (table,)))
     fit = _fit(result) + [v.Note((note,)) for note in _model_notes(result)]
     blocks.append(v.Section(None, tuple(fit)))
@@ -127,15 +126,13 @@ def _normal_steps(result: Regression) -> list[v.Block]:
     eq = result.normal
     columns = ["1", *result.features] if result.intercept else list(result.features)
     width = len(columns)
-    headers = [v.Math("1", "1") if c == "1" else _name(c, result.expressions) for c in columns]
+    headers = [v.Math("1", "1") if c == "1" else _name(c, result) for c in columns]
     step1: list[v.Block] = [
         _step(1, (v.Span(f"the design matrix X ({result.n}×{width}) and the target y"),))
     ]
     if eq.design_rows is not None and eq.target_values is not None:
         rows = [(*x, y) for x, y in zip(eq.design_rows, eq.target_values, strict=True)]
-        target = v.Math(
-            f"y = {result.target}", f"y = {_name(result.target, result.expressions).latex}"
-        )
+        target = v.Math(f"y = {result.target}", f"y = {_name(result.target, result).latex}")
         step1.append(_number_table([*headers, target], rows))
     else:
         step1.append(
@@ -207,7 +204,7 @@ def _normal_steps(result: Regression) -> list[v.Block]:
             (
                 v.Math(
                     f"β({name}) = {v.number(b)}",
-                    rf"\beta_{{{_name(name, result.expressions).latex}}} = {v.number_latex(b)}",
+                    rf"\beta_{{{_name(name, result).latex}}} = {v.number_latex(b)}",
                     "result",
                 ),
             ),
@@ -224,7 +221,7 @@ def _normal_steps(result: Regression) -> list[v.Block]:
     means = [
         v.Math(
             f"{name}: {v.number(m)}",
-            f"{_name(name, result.expressions).latex}: {v.number_latex(m)}",
+            f"{_name(name, result).latex}: {v.number_latex(m)}",
         )
         for name, m in zip([*result.features, result.target], eq.means, strict=True)
     ]
@@ -246,7 +243,7 @@ def _normal_steps(result: Regression) -> list[v.Block]:
     if eq.fitted and len(eq.fitted) <= MATRIX_LIMIT:
         rows = [(*row, rhs) for row, rhs in zip(eq.sxx, eq.sxy, strict=True)]
         names = [
-            v.Math(f"{sxx}·{name}", rf"{sxx_latex} \cdot {_name(name, result.expressions).latex}")
+            v.Math(f"{sxx}·{name}", rf"{sxx_latex} \cdot {_name(name, result).latex}")
             for name in eq.fitted
         ]
         step3.append(_number_table([*names, v.Math("Sxy", "S_{xy}")], rows))
@@ -306,7 +303,7 @@ def _descent_part(descent: GradientFit, result: Regression, every: int | None) -
     columns = (
         v.Column("step", format="integer"),
         v.Column(v.Math("loss J", "J"), role="result"),
-        *(v.Column(_name(name, result.expressions)) for name in names),
+        *(v.Column(_name(name, result)) for name in names),
         v.Column(v.Math("|∇J|", r"\lVert\nabla J\rVert"), digits=3, droppable=True),
     )
     shown = descent_rows(len(descent.table), every)
@@ -358,7 +355,7 @@ def _descent_part(descent: GradientFit, result: Regression, every: int | None) -
             v.Column("relative difference", digits=3, short="rel. diff."),
         ),
         tuple(
-            (_name(name, result.expressions), ours, closed, relative)
+            (_name(name, result), ours, closed, relative)
             for name, ours, closed, relative in zip(
                 names,
                 descent.coefficients,
@@ -443,7 +440,7 @@ def _descent_outcome(descent: GradientFit) -> v.Block:
 
 
 def _coefficient_table(
-    coefficients: Sequence[Coefficient], descended: bool = False, expressions: Collection[str] = ()
+    coefficients: Sequence[Coefficient], descended: bool = False, result: Regression | None = None
 ) -> v.Table:
     """Estimates and their inference; columns with nothing in them (ridge, descent) left out.
 
@@ -464,11 +461,11 @@ def _coefficient_table(
         if _fitted(c) and math.isnan(c.t_value):
             # ridge (no standard errors) or gradient descent (no t, p, intervals)
             error = None if math.isnan(c.std_error) or descended else c.std_error
-            rows.append((_name(c.name, expressions), c.estimate, error, None, None, None, None))
+            rows.append((_name(c.name, result), c.estimate, error, None, None, None, None))
         elif _fitted(c):
             rows.append(
                 (
-                    _name(c.name, expressions),
+                    _name(c.name, result),
                     c.estimate,
                     c.std_error,
                     c.t_value,
@@ -478,7 +475,7 @@ def _coefficient_table(
                 )
             )
         else:
-            rows.append((_name(c.name, expressions), "not fitted", None, None, None, None, None))
+            rows.append((_name(c.name, result), "not fitted", None, None, None, None, None))
     kept = [i for i in range(len(columns)) if i < 2 or any(row[i] is not None for row in rows)]
     return v.Table(
         tuple(columns[i] for i in kept), tuple(tuple(row[i] for i in kept) for row in rows)
@@ -594,7 +591,7 @@ def _prediction_part(result: Regression) -> list[v.Block]:
     assert prediction is not None
     point = ", ".join(f"{name} = {value:g}" for name, value in prediction.point)
     terms = prediction.terms
-    names = [_name(n, result.expressions).latex for n, _, _ in terms]
+    names = [_name(n, result).latex for n, _, _ in terms]
     symbolic = v.Math(
         "ŷ = " + " + ".join(["β₀"] * result.intercept + [f"β({n})·{n}" for n, _, _ in terms]),
         r"\hat y = "
