@@ -19,7 +19,7 @@ _TRAILING_SPACES = re.compile(r"[ \t]+$", re.MULTILINE)
 # take no text-mode escapes such as $<$), written as math beside it; "$" would
 # also end a Markdown math span, and "<" start an HTML tag.
 _MATH_FOR = {
-    "\\": r"\backslash ",
+    "\\": r"\backslash{}",
     "{": r"\{",
     "}": r"\}",
     "$": r"\$",
@@ -28,21 +28,24 @@ _MATH_FOR = {
     "#": r"\#",
     "_": r"\_",
     "^": r"\hat{}",
-    "~": r"\sim ",
-    "<": r"\lt ",
-    ">": r"\gt ",
-    "|": r"\vert ",
+    "~": r"\sim{}",
+    "<": r"\lt{}",
+    ">": r"\gt{}",
+    "|": r"\vert{}",
 }
 _TEXT_RUNS = re.compile("([" + re.escape("".join(_MATH_FOR)) + "])")
 
 
 def escape(words: str) -> str:
-    return _SPECIAL.sub(r"\\\1", words)
+    # (A no-break space only keeps a label with its value in the terminal.)
+    return _SPECIAL.sub(r"\\\1", words.replace("\xa0", " "))
 
 
 def math(latex: str) -> str:
-    """LaTeX for KaTeX and MathJax: the words of each \\text{...} as they read."""
-    return v.map_text_groups(latex, _text)
+    """LaTeX for KaTeX and MathJax: the words of each \\text{...} as they read, no
+    space at either end (a `$` after a space does not close the math) and no bare
+    `|`, which would end a table cell."""
+    return v.map_text_groups(latex, _text).replace("|", r"\vert{}").strip()
 
 
 def _text(words: str) -> str:
@@ -64,7 +67,7 @@ def write(view: v.View) -> str:
 
 
 def inline(line: v.Line) -> str:
-    return v.write_line(line, escape, lambda m: f"${math(m.latex).strip()}$", _span)
+    return v.write_line(line, escape, lambda m: f"${math(m.latex)}$", _span)
 
 
 def _span(span: v.Span) -> str:
@@ -125,7 +128,7 @@ def _node(node: v.TreeNode, depth: int) -> list[str]:
 
 def _table(table: v.Table) -> list[str]:
     headers = [
-        "$" + math(column.header.latex).replace("|", r"\vert ") + "$"
+        "$" + math(column.header.latex) + "$"
         if isinstance(column.header, v.Math)
         else escape(column.header)
         for column in table.columns
@@ -147,4 +150,4 @@ def _cell(cell: v.Cell, column: v.Column) -> str:
     if cell is None:
         return ""
     # A bare | would end the cell, even inside math.
-    return "$" + math(v.cell_latex(cell, column)).replace("|", r"\vert ") + "$"
+    return "$" + math(v.cell_latex(cell, column)) + "$"

@@ -86,7 +86,7 @@ def view(
             (
                 v.Span("Model: "),
                 _model(result),
-                "   i.e. ",
+                "   i.e.\xa0",
                 v.Math("y = Xβ + ε", r"y = X\beta + \varepsilon"),
             )
         ),
@@ -538,9 +538,9 @@ def _fit(result: Regression) -> list[v.Block]:
             (
                 "residual std error\xa0",
                 _num(result.residual_std_error),
-                f" on {result.df_resid} DF; ",
+                f" on\xa0{result.df_resid}\xa0DF; ",
                 stat("F", f"F_{{{result.df_model},{result.df_resid}}}", _num(result.f_statistic)),
-                f" on {result.df_model} and {result.df_resid} DF, p-value\xa0(F)\xa0",
+                f" on {result.df_model}\xa0and\xa0{result.df_resid}\xa0DF, p-value\xa0(F)\xa0",
                 _p_value(result.f_p_value),
             )
         ),
@@ -552,7 +552,7 @@ def _fit(result: Regression) -> list[v.Block]:
                 _num(result.aic),
                 " / ",
                 _num(result.bic),
-                ", condition number\xa0",
+                ", condition\xa0number\xa0",
                 _num(result.condition_number, 4),
                 *(
                     (" (", _num(result.scaled_condition_number, 4), " with unit-length columns)")

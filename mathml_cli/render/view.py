@@ -361,6 +361,7 @@ _LATEX_SPECIALS = {
     "^": r"\^{}",
     "~": r"\~{}",
     "…": r"\ldots{}",
+    "\xa0": "~",  # a no-break space (a label kept with its value)
     "−": r"$-$",  # a minus, not the hyphen "-" (which latex_unescape must tell apart)
     # Symbols of the terminal text that plain pdflatex does not know.
     "✓": r"\checkmark{}",
@@ -537,6 +538,9 @@ def latex_unescape(latex: str) -> str:
             written = latex[index : end + 1] if end >= 0 else latex[index:]
             out.append(_LATEX_UNESCAPES.get(written, written))
             index += len(written)
+        elif char == "~":
+            out.append("\xa0")
+            index += 1
         elif char == "{":
             end = latex_group_end(latex, index)
             out.append(latex_unescape(latex[index + 1 : end - 1]))
