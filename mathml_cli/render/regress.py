@@ -87,7 +87,7 @@ def view(
                 v.Span("Model: "),
                 _model(result),
                 "   i.e.\xa0",
-                v.Math("y = Xβ + ε", r"y = X\beta + \varepsilon"),
+                v.Math("y\xa0=\xa0Xβ\xa0+\xa0ε", r"y = X\beta + \varepsilon"),  # one piece
             )
         ),
         v.Paragraph((v.Span(computed), v.Span(result.algorithm, "muted"))),

@@ -29,7 +29,6 @@ STYLES: dict[str, str] = {
 NOTE_STYLES = {"info": "dim", "warning": "yellow", "check": "green", "failure": "bold red"}
 INDENT = 2
 SHORT_DIGITS = 4
-SHORT_FORMULA = 24  # characters
 
 
 def write(view: v.View, console: Any) -> str:
@@ -71,12 +70,8 @@ def rich_line(line: v.Line, style: str = "") -> Any:
         if isinstance(piece, str):
             text.append(piece.replace("\xa0", _GLUE))
         elif isinstance(piece, v.Math):
-            # A short formula (y = Xβ + ε, F = 12.7) is kept on one line; a long one wraps.
-            words = (
-                piece.text if len(piece.text) > SHORT_FORMULA else piece.text.replace(" ", _GLUE)
-            )
             text.append(
-                words.replace("\xa0", _GLUE), style=STYLES[piece.role] if piece.role else ""
+                piece.text.replace("\xa0", _GLUE), style=STYLES[piece.role] if piece.role else ""
             )
         else:
             text.append(piece.text.replace("\xa0", _GLUE), style=STYLES[piece.role])
