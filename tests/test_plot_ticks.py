@@ -35,6 +35,8 @@ def test_ticks_are_short_round_labels_of_their_positions(low, span):
 def test_whole_ticks_and_log_ticks():
     positions, labels = _ticks(0, 969, whole=True)
     assert labels == ["0", "250", "500", "750"] and positions[1] == 250
+    assert _ticks(0, 1)[1] == ["0.00", "0.25", "0.50", "0.75", "1.00"]  # one format for all
+    assert _ticks(-64, 1.3, log=True)[1] == ["1e-60", "1e-40", "1e-20", "1"]
     positions, labels = _ticks(0, 3, whole=True)
     assert labels == ["0", "1", "2", "3"]
     positions, labels = _ticks(math.log10(4.27e8), math.log10(8.43e10), log=True)

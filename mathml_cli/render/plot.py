@@ -114,11 +114,11 @@ def _ticks(
     (positions are log10 of the values) powers of ten where the range spans them."""
     if log and high - low >= 1:
         # Powers of ten; over fewer than three decades also 2× and 5× them.
-        decades = max(1, math.ceil((high - low) / (count - 1)))
+        decades = max(1, math.ceil(_round_step((high - low) / (count - 1))))
         mantissas = (1, 2, 5) if high - low < 3 else (1,)
         ticks = [
             (power + math.log10(m), m, power)
-            for power in range(math.floor(low), math.ceil(high) + 1, decades)
+            for power in range(math.floor(low / decades) * decades, math.ceil(high) + 1, decades)
             for m in mantissas
         ]
         ticks = [t for t in ticks if low - 1e-9 <= t[0] <= high + 1e-9]
@@ -148,7 +148,7 @@ def _round_step(raw: float) -> float:
 def _labels(values: list[float]) -> list[str]:
     """Tick labels as short as tells them apart: 405000 and 0.25, but 8.4e+10 and 3e-40."""
     largest = max(abs(v) for v in values)
-    fixed = 1e-3 <= largest < 1e6 or largest == 0
+    fixed = 1e-3 <= largest < 1e9 or largest == 0
     for digits in range(0 if fixed else 1, 10):
         labels = [f"{v:.{digits}f}" if fixed else f"{v:.{digits}g}" for v in values]
         if all(
@@ -156,7 +156,7 @@ def _labels(values: list[float]) -> list[str]:
             for label, v in zip(labels, values, strict=True)
         ):
             break
-    return [label if label.strip("-0.") else "0" for label in labels]
+    return [label.removeprefix("-") if not label.strip("-0.") else label for label in labels]
 
 
 def _finite(value: float) -> bool:
