@@ -82,6 +82,7 @@ def test_a_value_outside_the_range_names_its_cell(run, tmp_path, cell, size, com
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith(f"Error: row 3 (line 4), column 'x': {cell} is {size}")
     assert "rescale the column" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert ("write it as 0 if it stands for zero" in result.stderr) is (size == "too small")
 
 
 def test_a_value_outside_the_range_deep_in_a_long_file(run, tmp_path):

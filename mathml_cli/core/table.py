@@ -303,9 +303,10 @@ def _cell_error(
 ) -> InputError:
     """What is wrong with a cell: missing, not a number, or outside MAGNITUDE_BOUNDS."""
     if number is not None:
-        return InputError(
-            f"{where}: {_shorten(cell)} is {out_of_bounds(number)}; rescale the column"
-        )
+        fix = "rescale the column"
+        if abs(number) < MAGNITUDE_BOUNDS[0]:  # often a zero that rounding left behind
+            fix = "write it as 0 if it stands for zero, or rescale the column"
+        return InputError(f"{where}: {_shorten(cell)} is {out_of_bounds(number)}; {fix}")
     if cell.lower() in MISSING:
         return InputError(f"missing value in {where}; {missing_hint}")
     hint = ""
