@@ -481,3 +481,17 @@ def test_a_comment_of_words_names_the_columns_of_a_comma_separated_table():
     table, values = read("# x y\n1,2\n2,4.1\n3,6\n")
     assert table.names == ("x", "y")
     np.testing.assert_array_equal(values, [[1, 2], [2, 4.1], [3, 6]])
+
+
+def test_rows_with_more_or_fewer_empty_fields_at_the_end():
+    # A spreadsheet row of fewer commas (",,") among "1,2,,," rows is still empty.
+    table, values = read("x,y,,\n1,2,,\n2,4.1,,\n,,\n3,5.9,,\n")
+    assert table.names == ("x", "y")
+    np.testing.assert_array_equal(values, [[1, 2], [2, 4.1], [3, 5.9]])
+    # Data rows ending in a delimiter under a header that does not.
+    table, values = read("x,y\n1,2,\n2,4,\n3,7,\n")
+    assert table.names == ("x", "y")
+    np.testing.assert_array_equal(values, [[1, 2], [2, 4], [3, 7]])
+    # An extra field that holds something is still an error.
+    with pytest.raises(InputError, match=r"row 2 \(line 3\) has 3 fields"):
+        read("x,y\n1,2\n2,4,9\n")

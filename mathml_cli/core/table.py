@@ -271,6 +271,8 @@ class CsvTable:
             row = line - self.layout.data_line
             if all(not field.strip() for field in fields):
                 continue  # a blank line, or one of only delimiters (a spreadsheet's ",,")
+            if len(fields) > width and not any(field.strip() for field in fields[width:]):
+                fields = fields[:width]  # "1,2," under "x,y": empty fields after the last column
             if len(fields) != width:
                 raise InputError(
                     f"row {row} (line {line}) has {len(fields)} "
@@ -508,6 +510,7 @@ def _empty_trailing_fields(lines: list[str], delimiter: str, keep: int) -> int:
     """How many fields at the end of every line are empty (spreadsheets write "1,2,,"
     for a sheet with empty columns), leaving at least `keep` fields."""
     rows = [_fields(line, delimiter) for line in lines]
+    rows = [row for row in rows if any(field.strip() for field in row)]  # ",," rows are skipped
     count = 0
     while all(len(row) - count > keep and not row[-1 - count].strip() for row in rows):
         count += 1
