@@ -646,3 +646,22 @@ def test_a_label_and_its_value_are_never_split_by_wrapping(run, monkeypatch, col
             assert len(line) <= int(columns)
             for label in ("min", "1Q", "median", "3Q", "max", "p-value (F)", "number", "error"):
                 assert not line.rstrip().endswith(label), (label, line)
+
+
+def test_the_legend_sits_below_the_axes_where_it_hides_no_point(run, tmp_path, monkeypatch):
+    # Points in the top-left corner, where plotext puts its legend box.
+    monkeypatch.setenv("COLUMNS", "60")
+    path = tmp_path / "corner.csv"
+    path.write_text("x,y\n1,10\n1.05,9.9\n1.1,9.95\n2,8\n3,6.1\n4,3.9\n5,2\n")
+    out = run("regress", str(path), "--plot", "--brief").stdout
+    plot = out[out.index("y against x") :].splitlines()
+    inside = [line for line in plot if "│" in line or "┤" in line]
+    assert not any("data" in line or "fitted" in line for line in inside)
+    assert [line for line in plot if line.strip()][-1].split() == [
+        "••",
+        "data",
+        "xx",
+        "fitted",
+        "line",
+    ]
+    assert sum(line.count("•") for line in inside) >= 6  # (two points share a cell)

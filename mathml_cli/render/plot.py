@@ -26,6 +26,8 @@ class Series:
 
 # Without colour each series needs its own marker, and the legend shows it.
 PLAIN_MARKERS = "•x+o*#"
+# With colour, each series its own colour (plotext's names).
+SERIES_COLOURS = ("blue+", "red+", "green", "magenta", "cyan", "orange")
 
 
 def draw(plot: Plot, width: int = 78) -> str:
@@ -95,14 +97,24 @@ def line_plot(
     # Points after lines, so a fitted line never hides the data it runs through.
     for index, item, xs, ys in sorted(drawn, key=lambda entry: entry[1].style == "scatter"):
         marker = PLAIN_MARKERS[index % len(PLAIN_MARKERS)]
+        hue = SERIES_COLOURS[index % len(SERIES_COLOURS)] if colour else None
         if item.style == "scatter":
-            plt.scatter(xs, ys, label=item.label, marker=marker)
+            plt.scatter(xs, ys, marker=marker, color=hue)
         else:
-            plt.plot(xs, ys, label=item.label, marker="braille" if colour else marker)
-    if not _colour_allowed():
+            plt.plot(xs, ys, marker="braille" if colour else marker, color=hue)
+    if not colour:
         plt.theme("clear")
     text = str(plt.build())
     plt.clear_figure()
+    # The legend below the axes, where plotext's box would hide the data in a corner.
+    keys = []
+    for index, item, _, _ in drawn:
+        sample = PLAIN_MARKERS[index % len(PLAIN_MARKERS)] * 2
+        if colour:
+            shown = sample if item.style == "scatter" else "──"
+            sample = plt.colorize(shown, SERIES_COLOURS[index % len(SERIES_COLOURS)])
+        keys.append(f"{sample} {item.label}")
+    text = text.rstrip("\n") + "\n" + " " * 4 + "   ".join(keys) + "\n"
     return _strip_colour(text) if not _colour_allowed() else text
 
 
