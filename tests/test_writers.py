@@ -219,3 +219,12 @@ def test_latex_made_on_demand_is_the_latex_given_and_made_once():
     )
     assert lazy == eager and hash(lazy) == hash(eager)
     assert lazy.latex == "x^{2}" and len(calls) == 1
+
+
+def test_a_curve_with_nothing_finite_to_draw_is_named_in_the_legend(run):
+    # log(x) is not real on [-5, -1]; only its derivative 1/x is drawn, and the plot says so.
+    out = run("derive", "log(x)", "--plot", "--range=-5:-1").stdout
+    legend = [line for line in out.splitlines() if line.strip()][-1]
+    assert "(no finite value of f = log(x) here)" in legend and "f' = 1/x" in legend
+    labels = [float(label) for label in re.findall(r"^ *(\S+)┤", out, re.MULTILINE)]
+    assert labels and min(labels) >= -1.0 - 1e-9 and max(labels) <= -0.2 + 1e-9

@@ -76,6 +76,7 @@ def line_plot(
         plt.ylabel(ylabel)
     colour = _colour_allowed()
     drawn: list[tuple[int, Series, list[float], list[float]]] = []
+    blank: list[tuple[int, Series, list[float], list[float]]] = []  # nothing finite to draw
     for index, item in enumerate(series):
         finite = [
             (a, b)
@@ -86,6 +87,8 @@ def line_plot(
             xs, ys = (list(values) for values in zip(*finite, strict=True))
             # On a log scale the curve is drawn at log10(y), its ticks labelled in y.
             drawn.append((index, item, xs, [math.log10(b) for b in ys] if log_y else ys))
+        else:
+            blank.append((index, item, [], []))
     if not drawn:
         plt.clear_figure()
         return f"{title}: nothing finite to plot"
@@ -108,7 +111,10 @@ def line_plot(
     plt.clear_figure()
     # The legend below the axes, where plotext's box would hide the data in a corner.
     keys = []
-    for index, item, _, _ in drawn:
+    for index, item, _, _ in sorted(drawn + blank, key=lambda entry: entry[0]):
+        if not any(index == shown for shown, _, _, _ in drawn):
+            keys.append(f"(no finite value of {item.label} here)")
+            continue
         sample = PLAIN_MARKERS[index % len(PLAIN_MARKERS)] * 2
         if colour:
             shown = sample if item.style == "scatter" else "──"
