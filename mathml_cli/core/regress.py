@@ -32,7 +32,7 @@ from mathml_cli.core.lstsq import (
     exact_least_squares,
     triangular_factor,
 )
-from mathml_cli.core.table import MAGNITUDE_BOUNDS, CsvTable, out_of_bounds, within_bounds
+from mathml_cli.core.table import CsvTable, out_of_bounds, outside_bounds, within_bounds
 from mathml_cli.errors import InputError
 from mathml_cli.records import Record
 
@@ -432,9 +432,7 @@ def _derive(
             )
         column = derived[:, j]
         finite = np.isfinite(column)
-        magnitude = np.abs(np.where(finite, column, 0.0))
-        low, high = MAGNITUDE_BOUNDS
-        bad = np.flatnonzero(~finite | (magnitude > high) | ((magnitude < low) & (magnitude > 0)))
+        bad = np.flatnonzero(~finite | outside_bounds(np.where(finite, column, 0.0)))
         if len(bad):
             row = table.counts.rows - len(block) + int(bad[0]) + 1
             values = ", ".join(
@@ -535,10 +533,10 @@ def fit(  # noqa: C901 - the fit and its statistics, in the order a textbook giv
     df_resid = n - k - offset
     sigma2 = rss / df_resid
     std_errors = np.sqrt(np.maximum(sigma2 * np.diag(inverse), 0.0))
-    condition = _condition_number(raw[:, :target_column])  # of X as read, every column
-    # Units alone (metres or millimetres) change κ but no solver's accuracy: with its
-    # columns scaled to unit length, X's κ is what costs digits (van der Sluis).
-    scaled_condition = _condition_number(_unit_columns(raw[:, :target_column]))
+    # Of X as read, every column; and with its columns scaled to unit length, which is
+    # what costs digits: units alone (metres or millimetres) change κ but no solver's
+    # accuracy (van der Sluis).
+    condition, scaled_condition = _condition_numbers(raw[:, :target_column])
     if ridge is None:
         _warn_collinearity(features, kept, inverse, centred, intercept, warnings)
         if scaled_condition > CONDITION_WARNING and not dependent:
@@ -971,40 +969,38 @@ def _warn_collinearity(
         )
 
 
-def _unit_columns(design_factor: np.ndarray) -> np.ndarray:
-    """The factor of X with X's columns scaled to unit length (F's columns have X's
-    lengths, as X = Q·F); a column of zeros stays as it is."""
-    lengths = np.linalg.norm(design_factor, axis=0)
-    return design_factor / np.where(lengths > 0, lengths, 1.0)
+def _condition_numbers(design_factor: np.ndarray) -> tuple[float, float]:
+    """cond(X) of the design (with its column of ones), as statsmodels reports it, and
+    cond(X) with X's columns scaled to unit length.
 
-
-def _condition_number(design_factor: np.ndarray) -> float:
-    """cond(X) of the design (with its column of ones), as statsmodels reports it.
-
-    X = Q·F with F small, so X and F share their singular values; F never forms
-    XᵀX, whose rounding would swamp the smallest one.
+    X = Q·F with F small, so X and F share their singular values (and column lengths);
+    F never forms XᵀX, whose rounding would swamp the smallest one.
     """
+    lengths = np.linalg.norm(design_factor, axis=0)
+    lengths = np.where(lengths > 0, lengths, 1.0)  # a column of zeros stays as it is
+    unit = design_factor / lengths
+    scaled = _ratio(np.linalg.svd(unit, compute_uv=False))
+    if scaled > 1e15:
+        scaled = math.inf  # singular: beyond 1/ε is rounding error's reciprocal
     singular = np.linalg.svd(design_factor, compute_uv=False)
-    if singular[-1] > 1e-12 * singular[0]:
-        return float(singular[0] / singular[-1])
+    rows, columns = design_factor.shape
+    if singular[-1] > 1e-12 * singular[0] or rows < columns or np.any(design_factor[columns:]):
+        return _ratio(singular), scaled
     # σ_min is below what the SVD resolves (its error is ε·σ_max): with columns of
     # very different scales (1 and 1e-40) the design may still be far from singular.
     # F = F_u·D with unit-length columns F_u, so ‖F⁻¹‖ = ‖D⁻¹F_u⁻¹‖, and F_u⁻¹ is as
     # accurate as F_u is well conditioned.
-    rows, columns = design_factor.shape
-    if rows < columns or np.any(design_factor[columns:]):
-        return math.inf if singular[-1] == 0 else float(singular[0] / singular[-1])
-    lengths = np.linalg.norm(design_factor, axis=0)
-    unit = design_factor[:columns] / np.where(lengths > 0, lengths, 1.0)
-    try:
-        inverse = np.linalg.inv(unit)
-    except np.linalg.LinAlgError:
-        return math.inf
+    if math.isinf(scaled):
+        return math.inf, scaled
     with np.errstate(all="ignore"):
-        scaled_inverse = inverse / np.where(lengths > 0, lengths, 1.0)[:, None]
-        if not np.all(np.isfinite(scaled_inverse)) or np.linalg.cond(unit) > 1e15:
-            return math.inf
-        return float(singular[0] * np.linalg.norm(scaled_inverse, 2))
+        scaled_inverse = np.linalg.inv(unit[:columns]) / lengths[:, None]
+        if not np.all(np.isfinite(scaled_inverse)):
+            return math.inf, scaled
+        return float(singular[0] * np.linalg.norm(scaled_inverse, 2)), scaled
+
+
+def _ratio(singular: np.ndarray) -> float:
+    return float(singular[0] / singular[-1]) if singular[-1] > 0 else math.inf
 
 
 def _normal_equation(

@@ -409,17 +409,22 @@ def out_of_bounds(number: float) -> str:
     return f"{size}: mathml computes with magnitudes from {low:g} to {high:g} (or 0)"
 
 
+def outside_bounds(values: np.ndarray) -> np.ndarray:
+    """Where a value is nonzero and outside MAGNITUDE_BOUNDS (a mask like `values`)."""
+    low, high = MAGNITUDE_BOUNDS
+    magnitudes = np.abs(values)
+    return (magnitudes > high) | ((magnitudes < low) & (magnitudes > 0))
+
+
 def _within_bounds(values: np.ndarray) -> bool:
     """Whether every nonzero value of the block lies inside MAGNITUDE_BOUNDS."""
     if not values.size:
         return True
     low, high = MAGNITUDE_BOUNDS
     magnitudes = np.abs(values)
-    if magnitudes.max() > high:
-        return False
-    if magnitudes.min() >= low:  # the usual case: no zeros, nothing tiny
-        return True
-    return not ((magnitudes < low) & (magnitudes > 0)).any()
+    if magnitudes.max() <= high and magnitudes.min() >= low:
+        return True  # the usual case, decided by two reductions: no zeros, nothing tiny
+    return not outside_bounds(values).any()
 
 
 def _decimal_comma(cell: str) -> bool:
