@@ -108,7 +108,7 @@ def pca(  # noqa: C901 - the steps of PCA in the order a textbook gives them
 ) -> Pca:
     """PCA of the chosen columns (default: all), streaming the table once.
 
-    components: k, how many to project onto (default 2, or 1 for one column);
+    components: k, how many to project onto (default 2);
     keep_rows: keep every row for `write_scores`; sample: keep a sample of
     scores for a plot.
     """

@@ -220,9 +220,7 @@ def svg(plot: v.Plot) -> str:
         return HEIGHT - MARGIN - (scale_y(y) - y0) / (y1 - y0) * (HEIGHT - 2 * MARGIN)
 
     parts = [_frame(plot, x0, x1, y0, y1)]
-    # Points after lines, so a fitted line never hides the data it runs through.
-    drawing_order = sorted(enumerate(plot.series), key=lambda pair: pair[1].style == "scatter")
-    for index, series in drawing_order:
+    for index, series in v.drawing_order(plot.series):
         colour, marker = COLOURS[index % len(COLOURS)], MARKERS[index % len(MARKERS)]
         usable = [
             (px(x), py(y))

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mathml_cli.render.view import Plot
+from mathml_cli.render.view import Plot, drawing_order
 
 
 @dataclass(frozen=True)
@@ -75,30 +75,28 @@ def line_plot(
     if ylabel:
         plt.ylabel(ylabel)
     colour = _colour_allowed()
-    drawn: list[tuple[int, Series, list[float], list[float]]] = []
-    blank: list[tuple[int, Series, list[float], list[float]]] = []  # nothing finite to draw
-    for index, item in enumerate(series):
+    # Each series' finite points; on a log scale drawn at log10(y), ticks labelled in y.
+    points: list[tuple[list[float], list[float]]] = []
+    for item in series:
         finite = [
             (a, b)
             for a, b in zip(item.x, item.y, strict=True)
             if _finite(a) and _finite(b) and (b > 0 or not log_y)
         ]
-        if finite:
-            xs, ys = (list(values) for values in zip(*finite, strict=True))
-            # On a log scale the curve is drawn at log10(y), its ticks labelled in y.
-            drawn.append((index, item, xs, [math.log10(b) for b in ys] if log_y else ys))
-        else:
-            blank.append((index, item, [], []))
-    if not drawn:
+        xs, ys = [a for a, _ in finite], [b for _, b in finite]
+        points.append((xs, [math.log10(b) for b in ys] if log_y else ys))
+    all_x = [a for xs, _ in points for a in xs]
+    all_y = [b for _, ys in points for b in ys]
+    if not all_x:
         plt.clear_figure()
         return f"{title}: nothing finite to plot"
-    all_x = [a for _, _, xs, _ in drawn for a in xs]
-    all_y = [b for _, _, _, ys in drawn for b in ys]
     whole = all(float(a).is_integer() for a in all_x)  # steps: no tick at 0.25
     plt.xticks(*_ticks(min(all_x), max(all_x), whole=whole))
     plt.yticks(*_ticks(min(all_y), max(all_y), log=log_y))
-    # Points after lines, so a fitted line never hides the data it runs through.
-    for index, item, xs, ys in sorted(drawn, key=lambda entry: entry[1].style == "scatter"):
+    for index, item in drawing_order(series):
+        xs, ys = points[index]
+        if not xs:
+            continue
         marker = PLAIN_MARKERS[index % len(PLAIN_MARKERS)]
         hue = SERIES_COLOURS[index % len(SERIES_COLOURS)] if colour else None
         if item.style == "scatter":
@@ -111,8 +109,8 @@ def line_plot(
     plt.clear_figure()
     # The legend below the axes, where plotext's box would hide the data in a corner.
     keys = []
-    for index, item, _, _ in sorted(drawn + blank, key=lambda entry: entry[0]):
-        if not any(index == shown for shown, _, _, _ in drawn):
+    for index, item in enumerate(series):
+        if not points[index][0]:
             keys.append(f"(no finite value of {item.label} here)")
             continue
         sample = PLAIN_MARKERS[index % len(PLAIN_MARKERS)] * 2

@@ -68,13 +68,10 @@ def rich_line(line: v.Line, style: str = "") -> Any:
     text = Text(style=style)
     for piece in line:
         if isinstance(piece, str):
-            text.append(piece.replace("\xa0", _GLUE))
-        elif isinstance(piece, v.Math):
-            text.append(
-                piece.text.replace("\xa0", _GLUE), style=STYLES[piece.role] if piece.role else ""
-            )
+            words, role = piece, None
         else:
-            text.append(piece.text.replace("\xa0", _GLUE), style=STYLES[piece.role])
+            words, role = piece.text, piece.role
+        text.append(words.replace("\xa0", _GLUE), style=STYLES[role] if role else "")
     return text
 
 

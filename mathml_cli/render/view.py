@@ -51,7 +51,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterator, Sequence
-from typing import Literal, TypeVar
+from typing import Literal, Protocol, TypeVar
 
 from mathml_cli.records import FrozenRecordError, Record
 
@@ -211,6 +211,20 @@ class Series(Record):
     x: tuple[float, ...]
     y: tuple[float, ...]
     style: Literal["line", "scatter"] = "line"
+
+
+class _Styled(Protocol):
+    @property
+    def style(self) -> str: ...
+
+
+StyledT = TypeVar("StyledT", bound=_Styled)
+
+
+def drawing_order(series: Sequence[StyledT]) -> list[tuple[int, StyledT]]:
+    """(index, series) with lines before points, so a fitted line never hides the data
+    it runs through; the index keeps each series' marker and colour."""
+    return sorted(enumerate(series), key=lambda pair: pair[1].style == "scatter")
 
 
 class Plot(Record):
